@@ -1,0 +1,548 @@
+/*
+ * The decision, step by step as design.md "How a request is decided":
+ * path, rule, networks, public/deny, (throttle), authenticate, authorize.
+ * Each step either settles the verdict or hands on to the next one.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "authcache.h"
+#include "authz.h"
+#include "canon.h"
+#include "conf.h"
+#include "httpauth.h"
+#include "pwcheck.h"
+#include "users.h"
+
+static const char *const authz_reason_names[] = {
+	[AUTHZ_R_OK] = "ok",
+	[AUTHZ_R_PUBLIC] = "public",
+	[AUTHZ_R_NO_CREDENTIALS] = "no_credentials",
+	[AUTHZ_R_MALFORMED] = "malformed",
+	[AUTHZ_R_UNKNOWN_USER] = "unknown_user",
+	[AUTHZ_R_BAD_PASSWORD] = "bad_password",
+	[AUTHZ_R_DISABLED] = "disabled",
+	[AUTHZ_R_EXPIRED] = "expired",
+	[AUTHZ_R_BAD_TOKEN] = "bad_token",
+	[AUTHZ_R_ROLE] = "role",
+	[AUTHZ_R_NETWORK] = "network",
+	[AUTHZ_R_DENY_RULE] = "deny_rule",
+	[AUTHZ_R_THROTTLED] = "throttled",
+	[AUTHZ_R_BAD_PATH] = "bad_path",
+	[AUTHZ_R_INTERNAL] = "internal",
+};
+
+/* The rule used when none matches; its name appears in logs. */
+#define AUTHZ_DEFAULT_RULE	"(default)"
+
+/* Who the request turned out to be, between authenticate and authorize. */
+struct authz_principal {
+	const char	*ap_name;
+	const char	*ap_roles_joined;
+	char *const	*ap_roles;
+	size_t		 ap_nroles;
+	int		 ap_is_token;
+};
+
+const char *
+authz_reason_name(enum authz_reason r)
+{
+	if ((size_t)r >= sizeof(authz_reason_names) /
+	    sizeof(authz_reason_names[0]) || authz_reason_names[r] == NULL)
+		return "internal";
+	return authz_reason_names[r];
+}
+
+static void
+authz_set(struct authz_verdict *v, int status, enum authz_reason reason,
+    enum authz_challenge ch)
+{
+	v->av_status = status;
+	v->av_reason = reason;
+	v->av_challenge = ch;
+}
+
+static void
+authz_copy(char *dst, size_t dstsz, const char *src)
+{
+	size_t len = src != NULL ? strlen(src) : 0;
+
+	if (len >= dstsz)
+		len = dstsz - 1;
+	if (len > 0)
+		memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/*
+ * The client: REMOTE_ADDR, or with a trusted proxy in front, the
+ * right-most X-Forwarded-For entry that is not itself a trusted proxy
+ * (entries further left are whatever the client chose to send).
+ * Returns 1 if the address is known.
+ */
+static int
+authz_client_addr(const struct conf *cf, const struct authz_facts *f,
+    struct netaddr *addr)
+{
+	char		 buf[AUTHZ_XFF_MAX + 1], *end, *start;
+	size_t		 i, len;
+	int		 trusted;
+
+	if (f->af_remote_addr == NULL ||
+	    netaddr_parse(f->af_remote_addr, addr) == -1)
+		return 0;
+	if (cf->cf_ntrusted_proxies == 0 || f->af_forwarded_for == NULL)
+		return 1;
+	if ((len = strlen(f->af_forwarded_for)) > AUTHZ_XFF_MAX)
+		return 0;
+	memcpy(buf, f->af_forwarded_for, len + 1);
+	for (;;) {
+		for (i = 0, trusted = 0; i < cf->cf_ntrusted_proxies; i++)
+			if (netcidr_contains(&cf->cf_trusted_proxies[i], addr))
+				trusted = 1;
+		if (!trusted)
+			return 1;
+		/* Take the next entry from the right. */
+		end = buf + len;
+		while (end > buf && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end == buf)
+			return 1;	/* ran out: the last proxy is the client */
+		*end = '\0';
+		start = strrchr(buf, ',');
+		len = start != NULL ? (size_t)(start - buf) : 0;
+		start = start != NULL ? start + 1 : buf;
+		while (*start == ' ' || *start == '\t')
+			start++;
+		if (netaddr_parse(start, addr) == -1)
+			return 0;	/* garbage where an address must be */
+	}
+}
+
+/* Step 6 for a Bearer token. */
+static void
+authz_bearer(const struct conf *cf, const struct authz_facts *f,
+    const struct httpauth_cred *cred, struct authz_verdict *v,
+    struct authz_principal *who)
+{
+	uint8_t			 digest[AUTHZ_TOKEN_DIGEST_LEN];
+	const struct token	*tk;
+
+	v->av_auth_type = "Bearer";
+	crypto_generichash(digest, sizeof(digest),
+	    (const unsigned char *)cred->hc_token, cred->hc_token_len, NULL, 0);
+	tk = users_find_token(cf->cf_users, digest);
+	sodium_memzero(digest, sizeof(digest));
+	if (tk == NULL) {
+		authz_set(v, 401, AUTHZ_R_BAD_TOKEN, AUTHZ_CH_BAD_TOKEN);
+		return;
+	}
+	authz_copy(v->av_user, sizeof(v->av_user), tk->tk_user->us_name);
+	if (tk->tk_user->us_disabled) {
+		authz_set(v, 401, AUTHZ_R_DISABLED, AUTHZ_CH_BAD_TOKEN);
+		return;
+	}
+	if (users_is_expired(tk->tk_expires, f->af_now) ||
+	    users_is_expired(tk->tk_user->us_expires, f->af_now)) {
+		authz_set(v, 401, AUTHZ_R_EXPIRED, AUTHZ_CH_BAD_TOKEN);
+		return;
+	}
+	who->ap_name = tk->tk_user->us_name;
+	who->ap_roles = tk->tk_roles;
+	who->ap_nroles = tk->tk_nroles;
+	who->ap_roles_joined = tk->tk_roles_joined;
+	who->ap_is_token = 1;
+	v->av_status = 0;
+}
+
+/* Verifies a password, through the cache. Returns 1 if it matches. */
+static int
+authz_password_ok(const struct conf *cf, const struct user *us,
+    const struct httpauth_cred *cred)
+{
+	uint8_t		key[AUTHCACHE_KEYLEN];
+	uint64_t	now = 0;
+	int		ok;
+
+	if (cf->cf_cache != NULL) {
+		now = authcache_now();
+		authcache_key(cf->cf_cache, us->us_name, us->us_hash,
+		    cred->hc_password, cred->hc_password_len, key);
+		if (authcache_lookup(cf->cf_cache, key, now)) {
+			sodium_memzero(key, sizeof(key));
+			return 1;
+		}
+	}
+	ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash, cred->hc_password,
+	    cred->hc_password_len);
+	if (ok && cf->cf_cache != NULL)
+		authcache_insert(cf->cf_cache, key, now);
+	sodium_memzero(key, sizeof(key));
+	return ok;
+}
+
+/*
+ * Step 6 for a user name and password.  Unknown users are verified
+ * against the dummy hash, and disabled or expired ones against their own
+ * hash before they are refused, so that all of them take as long as a
+ * wrong password (design.md: the same 401 in the same time).
+ */
+static void
+authz_basic(const struct conf *cf, const struct authz_facts *f,
+    const struct httpauth_cred *cred, struct authz_verdict *v,
+    struct authz_principal *who)
+{
+	const struct user *us;
+
+	v->av_auth_type = "Basic";
+	authz_copy(v->av_user, sizeof(v->av_user), cred->hc_user);
+	us = users_find(cf->cf_users, cred->hc_user, cred->hc_user_len);
+	if (us == NULL) {
+		pwcheck_verify_dummy(cf->cf_pwcheck, cred->hc_password,
+		    cred->hc_password_len);
+		authz_set(v, 401, AUTHZ_R_UNKNOWN_USER, AUTHZ_CH_LOGIN);
+		return;
+	}
+	if (!authz_password_ok(cf, us, cred)) {
+		authz_set(v, 401, AUTHZ_R_BAD_PASSWORD, AUTHZ_CH_LOGIN);
+		return;
+	}
+	if (us->us_disabled) {
+		authz_set(v, 401, AUTHZ_R_DISABLED, AUTHZ_CH_LOGIN);
+		return;
+	}
+	if (users_is_expired(us->us_expires, f->af_now)) {
+		authz_set(v, 401, AUTHZ_R_EXPIRED, AUTHZ_CH_LOGIN);
+		return;
+	}
+	who->ap_name = us->us_name;
+	who->ap_roles = us->us_roles;
+	who->ap_nroles = us->us_nroles;
+	who->ap_roles_joined = us->us_roles_joined;
+	v->av_status = 0;
+}
+
+/*
+ * Apache's AUTHORIZER phase: Apache authenticated REMOTE_USER already
+ * (perhaps from another provider).  Roles come from our users file; a
+ * user we do not know has none, and one we know as disabled or expired
+ * is refused as in any other phase.
+ */
+static void
+authz_apache_user(const struct conf *cf, const struct authz_facts *f,
+    struct authz_verdict *v, struct authz_principal *who)
+{
+	const struct user	*us;
+	const char		*name = f->af_remote_user;
+	size_t			 len = name != NULL ? strlen(name) : 0;
+	static char *const	 noroles[] = { NULL };
+
+	if (len == 0) {
+		authz_set(v, 401, AUTHZ_R_NO_CREDENTIALS, AUTHZ_CH_LOGIN);
+		return;
+	}
+	if (len > AUTHZ_CRED_USER_MAX || !httpauth_is_clean_utf8(name, len)) {
+		authz_set(v, 401, AUTHZ_R_MALFORMED, AUTHZ_CH_LOGIN);
+		return;
+	}
+	authz_copy(v->av_user, sizeof(v->av_user), name);
+	v->av_auth_type = "Basic";
+	who->ap_name = v->av_user;
+	who->ap_roles = noroles;
+	who->ap_nroles = 0;
+	who->ap_roles_joined = "";
+	if ((us = users_find(cf->cf_users, name, len)) != NULL) {
+		if (us->us_disabled) {
+			authz_set(v, 401, AUTHZ_R_DISABLED, AUTHZ_CH_LOGIN);
+			return;
+		}
+		if (users_is_expired(us->us_expires, f->af_now)) {
+			authz_set(v, 401, AUTHZ_R_EXPIRED, AUTHZ_CH_LOGIN);
+			return;
+		}
+		who->ap_roles = us->us_roles;
+		who->ap_nroles = us->us_nroles;
+		who->ap_roles_joined = us->us_roles_joined;
+	}
+	v->av_status = 0;
+}
+
+/*
+ * Step 6.  The Authorization header wins; Apache's pre-decoded
+ * REMOTE_USER/REMOTE_PASSWD are used without it (no CGIPassAuth), and
+ * only in the AUTHORIZER role: nginx sends an unverified REMOTE_USER.
+ */
+static void
+authz_authenticate(const struct conf *cf, const struct authz_facts *f,
+    struct authz_verdict *v, struct authz_principal *who)
+{
+	struct httpauth_cred	cred;
+	enum httpauth_result	r;
+
+	if (f->af_role == AUTHZ_ROLE_AUTHORIZER &&
+	    f->af_phase == AUTHZ_PHASE_AUTHORIZER) {
+		authz_apache_user(cf, f, v, who);
+		return;
+	}
+	if (f->af_dup_authorization)
+		r = HTTPAUTH_MALFORMED;
+	else if (f->af_authorization != NULL)
+		r = httpauth_parse(f->af_authorization, &cred);
+	else if (f->af_role == AUTHZ_ROLE_AUTHORIZER &&
+	    f->af_remote_user != NULL && f->af_remote_passwd != NULL)
+		r = httpauth_from_apache(f->af_remote_user, f->af_remote_passwd,
+		    &cred);
+	else
+		r = HTTPAUTH_ABSENT;
+	switch (r) {
+	case HTTPAUTH_OK:
+		if (cred.hc_scheme == HTTPAUTH_BEARER)
+			authz_bearer(cf, f, &cred, v, who);
+		else
+			authz_basic(cf, f, &cred, v, who);
+		break;
+	case HTTPAUTH_ABSENT:
+	case HTTPAUTH_OTHER_SCHEME:
+		authz_set(v, 401, AUTHZ_R_NO_CREDENTIALS, AUTHZ_CH_LOGIN);
+		break;
+	case HTTPAUTH_MALFORMED:
+	default:
+		authz_set(v, 401, AUTHZ_R_MALFORMED, AUTHZ_CH_LOGIN);
+		break;
+	}
+	httpauth_cred_wipe(&cred);
+}
+
+/* Step 7.  Returns 1 if the principal may pass the rule. */
+static int
+authz_grants(const struct rule *ru, const struct authz_principal *who)
+{
+	size_t i;
+
+	if (ru == NULL || ru->ru_access == RULE_AUTHENTICATED)
+		return 1;	/* NULL: default = authenticate */
+	if (ru->ru_access != RULE_RESTRICTED)
+		return 0;
+	/* A token acts as its user, so it matches the user list too. */
+	for (i = 0; i < ru->ru_nusers; i++)
+		if (strcmp(ru->ru_users[i], who->ap_name) == 0)
+			return 1;
+	for (i = 0; i < ru->ru_nroles; i++)
+		if (users_has_role(who->ap_roles, who->ap_nroles,
+		    ru->ru_roles[i]))
+			return 1;
+	return 0;
+}
+
+/* Steps 1 and the sanity checks before any rule is looked at. */
+static int
+authz_check_request(const struct conf *cf, const struct authz_facts *f,
+    struct authz_verdict *v)
+{
+	const char *why = NULL;
+
+	if (cf == NULL || cf->cf_users == NULL || cf->cf_pwcheck == NULL)
+		why = "no configuration loaded";
+	else if (f->af_role == AUTHZ_ROLE_OTHER)
+		why = "unsupported FastCGI role";
+	else if (f->af_phase == AUTHZ_PHASE_UNKNOWN)
+		why = "unknown FCGI_APACHE_ROLE";
+	else if (f->af_method == NULL)
+		why = f->af_role == AUTHZ_ROLE_RESPONDER ?
+		    "no AUTHZ_ORIGINAL_METHOD param (see the nginx example)" :
+		    "no REQUEST_METHOD param";
+	else if (f->af_uri == NULL)
+		why = "no REQUEST_URI param";
+	if (why != NULL) {
+		v->av_detail = why;
+		authz_set(v, 500, AUTHZ_R_INTERNAL, AUTHZ_CH_NONE);
+		return -1;
+	}
+	authz_copy(v->av_method, sizeof(v->av_method), f->af_method);
+	if (f->af_bad_params || strlen(f->af_method) > AUTHZ_METHOD_MAX ||
+	    strlen(f->af_uri) > AUTHZ_URI_MAX) {
+		authz_set(v, 400, AUTHZ_R_BAD_PATH, AUTHZ_CH_NONE);
+		return -1;
+	}
+	if (canon_path(f->af_uri, v->av_path, sizeof(v->av_path)) == -1) {
+		v->av_path[0] = '\0';
+		authz_set(v, 400, AUTHZ_R_BAD_PATH, AUTHZ_CH_NONE);
+		return -1;
+	}
+	return 0;
+}
+
+void
+authz_decide(const struct conf *cf, const struct authz_facts *f,
+    struct authz_verdict *v)
+{
+	const struct rule	*ru;
+	struct netaddr		 addr;
+	struct authz_principal	 who;
+	int			 addr_known;
+
+	memset(v, 0, sizeof(*v));
+	memset(&who, 0, sizeof(who));
+	if (authz_check_request(cf, f, v) == -1)
+		return;
+	if ((addr_known = authz_client_addr(cf, f, &addr)))
+		netaddr_format(&addr, v->av_addr, sizeof(v->av_addr));
+
+	/* 2: the first rule covering path and method, else the default. */
+	ru = rules_find(cf->cf_rules, cf->cf_nrules, v->av_path, f->af_method);
+	v->av_rule = ru != NULL ? ru->ru_name : AUTHZ_DEFAULT_RULE;
+
+	/* 3: networks come before credentials are looked at. */
+	if (ru != NULL && !rules_network_allows(ru, &addr, addr_known)) {
+		authz_set(v, 403, AUTHZ_R_NETWORK, AUTHZ_CH_NONE);
+		return;
+	}
+	/* 4 */
+	if ((ru != NULL && ru->ru_access == RULE_DENY) ||
+	    (ru == NULL && cf->cf_default == CONF_DEFAULT_DENY)) {
+		authz_set(v, 403, AUTHZ_R_DENY_RULE, AUTHZ_CH_NONE);
+		return;
+	}
+	if (ru != NULL && ru->ru_access == RULE_PUBLIC) {
+		authz_set(v, 200, AUTHZ_R_PUBLIC, AUTHZ_CH_NONE);
+		return;
+	}
+	/* Apache's access checker answers for the address only. */
+	if (f->af_phase == AUTHZ_PHASE_ACCESS_CHECKER) {
+		authz_set(v, 200, AUTHZ_R_OK, AUTHZ_CH_NONE);
+		return;
+	}
+	/* 5: throttling (not yet). 6: */
+	authz_authenticate(cf, f, v, &who);
+	if (v->av_status != 0)
+		return;
+	/* 7 */
+	if (!authz_grants(ru, &who)) {
+		enum authz_challenge ch = AUTHZ_CH_NONE;
+
+		if (cf->cf_authz_failure == 401)
+			ch = AUTHZ_CH_LOGIN;
+		else if (who.ap_is_token)
+			ch = AUTHZ_CH_SCOPE;
+		authz_set(v, cf->cf_authz_failure, AUTHZ_R_ROLE, ch);
+		return;
+	}
+	v->av_roles = who.ap_roles_joined;
+	authz_set(v, 200, AUTHZ_R_OK, AUTHZ_CH_NONE);
+}
+
+/* Appends to the response; sets *ok to 0 when it does not fit. */
+static void
+authz_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+authz_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	if (!*ok)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, bufsz - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= bufsz - *len) {
+		*ok = 0;
+		return;
+	}
+	*len += (size_t)n;
+}
+
+static const char *
+authz_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 429: return "Too Many Requests";
+	default: return "Internal Server Error";
+	}
+}
+
+/*
+ * RFC 9110 11.6.1: every 401 carries a challenge; the Bearer one (RFC
+ * 6750 3) only when tokens exist, and first when a token was refused, as
+ * nginx 1.22 passes on only the first WWW-Authenticate.
+ */
+static void
+authz_render_challenge(const struct conf *cf, const struct authz_verdict *v,
+    char *buf, size_t bufsz, size_t *len, int *ok)
+{
+	int tokens = users_token_count(cf->cf_users) > 0;
+
+	switch (v->av_challenge) {
+	case AUTHZ_CH_NONE:
+		break;
+	case AUTHZ_CH_BAD_TOKEN:
+		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Bearer "
+		    "realm=\"%s\", error=\"invalid_token\"\r\n", cf->cf_realm);
+		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Basic "
+		    "realm=\"%s\", charset=\"UTF-8\"\r\n", cf->cf_realm);
+		break;
+	case AUTHZ_CH_LOGIN:
+		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Basic "
+		    "realm=\"%s\", charset=\"UTF-8\"\r\n", cf->cf_realm);
+		if (tokens)
+			authz_out(buf, bufsz, len, ok, "WWW-Authenticate: "
+			    "Bearer realm=\"%s\"\r\n", cf->cf_realm);
+		break;
+	case AUTHZ_CH_SCOPE:
+		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Bearer "
+		    "realm=\"%s\", error=\"insufficient_scope\"\r\n",
+		    cf->cf_realm);
+		break;
+	}
+}
+
+size_t
+authz_render(const struct conf *cf, const struct authz_verdict *v,
+    char *buf, size_t bufsz)
+{
+	size_t		len = 0;
+	int		ok = 1;
+	const char	*text = authz_status_text(v->av_status);
+
+	/* wire.md 8.2: Status first, always with a reason phrase. */
+	authz_out(buf, bufsz, &len, &ok, "Status: %d %s\r\n", v->av_status,
+	    text);
+	if (v->av_status == 200) {
+		/* FastCGI 6.3: only Variable-* headers count on a 200. */
+		if (v->av_user[0] != '\0') {
+			authz_out(buf, bufsz, &len, &ok,
+			    "Variable-REMOTE_USER: %s\r\n", v->av_user);
+			authz_out(buf, bufsz, &len, &ok,
+			    "Variable-AUTHZ_ROLES: %s\r\n",
+			    v->av_roles != NULL ? v->av_roles : "");
+			authz_out(buf, bufsz, &len, &ok,
+			    "Variable-AUTH_TYPE: %s\r\n",
+			    v->av_auth_type != NULL ? v->av_auth_type : "");
+		}
+		if (v->av_rule != NULL)
+			authz_out(buf, bufsz, &len, &ok,
+			    "Variable-AUTHZ_RULE: %s\r\n", v->av_rule);
+		authz_out(buf, bufsz, &len, &ok, "\r\n");
+		return ok ? len : 0;
+	}
+	if (cf != NULL)
+		authz_render_challenge(cf, v, buf, bufsz, &len, &ok);
+	if (v->av_status == 429)
+		authz_out(buf, bufsz, &len, &ok, "Retry-After: %u\r\n",
+		    v->av_retry_after);
+	authz_out(buf, bufsz, &len, &ok, "Content-Type: text/plain; "
+	    "charset=utf-8\r\nCache-Control: no-store\r\n\r\n%d %s\n",
+	    v->av_status, text);
+	return ok ? len : 0;
+}

@@ -1,0 +1,108 @@
+/*
+ * The decision: request facts in, verdict out.  Pure: no sockets, no
+ * libfcgi, no logging.  The daemon and "fcgi-authz explain" both call
+ * authz_decide().
+ */
+#ifndef AUTHZ_AUTHZ_H
+#define AUTHZ_AUTHZ_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "defaults.h"
+#include "netaddr.h"
+
+struct conf;
+
+enum authz_role {
+	AUTHZ_ROLE_AUTHORIZER,	/* FastCGI AUTHORIZER: Apache, lighttpd */
+	AUTHZ_ROLE_RESPONDER,	/* FastCGI RESPONDER: nginx auth_request */
+	AUTHZ_ROLE_OTHER	/* FILTER or unknown: refused */
+};
+
+enum authz_phase {
+	AUTHZ_PHASE_NONE,		/* no FCGI_APACHE_ROLE: whole decision */
+	AUTHZ_PHASE_AUTHENTICATOR,
+	AUTHZ_PHASE_AUTHORIZER,
+	AUTHZ_PHASE_ACCESS_CHECKER,
+	AUTHZ_PHASE_UNKNOWN		/* refused */
+};
+
+/* What the request says, as the FastCGI edge found it.  NULL: absent. */
+struct authz_facts {
+	enum authz_role	 af_role;
+	enum authz_phase af_phase;
+	const char	*af_method;
+	const char	*af_uri;		/* raw request-target */
+	const char	*af_remote_addr;
+	const char	*af_forwarded_for;
+	const char	*af_authorization;
+	const char	*af_remote_user;
+	const char	*af_remote_passwd;
+	int		 af_bad_params;		/* oversized or unusable */
+	int		 af_dup_authorization;	/* merged or repeated header */
+	time_t		 af_now;		/* wall clock, for expiry */
+};
+
+enum authz_reason {
+	AUTHZ_R_OK,
+	AUTHZ_R_PUBLIC,
+	AUTHZ_R_NO_CREDENTIALS,
+	AUTHZ_R_MALFORMED,
+	AUTHZ_R_UNKNOWN_USER,
+	AUTHZ_R_BAD_PASSWORD,
+	AUTHZ_R_DISABLED,
+	AUTHZ_R_EXPIRED,
+	AUTHZ_R_BAD_TOKEN,
+	AUTHZ_R_ROLE,
+	AUTHZ_R_NETWORK,
+	AUTHZ_R_DENY_RULE,
+	AUTHZ_R_THROTTLED,
+	AUTHZ_R_BAD_PATH,
+	AUTHZ_R_INTERNAL
+};
+
+enum authz_challenge {
+	AUTHZ_CH_NONE,
+	AUTHZ_CH_LOGIN,		/* 401: Basic (and Bearer when tokens exist) */
+	AUTHZ_CH_BAD_TOKEN,	/* 401: Bearer error="invalid_token" too */
+	AUTHZ_CH_SCOPE		/* 403: Bearer error="insufficient_scope" */
+};
+
+struct authz_verdict {
+	int		 av_status;	/* 200, 400, 401, 403, 429, 500 */
+	enum authz_reason av_reason;
+	enum authz_challenge av_challenge;
+	const char	*av_rule;	/* rule name, "(default)" or NULL */
+	const char	*av_auth_type;	/* "Basic", "Bearer" or NULL */
+	const char	*av_roles;	/* joined roles, NULL: none */
+	unsigned	 av_retry_after;	/* seconds, for 429 */
+	const char	*av_detail;	/* why, for a 500; for the log only */
+	char		 av_user[AUTHZ_CRED_USER_MAX + 1]; /* "" if none */
+	char		 av_path[AUTHZ_URI_MAX + 2];	/* canonical, or "" */
+	char		 av_addr[NETADDR_STRLEN];	/* client, or "" */
+	char		 av_method[AUTHZ_METHOD_MAX + 1];
+};
+
+/*
+ * Decides one request.  conf may be NULL (nothing loaded): 500.  The
+ * verdict's pointers point into conf and stay valid while the caller
+ * holds conf.  Never fails: every failure is a non-200 verdict.
+ */
+void	authz_decide(const struct conf *, const struct authz_facts *,
+	    struct authz_verdict *);
+
+/*
+ * Writes the FastCGI response (header block and a short body) for the
+ * verdict into buf.  The first line is always "Status: <code> <reason>";
+ * a 200 carries only Status and Variable-* lines (wire.md 8.2, 8.6).
+ * Returns the length, or 0 if buf is too small (the caller then answers
+ * a plain 500).
+ */
+size_t	authz_render(const struct conf *, const struct authz_verdict *,
+	    char *buf, size_t bufsz);
+
+/* "ok", "bad_password", ... as in the decision log. */
+const char *authz_reason_name(enum authz_reason);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * fcgi-authzd: options, startup in a fixed order (style.md rule 16), and
+ * a small supervisor.  libfcgi aborts on some hostile records that no
+ * option can stop (security-notes.md b.1), so the serving happens in a
+ * child process, and the parent starts a new one at once when it dies;
+ * the listening socket stays open in the parent, so connections wait in
+ * the backlog meanwhile instead of being refused.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "conf.h"
+#include "defaults.h"
+#include "errlist.h"
+#include "listen.h"
+#include "log.h"
+#include "server.h"
+#include "users.h"
+
+static volatile sig_atomic_t authzd_got_hup;
+static volatile sig_atomic_t authzd_got_term;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: fcgi-authzd [-ft] [-c config] [-l address]\n"
+	    "  -c FILE     configuration (default %s)\n"
+	    "  -l ADDRESS  listen on unix:/PATH, HOST:PORT or [V6]:PORT\n"
+	    "  -t          check the configuration and users file, then exit\n"
+	    "  -f          stay in the foreground and log to stderr\n",
+	    AUTHZ_CONF_FILE);
+	exit(2);
+}
+
+/* fds 0-2 must exist, so that a later open(2) never lands on them. */
+static void
+authzd_sanitize_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static struct conf *
+authzd_load(const char *path, int check_only)
+{
+	struct errlist	 errs, warns;
+	struct conf	*cf;
+
+	errlist_init(&errs);
+	errlist_init(&warns);
+	cf = conf_load_warn(path, check_only ? CONF_LOAD_NO_PWCHECK : 0, &errs,
+	    &warns);
+	errlist_print(&errs, stderr);
+	errlist_print(&warns, stderr);
+	errlist_free(&errs);
+	errlist_free(&warns);
+	return cf;
+}
+
+static int
+authzd_open_socket(const struct conf *cf, const char *listen_arg)
+{
+	const char	*addr = listen_arg != NULL ? listen_arg : cf->cf_listen;
+	const char	*errstr = NULL;
+	gid_t		 gid = (gid_t)-1;
+	struct group	*gr;
+	int		 fd;
+
+	if (listen_arg == NULL && (fd = listen_inherited()) != -1)
+		return fd;
+	if (addr == NULL) {
+		fprintf(stderr, "fcgi-authzd: no socket on fd 0 and no listen "
+		    "address (use -l or [server] listen)\n");
+		return -1;
+	}
+	if (cf->cf_group != NULL && geteuid() == 0) {
+		if ((gr = getgrnam(cf->cf_group)) == NULL) {
+			fprintf(stderr, "fcgi-authzd: unknown group %s\n",
+			    cf->cf_group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if ((fd = listen_open(addr, cf->cf_socket_mode, gid, &errstr)) == -1)
+		fprintf(stderr, "fcgi-authzd: listen on %s: %s\n", addr, errstr);
+	return fd;
+}
+
+/* Drops root for the configured user and group, after the socket is open
+ * and the files are read. */
+static int
+authzd_drop_privileges(const struct conf *cf)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	gid_t		 gid;
+
+	if (geteuid() != 0 || cf->cf_user == NULL)
+		return 0;
+	if ((pw = getpwnam(cf->cf_user)) == NULL) {
+		fprintf(stderr, "fcgi-authzd: unknown user %s\n", cf->cf_user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (cf->cf_group != NULL) {
+		if ((gr = getgrnam(cf->cf_group)) == NULL) {
+			fprintf(stderr, "fcgi-authzd: unknown group %s\n",
+			    cf->cf_group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
+		fprintf(stderr, "fcgi-authzd: cannot drop privileges to %s: "
+		    "%s\n", cf->cf_user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+authzd_on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		authzd_got_hup = 1;
+	else
+		authzd_got_term = 1;
+}
+
+static pid_t
+authzd_spawn(int fd, struct conf *cf, const char *conf_path, int stale)
+{
+	pid_t		 pid;
+	struct conf	*fresh;
+	sigset_t	 none;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	/* The worker: die with the supervisor, reload if we missed one. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (stale) {
+		struct errlist errs;
+
+		errlist_init(&errs);
+		if ((fresh = conf_load(conf_path, 0, &errs)) != NULL) {
+			conf_free(cf);
+			cf = fresh;
+		} else
+			log_warnx("reload after restart failed; using the "
+			    "configuration loaded at start");
+		errlist_free(&errs);
+	}
+	_exit(server_run(fd, cf, conf_path));
+}
+
+static void
+authzd_forward(pid_t child, int sig)
+{
+	if (child > 0)
+		(void)kill(child, sig);
+}
+
+/*
+ * The supervisor: restarts the worker when it dies of anything but a
+ * requested stop.  Signals are handled here with flags and polled, so
+ * nothing async-signal-unsafe runs in a handler.
+ */
+static int
+authzd_supervise(int fd, struct conf *cf, const char *conf_path)
+{
+	struct sigaction sa;
+	pid_t		 child, w;
+	int		 status, stale = 0;
+	struct timespec	 last = { 0, 0 }, now, pause;
+	long		 ms;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = authzd_on_signal;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	child = authzd_spawn(fd, cf, conf_path, 0);
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	for (;;) {
+		w = waitpid(child, &status, 0);
+		if (w == -1 && errno == EINTR) {
+			if (authzd_got_term) {
+				authzd_forward(child, SIGTERM);
+				authzd_got_term = 0;
+				/* Now wait for it to finish its requests. */
+				while (waitpid(child, &status, 0) == -1 &&
+				    errno == EINTR)
+					;
+				return 0;
+			}
+			if (authzd_got_hup) {
+				authzd_got_hup = 0;
+				stale = 1;
+				authzd_forward(child, SIGHUP);
+			}
+			continue;
+		}
+		if (w == -1) {
+			log_warn("waitpid");
+			return 1;
+		}
+		if (authzd_got_term)
+			return 0;
+		if (WIFSIGNALED(status))
+			log_warnx("worker %ld killed by signal %d; restarting",
+			    (long)child, WTERMSIG(status));
+		else
+			log_warnx("worker %ld exited with status %d; "
+			    "restarting", (long)child, WEXITSTATUS(status));
+		/* Restart at once, but not faster than a crash loop allows. */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (now.tv_sec - last.tv_sec) * 1000 +
+		    (now.tv_nsec - last.tv_nsec) / 1000000;
+		if (ms < AUTHZ_RESTART_MIN_INTERVAL_MS) {
+			pause.tv_sec = 0;
+			pause.tv_nsec = (AUTHZ_RESTART_MIN_INTERVAL_MS - ms) *
+			    1000000L;
+			nanosleep(&pause, NULL);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &last);
+		child = authzd_spawn(fd, cf, conf_path, stale);
+		if (child == -1) {
+			log_warn("fork");
+			return 1;
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*conf_path = AUTHZ_CONF_FILE, *listen_arg = NULL;
+	int		 ch, check_only = 0, foreground = 0, fd, spawned;
+	struct conf	*cf;
+
+	authzd_sanitize_fds();
+	while ((ch = getopt(argc, argv, "c:fhl:t")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'l':
+			listen_arg = optarg;
+			break;
+		case 't':
+			check_only = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (sodium_init() < 0) {
+		fprintf(stderr, "fcgi-authzd: sodium_init failed\n");
+		return 1;
+	}
+	if ((cf = authzd_load(conf_path, check_only)) == NULL) {
+		fprintf(stderr, "fcgi-authzd: %s: configuration not valid\n",
+		    conf_path);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: configuration OK (%zu rules, %zu users, %zu "
+		    "tokens)\n", conf_path, cf->cf_nrules,
+		    users_count(cf->cf_users), users_token_count(cf->cf_users));
+		conf_free(cf);
+		return 0;
+	}
+	spawned = listen_arg == NULL && listen_inherited() != -1;
+	if ((fd = authzd_open_socket(cf, listen_arg)) == -1 ||
+	    authzd_drop_privileges(cf) == -1) {
+		conf_free(cf);
+		return 1;
+	}
+	/* Spawned by a web server, we stay its child and use its stderr. */
+	log_init(!foreground && !spawned && cf->cf_log == CONF_LOG_SYSLOG,
+	    "fcgi-authzd");
+	if (!foreground && !spawned && daemon(0, cf->cf_log ==
+	    CONF_LOG_STDERR) == -1) {
+		fprintf(stderr, "fcgi-authzd: daemon: %s\n", strerror(errno));
+		return 1;
+	}
+	return authzd_supervise(fd, cf, conf_path);
+}

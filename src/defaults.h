@@ -1,0 +1,61 @@
+/*
+ * Named limits and defaults, with their units.  Paths come from the build
+ * (SYSCONFDIR, RUNSTATEDIR) so that "make prefix=..." and distcheck work.
+ */
+#ifndef AUTHZ_DEFAULTS_H
+#define AUTHZ_DEFAULTS_H
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define AUTHZ_CONF_FILE		SYSCONFDIR "/fcgi-authz/fcgi-authz.ini"
+
+/* Credentials.  Caps are checked before anything is decoded. */
+#define AUTHZ_AUTH_HEADER_MAX	4096	/* bytes of the Authorization value */
+#define AUTHZ_USER_MAX		44	/* bytes; inih cuts "[user:" names at 49 */
+#define AUTHZ_CRED_USER_MAX	255	/* bytes of a user-id accepted on the wire */
+#define AUTHZ_PASSWORD_MAX	1024	/* bytes of a password */
+#define AUTHZ_TOKEN_MAX		512	/* bytes of a Bearer token */
+#define AUTHZ_TOKEN_DIGEST_LEN	32	/* BLAKE2b-256 */
+
+/* Requests. */
+#define AUTHZ_URI_MAX		8192	/* bytes of REQUEST_URI */
+#define AUTHZ_METHOD_MAX	32	/* bytes of REQUEST_METHOD */
+#define AUTHZ_XFF_MAX		2048	/* bytes of X-Forwarded-For */
+
+/* INI files, as Debian's libinih is built (INI_MAX_LINE 200, section
+ * names copied into 50 bytes). */
+#define AUTHZ_INI_LINE_MAX	197	/* bytes of one line, without CR LF */
+#define AUTHZ_INI_SECTION_MAX	49	/* bytes of a section name */
+#define AUTHZ_INI_NAME_MAX	49	/* bytes of a key name */
+#define AUTHZ_INI_FILE_MAX	(64 * 1024 * 1024)	/* bytes of one file */
+
+/* [server] */
+#define AUTHZ_WORKERS		4
+#define AUTHZ_WORKERS_MAX	256
+#define AUTHZ_REALM		"Restricted area"
+#define AUTHZ_REALM_MAX		128
+#define AUTHZ_REQUEST_TIMEOUT_SEC 10
+#define AUTHZ_LISTEN_BACKLOG	128
+
+/* [hashing] */
+#define AUTHZ_HASH_MAX_CONCURRENT 2
+#define AUTHZ_HASH_MAX_MEMORY	(256ULL * 1024 * 1024)	/* bytes */
+#define AUTHZ_HASH_MAX_OPSLIMIT	32	/* argon2 t; refused above at load */
+#define AUTHZ_HASH_MAX_PARALLEL	16	/* argon2 p, scrypt p */
+
+/* [cache] */
+#define AUTHZ_CACHE_TTL_SEC	300
+#define AUTHZ_CACHE_ENTRIES	65536
+#define AUTHZ_CACHE_ENTRIES_MAX	(16 * 1024 * 1024)
+
+/* [throttle] */
+#define AUTHZ_THROTTLE_MAX_FAILURES 10
+#define AUTHZ_THROTTLE_WINDOW_SEC 60
+#define AUTHZ_THROTTLE_BAN_SEC	300
+
+/* Supervisor: restart a crashed worker process at once, but no more than
+ * this often, so that a crash loop does not spin a core. */
+#define AUTHZ_RESTART_MIN_INTERVAL_MS 100
+
+#endif

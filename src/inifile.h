@@ -1,0 +1,45 @@
+/*
+ * Reading an INI file through inih without inih's silent misreadings.
+ *
+ * Debian's libinih (r55) splits lines longer than 197 bytes, reads indented
+ * lines as continuations, cuts values at " ;", keeps quotes, stops a value at
+ * NUL, parses a CR-only file as empty, cuts section names at 49 bytes and
+ * carries on after errors (security-notes.md, E10).  inifile_parse() first
+ * scans the raw bytes for each of those cases and reports them as
+ * "FILE:LINE: message"; only a file that passes is handed to inih, and the
+ * handler then gets the line number that inih itself does not pass.
+ */
+#ifndef AUTHZ_INIFILE_H
+#define AUTHZ_INIFILE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "errlist.h"
+
+/*
+ * Called once for every "name = value" in file order, with the value as
+ * inih delivers it (inline " ;" comment removed, whitespace trimmed).
+ * Also called once at each section header with name == NULL and
+ * value == NULL, so that empty sections are seen.
+ * Returns 1 to go on, 0 on an error (the handler adds its own message).
+ */
+typedef int (*inifile_handler)(void *user, const char *section,
+    const char *name, const char *value, int line);
+
+/*
+ * Parses the file at path.  The file is opened with O_NOFOLLOW when
+ * nofollow is set, must be a regular file, and is read once; its stat is
+ * stored in *st when st is not NULL.  Every error is added to errs,
+ * prefixed with path.  Duplicate sections and duplicate keys within a
+ * section are errors here already.  Returns 0 when no error was added,
+ * -1 otherwise.
+ */
+int	inifile_parse(const char *path, int nofollow, struct stat *st,
+	    inifile_handler, void *user, struct errlist *errs);
+
+/* The same for a buffer already in memory; name is used in messages. */
+int	inifile_parse_buffer(const char *name, const char *buf, size_t len,
+	    inifile_handler, void *user, struct errlist *errs);
+
+#endif

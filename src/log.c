@@ -1,0 +1,158 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int	 log_syslog;
+static const char *log_ident = "fcgi-authzd";
+
+void
+log_init(int to_syslog, const char *ident)
+{
+	if (ident != NULL)
+		log_ident = ident;
+	if (to_syslog && !log_syslog)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	else if (!to_syslog && log_syslog)
+		closelog();
+	log_syslog = to_syslog;
+}
+
+/* One write(2) per line, so that threads and processes do not interleave. */
+static void
+log_emit(int prio, const char *msg)
+{
+	char		 line[2048];
+	char		 stamp[32];
+	struct tm	 tm;
+	time_t		 now;
+	int		 n;
+
+	if (log_syslog) {
+		syslog(prio, "%s", msg);
+		return;
+	}
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, sizeof(line), "%s %s[%ld]: %s\n", stamp, log_ident,
+	    (long)getpid(), msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	(void)!write(STDERR_FILENO, line, (size_t)n);
+}
+
+static void
+log_vemit(int prio, int with_errno, const char *fmt, va_list ap)
+{
+	char	msg[1024];
+	int	saved = errno;
+	size_t	len;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (with_errno) {
+		len = strlen(msg);
+		snprintf(msg + len, sizeof(msg) - len, ": %s", strerror(saved));
+	}
+	log_emit(prio, msg);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_WARNING, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_WARNING, 1, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_INFO, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* Quoted, with '"', '\\', control bytes and non-ASCII as \xHH. */
+static size_t
+log_quote(char *dst, size_t dstsz, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t		  o = 0;
+	const unsigned char *s = (const unsigned char *)src;
+
+	if (dstsz < 3)
+		return 0;
+	dst[o++] = '"';
+	for (; *s != '\0' && o + 6 < dstsz; s++) {
+		if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[*s >> 4];
+			dst[o++] = hex[*s & 0xf];
+		} else
+			dst[o++] = (char)*s;
+	}
+	dst[o++] = '"';
+	dst[o] = '\0';
+	return o;
+}
+
+void
+log_format_decision(const struct authz_verdict *v, char *buf, size_t bufsz)
+{
+	char	user[AUTHZ_CRED_USER_MAX * 4 + 3];
+	char	path[512 * 4 + 3];
+	char	method[AUTHZ_METHOD_MAX * 4 + 3];
+
+	log_quote(user, sizeof(user), v->av_user);
+	log_quote(path, sizeof(path), v->av_path);
+	log_quote(method, sizeof(method), v->av_method);
+	/* The method is quoted only when it has odd bytes; fail2ban and
+	 * people read "method=GET". */
+	snprintf(buf, bufsz, "decision=%s status=%d reason=%s user=%s "
+	    "addr=%s method=%.*s path=%s rule=%s%s%s",
+	    v->av_status == 200 ? "allow" : "deny", v->av_status,
+	    authz_reason_name(v->av_reason), user,
+	    v->av_addr[0] != '\0' ? v->av_addr : "-",
+	    strpbrk(method + 1, "\\") == NULL ? (int)strlen(method) - 2 :
+	    (int)strlen(method), method + (strpbrk(method + 1, "\\") == NULL),
+	    path, v->av_rule != NULL ? v->av_rule : "-",
+	    v->av_detail != NULL ? " detail=" : "",
+	    v->av_detail != NULL ? v->av_detail : "");
+}
+
+void
+log_decision(const struct authz_verdict *v)
+{
+	char line[4096];
+
+	log_format_decision(v, line, sizeof(line));
+	log_emit(v->av_status == 200 ? LOG_INFO : LOG_NOTICE, line);
+}

@@ -1,0 +1,233 @@
+/*
+ * Password verification with bounded memory: each crypto_pwhash_str_verify
+ * may take the hash's memory cost (64 MiB at libsodium's interactive
+ * limits), so at most max_concurrent run at once (total = max_concurrent
+ * x memory).  Unknown users are verified against a dummy hash made with
+ * the parameters real users have, so that they cost the same time.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "pwcheck.h"
+
+struct pwcheck {
+	sem_t		 pw_slots;
+	atomic_uint	 pw_running;
+	char		 pw_dummy[crypto_pwhash_STRBYTES];
+};
+
+/* Reads a decimal number followed by the byte `end`. */
+static int
+pwcheck_number(const char **p, char end, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9' || (*s == '0' && s[1] != end))
+		return -1;
+	while (*s >= '0' && *s <= '9') {
+		v = v * 10 + (unsigned long long)(*s - '0');
+		if (v > max)
+			return -1;
+		s++;
+	}
+	if (*s != end)
+		return -1;
+	*p = s + 1;
+	*out = v;
+	return 0;
+}
+
+/* $argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash> */
+static int
+pwcheck_argon2_cost(const char *s, struct pwcheck_cost *c)
+{
+	unsigned long long m, t, p;
+
+	if (strncmp(s, "v=19$m=", 7) != 0)
+		return -1;
+	s += 7;
+	if (pwcheck_number(&s, ',', 0xffffffffULL, &m) == -1 ||
+	    strncmp(s, "t=", 2) != 0)
+		return -1;
+	s += 2;
+	if (pwcheck_number(&s, ',', 0xffffffffULL, &t) == -1 ||
+	    strncmp(s, "p=", 2) != 0)
+		return -1;
+	s += 2;
+	if (pwcheck_number(&s, '$', 0xffffffULL, &p) == -1)
+		return -1;
+	if (strchr(s, '$') == NULL || m == 0 || t == 0 || p == 0)
+		return -1;
+	c->pc_memory = m * 1024;
+	c->pc_ops = t;
+	c->pc_parallel = (unsigned)p;
+	return 0;
+}
+
+/* scrypt's crypt(3) alphabet, 6 bits a character. */
+static int
+pwcheck_itoa64(char ch)
+{
+	static const char itoa64[] =
+	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	const char *p = ch != '\0' ? strchr(itoa64, ch) : NULL;
+
+	return p == NULL ? -1 : (int)(p - itoa64);
+}
+
+/* $7$<N:1><r:5><p:5><salt>$<hash>, N = 2^n, memory 128 * r * N. */
+static int
+pwcheck_scrypt_cost(const char *s, struct pwcheck_cost *c)
+{
+	int		n, i, v;
+	unsigned long long r = 0, p = 0;
+
+	if ((n = pwcheck_itoa64(s[0])) < 1 || n > 63)
+		return -1;
+	for (i = 0; i < 5; i++) {
+		if ((v = pwcheck_itoa64(s[1 + i])) == -1)
+			return -1;
+		r |= (unsigned long long)v << (6 * i);
+	}
+	for (i = 0; i < 5; i++) {
+		if ((v = pwcheck_itoa64(s[6 + i])) == -1)
+			return -1;
+		p |= (unsigned long long)v << (6 * i);
+	}
+	if (r == 0 || p == 0 || strchr(s + 11, '$') == NULL)
+		return -1;
+	if (n >= 50 || r > (1ULL << 30) / 128)
+		c->pc_memory = ~0ULL;	/* absurd: refused by any limit */
+	else
+		c->pc_memory = 128ULL * r * (1ULL << n);
+	c->pc_ops = 1ULL << n;
+	c->pc_parallel = (unsigned)(p > 0xffff ? 0xffff : p);
+	return 0;
+}
+
+int
+pwcheck_parse_cost(const char *hash, struct pwcheck_cost *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (strncmp(hash, "$argon2id$", 10) == 0) {
+		c->pc_alg = "argon2id";
+		return pwcheck_argon2_cost(hash + 10, c);
+	}
+	if (strncmp(hash, "$argon2i$", 9) == 0) {
+		c->pc_alg = "argon2i";
+		return pwcheck_argon2_cost(hash + 9, c);
+	}
+	if (strncmp(hash, "$7$", 3) == 0) {
+		c->pc_alg = "scrypt";
+		return pwcheck_scrypt_cost(hash + 3, c);
+	}
+	return -1;
+}
+
+static int
+pwcheck_make_dummy(struct pwcheck *pw, const char *typical,
+    unsigned long long opslimit, size_t memlimit)
+{
+	struct pwcheck_cost	c;
+	unsigned char		pass[32];
+	int			alg = crypto_pwhash_ALG_ARGON2ID13, rc;
+
+	if (typical != NULL && pwcheck_parse_cost(typical, &c) == 0 &&
+	    strcmp(c.pc_alg, "scrypt") != 0 && c.pc_parallel == 1 &&
+	    c.pc_memory <= SIZE_MAX) {
+		opslimit = c.pc_ops;
+		memlimit = (size_t)c.pc_memory;
+		if (strcmp(c.pc_alg, "argon2i") == 0)
+			alg = crypto_pwhash_ALG_ARGON2I13;
+	}
+	randombytes_buf(pass, sizeof(pass));
+	rc = crypto_pwhash_str_alg(pw->pw_dummy, (const char *)pass,
+	    sizeof(pass), opslimit, memlimit, alg);
+	sodium_memzero(pass, sizeof(pass));
+	return rc == 0 ? 0 : -1;
+}
+
+struct pwcheck *
+pwcheck_new(unsigned max_concurrent, const char *typical_hash,
+    unsigned long long opslimit, size_t memlimit)
+{
+	struct pwcheck *pw;
+
+	if ((pw = calloc(1, sizeof(*pw))) == NULL)
+		return NULL;
+	if (sem_init(&pw->pw_slots, 0, max_concurrent) == -1) {
+		free(pw);
+		return NULL;
+	}
+	atomic_init(&pw->pw_running, 0);
+	if (pwcheck_make_dummy(pw, typical_hash, opslimit, memlimit) == -1) {
+		sem_destroy(&pw->pw_slots);
+		free(pw);
+		return NULL;
+	}
+	return pw;
+}
+
+void
+pwcheck_free(struct pwcheck *pw)
+{
+	if (pw == NULL)
+		return;
+	sem_destroy(&pw->pw_slots);
+	sodium_memzero(pw, sizeof(*pw));
+	free(pw);
+}
+
+static void
+pwcheck_acquire(struct pwcheck *pw)
+{
+	atomic_fetch_add(&pw->pw_running, 1);
+	while (sem_wait(&pw->pw_slots) == -1 && errno == EINTR)
+		;
+}
+
+static void
+pwcheck_release(struct pwcheck *pw)
+{
+	sem_post(&pw->pw_slots);
+	atomic_fetch_sub(&pw->pw_running, 1);
+}
+
+int
+pwcheck_verify(struct pwcheck *pw, const char *hash, const char *password,
+    size_t len)
+{
+	int rc;
+
+	pwcheck_acquire(pw);
+	rc = crypto_pwhash_str_verify(hash, password, len);
+	pwcheck_release(pw);
+	return rc == 0 ? 1 : 0;
+}
+
+void
+pwcheck_verify_dummy(struct pwcheck *pw, const char *password, size_t len)
+{
+	int rc;
+
+	pwcheck_acquire(pw);
+	rc = crypto_pwhash_str_verify(pw->pw_dummy, password, len);
+	pwcheck_release(pw);
+	(void)rc;	/* a random password: never matches */
+}
+
+unsigned
+pwcheck_running(struct pwcheck *pw)
+{
+	return atomic_load(&pw->pw_running);
+}

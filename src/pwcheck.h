@@ -1,0 +1,53 @@
+/*
+ * Password verification: crypto_pwhash_str_verify behind a limit on how
+ * many run at once (each one may take max_memory bytes), and a dummy
+ * verification with realistic parameters for users that do not exist.
+ */
+#ifndef AUTHZ_PWCHECK_H
+#define AUTHZ_PWCHECK_H
+
+#include <stddef.h>
+
+struct pwcheck;
+
+/* What a stored hash string asks for, parsed from the string itself. */
+struct pwcheck_cost {
+	const char		*pc_alg;	/* "argon2id", "argon2i", "scrypt" */
+	unsigned long long	 pc_memory;	/* bytes */
+	unsigned long long	 pc_ops;	/* argon2 t; scrypt N */
+	unsigned		 pc_parallel;
+};
+
+/*
+ * Parses the parameters of a crypto_pwhash_str string ($argon2id$,
+ * $argon2i$ or scrypt's $7$).  Returns 0, or -1 if the string is not one
+ * libsodium can verify.
+ */
+int	pwcheck_parse_cost(const char *hash, struct pwcheck_cost *)
+	    __attribute__((warn_unused_result));
+
+/*
+ * Creates a verifier allowing max_concurrent verifications at once.  The
+ * dummy hash is made from typical_hash's parameters when it is an argon2
+ * string, else with opslimit/memlimit (argon2id).  Returns NULL on failure.
+ */
+struct pwcheck	*pwcheck_new(unsigned max_concurrent, const char *typical_hash,
+		    unsigned long long opslimit, size_t memlimit);
+void		 pwcheck_free(struct pwcheck *);
+
+/*
+ * Verifies password against hash, waiting for a free slot first.
+ * Returns 1 if it matches, 0 if not (or on any failure: fail closed).
+ */
+int	pwcheck_verify(struct pwcheck *, const char *hash,
+	    const char *password, size_t len)
+	    __attribute__((warn_unused_result));
+
+/* Costs what a verification costs, and always fails. */
+void	pwcheck_verify_dummy(struct pwcheck *, const char *password,
+	    size_t len);
+
+/* Verifications running and waiting now (for metrics). */
+unsigned pwcheck_running(struct pwcheck *);
+
+#endif

@@ -1,0 +1,371 @@
+/*
+ * Worker threads call FCGX_Accept_r on the shared listening socket; the
+ * main thread waits for signals.  Requests take a reference on the
+ * snapshot they start with, so a reload never changes the rules under a
+ * request, and the old snapshot is freed by whoever lets go last.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "authz.h"
+#include "conf.h"
+#include "facts.h"
+#include "log.h"
+#include "server.h"
+#include "users.h"
+
+#define SERVER_WATCHDOG_TICK_MS	250
+#define SERVER_RESPONSE_MAX	2048
+
+struct snapshot {
+	struct conf	*sn_conf;
+	unsigned	 sn_refs;	/* under server.sv_lock */
+};
+
+struct worker {
+	struct server	*wk_server;
+	pthread_t	 wk_thread;
+	FCGX_Request	 wk_req;
+	atomic_ulong	 wk_accepted;	/* requests taken so far */
+	atomic_int	 wk_busy;	/* inside our own handler */
+	/* Watchdog's view, touched by the watchdog thread only. */
+	int		 wk_seen_fd;
+	unsigned long	 wk_seen_accepted;
+	unsigned	 wk_stuck_ms;
+};
+
+struct server {
+	int		 sv_fd;
+	const char	*sv_conf_path;
+	pthread_mutex_t	 sv_lock;
+	struct snapshot	*sv_current;
+	atomic_int	 sv_stopping;
+	unsigned	 sv_nworkers;
+	struct worker	*sv_workers;
+	unsigned	 sv_timeout_ms;
+};
+
+static struct snapshot *
+server_acquire(struct server *sv)
+{
+	struct snapshot *sn;
+
+	pthread_mutex_lock(&sv->sv_lock);
+	sn = sv->sv_current;
+	sn->sn_refs++;
+	pthread_mutex_unlock(&sv->sv_lock);
+	return sn;
+}
+
+static void
+server_release(struct server *sv, struct snapshot *sn)
+{
+	int last;
+
+	pthread_mutex_lock(&sv->sv_lock);
+	last = --sn->sn_refs == 0;
+	pthread_mutex_unlock(&sv->sv_lock);
+	if (last) {
+		conf_free(sn->sn_conf);
+		free(sn);
+	}
+}
+
+static struct snapshot *
+server_snapshot_new(struct conf *cf)
+{
+	struct snapshot *sn;
+
+	if ((sn = calloc(1, sizeof(*sn))) == NULL)
+		return NULL;
+	sn->sn_conf = cf;
+	sn->sn_refs = 1;	/* the server's own reference */
+	return sn;
+}
+
+static void
+server_answer(struct worker *wk)
+{
+	FCGX_Request		*req = &wk->wk_req;
+	struct snapshot		*sn = server_acquire(wk->wk_server);
+	struct authz_facts	 facts;
+	struct authz_verdict	 v;
+	char			 out[SERVER_RESPONSE_MAX];
+	size_t			 len;
+	static const char	 fallback[] = "Status: 500 Internal Server Error"
+	    "\r\nContent-Type: text/plain\r\n\r\n500 Internal Server Error\n";
+
+	facts_from_params(req->envp, req->role, time(NULL), &facts);
+	authz_decide(sn->sn_conf, &facts, &v);
+	/* Secrets out of libfcgi's param storage before FCGX_Finish_r frees
+	 * it unwiped (style.md rule 11). */
+	facts_wipe_secrets(req->envp);
+	len = authz_render(sn->sn_conf, &v, out, sizeof(out));
+	/* wire.md 1.1: never read FCGI_STDIN; answer now. */
+	if (len == 0)
+		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, req->out);
+	else
+		FCGX_PutStr(out, (int)len, req->out);
+	log_decision(&v);
+	server_release(wk->wk_server, sn);
+}
+
+static void *
+server_worker(void *arg)
+{
+	struct worker	*wk = arg;
+	struct server	*sv = wk->wk_server;
+	int		 rc;
+
+	while (!atomic_load(&sv->sv_stopping)) {
+		rc = FCGX_Accept_r(&wk->wk_req);
+		if (rc < 0) {
+			if (atomic_load(&sv->sv_stopping))
+				break;
+			/* EAGAIN from SO_RCVTIMEO, EINTR from a signal, or a
+			 * broken peer: go on; pause on anything else so a
+			 * persistent error cannot spin (security-notes E5). */
+			if (rc != -EAGAIN && rc != -EINTR && rc != -ECONNABORTED)
+				usleep(100 * 1000);
+			continue;
+		}
+		atomic_fetch_add(&wk->wk_accepted, 1);
+		atomic_store(&wk->wk_busy, 1);
+		server_answer(wk);
+		atomic_store(&wk->wk_busy, 0);
+		FCGX_Finish_r(&wk->wk_req);
+	}
+	FCGX_Free(&wk->wk_req, 1);
+	return NULL;
+}
+
+/*
+ * libfcgi reads a request's records with blocking reads and has no
+ * deadline; SO_RCVTIMEO bounds one read, not a peer that drips a byte at
+ * a time (security-notes.md E5).  A connection that holds a worker in
+ * libfcgi longer than request_timeout is shut down, which ends its reads.
+ */
+static void
+server_watchdog_tick(struct server *sv)
+{
+	unsigned	 i;
+	struct worker	*wk;
+	int		 fd;
+	unsigned long	 acc;
+
+	for (i = 0; i < sv->sv_nworkers; i++) {
+		wk = &sv->sv_workers[i];
+		fd = __atomic_load_n(&wk->wk_req.ipcFd, __ATOMIC_RELAXED);
+		acc = atomic_load(&wk->wk_accepted);
+		if (fd < 0 || atomic_load(&wk->wk_busy) ||
+		    fd != wk->wk_seen_fd || acc != wk->wk_seen_accepted) {
+			wk->wk_seen_fd = fd;
+			wk->wk_seen_accepted = acc;
+			wk->wk_stuck_ms = 0;
+			continue;
+		}
+		wk->wk_stuck_ms += SERVER_WATCHDOG_TICK_MS;
+		if (wk->wk_stuck_ms >= sv->sv_timeout_ms) {
+			log_warnx("a connection held worker %u for more than "
+			    "%u s without a complete request; closing it", i,
+			    sv->sv_timeout_ms / 1000);
+			(void)shutdown(fd, SHUT_RDWR);
+			wk->wk_stuck_ms = 0;
+		}
+	}
+}
+
+static void
+server_reload(struct server *sv)
+{
+	struct errlist	 errs, warns;
+	struct conf	*cf;
+	struct snapshot	*sn, *old;
+	size_t		 i;
+
+	errlist_init(&errs);
+	errlist_init(&warns);
+	cf = conf_load_warn(sv->sv_conf_path, 0, &errs, &warns);
+	for (i = 0; i < warns.el_count; i++)
+		log_warnx("%s", warns.el_msgs[i]);
+	if (cf == NULL) {
+		for (i = 0; i < errs.el_count; i++)
+			log_warnx("%s", errs.el_msgs[i]);
+		log_warnx("reload failed; still running the previous "
+		    "configuration");
+		goto done;
+	}
+	if ((sn = server_snapshot_new(cf)) == NULL) {
+		conf_free(cf);
+		log_warnx("reload failed: out of memory");
+		goto done;
+	}
+	pthread_mutex_lock(&sv->sv_lock);
+	old = sv->sv_current;
+	sv->sv_current = sn;
+	pthread_mutex_unlock(&sv->sv_lock);
+	server_release(sv, old);
+	log_info("reloaded %s (%zu users)", sv->sv_conf_path,
+	    users_count(cf->cf_users));
+done:
+	errlist_free(&errs);
+	errlist_free(&warns);
+}
+
+static void
+server_wake(int sig)
+{
+	(void)sig;	/* only interrupts accept(2) in a worker */
+}
+
+static int
+server_start_workers(struct server *sv)
+{
+	unsigned	 i;
+	sigset_t	 all, old;
+
+	/* Workers inherit a mask with every signal blocked but SIGUSR2. */
+	sigfillset(&all);
+	sigdelset(&all, SIGUSR2);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < sv->sv_nworkers; i++) {
+		struct worker *wk = &sv->sv_workers[i];
+
+		wk->wk_server = sv;
+		wk->wk_seen_fd = -1;
+		atomic_init(&wk->wk_accepted, 0);
+		atomic_init(&wk->wk_busy, 0);
+		if (FCGX_InitRequest(&wk->wk_req, sv->sv_fd,
+		    FCGI_FAIL_ACCEPT_ON_INTR) != 0 ||
+		    pthread_create(&wk->wk_thread, NULL, server_worker, wk) != 0) {
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			sv->sv_nworkers = i;
+			return -1;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
+/* Wakes workers out of accept(2) until every one has returned. */
+static void
+server_stop_workers(struct server *sv)
+{
+	unsigned	i, done;
+	struct timespec	ts = { 0, 50 * 1000 * 1000 };
+
+	atomic_store(&sv->sv_stopping, 1);
+	for (;;) {
+		for (i = 0, done = 0; i < sv->sv_nworkers; i++) {
+			if (pthread_tryjoin_np(sv->sv_workers[i].wk_thread,
+			    NULL) == 0 || sv->sv_workers[i].wk_thread == 0) {
+				sv->sv_workers[i].wk_thread = 0;
+				done++;
+			} else
+				pthread_kill(sv->sv_workers[i].wk_thread,
+				    SIGUSR2);
+		}
+		if (done == sv->sv_nworkers)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int
+server_wait_signals(struct server *sv)
+{
+	sigset_t	 set;
+	struct timespec	 tick = { 0, SERVER_WATCHDOG_TICK_MS * 1000 * 1000 };
+	int		 sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGHUP)
+			server_reload(sv);
+		else if (sig == SIGTERM || sig == SIGINT)
+			return sig;
+		server_watchdog_tick(sv);
+	}
+}
+
+int
+server_run(int listen_fd, struct conf *cf, const char *conf_path)
+{
+	struct server		 sv;
+	struct sigaction	 sa;
+	struct timeval		 tv;
+	sigset_t		 set;
+	int			 rc = 1;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.sv_fd = listen_fd;
+	sv.sv_conf_path = conf_path;
+	sv.sv_nworkers = cf->cf_workers;
+	sv.sv_timeout_ms = cf->cf_request_timeout * 1000;
+	pthread_mutex_init(&sv.sv_lock, NULL);
+	atomic_init(&sv.sv_stopping, 0);
+	if ((sv.sv_current = server_snapshot_new(cf)) == NULL ||
+	    (sv.sv_workers = calloc(sv.sv_nworkers,
+	    sizeof(*sv.sv_workers))) == NULL) {
+		log_warnx("out of memory");
+		goto done;
+	}
+
+	/* wire.md 1.4: nginx drops the connection when its client goes. */
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = server_wake;	/* no SA_RESTART: accept gets EINTR */
+	sigaction(SIGUSR2, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	/* Accepted sockets inherit these on Linux: one read or write to a
+	 * silent peer cannot block longer than request_timeout. */
+	tv.tv_sec = cf->cf_request_timeout;
+	tv.tv_usec = 0;
+	(void)setsockopt(listen_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(listen_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+
+	if (FCGX_Init() != 0) {
+		log_warnx("FCGX_Init failed");
+		goto done;
+	}
+	if (server_start_workers(&sv) == -1) {
+		log_warnx("cannot start worker threads");
+		server_stop_workers(&sv);
+		goto done;
+	}
+	log_info("serving with %u workers", sv.sv_nworkers);
+	(void)server_wait_signals(&sv);
+	log_info("stopping: finishing requests in progress");
+	server_stop_workers(&sv);
+	rc = 0;
+done:
+	if (sv.sv_current != NULL)
+		server_release(&sv, sv.sv_current);
+	else
+		conf_free(cf);
+	free(sv.sv_workers);
+	pthread_mutex_destroy(&sv.sv_lock);
+	return rc;
+}

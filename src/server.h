@@ -1,0 +1,18 @@
+/*
+ * The FastCGI edge: worker threads answering on the listening socket,
+ * the configuration snapshot they share, reload on SIGHUP, a watchdog for
+ * connections that hold a worker too long, and a clean stop on SIGTERM.
+ * The only module that links libfcgi.
+ */
+#ifndef AUTHZ_SERVER_H
+#define AUTHZ_SERVER_H
+
+struct conf;
+
+/*
+ * Serves on listen_fd with conf (ownership passes to the server) until
+ * SIGTERM or SIGINT; SIGHUP reloads conf_path.  Returns the exit status.
+ */
+int	server_run(int listen_fd, struct conf *conf, const char *conf_path);
+
+#endif
