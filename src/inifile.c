@@ -1,0 +1,840 @@
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "defaults.h"
+#include "errlist.h"
+#include "inifile.h"
+
+/* Big enough for a section name and for a key name, with the NUL. */
+#define INIFILE_NAME_SIZE						\
+	((AUTHZ_INI_NAME_MAX > AUTHZ_INI_SECTION_MAX ?			\
+	    AUTHZ_INI_NAME_MAX : AUTHZ_INI_SECTION_MAX) + 1)
+
+/* Longest piece of a file quoted in a message. */
+#define INIFILE_QUOTE_MAX	60
+
+enum inifile_kind {
+	INIFILE_BLANK,		/* empty, only whitespace, or a comment */
+	INIFILE_SECTION,
+	INIFILE_KEY,
+	INIFILE_BAD
+};
+
+/* One line of the buffer. */
+struct inifile_span {
+	const char	*sp_text;	/* start of the line */
+	size_t		 sp_len;	/* bytes, without CR LF or LF */
+	size_t		 sp_bom;	/* 3 after a leading BOM */
+	size_t		 sp_next;	/* offset of the next line */
+};
+
+/* What inih makes of a line that passed the checks. */
+struct inifile_line {
+	enum inifile_kind	 il_kind;
+	const char		*il_name;	/* section or key name */
+	size_t			 il_namelen;
+	const char		*il_value;	/* as the handler gets it */
+	size_t			 il_valuelen;
+};
+
+/* Where problems go; with errs NULL they are only counted. */
+struct inifile_where {
+	const char	*iw_file;
+	int		 iw_line;
+	struct errlist	*iw_errs;
+	int		 iw_nerr;
+};
+
+/* A section name (scope 0) or a key of the section with that ordinal. */
+struct inifile_seen {
+	size_t	is_scope;
+	int	is_line;		/* 0: free slot */
+	char	is_name[INIFILE_NAME_SIZE];
+};
+
+struct inifile_table {
+	struct inifile_seen	*it_slot;
+	size_t			 it_cap;	/* a power of two */
+	size_t			 it_count;
+};
+
+/* State shared by the reader and the callback that inih is given. */
+struct inifile_run {
+	const char		*ir_file;
+	const char		*ir_buf;
+	size_t			 ir_len;
+	size_t			 ir_off;	/* next byte for inih */
+	int			 ir_line;	/* line inih has now */
+	int			 ir_midline;	/* it did not fit */
+	const char		*ir_text;	/* that line */
+	size_t			 ir_textlen;
+	int			 ir_pending;	/* its key is due */
+	inifile_handler		 ir_handler;
+	void			*ir_user;
+	struct errlist		*ir_errs;
+	int			 ir_failed;	/* handler said 0 */
+	size_t			 ir_nsect;	/* current section */
+	int			 ir_skip;	/* it is a duplicate */
+	char			 ir_sect[INIFILE_NAME_SIZE];
+	struct inifile_table	 ir_seen;
+};
+
+static void	inifile_err(struct inifile_where *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static void
+inifile_err(struct inifile_where *w, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	w->iw_nerr++;
+	if (w->iw_errs == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errlist_add(w->iw_errs, w->iw_file, w->iw_line, "%s", msg);
+}
+
+/*
+ * inih trims with isspace(); once control bytes are refused, space and TAB
+ * are the only whitespace left.
+ */
+static int
+inifile_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+inifile_quotelen(size_t len)
+{
+	return len > INIFILE_QUOTE_MAX ? INIFILE_QUOTE_MAX : (int)len;
+}
+
+static void
+inifile_span(const char *buf, size_t len, size_t off, struct inifile_span *sp)
+{
+	const char	*p = buf + off, *nl;
+	size_t		 n;
+
+	nl = memchr(p, '\n', len - off);
+	n = nl != NULL ? (size_t)(nl - p) : len - off;
+	sp->sp_next = off + n + (nl != NULL ? 1 : 0);
+	/* CR LF ends a line too; any other CR is reported as an error. */
+	if (nl != NULL && n > 0 && p[n - 1] == '\r')
+		n--;
+	sp->sp_text = p;
+	sp->sp_len = n;
+	/* inih skips a BOM at the start of line 1 only. */
+	sp->sp_bom = off == 0 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ?
+	    3 : 0;
+}
+
+/* Length of the well-formed UTF-8 sequence at p, or 0 (RFC 3629, 4). */
+static size_t
+inifile_utf8_len(const unsigned char *p, size_t left)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] == 0xe0) {
+		n = 3;
+		lo = 0xa0;	/* overlong below */
+	} else if (p[0] == 0xed) {
+		n = 3;
+		hi = 0x9f;	/* UTF-16 surrogates above */
+	} else if (p[0] >= 0xe1 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] == 0xf0) {
+		n = 4;
+		lo = 0x90;	/* overlong below */
+	} else if (p[0] >= 0xf1 && p[0] <= 0xf3)
+		n = 4;
+	else if (p[0] == 0xf4) {
+		n = 4;
+		hi = 0x8f;	/* beyond U+10FFFF above */
+	} else
+		return 0;
+	if (left < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * Reports bytes that inih would misread: each kind once a line, at its
+ * first column.  off is the offset of the line in the file.
+ */
+static void
+inifile_check_bytes(struct inifile_where *w, const char *text, size_t len,
+    size_t off)
+{
+	const unsigned char	*p = (const unsigned char *)text;
+	size_t			 i, n;
+	int			 nul = 0, cr = 0, ctl = 0, utf = 0, bom = 0;
+
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if (p[i] == '\0') {
+			if (nul++ == 0)
+				inifile_err(w, "NUL byte at column %zu: inih "
+				    "would end the line there and drop the "
+				    "rest; remove it", i + 1);
+		} else if (p[i] == '\r') {
+			if (cr++ == 0)
+				inifile_err(w, "CR without LF at column %zu: "
+				    "inih does not end lines at CR and reads a "
+				    "file with CR-only line endings as empty; "
+				    "use LF or CR LF line endings", i + 1);
+		} else if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
+			if (ctl++ == 0)
+				inifile_err(w, "control byte 0x%02x at column "
+				    "%zu: only TAB is allowed; remove it",
+				    p[i], i + 1);
+		} else if ((n = inifile_utf8_len(p + i, len - i)) == 0) {
+			n = 1;
+			if (utf++ == 0)
+				inifile_err(w, "invalid UTF-8 at column %zu: "
+				    "save the file as UTF-8", i + 1);
+		} else if (n == 3 && memcmp(p + i, "\xef\xbb\xbf", 3) == 0 &&
+		    off + i != 0) {
+			if (bom++ == 0)
+				inifile_err(w, "UTF-8 byte order mark at "
+				    "column %zu: inih skips it only at the "
+				    "start of the file and would read it as "
+				    "part of the line; remove it", i + 1);
+		}
+	}
+}
+
+static void
+inifile_check_section_name(struct inifile_where *w, const char *name,
+    size_t len)
+{
+	if (len == 0) {
+		inifile_err(w, "empty section name");
+		return;
+	}
+	if (inifile_is_blank(name[0]) || inifile_is_blank(name[len - 1]))
+		inifile_err(w, "section name \"%.*s\" has leading or trailing "
+		    "whitespace: inih keeps it, so [ x ] is not [x]; remove "
+		    "it", inifile_quotelen(len), name);
+	if (len > AUTHZ_INI_SECTION_MAX)
+		inifile_err(w, "section name is %zu bytes: inih cuts it to "
+		    "%d; shorten it", len, AUTHZ_INI_SECTION_MAX);
+	if (memchr(name, '[', len) != NULL)
+		inifile_err(w, "'[' inside a section name; remove it");
+	if (memchr(name, ';', len) != NULL)
+		inifile_err(w, "';' inside a section name: inih reads ' ;' "
+		    "as the start of a comment; remove it");
+}
+
+/* After "]" only whitespace and an inline comment may follow. */
+static void
+inifile_check_after_bracket(struct inifile_where *w, const char *s,
+    size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len && inifile_is_blank(s[i]); i++)
+		;
+	if (i == len || (i > 0 && s[i] == ';'))
+		return;
+	if (memchr(s, ']', len) != NULL)
+		inifile_err(w, "']' inside a section name: inih ends the name "
+		    "at the first ']'; remove it");
+	else
+		inifile_err(w, "text after ']': inih ignores it; remove it or "
+		    "start a comment with ' ;'");
+}
+
+static enum inifile_kind
+inifile_classify_section(struct inifile_where *w, const char *s, size_t len,
+    struct inifile_line *il)
+{
+	const char	*close;
+	int		 nerr = w->iw_nerr;
+
+	if ((close = memchr(s + 1, ']', len - 1)) == NULL) {
+		inifile_err(w, "missing ']' in section header: inih reports "
+		    "an error and puts the keys that follow in section \"\"; "
+		    "add the ']'");
+		return INIFILE_BAD;
+	}
+	inifile_check_section_name(w, s + 1, (size_t)(close - (s + 1)));
+	inifile_check_after_bracket(w, close + 1,
+	    len - (size_t)(close + 1 - s));
+	if (w->iw_nerr != nerr)
+		return INIFILE_BAD;
+	il->il_name = s + 1;
+	il->il_namelen = (size_t)(close - (s + 1));
+	return INIFILE_SECTION;
+}
+
+/*
+ * What inih hands the handler: the text after "=" up to the first ';'
+ * that follows whitespace (an inline comment), trimmed.  A ';' right
+ * after "=" does not start a comment in inih.
+ */
+static void
+inifile_value(const char *v, size_t len, struct inifile_line *il)
+{
+	size_t	i, start;
+	int	was_blank = 0;
+
+	for (i = 0; i < len; i++) {
+		if (was_blank && v[i] == ';')
+			break;
+		was_blank = inifile_is_blank(v[i]);
+	}
+	for (start = 0; start < i && inifile_is_blank(v[start]); start++)
+		;
+	while (i > start && inifile_is_blank(v[i - 1]))
+		i--;
+	il->il_value = v + start;
+	il->il_valuelen = i - start;
+}
+
+static void
+inifile_check_value(struct inifile_where *w, const char *v, size_t len)
+{
+	size_t	i;
+
+	if (memchr(v, ';', len) != NULL)
+		inifile_err(w, "';' inside a value is ambiguous: inih cuts at "
+		    "' ;' but keeps ';' elsewhere; remove it");
+	for (i = 0; i < len; i++) {
+		if (v[i] == '#' && (i == 0 || inifile_is_blank(v[i - 1]))) {
+			inifile_err(w, "'#' in a value: inline comments start "
+			    "with ' ;', so inih keeps this as part of the "
+			    "value; remove it or use ' ;'");
+			break;
+		}
+	}
+	if (len >= 2 && v[0] == '"' && v[len - 1] == '"')
+		inifile_err(w, "value in double quotes: inih keeps quotes "
+		    "literally; remove them");
+}
+
+static enum inifile_kind
+inifile_classify_key(struct inifile_where *w, const char *s, size_t len,
+    struct inifile_line *il)
+{
+	const char	*eq, *colon;
+	size_t		 namelen, i;
+	int		 nerr = w->iw_nerr;
+
+	eq = memchr(s, '=', len);
+	colon = memchr(s, ':', eq != NULL ? (size_t)(eq - s) : len);
+	if (colon != NULL) {
+		inifile_err(w, "':' in key name: inih splits a line at the "
+		    "first '=' or ':' and would read key \"%.*s\"; write "
+		    "'key = value'", inifile_quotelen((size_t)(colon - s)), s);
+		return INIFILE_BAD;
+	}
+	if (eq == NULL) {
+		inifile_err(w, "expected 'key = value', '[section]' or a "
+		    "comment: inih reports an error here");
+		return INIFILE_BAD;
+	}
+	for (namelen = (size_t)(eq - s);
+	    namelen > 0 && inifile_is_blank(s[namelen - 1]); namelen--)
+		;
+	if (namelen == 0)
+		inifile_err(w, "empty key name before '='");
+	else if (namelen > AUTHZ_INI_NAME_MAX)
+		inifile_err(w, "key name is %zu bytes: at most %d", namelen,
+		    AUTHZ_INI_NAME_MAX);
+	for (i = 0; i < namelen; i++) {
+		if (inifile_is_blank(s[i])) {
+			inifile_err(w, "key name \"%.*s\" contains "
+			    "whitespace; remove it",
+			    inifile_quotelen(namelen), s);
+			break;
+		}
+	}
+	il->il_name = s;
+	il->il_namelen = namelen;
+	inifile_value(eq + 1, len - (size_t)(eq + 1 - s), il);
+	inifile_check_value(w, il->il_value, il->il_valuelen);
+	return w->iw_nerr != nerr ? INIFILE_BAD : INIFILE_KEY;
+}
+
+/* Sorts one line (BOM removed, bytes checked) and reports what is wrong. */
+static enum inifile_kind
+inifile_classify(struct inifile_where *w, const char *s, size_t len,
+    struct inifile_line *il)
+{
+	size_t	i;
+
+	memset(il, 0, sizeof(*il));
+	for (i = 0; i < len && inifile_is_blank(s[i]); i++)
+		;
+	if (i == len || s[i] == ';' || s[i] == '#')
+		il->il_kind = INIFILE_BLANK;
+	else if (i > 0) {
+		/* inih: a continuation of the previous key's value. */
+		inifile_err(w, "indented line: inih reads it as one more "
+		    "value for the key before it; remove the indentation");
+		il->il_kind = INIFILE_BAD;
+	} else if (s[0] == '[')
+		il->il_kind = inifile_classify_section(w, s, len, il);
+	else
+		il->il_kind = inifile_classify_key(w, s, len, il);
+	return il->il_kind;
+}
+
+/*
+ * Checks every line of buf and reports every problem.  Returns the number
+ * of problems.
+ */
+static int
+inifile_prescan(const char *file, const char *buf, size_t len,
+    struct errlist *errs)
+{
+	struct inifile_where	w;
+	struct inifile_span	sp;
+	struct inifile_line	il;
+	size_t			off;
+	int			nerr;
+
+	w.iw_file = file;
+	w.iw_line = 0;
+	w.iw_errs = errs;
+	w.iw_nerr = 0;
+	for (off = 0; off < len; off = sp.sp_next) {
+		inifile_span(buf, len, off, &sp);
+		w.iw_line++;
+		if (sp.sp_len > AUTHZ_INI_LINE_MAX)
+			inifile_err(&w, "line is %zu bytes; inih reads at most "
+			    "%d and would split it; shorten it", sp.sp_len,
+			    AUTHZ_INI_LINE_MAX);
+		nerr = w.iw_nerr;
+		inifile_check_bytes(&w, sp.sp_text, sp.sp_len, off);
+		/* Grammar is about the text inih would see; skip guesses. */
+		if (w.iw_nerr == nerr)
+			inifile_classify(&w, sp.sp_text + sp.sp_bom,
+			    sp.sp_len - sp.sp_bom, &il);
+	}
+	return w.iw_nerr;
+}
+
+static uint64_t
+inifile_hash(size_t scope, const char *name, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)&scope;
+	uint64_t		 h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	size_t			 i;
+
+	for (i = 0; i < sizeof(scope); i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct inifile_seen *
+inifile_table_slot(struct inifile_seen *slot, size_t cap, size_t scope,
+    const char *name, size_t len)
+{
+	size_t	i;
+
+	i = (size_t)inifile_hash(scope, name, len) & (cap - 1);
+	while (slot[i].is_line != 0 && (slot[i].is_scope != scope ||
+	    strlen(slot[i].is_name) != len ||
+	    memcmp(slot[i].is_name, name, len) != 0))
+		i = (i + 1) & (cap - 1);
+	return &slot[i];
+}
+
+static int
+inifile_table_grow(struct inifile_table *t)
+{
+	struct inifile_seen	*n, *s;
+	size_t			 ncap, i;
+
+	ncap = t->it_cap != 0 ? t->it_cap * 2 : 64;
+	if ((n = calloc(ncap, sizeof(*n))) == NULL)
+		return -1;
+	for (i = 0; i < t->it_cap; i++) {
+		if (t->it_slot[i].is_line == 0)
+			continue;
+		s = inifile_table_slot(n, ncap, t->it_slot[i].is_scope,
+		    t->it_slot[i].is_name, strlen(t->it_slot[i].is_name));
+		*s = t->it_slot[i];
+	}
+	free(t->it_slot);
+	t->it_slot = n;
+	t->it_cap = ncap;
+	return 0;
+}
+
+/*
+ * Records name in scope at line.  Returns 0 when it is new, the line it
+ * was first seen at when it is not, -1 when out of memory.
+ */
+static int
+inifile_table_add(struct inifile_table *t, size_t scope, const char *name,
+    size_t len, int line)
+{
+	struct inifile_seen	*s;
+
+	/* Not reached: the pre-scan caps names.  Refuse rather than cut. */
+	if (len >= INIFILE_NAME_SIZE)
+		return -1;
+	/* Keep the load at one half or less so that probing stays short. */
+	if ((t->it_count + 1) * 2 > t->it_cap && inifile_table_grow(t) == -1)
+		return -1;
+	s = inifile_table_slot(t->it_slot, t->it_cap, scope, name, len);
+	if (s->is_line != 0)
+		return s->is_line;
+	s->is_scope = scope;
+	s->is_line = line;
+	memcpy(s->is_name, name, len);
+	s->is_name[len] = '\0';
+	t->it_count++;
+	return 0;
+}
+
+static void
+inifile_run_err(struct inifile_run *ir, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+inifile_run_err(struct inifile_run *ir, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errlist_add(ir->ir_errs, ir->ir_file, ir->ir_line, "%s", msg);
+}
+
+/* A header: duplicates are refused, and so are the keys under them. */
+static void
+inifile_run_section(struct inifile_run *ir, const struct inifile_line *il)
+{
+	int	first;
+
+	ir->ir_nsect++;
+	memcpy(ir->ir_sect, il->il_name, il->il_namelen);
+	ir->ir_sect[il->il_namelen] = '\0';
+	first = inifile_table_add(&ir->ir_seen, 0, il->il_name,
+	    il->il_namelen, ir->ir_line);
+	ir->ir_skip = first != 0;
+	if (first == -1)
+		inifile_run_err(ir, "out of memory");
+	else if (first > 0)
+		inifile_run_err(ir, "duplicate section [%s] (first at line %d)",
+		    ir->ir_sect, first);
+	else if (!ir->ir_handler(ir->ir_user, ir->ir_sect, NULL, NULL,
+	    ir->ir_line))
+		ir->ir_failed = 1;
+}
+
+/*
+ * Every key line must reach the callback exactly once; anything else
+ * means inih read the file differently from the pre-scan.
+ */
+static void
+inifile_run_missed(struct inifile_run *ir)
+{
+	if (!ir->ir_pending)
+		return;
+	ir->ir_pending = 0;
+	inifile_run_err(ir, "inih did not deliver this key; refusing the "
+	    "file (has libinih changed?)");
+}
+
+/* Starts a line: header callbacks come from here, before its keys. */
+static void
+inifile_run_line(struct inifile_run *ir)
+{
+	struct inifile_where	w;
+	struct inifile_span	sp;
+	struct inifile_line	il;
+
+	inifile_run_missed(ir);
+	ir->ir_line++;
+	inifile_span(ir->ir_buf, ir->ir_len, ir->ir_off, &sp);
+	ir->ir_text = sp.sp_text + sp.sp_bom;
+	ir->ir_textlen = sp.sp_len - sp.sp_bom;
+	w.iw_file = ir->ir_file;
+	w.iw_line = ir->ir_line;
+	w.iw_errs = NULL;
+	w.iw_nerr = 0;
+	switch (inifile_classify(&w, ir->ir_text, ir->ir_textlen, &il)) {
+	case INIFILE_SECTION:
+		inifile_run_section(ir, &il);
+		break;
+	case INIFILE_KEY:
+		ir->ir_pending = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * An fgets() for inih over the buffer.  It counts lines itself because
+ * Debian builds inih with INI_HANDLER_LINENO 0.
+ */
+static char *
+inifile_reader(char *str, int num, void *stream)
+{
+	struct inifile_run	*ir = stream;
+	const char		*p, *nl;
+	size_t			 left, full, n;
+
+	if (num < 2 || ir->ir_off >= ir->ir_len)
+		return NULL;
+	if (!ir->ir_midline)
+		inifile_run_line(ir);
+	p = ir->ir_buf + ir->ir_off;
+	left = ir->ir_len - ir->ir_off;
+	nl = memchr(p, '\n', left);
+	full = nl != NULL ? (size_t)(nl - p) + 1 : left;
+	n = full < (size_t)num - 1 ? full : (size_t)num - 1;
+	ir->ir_midline = n < full;
+	memcpy(str, p, n);
+	str[n] = '\0';
+	ir->ir_off += n;
+	return str;
+}
+
+static int
+inifile_is_same(const char *s, const char *span, size_t len)
+{
+	return strlen(s) == len && memcmp(s, span, len) == 0;
+}
+
+#if INI_HANDLER_LINENO
+static int
+inifile_callback(void *arg, const char *section, const char *name,
+    const char *value, int lineno)
+#else
+static int
+inifile_callback(void *arg, const char *section, const char *name,
+    const char *value)
+#endif
+{
+	struct inifile_run	*ir = arg;
+	struct inifile_where	 w;
+	struct inifile_line	 il;
+	int			 first;
+
+#if INI_HANDLER_LINENO
+	(void)lineno;
+#endif
+	/* A build with INI_CALL_HANDLER_ON_NEW_SECTION: headers are ours. */
+	if (name == NULL && value == NULL)
+		return 1;
+	w.iw_file = ir->ir_file;
+	w.iw_line = ir->ir_line;
+	w.iw_errs = NULL;
+	w.iw_nerr = 0;
+	/*
+	 * Always 1 to inih: errors are counted here, not by inih.  The key
+	 * must be exactly what the pre-scan read on this line; Debian's
+	 * libinih takes its options from writable globals, so a different
+	 * build or a changed global shows up here instead of as a misread.
+	 */
+	if (name == NULL || value == NULL || !ir->ir_pending ||
+	    inifile_classify(&w, ir->ir_text, ir->ir_textlen, &il) !=
+	    INIFILE_KEY || !inifile_is_same(name, il.il_name, il.il_namelen) ||
+	    !inifile_is_same(value, il.il_value, il.il_valuelen) ||
+	    strcmp(section, ir->ir_sect) != 0) {
+		ir->ir_pending = 0;
+		inifile_run_err(ir, "inih read a key the pre-scan did not "
+		    "expect; refusing the file (has libinih changed?)");
+		return 1;
+	}
+	ir->ir_pending = 0;
+	if (ir->ir_nsect == 0) {
+		inifile_run_err(ir, "key outside of any section: put it "
+		    "under a [section]");
+		return 1;
+	}
+	if (ir->ir_skip)
+		return 1;
+	first = inifile_table_add(&ir->ir_seen, ir->ir_nsect, name,
+	    il.il_namelen, ir->ir_line);
+	if (first == -1)
+		inifile_run_err(ir, "out of memory");
+	else if (first > 0)
+		inifile_run_err(ir, "duplicate key '%s' (first at line %d)",
+		    name, first);
+	else if (!ir->ir_handler(ir->ir_user, section, name, value,
+	    ir->ir_line))
+		ir->ir_failed = 1;
+	return 1;
+}
+
+/* Hands a checked buffer to inih; returns 0 or -1 (errors added). */
+static int
+inifile_run(const char *file, const char *buf, size_t len,
+    inifile_handler handler, void *user, struct errlist *errs)
+{
+	struct inifile_run	ir;
+	int			irc;
+
+	memset(&ir, 0, sizeof(ir));
+	ir.ir_file = file;
+	ir.ir_buf = buf;
+	ir.ir_len = len;
+	ir.ir_handler = handler;
+	ir.ir_user = user;
+	ir.ir_errs = errs;
+	irc = ini_parse_stream(inifile_reader, &ir, inifile_callback, &ir);
+	inifile_run_missed(&ir);
+	/* The callback never fails, so this is something inih saw alone. */
+	if (irc > 0)
+		errlist_add(errs, file, irc, "inih reported a parse error");
+	else if (irc < 0)
+		errlist_add(errs, file, 0, "inih failed (%d)", irc);
+	free(ir.ir_seen.it_slot);
+	return irc != 0 || ir.ir_failed ? -1 : 0;
+}
+
+int
+inifile_parse_buffer(const char *name, const char *buf, size_t len,
+    inifile_handler handler, void *user, struct errlist *errs)
+{
+	size_t	before = errlist_count(errs);
+	int	rc = -1;
+
+	if (len > AUTHZ_INI_FILE_MAX) {
+		errlist_add(errs, name, 0, "%zu bytes; at most %d", len,
+		    AUTHZ_INI_FILE_MAX);
+		goto done;
+	}
+	if (inifile_prescan(name, buf, len, errs) != 0)
+		goto done;
+	if (inifile_run(name, buf, len, handler, user, errs) == -1)
+		goto done;
+	if (errlist_count(errs) == before)
+		rc = 0;
+done:
+	return rc;
+}
+
+/*
+ * Reads the whole file into *bufp (NUL-terminated, *capp bytes allocated).
+ * One descriptor for the type check and the read, so what is checked is
+ * what is read.
+ */
+static int
+inifile_read(const char *path, int nofollow, struct stat *st, char **bufp,
+    size_t *lenp, size_t *capp, struct errlist *errs)
+{
+	struct stat	 sb;
+	char		*buf = NULL;
+	size_t		 len = 0, cap = 0;
+	ssize_t		 n;
+	int		 fd = -1, flags, rc = -1;
+
+	/* O_NONBLOCK: a FIFO must not hang open(); regular files ignore it. */
+	flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	if (nofollow)
+		flags |= O_NOFOLLOW;
+	if ((fd = open(path, flags)) == -1) {
+		if (nofollow && errno == ELOOP)
+			errlist_add(errs, path, 0, "is a symbolic link");
+		else
+			errlist_add(errs, path, 0, "%s", strerror(errno));
+		goto done;
+	}
+	if (fstat(fd, &sb) == -1) {
+		errlist_add(errs, path, 0, "fstat: %s", strerror(errno));
+		goto done;
+	}
+	if (st != NULL)
+		*st = sb;
+	if (!S_ISREG(sb.st_mode)) {
+		errlist_add(errs, path, 0, "not a regular file");
+		goto done;
+	}
+	if (sb.st_size > AUTHZ_INI_FILE_MAX) {
+		errlist_add(errs, path, 0, "file is %jd bytes; at most %d",
+		    (intmax_t)sb.st_size, AUTHZ_INI_FILE_MAX);
+		goto done;
+	}
+	/* One byte more than fstat said to notice growth, one for NUL. */
+	cap = (size_t)sb.st_size + 2;
+	if ((buf = malloc(cap)) == NULL) {
+		errlist_add(errs, path, 0, "out of memory");
+		goto done;
+	}
+	while (len < cap - 1) {
+		if ((n = read(fd, buf + len, cap - 1 - len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			errlist_add(errs, path, 0, "read: %s", strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > (size_t)sb.st_size) {
+		errlist_add(errs, path, 0, "file changed while being read");
+		goto done;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	*capp = cap;
+	buf = NULL;
+	rc = 0;
+done:
+	if (buf != NULL) {
+		explicit_bzero(buf, cap);
+		free(buf);
+	}
+	if (fd != -1)
+		close(fd);
+	return rc;
+}
+
+int
+inifile_parse(const char *path, int nofollow, struct stat *st,
+    inifile_handler handler, void *user, struct errlist *errs)
+{
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0;
+	int	 rc = -1;
+
+	if (inifile_read(path, nofollow, st, &buf, &len, &cap, errs) == -1)
+		goto done;
+	rc = inifile_parse_buffer(path, buf, len, handler, user, errs);
+done:
+	/* users.ini holds password and token hashes: leave no copy. */
+	if (buf != NULL) {
+		explicit_bzero(buf, cap);
+		free(buf);
+	}
+	return rc;
+}
