@@ -198,6 +198,7 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
     struct authz_principal *who)
 {
 	const struct user *us;
+	int		 refused, ok;
 
 	v->av_auth_type = "Basic";
 	authz_copy(v->av_user, sizeof(v->av_user), cred->hc_user);
@@ -208,7 +209,18 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 		authz_set(v, 401, AUTHZ_R_UNKNOWN_USER, AUTHZ_CH_LOGIN);
 		return;
 	}
-	if (!authz_password_ok(cf, us, cred)) {
+	/*
+	 * A refused account never uses the cache: answered from it, the
+	 * right password would come back faster than a wrong one.
+	 */
+	refused = us->us_disabled ||
+	    users_is_expired(us->us_expires, f->af_now);
+	if (refused)
+		ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash,
+		    cred->hc_password, cred->hc_password_len);
+	else
+		ok = authz_password_ok(cf, us, cred);
+	if (!ok) {
 		authz_set(v, 401, AUTHZ_R_BAD_PASSWORD, AUTHZ_CH_LOGIN);
 		return;
 	}
@@ -487,8 +499,10 @@ authz_render_challenge(const struct conf *cf, const struct authz_verdict *v,
 	case AUTHZ_CH_NONE:
 		break;
 	case AUTHZ_CH_BAD_TOKEN:
-		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Bearer "
-		    "realm=\"%s\", error=\"invalid_token\"\r\n", cf->cf_realm);
+		if (tokens)
+			authz_out(buf, bufsz, len, ok, "WWW-Authenticate: "
+			    "Bearer realm=\"%s\", error=\"invalid_token\"\r\n",
+			    cf->cf_realm);
 		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Basic "
 		    "realm=\"%s\", charset=\"UTF-8\"\r\n", cf->cf_realm);
 		break;

@@ -32,6 +32,7 @@ struct conf_parse {
 	int		 cp_rule_has_access;
 	char		*cp_users_raw;
 	int		 cp_users_line;
+	int		 cp_memlimit_line;
 };
 
 int
@@ -95,11 +96,16 @@ conf_parse_date(const char *s, time_t *out)
 	struct tm	tm;
 	int		y, m, d;
 	char		tail;
+	size_t		i;
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return -1;
+	/* sscanf's %d would also take a sign or leading spaces. */
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return -1;
 	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
 		return -1;
 	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
@@ -332,7 +338,8 @@ conf_server_key(struct conf_parse *cp, const char *k, const char *v, int line)
 
 		errno = 0;
 		m = strtoul(v, &end, 8);
-		if (*v == '\0' || *end != '\0' || errno != 0 || m > 0777) {
+		if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 ||
+		    m > 0777) {
 			errlist_add(cp->cp_errs, cp->cp_file, line,
 			    "socket_mode: expected an octal mode such as 0660, "
 			    "got \"%s\"", v);
@@ -411,6 +418,7 @@ conf_hashing_key(struct conf_parse *cp, const char *k, const char *v, int line)
 			return 0;
 		}
 		cf->cf_hash_memlimit = (size_t)n;
+		cp->cp_memlimit_line = line;
 		return 1;
 	}
 	errlist_add(cp->cp_errs, cp->cp_file, line,
@@ -616,6 +624,19 @@ conf_rule_finish(struct conf_parse *cp)
 }
 
 static int
+conf_section_is_known(const char *section)
+{
+	static const char *const known[] = { "server", "hashing", "cache",
+	    "throttle", "metrics" };
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(section, known[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
 conf_new_section(struct conf_parse *cp, const char *section, int line)
 {
 	struct conf	*cf = cp->cp_conf;
@@ -623,8 +644,15 @@ conf_new_section(struct conf_parse *cp, const char *section, int line)
 	const char	*name;
 
 	conf_rule_finish(cp);
-	if (strncmp(section, "rule:", 5) != 0)
-		return 1;
+	if (strncmp(section, "rule:", 5) != 0) {
+		if (conf_section_is_known(section))
+			return 1;
+		/* Here, so that an empty unknown section is an error too. */
+		errlist_add(cp->cp_errs, cp->cp_file, line,
+		    "unknown section [%s] (expected server, hashing, cache, "
+		    "throttle, metrics or rule:NAME)", section);
+		return 0;
+	}
 	name = section + 5;
 	if (*name == '\0' || !users_name_is_valid(name, strlen(name))) {
 		errlist_add(cp->cp_errs, cp->cp_file, line,
@@ -671,12 +699,7 @@ conf_handler(void *user, const char *section, const char *name,
 		return conf_metrics_key(cp, name, value, line);
 	if (cp->cp_rule != NULL && strncmp(section, "rule:", 5) == 0)
 		return conf_rule_key(cp, name, value, line);
-	if (strncmp(section, "rule:", 5) == 0)
-		return 0;	/* the bad section was reported already */
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown section [%s] (expected server, hashing, cache, "
-	    "throttle, metrics or rule:NAME)", section);
-	return 0;
+	return 0;	/* the bad section was reported at its header */
 }
 
 static void
@@ -728,7 +751,7 @@ conf_validate(struct conf_parse *cp, struct errlist *warnings)
 	int		 found;
 
 	if (cf->cf_hash_memlimit > cf->cf_hash_max_memory)
-		errlist_add(cp->cp_errs, cp->cp_file, 0,
+		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_memlimit_line,
 		    "[hashing] memlimit (%zu bytes) is above max_memory "
 		    "(%llu bytes): new hashes would be refused at load",
 		    cf->cf_hash_memlimit, cf->cf_hash_max_memory);

@@ -147,7 +147,12 @@ pwcheck_make_dummy(struct pwcheck *pw, const char *typical,
 	    c.pc_memory <= SIZE_MAX) {
 		opslimit = c.pc_ops;
 		memlimit = (size_t)c.pc_memory;
-		if (strcmp(c.pc_alg, "argon2i") == 0)
+		/*
+		 * libsodium makes argon2i only from t=3 on, argon2id from
+		 * t=1; a pass costs the same in both.
+		 */
+		if (strcmp(c.pc_alg, "argon2i") == 0 &&
+		    opslimit >= crypto_pwhash_argon2i_OPSLIMIT_MIN)
 			alg = crypto_pwhash_ALG_ARGON2I13;
 	}
 	randombytes_buf(pass, sizeof(pass));
@@ -210,7 +215,12 @@ pwcheck_verify(struct pwcheck *pw, const char *hash, const char *password,
 	int rc;
 
 	pwcheck_acquire(pw);
-	rc = crypto_pwhash_str_verify(hash, password, len);
+	/* crypto_pwhash_str_verify() knows only $argon2i$ and $argon2id$. */
+	if (strncmp(hash, "$7$", 3) == 0)
+		rc = crypto_pwhash_scryptsalsa208sha256_str_verify(hash,
+		    password, len);
+	else
+		rc = crypto_pwhash_str_verify(hash, password, len);
 	pwcheck_release(pw);
 	return rc == 0 ? 1 : 0;
 }

@@ -49,6 +49,31 @@ struct users_parse {
 	size_t		 up_cap_tokens;
 };
 
+/*
+ * Returns 1 for the code point at s (valid UTF-8) if it is a C1 control
+ * or Unicode whitespace, which look like nothing in a log or a list.
+ */
+static int
+users_is_invisible(const unsigned char *s, size_t left)
+{
+	unsigned cp;
+
+	if (s[0] < 0x80 || left < 2)
+		return 0;
+	if ((s[0] & 0xe0) == 0xc0) {
+		cp = ((unsigned)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+		return (cp >= 0x80 && cp <= 0xa0) || cp == 0x85;
+	}
+	if ((s[0] & 0xf0) == 0xe0 && left >= 3) {
+		cp = ((unsigned)(s[0] & 0x0f) << 12) |
+		    ((unsigned)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+		return cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200b) ||
+		    cp == 0x2028 || cp == 0x2029 || cp == 0x202f ||
+		    cp == 0x205f || cp == 0x3000 || cp == 0xfeff;
+	}
+	return 0;
+}
+
 int
 users_name_is_valid(const char *name, size_t len)
 {
@@ -58,9 +83,13 @@ users_name_is_valid(const char *name, size_t len)
 		return 0;
 	if (!httpauth_is_clean_utf8(name, len))
 		return 0;
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
 		if (strchr(" :=[];#,\"", name[i]) != NULL)
 			return 0;
+		if (users_is_invisible((const unsigned char *)name + i,
+		    len - i))
+			return 0;
+	}
 	return 1;
 }
 
@@ -107,6 +136,15 @@ users_check_hash(struct users_parse *up, int line, const char *v)
 		    "password: not a hash libsodium can verify (expected "
 		    "$argon2id$, $argon2i$ or $7$ from crypto_pwhash_str; use "
 		    "\"fcgi-authz hash\")");
+		return 0;
+	}
+	/* Argon2 refuses m < 8 KiB a lane: such a hash never verifies. */
+	if (strcmp(c.pc_alg, "scrypt") != 0 &&
+	    c.pc_memory < 8192ULL * c.pc_parallel) {
+		errlist_add(up->up_errs, up->up_file, line,
+		    "password: the hash asks for %llu bytes of memory, below "
+		    "argon2's minimum of 8 KiB a lane: it cannot verify",
+		    c.pc_memory);
 		return 0;
 	}
 	if (c.pc_memory > lim->uhl_max_memory) {
@@ -491,6 +529,15 @@ users_resolve_tokens(struct users_parse *up)
 			continue;
 		}
 		tk->tk_user = us;
+		for (j = 0; j < i; j++)
+			if (sodium_memcmp(u->u_tokens[j].tk_digest,
+			    tk->tk_digest, AUTHZ_TOKEN_DIGEST_LEN) == 0) {
+				errlist_add(up->up_errs, up->up_file,
+				    tk->tk_line, "[token:%s] has the same hash "
+				    "as [token:%s]", tk->tk_name,
+				    u->u_tokens[j].tk_name);
+				ok = 0;
+			}
 		if ((tk->tk_roles = calloc(us->us_nroles + 1,
 		    sizeof(*tk->tk_roles))) == NULL)
 			return 0;

@@ -1,0 +1,1629 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <sodium.h>
+
+#include "authz.h"
+#include "conf.h"
+#include "errlist.h"
+#include "users.h"
+
+/*
+ * The whole decision table of design.md ("How a request is decided" and
+ * the status table), driven through authz_decide() and authz_render()
+ * with hand-built facts.  Config and users files are written at run time
+ * into a mkdtemp() directory, loaded, and removed again at once.  Hashes
+ * are argon2id with t=1, m=8M, and the config asks for the same costs,
+ * so that the dummy hash of unknown users is as cheap as a real one.
+ */
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define TREALM		"Test realm"
+#define TADDR_OUTSIDE	"203.0.113.9"	/* in no rule's networks */
+#define TPROXY		"192.0.2.1"	/* trusted_proxies in CF_PROXY* */
+
+#define TH_OPSLIMIT	1ULL
+#define TH_MEMLIMIT	(8192UL * 1024)
+
+/* Basic credentials: "basic:" is encoded to "Basic <base64>". */
+#define ALICE		"basic:alice:alice-pw"	/* admin, editor */
+#define BOB		"basic:bob:bob-pw"	/* editor */
+#define CAROL		"basic:carol:carol-pw"	/* no roles */
+#define ROOT		"basic:root:root-pw"	/* no roles; admin's users */
+#define DAVE		"basic:dave:dave-pw"	/* admin, disabled */
+#define ERIN		"basic:erin:erin-pw"	/* admin, expired 2001-01-01 */
+#define FRANK		"basic:frank:frank-pw"	/* editor, expires 2999-12-31 */
+#define GINA_PW		"pa:ss w\xc3\xb6rd"
+#define GINA		"basic:gina:" GINA_PW	/* editor */
+
+/* Bearer tokens (the users file holds their BLAKE2b-256). */
+#define TOK_CI		"ci-Zk3q9vTb0xR7mW2pLs4n"	/* alice, editor only */
+#define TOK_OLD		"old-Hq8dN2cV5yJ1tK6aUe3r"	/* alice, expired */
+#define TOK_DIS		"dis-Pm4wB7gZ0sX9fC2hQy5k"	/* dave (disabled) */
+#define TOK_GONE	"gone-Tn6rE1jW8vA3bL0mYd7s"	/* erin (expired) */
+#define TOK_BOB		"bob-Wx2cF5kR9pH4zN7gSa1v"	/* bob, every role */
+
+/* Expiry "2001-01-01" is valid through that day, UTC. */
+#define ERIN_LAST_SECOND	((time_t)978393599)
+
+enum tconf_id {
+	CF_MAIN,
+	CF_NOTOKENS,	/* the same rules; users file without tokens */
+	CF_LOOSE,	/* /admin roles = admin, then / authenticated */
+	CF_AUTHN,	/* default = authenticate */
+	CF_401,		/* authz_failure = 401 */
+	CF_NOCACHE,	/* [cache] ttl = 0 */
+	CF_PROXY,	/* trusted_proxies = TPROXY */
+	CF_PROXY2,	/* trusted_proxies = TPROXY, 10.0.0.0/8 */
+	CF_NOPW,	/* loaded with CONF_LOAD_NO_PWCHECK */
+	CF_COUNT
+};
+
+static const char rules_main[] =
+    "[rule:health]\n"
+    "path = =/healthz\n"
+    "methods = GET\n"
+    "access = public\n"
+    "\n"
+    "[rule:lan-public]\n"
+    "path = /lan\n"
+    "access = public\n"
+    "networks = 10.0.0.0/8\n"
+    "\n"
+    "[rule:blocked]\n"
+    "path = /blocked\n"
+    "access = deny\n"
+    "\n"
+    "[rule:admin]\n"
+    "path = /admin\n"
+    "roles = admin\n"
+    "users = root\n"
+    "\n"
+    "[rule:internal]\n"
+    "path = /internal\n"
+    "access = authenticated\n"
+    "networks = 10.0.0.0/8, ::1\n"
+    "\n"
+    "[rule:upload]\n"
+    "path = /upload\n"
+    "methods = POST, PUT\n"
+    "roles = editor\n"
+    "\n"
+    "[rule:upload-read]\n"
+    "path = /upload\n"
+    "methods = GET\n"
+    "access = public\n"
+    "\n"
+    "[rule:site]\n"
+    "path = /site\n"
+    "access = authenticated\n";
+
+static const char rules_loose[] =
+    "[rule:admin]\n"
+    "path = /admin\n"
+    "roles = admin\n"
+    "\n"
+    "[rule:root]\n"
+    "path = /\n"
+    "access = authenticated\n";
+
+struct tconf_spec {
+	const char	*server;	/* extra [server] lines */
+	unsigned	 ttl;		/* [cache] ttl */
+	const char	*rules;
+	int		 tokens;	/* users file with [token:...] */
+	int		 flags;		/* conf_load() flags */
+};
+
+static const struct tconf_spec tconf_specs[CF_COUNT] = {
+	[CF_MAIN] = { "default = deny\nauthz_failure = 403\n", 300,
+	    rules_main, 1, 0 },
+	[CF_NOTOKENS] = { "", 300, rules_main, 0, 0 },
+	[CF_LOOSE] = { "", 300, rules_loose, 1, 0 },
+	[CF_AUTHN] = { "default = authenticate\n", 300, rules_main, 1, 0 },
+	[CF_401] = { "authz_failure = 401\n", 300, rules_main, 1, 0 },
+	[CF_NOCACHE] = { "", 0, rules_main, 1, 0 },
+	[CF_PROXY] = { "trusted_proxies = " TPROXY "\n", 300, rules_main,
+	    1, 0 },
+	[CF_PROXY2] = { "trusted_proxies = " TPROXY ", 10.0.0.0/8\n", 300,
+	    rules_main, 1, 0 },
+	[CF_NOPW] = { "", 300, rules_main, 1, CONF_LOAD_NO_PWCHECK },
+};
+
+/* Built once in main(), before the runner forks. */
+static char	users_text[2][8192];	/* [0]: no tokens, [1]: tokens */
+static char	alice_hash[crypto_pwhash_STRBYTES];
+
+/* Per test (checked fixture). */
+static char	tdir[64];
+static struct conf *tconfs[CF_COUNT];
+
+static void
+tfile_write(const char *name, const char *text)
+{
+	char	path[128];
+	size_t	len = strlen(text);
+	int	fd;
+
+	snprintf(path, sizeof(path), "%s/%s", tdir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_msg(fd != -1, "open %s: %s", path, strerror(errno));
+	ck_assert_msg(write(fd, text, len) == (ssize_t)len, "write %s", path);
+	ck_assert_int_eq(close(fd), 0);
+}
+
+static void
+tfile_remove(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", tdir, name);
+	(void)unlink(path);
+}
+
+/* Writes, loads and removes one configuration; the snapshot stays. */
+static struct conf *
+tconf(enum tconf_id id)
+{
+	const struct tconf_spec	*sp = &tconf_specs[id];
+	struct errlist		 errs;
+	char			 text[4096], path[128];
+
+	if (tconfs[id] != NULL)
+		return tconfs[id];
+	snprintf(text, sizeof(text),
+	    "[server]\n"
+	    "users = users.ini\n"
+	    "realm = " TREALM "\n"
+	    "%s"
+	    "\n"
+	    "[hashing]\n"
+	    "max_concurrent = 2\n"
+	    "opslimit = 1\n"
+	    "memlimit = 8M\n"
+	    "\n"
+	    "[cache]\n"
+	    "ttl = %u\n"
+	    "entries = 128\n"
+	    "\n"
+	    "%s", sp->server, sp->ttl, sp->rules);
+	tfile_write("authz.ini", text);
+	tfile_write("users.ini", users_text[sp->tokens]);
+	snprintf(path, sizeof(path), "%s/authz.ini", tdir);
+	errlist_init(&errs);
+	tconfs[id] = conf_load(path, sp->flags, &errs);
+	if (tconfs[id] == NULL)
+		errlist_print(&errs, stderr);
+	errlist_free(&errs);
+	tfile_remove("authz.ini");
+	tfile_remove("users.ini");
+	ck_assert_msg(tconfs[id] != NULL, "config %d did not load", id);
+	return tconfs[id];
+}
+
+static void
+setup(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (base == NULL || *base == '\0' || strlen(base) > 40)
+		base = "/tmp";
+	snprintf(tdir, sizeof(tdir), "%s/check_authz.XXXXXX", base);
+	ck_assert_msg(mkdtemp(tdir) != NULL, "mkdtemp: %s", strerror(errno));
+	memset(tconfs, 0, sizeof(tconfs));
+}
+
+static void
+teardown(void)
+{
+	size_t i;
+
+	for (i = 0; i < CF_COUNT; i++) {
+		conf_free(tconfs[i]);
+		tconfs[i] = NULL;
+	}
+	tfile_remove("authz.ini");
+	tfile_remove("users.ini");
+	(void)rmdir(tdir);
+}
+
+/* Facts that are not plain strings in the tables. */
+#define F_NO_CONF	0x0001	/* authz_decide(NULL, ...) */
+#define F_NO_METHOD	0x0002
+#define F_NO_URI	0x0004
+#define F_NO_ADDR	0x0008
+#define F_BIG_URI	0x0010	/* AUTHZ_URI_MAX + 1 bytes */
+#define F_MAX_URI	0x0020	/* AUTHZ_URI_MAX bytes */
+#define F_BIG_METHOD	0x0040	/* AUTHZ_METHOD_MAX + 1 bytes */
+#define F_MAX_METHOD	0x0080	/* AUTHZ_METHOD_MAX bytes */
+#define F_BAD_PARAMS	0x0100	/* af_bad_params */
+#define F_DUP		0x0200	/* af_dup_authorization */
+#define F_BIG_AUTH	0x0400	/* Authorization over AUTHZ_AUTH_HEADER_MAX */
+#define F_BIG_XFF	0x0800	/* X-Forwarded-For over AUTHZ_XFF_MAX */
+
+/* One request and the verdict it must get, every field of it. */
+struct dcase {
+	const char	*name;
+	enum tconf_id	 cf;
+	enum authz_role	 role;		/* default AUTHORIZER */
+	enum authz_phase phase;		/* default NONE */
+	const char	*method;	/* NULL: "GET" */
+	const char	*uri;
+	const char	*addr;		/* NULL: TADDR_OUTSIDE */
+	const char	*xff;
+	const char	*auth;		/* "basic:u:p", "lower:u:p", verbatim */
+	const char	*ruser;		/* REMOTE_USER */
+	const char	*rpass;		/* REMOTE_PASSWD */
+	time_t		 now;		/* 0: time(NULL) */
+	int		 flags;
+	/* The verdict. */
+	int		 status;
+	enum authz_reason reason;
+	enum authz_challenge ch;
+	const char	*rule;		/* NULL: av_rule must be NULL */
+	const char	*user;		/* NULL: "" */
+	const char	*roles;		/* NULL: av_roles must be NULL */
+	const char	*type;		/* NULL: av_auth_type must be NULL */
+	const char	*client;	/* av_addr; NULL: not checked */
+};
+
+/* Turns "basic:user:password" into a Basic header value. */
+static const char *
+tauth(const char *spec, char *buf, size_t bufsz)
+{
+	const char	*scheme, *raw;
+	size_t		 slen, len;
+
+	if (spec == NULL)
+		return NULL;
+	if (strncmp(spec, "basic:", 6) == 0)
+		scheme = "Basic ";
+	else if (strncmp(spec, "lower:", 6) == 0)
+		scheme = "basic ";
+	else
+		return spec;
+	raw = spec + 6;
+	len = strlen(raw);
+	slen = strlen(scheme);
+	ck_assert(slen + sodium_base64_ENCODED_LEN(len,
+	    sodium_base64_VARIANT_ORIGINAL) <= bufsz);
+	memcpy(buf, scheme, slen);
+	sodium_bin2base64(buf + slen, bufsz - slen,
+	    (const unsigned char *)raw, len, sodium_base64_VARIANT_ORIGINAL);
+	return buf;
+}
+
+static void
+tfacts(const struct dcase *c, struct authz_facts *f)
+{
+	static char	authbuf[AUTHZ_AUTH_HEADER_MAX + 64];
+	static char	uribuf[AUTHZ_URI_MAX + 2];
+	static char	methodbuf[AUTHZ_METHOD_MAX + 2];
+	static char	xffbuf[AUTHZ_XFF_MAX + 32];
+	size_t		len;
+
+	memset(f, 0, sizeof(*f));
+	f->af_role = c->role;
+	f->af_phase = c->phase;
+	f->af_method = c->method != NULL ? c->method : "GET";
+	f->af_uri = c->uri;
+	f->af_remote_addr = c->addr != NULL ? c->addr : TADDR_OUTSIDE;
+	f->af_forwarded_for = c->xff;
+	f->af_authorization = tauth(c->auth, authbuf, sizeof(authbuf));
+	f->af_remote_user = c->ruser;
+	f->af_remote_passwd = c->rpass;
+	f->af_now = c->now != 0 ? c->now : time(NULL);
+	f->af_bad_params = (c->flags & F_BAD_PARAMS) != 0;
+	f->af_dup_authorization = (c->flags & F_DUP) != 0;
+	if (c->flags & F_NO_METHOD)
+		f->af_method = NULL;
+	if (c->flags & F_NO_URI)
+		f->af_uri = NULL;
+	if (c->flags & F_NO_ADDR)
+		f->af_remote_addr = NULL;
+	if (c->flags & (F_BIG_URI | F_MAX_URI)) {
+		len = (c->flags & F_BIG_URI) ? AUTHZ_URI_MAX + 1 :
+		    AUTHZ_URI_MAX;
+		memset(uribuf, 'a', len);
+		memcpy(uribuf, "/site/", 6);
+		uribuf[len] = '\0';
+		f->af_uri = uribuf;
+	}
+	if (c->flags & (F_BIG_METHOD | F_MAX_METHOD)) {
+		len = (c->flags & F_BIG_METHOD) ? AUTHZ_METHOD_MAX + 1 :
+		    AUTHZ_METHOD_MAX;
+		memset(methodbuf, 'M', len);
+		methodbuf[len] = '\0';
+		f->af_method = methodbuf;
+	}
+	if (c->flags & F_BIG_AUTH) {
+		memcpy(authbuf, "Basic ", 6);
+		memset(authbuf + 6, 'A', AUTHZ_AUTH_HEADER_MAX);
+		authbuf[6 + AUTHZ_AUTH_HEADER_MAX] = '\0';
+		f->af_authorization = authbuf;
+	}
+	if (c->flags & F_BIG_XFF) {
+		/* "10.0.0.5" is right-most: only the length is wrong. */
+		for (len = 0; len < AUTHZ_XFF_MAX; len += 10)
+			memcpy(xffbuf + len, "10.0.0.5, ", 10);
+		memcpy(xffbuf + len, "10.0.0.5", 9);
+		f->af_forwarded_for = xffbuf;
+	}
+}
+
+static void
+tstr_eq(const char *name, const char *what, const char *got,
+    const char *want)
+{
+	if (want == NULL)
+		ck_assert_msg(got == NULL, "%s: %s is \"%s\", want NULL",
+		    name, what, got);
+	else
+		ck_assert_msg(got != NULL && strcmp(got, want) == 0,
+		    "%s: %s is \"%s\", want \"%s\"", name, what,
+		    got != NULL ? got : "(null)", want);
+}
+
+/* Counts the occurrences of needle in the header block of a response. */
+static int
+thdr_count(const char *resp, const char *needle)
+{
+	const char	*end = strstr(resp, "\r\n\r\n"), *p = resp;
+	int		 n = 0;
+
+	ck_assert_ptr_nonnull(end);
+	while ((p = strstr(p, needle)) != NULL && p < end) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/*
+ * The rendered answer must agree with the verdict: Status first; a 200
+ * with only Variable-* lines; no Variable-* on a denial; the challenges
+ * the verdict asks for.
+ */
+static void
+tcheck_render(const char *name, const struct conf *cf,
+    const struct authz_verdict *v)
+{
+	static char	 buf[16384];
+	char		 want[512];
+	const char	*line, *eol, *end;
+	size_t		 n, len;
+	int		 tokens, bearer;
+
+	/* design.md: a Bearer challenge only when tokens are enabled. */
+	tokens = cf != NULL && users_token_count(cf->cf_users) > 0;
+	bearer = tokens && (v->av_challenge == AUTHZ_CH_BAD_TOKEN ||
+	    v->av_challenge == AUTHZ_CH_SCOPE);
+	n = authz_render(cf, v, buf, sizeof(buf));
+	ck_assert_msg(n > 0 && n < sizeof(buf), "%s: render failed", name);
+	ck_assert_msg(strlen(buf) == n, "%s: length", name);
+	snprintf(want, sizeof(want), "Status: %d ", v->av_status);
+	ck_assert_msg(strncmp(buf, want, strlen(want)) == 0,
+	    "%s: response starts \"%.20s\"", name, buf);
+	end = strstr(buf, "\r\n\r\n");
+	ck_assert_msg(end != NULL, "%s: no end of headers", name);
+	line = strstr(buf, "\r\n") + 2;
+	for (; line < end + 2; line = eol + 2) {
+		eol = strstr(line, "\r\n");
+		len = (size_t)(eol - line);
+		ck_assert_msg(memchr(line, '\n', len) == NULL &&
+		    memchr(line, '\r', len) == NULL,
+		    "%s: bare CR or LF in a header", name);
+		if (v->av_status == 200)
+			ck_assert_msg(strncmp(line, "Variable-", 9) == 0,
+			    "%s: 200 carries \"%.*s\"", name,
+			    (int)(eol - line), line);
+		else
+			ck_assert_msg(strncmp(line, "Variable-", 9) != 0,
+			    "%s: a denial carries \"%.*s\"", name,
+			    (int)(eol - line), line);
+	}
+	if (v->av_status == 200) {
+		ck_assert_msg(end + 4 == buf + n, "%s: 200 with a body", name);
+		if (v->av_user[0] != '\0') {
+			snprintf(want, sizeof(want),
+			    "\r\nVariable-REMOTE_USER: %s\r\n", v->av_user);
+			ck_assert_msg(strstr(buf, want) != NULL,
+			    "%s: no %s", name, want + 2);
+		} else
+			ck_assert_msg(strstr(buf, "REMOTE_USER") == NULL,
+			    "%s: REMOTE_USER without a user", name);
+		return;
+	}
+	ck_assert_msg(thdr_count(buf, "WWW-Authenticate: Basic realm=\""
+	    TREALM "\", charset=\"UTF-8\"\r\n") ==
+	    (v->av_challenge == AUTHZ_CH_LOGIN ||
+	    v->av_challenge == AUTHZ_CH_BAD_TOKEN),
+	    "%s: Basic challenge", name);
+	ck_assert_msg(thdr_count(buf, "error=\"invalid_token\"") ==
+	    (bearer && v->av_challenge == AUTHZ_CH_BAD_TOKEN),
+	    "%s: invalid_token", name);
+	if (!tokens)
+		ck_assert_msg(strstr(buf, "Bearer") == NULL,
+		    "%s: Bearer challenge without tokens", name);
+	else if (v->av_challenge == AUTHZ_CH_LOGIN)
+		ck_assert_msg(thdr_count(buf,
+		    "WWW-Authenticate: Bearer realm=\"" TREALM "\"\r\n") == 1,
+		    "%s: no Bearer challenge", name);
+	ck_assert_msg(thdr_count(buf, "error=\"insufficient_scope\"") ==
+	    (v->av_challenge == AUTHZ_CH_SCOPE),
+	    "%s: insufficient_scope", name);
+	if (v->av_challenge == AUTHZ_CH_NONE)
+		ck_assert_msg(thdr_count(buf, "WWW-Authenticate") == 0,
+		    "%s: challenge without a reason", name);
+	if (v->av_status == 401)
+		ck_assert_msg(thdr_count(buf, "WWW-Authenticate") > 0,
+		    "%s: 401 without a challenge", name);
+}
+
+static void
+trun(const struct dcase *c)
+{
+	struct authz_facts	 f;
+	struct authz_verdict	 v;
+	const struct conf	*cf = NULL;
+
+	if (!(c->flags & F_NO_CONF))
+		cf = tconf(c->cf);
+	tfacts(c, &f);
+	memset(&v, 0x5a, sizeof(v));
+	authz_decide(cf, &f, &v);
+
+	ck_assert_msg(v.av_status == c->status,
+	    "%s: status %d (%s), want %d (%s)", c->name, v.av_status,
+	    authz_reason_name(v.av_reason), c->status,
+	    authz_reason_name(c->reason));
+	ck_assert_msg(v.av_reason == c->reason, "%s: reason %s, want %s",
+	    c->name, authz_reason_name(v.av_reason),
+	    authz_reason_name(c->reason));
+	ck_assert_msg(v.av_challenge == c->ch, "%s: challenge %d, want %d",
+	    c->name, (int)v.av_challenge, (int)c->ch);
+	tstr_eq(c->name, "rule", v.av_rule, c->rule);
+	tstr_eq(c->name, "user", v.av_user, c->user != NULL ? c->user : "");
+	tstr_eq(c->name, "roles", v.av_roles, c->roles);
+	tstr_eq(c->name, "auth type", v.av_auth_type, c->type);
+	if (c->client != NULL)
+		tstr_eq(c->name, "client address", v.av_addr, c->client);
+	if (c->status == 500)
+		ck_assert_msg(v.av_detail != NULL, "%s: 500 without detail",
+		    c->name);
+	tcheck_render(c->name, cf, &v);
+}
+
+/* Allowed: 200, with who, which roles, which rule and how. */
+static const struct dcase allow_cases[] = {
+	{ .name = "basic role", .uri = "/admin/users", .auth = ALICE,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "admin",
+	  .user = "alice", .roles = "admin,editor", .type = "Basic" },
+	{ .name = "HEAD by role", .method = "HEAD", .uri = "/admin",
+	  .auth = ALICE, .status = 200, .reason = AUTHZ_R_OK, .rule = "admin",
+	  .user = "alice", .roles = "admin,editor", .type = "Basic" },
+	{ .name = "user list", .uri = "/admin/", .auth = ROOT,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "admin",
+	  .user = "root", .roles = "", .type = "Basic" },
+	{ .name = "POST by role", .method = "POST", .uri = "/upload",
+	  .auth = BOB, .status = 200, .reason = AUTHZ_R_OK, .rule = "upload",
+	  .user = "bob", .roles = "editor", .type = "Basic" },
+	{ .name = "PUT by role", .method = "PUT", .uri = "/upload/a/b",
+	  .auth = BOB, .status = 200, .reason = AUTHZ_R_OK, .rule = "upload",
+	  .user = "bob", .roles = "editor", .type = "Basic" },
+	{ .name = "exact public", .uri = "/healthz",
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "health" },
+	{ .name = "HEAD by GET rule", .method = "HEAD", .uri = "/healthz",
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "health" },
+	{ .name = "public ignores bad password", .uri = "/healthz",
+	  .auth = "basic:alice:wrong",
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "health" },
+	{ .name = "public ignores garbage", .uri = "/healthz",
+	  .auth = "Basic !!!", .flags = F_DUP,
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "health" },
+	{ .name = "method falls through to next rule", .uri = "/upload",
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "upload-read" },
+	{ .name = "HEAD falls through to GET rule", .method = "HEAD",
+	  .uri = "/upload/x", .auth = CAROL,
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "upload-read" },
+	{ .name = "public inside networks", .uri = "/lan/x",
+	  .addr = "10.9.8.7",
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "lan-public",
+	  .client = "10.9.8.7" },
+	{ .name = "networks allow v4", .uri = "/internal", .auth = ALICE,
+	  .addr = "10.1.2.3", .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "internal", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic", .client = "10.1.2.3" },
+	{ .name = "networks allow v6", .uri = "/internal", .auth = BOB,
+	  .addr = "::1", .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "internal", .user = "bob", .roles = "editor",
+	  .type = "Basic", .client = "::1" },
+	{ .name = "networks allow v4-mapped", .uri = "/internal",
+	  .auth = BOB, .addr = "::ffff:10.1.2.3", .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "internal", .user = "bob",
+	  .roles = "editor", .type = "Basic", .client = "10.1.2.3" },
+	{ .name = "authenticated, no roles", .uri = "/site", .auth = CAROL,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "site",
+	  .user = "carol", .roles = "", .type = "Basic" },
+	{ .name = "expires in the future", .uri = "/site", .auth = FRANK,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "site",
+	  .user = "frank", .roles = "editor", .type = "Basic" },
+	{ .name = "expires today, last second", .uri = "/site", .auth = ERIN,
+	  .now = ERIN_LAST_SECOND, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "site", .user = "erin", .roles = "admin", .type = "Basic" },
+	{ .name = "password with colon and UTF-8", .method = "POST",
+	  .uri = "/upload", .auth = GINA, .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "upload", .user = "gina",
+	  .roles = "editor", .type = "Basic" },
+	{ .name = "lowercase scheme", .uri = "/admin",
+	  .auth = "lower:alice:alice-pw", .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "admin", .user = "alice",
+	  .roles = "admin,editor", .type = "Basic" },
+	{ .name = "bearer", .method = "POST", .uri = "/upload",
+	  .auth = "Bearer " TOK_CI, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "upload", .user = "alice", .roles = "editor",
+	  .type = "Bearer" },
+	{ .name = "bearer, all the user's roles", .method = "PUT",
+	  .uri = "/upload", .auth = "bearer " TOK_BOB, .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "upload", .user = "bob",
+	  .roles = "editor", .type = "Bearer" },
+	{ .name = "bearer authenticated", .uri = "/site",
+	  .auth = "Bearer " TOK_CI, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "site", .user = "alice", .roles = "editor",
+	  .type = "Bearer" },
+	{ .name = "absolute-form", .uri = "http://host.example/admin/x",
+	  .auth = ALICE, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "admin", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic" },
+	{ .name = "query cut", .uri = "/admin?next=%2Fsite", .auth = ALICE,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "admin",
+	  .user = "alice", .roles = "admin,editor", .type = "Basic" },
+	{ .name = "default authenticate", .cf = CF_AUTHN, .uri = "/nowhere",
+	  .auth = CAROL, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "(default)", .user = "carol", .roles = "",
+	  .type = "Basic" },
+	{ .name = "default authenticate, bearer", .cf = CF_AUTHN,
+	  .method = "DELETE", .uri = "/upload", .auth = "Bearer " TOK_CI,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "(default)",
+	  .user = "alice", .roles = "editor", .type = "Bearer" },
+	{ .name = "cache off", .cf = CF_NOCACHE, .uri = "/admin",
+	  .auth = ALICE, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "admin", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic" },
+	{ .name = "authz_failure 401, allowed", .cf = CF_401, .uri = "/admin",
+	  .auth = ALICE, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "admin", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic" },
+	{ .name = "no tokens", .cf = CF_NOTOKENS, .uri = "/admin",
+	  .auth = ALICE, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "admin", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic" },
+	{ .name = "URI at the limit", .flags = F_MAX_URI, .auth = BOB,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "site",
+	  .user = "bob", .roles = "editor", .type = "Basic" },
+	{ .name = "method at the limit", .flags = F_MAX_METHOD,
+	  .uri = "/site", .auth = BOB, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "site", .user = "bob", .roles = "editor", .type = "Basic" },
+};
+
+/* 401: who are you? */
+static const struct dcase unauth_cases[] = {
+	{ .name = "no credentials", .uri = "/site",
+	  .status = 401, .reason = AUTHZ_R_NO_CREDENTIALS,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "no credentials, role rule", .uri = "/admin",
+	  .status = 401, .reason = AUTHZ_R_NO_CREDENTIALS,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "admin" },
+	{ .name = "empty header", .uri = "/site", .auth = "",
+	  .status = 401, .reason = AUTHZ_R_NO_CREDENTIALS,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "Digest", .uri = "/site", .auth = "Digest x",
+	  .status = 401, .reason = AUTHZ_R_NO_CREDENTIALS,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "Negotiate", .uri = "/site", .auth = "Negotiate YIIB",
+	  .status = 401, .reason = AUTHZ_R_NO_CREDENTIALS,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "bad base64", .uri = "/site", .auth = "Basic !!!notbase64",
+	  .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "scheme only", .uri = "/site", .auth = "Basic",
+	  .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "no colon", .uri = "/site", .auth = "basic:alice",
+	  .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "empty user", .uri = "/site", .auth = "basic::alice-pw",
+	  .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "control byte in user", .uri = "/site",
+	  .auth = "basic:al\001ce:alice-pw",
+	  .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "invalid UTF-8 password", .uri = "/site",
+	  .auth = "basic:alice:\xff",
+	  .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "merged headers", .uri = "/site",
+	  .auth = "Basic YTpi, Basic Yzpk",
+	  .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "duplicated header", .uri = "/site", .auth = ALICE,
+	  .flags = F_DUP, .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "oversized header", .uri = "/site", .flags = F_BIG_AUTH,
+	  .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "bearer with a space", .uri = "/site",
+	  .auth = "Bearer a b", .status = 401, .reason = AUTHZ_R_MALFORMED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "unknown user", .uri = "/site", .auth = "basic:nobody:x",
+	  .status = 401, .reason = AUTHZ_R_UNKNOWN_USER,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site", .user = "nobody",
+	  .type = "Basic" },
+	{ .name = "user names are case-sensitive", .uri = "/site",
+	  .auth = "basic:Alice:alice-pw",
+	  .status = 401, .reason = AUTHZ_R_UNKNOWN_USER,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site", .user = "Alice",
+	  .type = "Basic" },
+	{ .name = "wrong password", .uri = "/admin",
+	  .auth = "basic:alice:wrong",
+	  .status = 401, .reason = AUTHZ_R_BAD_PASSWORD,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "admin", .user = "alice",
+	  .type = "Basic" },
+	{ .name = "empty password", .uri = "/admin", .auth = "basic:alice:",
+	  .status = 401, .reason = AUTHZ_R_BAD_PASSWORD,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "admin", .user = "alice",
+	  .type = "Basic" },
+	{ .name = "password prefix", .uri = "/admin",
+	  .auth = "basic:alice:alice-p",
+	  .status = 401, .reason = AUTHZ_R_BAD_PASSWORD,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "admin", .user = "alice",
+	  .type = "Basic" },
+	{ .name = "disabled, right password", .uri = "/site", .auth = DAVE,
+	  .status = 401, .reason = AUTHZ_R_DISABLED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site", .user = "dave",
+	  .type = "Basic" },
+	{ .name = "disabled, wrong password", .uri = "/site",
+	  .auth = "basic:dave:nope",
+	  .status = 401, .reason = AUTHZ_R_BAD_PASSWORD,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site", .user = "dave",
+	  .type = "Basic" },
+	{ .name = "expired", .uri = "/site", .auth = ERIN,
+	  .status = 401, .reason = AUTHZ_R_EXPIRED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site", .user = "erin",
+	  .type = "Basic" },
+	{ .name = "expired, first second after", .uri = "/site",
+	  .auth = ERIN, .now = ERIN_LAST_SECOND + 1,
+	  .status = 401, .reason = AUTHZ_R_EXPIRED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site", .user = "erin",
+	  .type = "Basic" },
+	{ .name = "unknown token", .uri = "/site",
+	  .auth = "Bearer not-a-known-token",
+	  .status = 401, .reason = AUTHZ_R_BAD_TOKEN,
+	  .ch = AUTHZ_CH_BAD_TOKEN, .rule = "site", .type = "Bearer" },
+	{ .name = "token with a changed case", .uri = "/site",
+	  .auth = "Bearer CI-Zk3q9vTb0xR7mW2pLs4n",
+	  .status = 401, .reason = AUTHZ_R_BAD_TOKEN,
+	  .ch = AUTHZ_CH_BAD_TOKEN, .rule = "site", .type = "Bearer" },
+	{ .name = "expired token", .uri = "/site", .auth = "Bearer " TOK_OLD,
+	  .status = 401, .reason = AUTHZ_R_EXPIRED,
+	  .ch = AUTHZ_CH_BAD_TOKEN, .rule = "site", .user = "alice",
+	  .type = "Bearer" },
+	{ .name = "token of a disabled user", .uri = "/site",
+	  .auth = "Bearer " TOK_DIS,
+	  .status = 401, .reason = AUTHZ_R_DISABLED,
+	  .ch = AUTHZ_CH_BAD_TOKEN, .rule = "site", .user = "dave",
+	  .type = "Bearer" },
+	{ .name = "token of an expired user", .uri = "/site",
+	  .auth = "Bearer " TOK_GONE,
+	  .status = 401, .reason = AUTHZ_R_EXPIRED,
+	  .ch = AUTHZ_CH_BAD_TOKEN, .rule = "site", .user = "erin",
+	  .type = "Bearer" },
+	{ .name = "default authenticate, no credentials", .cf = CF_AUTHN,
+	  .uri = "/nowhere", .status = 401,
+	  .reason = AUTHZ_R_NO_CREDENTIALS, .ch = AUTHZ_CH_LOGIN,
+	  .rule = "(default)" },
+	{ .name = "no tokens: no credentials", .cf = CF_NOTOKENS,
+	  .uri = "/site", .status = 401, .reason = AUTHZ_R_NO_CREDENTIALS,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "no tokens: bearer", .cf = CF_NOTOKENS, .uri = "/site",
+	  .auth = "Bearer " TOK_CI, .status = 401,
+	  .reason = AUTHZ_R_BAD_TOKEN, .ch = AUTHZ_CH_BAD_TOKEN,
+	  .rule = "site", .type = "Bearer" },
+	{ .name = "no tokens: wrong password", .cf = CF_NOTOKENS,
+	  .uri = "/site", .auth = "basic:bob:alice-pw", .status = 401,
+	  .reason = AUTHZ_R_BAD_PASSWORD, .ch = AUTHZ_CH_LOGIN,
+	  .rule = "site", .user = "bob", .type = "Basic" },
+};
+
+/* 403 (or 401 with authz_failure = 401): known, or it does not matter. */
+static const struct dcase forbid_cases[] = {
+	{ .name = "no roles", .uri = "/admin", .auth = CAROL,
+	  .status = 403, .reason = AUTHZ_R_ROLE, .rule = "admin",
+	  .user = "carol", .type = "Basic" },
+	{ .name = "other role", .uri = "/admin/x", .auth = BOB,
+	  .status = 403, .reason = AUTHZ_R_ROLE, .rule = "admin",
+	  .user = "bob", .type = "Basic" },
+	{ .name = "role for the method", .method = "POST", .uri = "/upload",
+	  .auth = CAROL, .status = 403, .reason = AUTHZ_R_ROLE,
+	  .rule = "upload", .user = "carol", .type = "Basic" },
+	{ .name = "authz_failure 401", .cf = CF_401, .uri = "/admin",
+	  .auth = BOB, .status = 401, .reason = AUTHZ_R_ROLE,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "admin", .user = "bob",
+	  .type = "Basic" },
+	{ .name = "token scope", .uri = "/admin", .auth = "Bearer " TOK_CI,
+	  .status = 403, .reason = AUTHZ_R_ROLE, .ch = AUTHZ_CH_SCOPE,
+	  .rule = "admin", .user = "alice", .type = "Bearer" },
+	{ .name = "token scope, authz_failure 401", .cf = CF_401,
+	  .uri = "/admin", .auth = "Bearer " TOK_CI, .status = 401,
+	  .reason = AUTHZ_R_ROLE, .ch = AUTHZ_CH_LOGIN, .rule = "admin",
+	  .user = "alice", .type = "Bearer" },
+	{ .name = "network, good credentials", .uri = "/internal",
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal", .client = TADDR_OUTSIDE },
+	{ .name = "network, no credentials", .uri = "/internal",
+	  .status = 403, .reason = AUTHZ_R_NETWORK, .rule = "internal" },
+	{ .name = "network, bad token", .uri = "/internal",
+	  .auth = "Bearer nope", .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal" },
+	{ .name = "network, public rule", .uri = "/lan",
+	  .status = 403, .reason = AUTHZ_R_NETWORK, .rule = "lan-public" },
+	{ .name = "network, other v6", .uri = "/internal", .addr = "::2",
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal", .client = "::2" },
+	{ .name = "network, no REMOTE_ADDR", .uri = "/lan",
+	  .flags = F_NO_ADDR, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "lan-public", .client = "" },
+	{ .name = "network, short-form address", .uri = "/lan",
+	  .addr = "10.1", .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "lan-public", .client = "" },
+	{ .name = "network, trailing space", .uri = "/lan",
+	  .addr = "10.0.0.1 ", .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "lan-public", .client = "" },
+	{ .name = "deny rule", .uri = "/blocked", .auth = ALICE,
+	  .status = 403, .reason = AUTHZ_R_DENY_RULE, .rule = "blocked" },
+	{ .name = "deny rule, no credentials", .uri = "/blocked/x",
+	  .status = 403, .reason = AUTHZ_R_DENY_RULE, .rule = "blocked" },
+	{ .name = "default deny", .uri = "/nowhere",
+	  .status = 403, .reason = AUTHZ_R_DENY_RULE, .rule = "(default)" },
+	{ .name = "default deny, good credentials", .uri = "/", .auth = ALICE,
+	  .status = 403, .reason = AUTHZ_R_DENY_RULE, .rule = "(default)" },
+	{ .name = "exact rule is not a prefix", .uri = "/healthz/x",
+	  .status = 403, .reason = AUTHZ_R_DENY_RULE, .rule = "(default)" },
+	{ .name = "exact rule, other method", .method = "POST",
+	  .uri = "/healthz", .status = 403, .reason = AUTHZ_R_DENY_RULE,
+	  .rule = "(default)" },
+	{ .name = "no rule for the method", .method = "DELETE",
+	  .uri = "/upload", .auth = BOB, .status = 403,
+	  .reason = AUTHZ_R_DENY_RULE, .rule = "(default)" },
+	{ .name = "methods are case-sensitive", .method = "post",
+	  .uri = "/upload", .auth = BOB, .status = 403,
+	  .reason = AUTHZ_R_DENY_RULE, .rule = "(default)" },
+	{ .name = "prefix on segment boundary", .uri = "/administrator",
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_DENY_RULE,
+	  .rule = "(default)" },
+	{ .name = "paths are case-sensitive", .uri = "/ADMIN", .auth = ALICE,
+	  .status = 403, .reason = AUTHZ_R_DENY_RULE, .rule = "(default)" },
+};
+
+/* 400: what cannot be decoded safely, whatever the credentials. */
+static const struct dcase badpath_cases[] = {
+	{ .name = "encoded slash dot-dot", .uri = "/x/..%2fadmin",
+	  .auth = ALICE, .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "encoded dot-dot-slash", .uri = "/x/%2e%2e%2fadmin",
+	  .auth = ALICE, .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "encoded NUL", .uri = "/%00", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "above the root", .uri = "/../etc", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "encoded slash", .uri = "/site%2Fx", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "encoded backslash", .uri = "/site%5cx", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "backslash", .uri = "/site\\x", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "bad escape", .uri = "/site/%zz", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "short escape", .uri = "/site/%4", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "control byte", .uri = "/site/\tx", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "path parameter traversal", .uri = "/x/..;/admin",
+	  .auth = ALICE, .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "relative", .uri = "site", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "asterisk-form", .method = "OPTIONS", .uri = "*",
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "empty", .uri = "", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "oversized URI", .flags = F_BIG_URI, .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "oversized method", .flags = F_BIG_METHOD,
+	  .uri = "/site", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "unusable params", .flags = F_BAD_PARAMS, .uri = "/site",
+	  .auth = ALICE, .status = 400, .reason = AUTHZ_R_BAD_PATH },
+	{ .name = "bad path on a public rule", .uri = "/healthz%00",
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH },
+};
+
+/* 500: fail closed, never 200. */
+static const struct dcase internal_cases[] = {
+	{ .name = "no configuration", .flags = F_NO_CONF, .uri = "/healthz",
+	  .status = 500, .reason = AUTHZ_R_INTERNAL },
+	{ .name = "no password checker", .cf = CF_NOPW, .uri = "/healthz",
+	  .status = 500, .reason = AUTHZ_R_INTERNAL },
+	{ .name = "FILTER role", .role = AUTHZ_ROLE_OTHER, .uri = "/healthz",
+	  .auth = ALICE, .status = 500, .reason = AUTHZ_R_INTERNAL },
+	{ .name = "unknown Apache phase", .phase = AUTHZ_PHASE_UNKNOWN,
+	  .uri = "/healthz", .auth = ALICE,
+	  .status = 500, .reason = AUTHZ_R_INTERNAL },
+	{ .name = "no method", .flags = F_NO_METHOD, .uri = "/healthz",
+	  .auth = ALICE, .status = 500, .reason = AUTHZ_R_INTERNAL },
+	{ .name = "RESPONDER without method", .role = AUTHZ_ROLE_RESPONDER,
+	  .flags = F_NO_METHOD, .uri = "/healthz", .auth = ALICE,
+	  .status = 500, .reason = AUTHZ_R_INTERNAL },
+	{ .name = "no URI", .flags = F_NO_URI, .auth = ALICE,
+	  .status = 500, .reason = AUTHZ_R_INTERNAL },
+	{ .name = "RESPONDER without URI", .role = AUTHZ_ROLE_RESPONDER,
+	  .flags = F_NO_URI, .auth = ALICE,
+	  .status = 500, .reason = AUTHZ_R_INTERNAL },
+};
+
+/* design.md "Apache's phases", wire.md 3.3. */
+#define ACCESS	.phase = AUTHZ_PHASE_ACCESS_CHECKER
+#define AUTHN	.phase = AUTHZ_PHASE_AUTHENTICATOR
+#define AUTHZ	.phase = AUTHZ_PHASE_AUTHORIZER
+
+static const struct dcase apache_cases[] = {
+	/* ACCESS_CHECKER: networks, deny and public only. */
+	{ .name = "access: restricted, no credentials", ACCESS,
+	  .uri = "/admin", .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "admin" },
+	{ .name = "access: bad credentials not looked at", ACCESS,
+	  .uri = "/admin", .auth = "basic:alice:wrong", .ruser = "alice",
+	  .rpass = "wrong", .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "admin" },
+	{ .name = "access: network allows", ACCESS, .uri = "/internal",
+	  .addr = "10.0.0.1", .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "internal", .client = "10.0.0.1" },
+	{ .name = "access: public", ACCESS, .uri = "/healthz",
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "health" },
+	{ .name = "access: network refused", ACCESS, .uri = "/internal",
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal" },
+	{ .name = "access: deny rule", ACCESS, .uri = "/blocked",
+	  .status = 403, .reason = AUTHZ_R_DENY_RULE, .rule = "blocked" },
+	{ .name = "access: default deny", ACCESS, .uri = "/nowhere",
+	  .status = 403, .reason = AUTHZ_R_DENY_RULE, .rule = "(default)" },
+	/* AUTHORIZER: REMOTE_USER, authenticated by Apache already. */
+	{ .name = "authz: roles from the users file", AUTHZ,
+	  .uri = "/admin", .ruser = "alice", .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "admin", .user = "alice",
+	  .roles = "admin,editor", .type = "Basic" },
+	{ .name = "authz: user list", AUTHZ, .uri = "/admin",
+	  .ruser = "root", .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "admin", .user = "root", .roles = "", .type = "Basic" },
+	{ .name = "authz: unknown user, authenticated rule", AUTHZ,
+	  .uri = "/site", .ruser = "zed", .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "site", .user = "zed", .roles = "",
+	  .type = "Basic" },
+	{ .name = "authz: unknown user, role rule", AUTHZ, .uri = "/admin",
+	  .ruser = "zed", .status = 403, .reason = AUTHZ_R_ROLE,
+	  .rule = "admin", .user = "zed", .type = "Basic" },
+	{ .name = "authz: other role", AUTHZ, .uri = "/admin",
+	  .ruser = "bob", .status = 403, .reason = AUTHZ_R_ROLE,
+	  .rule = "admin", .user = "bob", .type = "Basic" },
+	{ .name = "authz: REMOTE_USER wins over the header", AUTHZ,
+	  .uri = "/admin", .ruser = "carol", .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_ROLE, .rule = "admin", .user = "carol",
+	  .type = "Basic" },
+	{ .name = "authz: disabled", AUTHZ, .uri = "/site",
+	  .ruser = "dave", .status = 401, .reason = AUTHZ_R_DISABLED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site", .user = "dave",
+	  .type = "Basic" },
+	{ .name = "authz: expired", AUTHZ, .uri = "/site",
+	  .ruser = "erin", .status = 401, .reason = AUTHZ_R_EXPIRED,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site", .user = "erin",
+	  .type = "Basic" },
+	{ .name = "authz: no REMOTE_USER", AUTHZ, .uri = "/site",
+	  .auth = ALICE, .status = 401, .reason = AUTHZ_R_NO_CREDENTIALS,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "authz: empty REMOTE_USER", AUTHZ, .uri = "/site",
+	  .ruser = "", .status = 401, .reason = AUTHZ_R_NO_CREDENTIALS,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "authz: control byte in REMOTE_USER", AUTHZ,
+	  .uri = "/site", .ruser = "a\nb", .status = 401,
+	  .reason = AUTHZ_R_MALFORMED, .ch = AUTHZ_CH_LOGIN,
+	  .rule = "site" },
+	{ .name = "authz: network still refuses", AUTHZ, .uri = "/internal",
+	  .ruser = "alice", .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal" },
+	/* AUTHENTICATOR, and the combined call without a phase. */
+	{ .name = "authn: REMOTE_USER and REMOTE_PASSWD", AUTHN,
+	  .uri = "/admin", .ruser = "alice", .rpass = "alice-pw",
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "admin",
+	  .user = "alice", .roles = "admin,editor", .type = "Basic" },
+	{ .name = "authn: wrong REMOTE_PASSWD", AUTHN, .uri = "/admin",
+	  .ruser = "alice", .rpass = "wrong", .status = 401,
+	  .reason = AUTHZ_R_BAD_PASSWORD, .ch = AUTHZ_CH_LOGIN,
+	  .rule = "admin", .user = "alice", .type = "Basic" },
+	{ .name = "authn: unknown REMOTE_USER", AUTHN, .uri = "/admin",
+	  .ruser = "zed", .rpass = "x", .status = 401,
+	  .reason = AUTHZ_R_UNKNOWN_USER, .ch = AUTHZ_CH_LOGIN,
+	  .rule = "admin", .user = "zed", .type = "Basic" },
+	{ .name = "authn: Apache's invalid base64", AUTHN, .uri = "/site",
+	  .ruser = "", .rpass = "", .status = 401,
+	  .reason = AUTHZ_R_MALFORMED, .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "authn: REMOTE_USER without REMOTE_PASSWD", AUTHN,
+	  .uri = "/site", .ruser = "alice", .status = 401,
+	  .reason = AUTHZ_R_NO_CREDENTIALS, .ch = AUTHZ_CH_LOGIN,
+	  .rule = "site" },
+	{ .name = "authn: the header wins", AUTHN, .uri = "/admin",
+	  .auth = BOB, .ruser = "alice", .rpass = "alice-pw",
+	  .status = 403, .reason = AUTHZ_R_ROLE, .rule = "admin",
+	  .user = "bob", .type = "Basic" },
+	{ .name = "authn: bearer (CGIPassAuth)", AUTHN, .method = "POST",
+	  .uri = "/upload", .auth = "Bearer " TOK_CI, .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "upload", .user = "alice",
+	  .roles = "editor", .type = "Bearer" },
+	{ .name = "authnz: no phase, REMOTE_PASSWD", .uri = "/site",
+	  .ruser = "bob", .rpass = "bob-pw", .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "site", .user = "bob",
+	  .roles = "editor", .type = "Basic" },
+	/* nginx: RESPONDER; its REMOTE_USER is unverified. */
+	{ .name = "responder ignores REMOTE_USER/REMOTE_PASSWD",
+	  .role = AUTHZ_ROLE_RESPONDER, .uri = "/site", .ruser = "alice",
+	  .rpass = "alice-pw", .status = 401,
+	  .reason = AUTHZ_R_NO_CREDENTIALS, .ch = AUTHZ_CH_LOGIN,
+	  .rule = "site" },
+	{ .name = "responder with the header",
+	  .role = AUTHZ_ROLE_RESPONDER, .uri = "/site", .auth = ALICE,
+	  .ruser = "bob", .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "site", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic" },
+};
+
+/*
+ * wire.md section 6: every spelling of /admin lands on rule admin, never
+ * on the looser "/" after it; bob is authenticated but no admin.
+ */
+#define TRICK(u)	{ .name = u, .cf = CF_LOOSE, .uri = u, .auth = BOB, \
+	.status = 403, .reason = AUTHZ_R_ROLE, .rule = "admin", \
+	.user = "bob", .type = "Basic" }
+#define LOOSE(u)	{ .name = u, .cf = CF_LOOSE, .uri = u, .auth = BOB, \
+	.status = 200, .reason = AUTHZ_R_OK, .rule = "root", \
+	.user = "bob", .roles = "editor", .type = "Basic" }
+
+static const struct dcase trick_cases[] = {
+	TRICK("/admin"),
+	TRICK("/admin/"),
+	TRICK("/admin/x"),
+	TRICK("/%61dmin/x"),
+	TRICK("/%61%64%6d%69%6e"),
+	TRICK("/x/../admin/x"),
+	TRICK("/x/%2e%2e/admin/x"),
+	TRICK("/x/%2E%2E/admin"),
+	TRICK("//admin/x"),
+	TRICK("///admin//x"),
+	TRICK("/./admin/./x"),
+	TRICK("/admin/x/.."),
+	TRICK("/admin?/x"),
+	TRICK("http://host/%61dmin/x"),
+	TRICK("https://host:8443//admin/x"),
+	LOOSE("/administrator"),
+	LOOSE("/ADMIN/x"),
+	LOOSE("/x/admin"),
+	LOOSE("/%2561dmin/x"),
+	LOOSE("/admin/../x"),
+	LOOSE("/admin/x/../.."),
+	LOOSE("/admin%20/x"),
+};
+
+/* trusted_proxies and X-Forwarded-For, seen through rule internal. */
+static const struct dcase proxy_cases[] = {
+	{ .name = "right-most untrusted entry", .cf = CF_PROXY,
+	  .uri = "/internal", .addr = TPROXY, .xff = "1.2.3.4, 10.0.0.5",
+	  .auth = ALICE, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "internal", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic", .client = "10.0.0.5" },
+	{ .name = "spaces around the entry", .cf = CF_PROXY,
+	  .uri = "/internal", .addr = TPROXY, .xff = "\t 10.0.0.5 \t",
+	  .auth = ALICE, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "internal", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic", .client = "10.0.0.5" },
+	{ .name = "IPv6 entry", .cf = CF_PROXY, .uri = "/site",
+	  .addr = TPROXY, .xff = "2001:db8::1", .auth = ALICE,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "site",
+	  .user = "alice", .roles = "admin,editor", .type = "Basic",
+	  .client = "2001:db8::1" },
+	{ .name = "garbage, rule without networks", .cf = CF_PROXY,
+	  .uri = "/site", .addr = TPROXY, .xff = "bogus", .auth = ALICE,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "site",
+	  .user = "alice", .roles = "admin,editor", .type = "Basic",
+	  .client = "" },
+	{ .name = "every entry trusted", .cf = CF_PROXY2, .uri = "/internal",
+	  .addr = TPROXY, .xff = "10.0.0.5", .auth = ALICE, .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "internal", .user = "alice",
+	  .roles = "admin,editor", .type = "Basic", .client = "10.0.0.5" },
+	{ .name = "trusted entries skipped", .cf = CF_PROXY2,
+	  .uri = "/internal", .addr = TPROXY, .xff = "1.2.3.4, 10.0.0.5",
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal", .client = "1.2.3.4" },
+	{ .name = "untrusted REMOTE_ADDR: XFF ignored", .cf = CF_PROXY,
+	  .uri = "/internal", .addr = "203.0.113.7", .xff = "10.0.0.5",
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal", .client = "203.0.113.7" },
+	{ .name = "no trusted_proxies: XFF ignored", .uri = "/internal",
+	  .addr = TPROXY, .xff = "10.0.0.5", .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal", .client = TPROXY },
+	{ .name = "proxy without XFF is the client", .cf = CF_PROXY,
+	  .uri = "/internal", .addr = TPROXY, .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal", .client = TPROXY },
+	{ .name = "garbage", .cf = CF_PROXY, .uri = "/internal",
+	  .addr = TPROXY, .xff = "bogus", .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal", .client = "" },
+	{ .name = "garbage, public rule", .cf = CF_PROXY, .uri = "/lan",
+	  .addr = TPROXY, .xff = "10.0.0.5:443", .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "lan-public", .client = "" },
+	{ .name = "trailing comma", .cf = CF_PROXY, .uri = "/internal",
+	  .addr = TPROXY, .xff = "10.0.0.5,", .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal", .client = "" },
+	{ .name = "empty entry", .cf = CF_PROXY2, .uri = "/internal",
+	  .addr = TPROXY, .xff = "1.2.3.4, , 10.0.0.5", .auth = ALICE,
+	  .status = 403, .reason = AUTHZ_R_NETWORK, .rule = "internal",
+	  .client = "" },
+	{ .name = "oversized", .cf = CF_PROXY, .uri = "/internal",
+	  .addr = TPROXY, .flags = F_BIG_XFF, .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal", .client = "" },
+};
+
+START_TEST(test_authz_allow)
+{
+	trun(&allow_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_authz_unauth)
+{
+	trun(&unauth_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_authz_forbid)
+{
+	trun(&forbid_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_authz_bad_path)
+{
+	trun(&badpath_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_authz_internal)
+{
+	trun(&internal_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_authz_apache)
+{
+	trun(&apache_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_authz_path_tricks)
+{
+	trun(&trick_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_authz_proxy)
+{
+	trun(&proxy_cases[_i]);
+}
+END_TEST
+
+/* Decides c on conf id and renders the answer into buf. */
+static size_t
+tdecide_render(const struct dcase *c, struct authz_verdict *v, char *buf,
+    size_t bufsz)
+{
+	struct authz_facts	f;
+	size_t			n;
+
+	tfacts(c, &f);
+	authz_decide(tconf(c->cf), &f, v);
+	n = authz_render(tconf(c->cf), v, buf, bufsz);
+	ck_assert_msg(n > 0, "%s: render failed", c->name);
+	return n;
+}
+
+/*
+ * A credential verified once is answered from the cache the second time;
+ * the answer must not change, with or without the cache, and a wrong
+ * password after a cached right one is still wrong.
+ */
+START_TEST(test_authz_cache)
+{
+	static const struct dcase good = { .name = "good", .uri = "/admin",
+	    .auth = ALICE };
+	static const struct dcase bad = { .name = "bad", .uri = "/admin",
+	    .auth = "basic:alice:alice-pw2" };
+	struct authz_verdict	v;
+	char			buf[4096];
+	enum tconf_id		ids[] = { CF_MAIN, CF_NOCACHE };
+	struct dcase		c;
+	size_t			i, k;
+
+	ck_assert_ptr_nonnull(tconf(CF_MAIN)->cf_cache);
+	ck_assert_ptr_null(tconf(CF_NOCACHE)->cf_cache);
+	for (i = 0; i < NITEMS(ids); i++) {
+		for (k = 0; k < 3; k++) {
+			c = good;
+			c.cf = ids[i];
+			tdecide_render(&c, &v, buf, sizeof(buf));
+			ck_assert_int_eq(v.av_status, 200);
+			ck_assert_int_eq(v.av_reason, AUTHZ_R_OK);
+			ck_assert_str_eq(v.av_user, "alice");
+			ck_assert_str_eq(v.av_roles, "admin,editor");
+			c = bad;
+			c.cf = ids[i];
+			tdecide_render(&c, &v, buf, sizeof(buf));
+			ck_assert_int_eq(v.av_status, 401);
+			ck_assert_int_eq(v.av_reason, AUTHZ_R_BAD_PASSWORD);
+		}
+	}
+}
+END_TEST
+
+static const struct dcase render_ok = { .name = "ok", .uri = "/admin",
+    .auth = ALICE };
+
+START_TEST(test_authz_render_ok)
+{
+	static const char want[] =
+	    "Status: 200 OK\r\n"
+	    "Variable-REMOTE_USER: alice\r\n"
+	    "Variable-AUTHZ_ROLES: admin,editor\r\n"
+	    "Variable-AUTH_TYPE: Basic\r\n"
+	    "Variable-AUTHZ_RULE: admin\r\n"
+	    "\r\n";
+	static const struct dcase pub = { .name = "public",
+	    .uri = "/healthz" };
+	static const struct dcase tok = { .name = "token", .uri = "/site",
+	    .auth = "Bearer " TOK_CI };
+	struct authz_verdict	v;
+	char			buf[4096];
+	size_t			n;
+
+	n = tdecide_render(&render_ok, &v, buf, sizeof(buf));
+	ck_assert_uint_eq(n, strlen(want));
+	ck_assert_str_eq(buf, want);
+
+	n = tdecide_render(&pub, &v, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
+	    "Variable-AUTHZ_RULE: health\r\n\r\n");
+
+	n = tdecide_render(&tok, &v, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
+	    "Variable-REMOTE_USER: alice\r\n"
+	    "Variable-AUTHZ_ROLES: editor\r\n"
+	    "Variable-AUTH_TYPE: Bearer\r\n"
+	    "Variable-AUTHZ_RULE: site\r\n\r\n");
+}
+END_TEST
+
+START_TEST(test_authz_render_challenges)
+{
+	static const char basic[] = "WWW-Authenticate: Basic realm=\""
+	    TREALM "\", charset=\"UTF-8\"\r\n";
+	static const char bearer[] = "WWW-Authenticate: Bearer realm=\""
+	    TREALM "\"\r\n";
+	static const struct dcase none = { .name = "none", .uri = "/site" };
+	static const struct dcase none_nt = { .name = "none, no tokens",
+	    .cf = CF_NOTOKENS, .uri = "/site" };
+	static const struct dcase badtok = { .name = "bad token",
+	    .uri = "/site", .auth = "Bearer nope" };
+	static const struct dcase scope = { .name = "scope",
+	    .uri = "/admin", .auth = "Bearer " TOK_CI };
+	static const struct dcase role = { .name = "role",
+	    .uri = "/admin", .auth = CAROL };
+	static const struct dcase net = { .name = "network",
+	    .uri = "/internal", .auth = ALICE };
+	static const struct dcase badpath = { .name = "bad path",
+	    .uri = "/%00" };
+	struct authz_verdict	v;
+	char			buf[4096];
+
+	tdecide_render(&none, &v, buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, "Status: 401 Unauthorized\r\n", 26) == 0,
+	    "%s", buf);
+	ck_assert_int_eq(thdr_count(buf, basic), 1);
+	ck_assert_int_eq(thdr_count(buf, bearer), 1);
+	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 2);
+	ck_assert_int_eq(thdr_count(buf, "error="), 0);
+
+	/* Tokens are not enabled: Basic only. */
+	tdecide_render(&none_nt, &v, buf, sizeof(buf));
+	ck_assert_int_eq(thdr_count(buf, basic), 1);
+	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 1);
+	ck_assert_ptr_null(strstr(buf, "Bearer"));
+
+	tdecide_render(&badtok, &v, buf, sizeof(buf));
+	ck_assert_int_eq(v.av_status, 401);
+	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate: Bearer realm=\""
+	    TREALM "\", error=\"invalid_token\"\r\n"), 1);
+	ck_assert_int_eq(thdr_count(buf, basic), 1);
+
+	tdecide_render(&scope, &v, buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, "Status: 403 Forbidden\r\n", 23) == 0,
+	    "%s", buf);
+	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate: Bearer realm=\""
+	    TREALM "\", error=\"insufficient_scope\"\r\n"), 1);
+	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 1);
+
+	/* 403 for a password user, a network or a bad path: no challenge. */
+	tdecide_render(&role, &v, buf, sizeof(buf));
+	ck_assert_int_eq(v.av_status, 403);
+	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
+	tdecide_render(&net, &v, buf, sizeof(buf));
+	ck_assert_int_eq(v.av_status, 403);
+	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
+	tdecide_render(&badpath, &v, buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, "Status: 400 Bad Request\r\n", 25) == 0,
+	    "%s", buf);
+	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
+}
+END_TEST
+
+/*
+ * design.md: unknown user, wrong password, disabled and expired accounts
+ * get the same 401.  The renders must be byte for byte the same.
+ */
+START_TEST(test_authz_render_same_401)
+{
+	static const struct dcase cases[] = {
+		{ .name = "unknown", .uri = "/site",
+		  .auth = "basic:nobody:alice-pw" },
+		{ .name = "wrong", .uri = "/site", .auth = "basic:alice:x" },
+		{ .name = "disabled", .uri = "/site", .auth = DAVE },
+		{ .name = "expired", .uri = "/site", .auth = ERIN },
+		{ .name = "none", .uri = "/site" },
+	};
+	struct authz_verdict	v;
+	char			first[4096], buf[4096];
+	size_t			i, n0, n;
+
+	n0 = tdecide_render(&cases[0], &v, first, sizeof(first));
+	ck_assert_int_eq(v.av_reason, AUTHZ_R_UNKNOWN_USER);
+	for (i = 1; i < NITEMS(cases); i++) {
+		n = tdecide_render(&cases[i], &v, buf, sizeof(buf));
+		ck_assert_int_eq(v.av_status, 401);
+		ck_assert_msg(n == n0 && memcmp(buf, first, n) == 0,
+		    "%s differs from unknown:\n%s\n%s", cases[i].name, buf,
+		    first);
+	}
+}
+END_TEST
+
+START_TEST(test_authz_render_internal)
+{
+	struct authz_verdict	v;
+	struct authz_facts	f;
+	char			buf[4096];
+
+	memset(&f, 0, sizeof(f));
+	f.af_method = "GET";
+	f.af_uri = "/";
+	authz_decide(NULL, &f, &v);
+	ck_assert_int_eq(v.av_status, 500);
+	ck_assert_uint_gt(authz_render(NULL, &v, buf, sizeof(buf)), 0);
+	ck_assert_msg(strncmp(buf, "Status: 500 Internal Server Error\r\n",
+	    35) == 0, "%s", buf);
+	ck_assert_ptr_null(strstr(buf, "Variable-"));
+	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
+}
+END_TEST
+
+/* Too small a buffer: 0, whatever the verdict, never a cut response. */
+START_TEST(test_authz_render_tiny)
+{
+	static const struct dcase deny = { .name = "deny", .uri = "/site" };
+	struct authz_verdict	v;
+	char			buf[4096], small[4096];
+	size_t			n, sz;
+	const struct dcase	*cs[2] = { &render_ok, &deny };
+	size_t			i;
+
+	for (i = 0; i < 2; i++) {
+		n = tdecide_render(cs[i], &v, buf, sizeof(buf));
+		ck_assert_uint_eq(authz_render(tconf(CF_MAIN), &v, small, 0),
+		    0);
+		for (sz = 1; sz <= n; sz++)
+			ck_assert_msg(authz_render(tconf(CF_MAIN), &v, small,
+			    sz) == 0, "%s: %zu bytes of %zu", cs[i]->name,
+			    sz, n);
+		ck_assert_uint_eq(authz_render(tconf(CF_MAIN), &v, small,
+		    n + 1), n);
+		ck_assert_int_eq(memcmp(small, buf, n), 0);
+	}
+}
+END_TEST
+
+/* The verdict is reset whole: nothing of an earlier one shows through. */
+START_TEST(test_authz_verdict_reset)
+{
+	static const struct dcase first = { .name = "first", .uri = "/admin",
+	    .auth = ALICE };
+	static const struct dcase second = { .name = "second",
+	    .uri = "/%00" };
+	struct authz_verdict	v;
+	char			buf[4096];
+
+	tdecide_render(&first, &v, buf, sizeof(buf));
+	ck_assert_int_eq(v.av_status, 200);
+	tdecide_render(&second, &v, buf, sizeof(buf));
+	ck_assert_int_eq(v.av_status, 400);
+	ck_assert_str_eq(v.av_user, "");
+	ck_assert_str_eq(v.av_path, "");
+	ck_assert_ptr_null(v.av_rule);
+	ck_assert_ptr_null(v.av_roles);
+	ck_assert_ptr_null(v.av_auth_type);
+	ck_assert_uint_eq(v.av_retry_after, 0);
+}
+END_TEST
+
+START_TEST(test_authz_reason_names)
+{
+	static const struct {
+		enum authz_reason	 r;
+		const char		*name;
+	} names[] = {
+		{ AUTHZ_R_OK, "ok" },
+		{ AUTHZ_R_PUBLIC, "public" },
+		{ AUTHZ_R_NO_CREDENTIALS, "no_credentials" },
+		{ AUTHZ_R_MALFORMED, "malformed" },
+		{ AUTHZ_R_UNKNOWN_USER, "unknown_user" },
+		{ AUTHZ_R_BAD_PASSWORD, "bad_password" },
+		{ AUTHZ_R_DISABLED, "disabled" },
+		{ AUTHZ_R_EXPIRED, "expired" },
+		{ AUTHZ_R_BAD_TOKEN, "bad_token" },
+		{ AUTHZ_R_ROLE, "role" },
+		{ AUTHZ_R_NETWORK, "network" },
+		{ AUTHZ_R_DENY_RULE, "deny_rule" },
+		{ AUTHZ_R_THROTTLED, "throttled" },
+		{ AUTHZ_R_BAD_PATH, "bad_path" },
+		{ AUTHZ_R_INTERNAL, "internal" },
+	};
+	size_t i;
+
+	for (i = 0; i < NITEMS(names); i++)
+		ck_assert_str_eq(authz_reason_name(names[i].r), names[i].name);
+	ck_assert_str_eq(authz_reason_name((enum authz_reason)1000),
+	    "internal");
+}
+END_TEST
+
+static double
+tnow(void)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The fastest of a few runs: load only ever adds time. */
+static double
+tdecide_time(const struct dcase *c, enum authz_reason want)
+{
+	struct authz_facts	f;
+	struct authz_verdict	v;
+	double			t, best = 1e9;
+	int			k;
+
+	for (k = 0; k < 3; k++) {
+		tfacts(c, &f);
+		t = tnow();
+		authz_decide(tconf(c->cf), &f, &v);
+		t = tnow() - t;
+		ck_assert_int_eq(v.av_reason, want);
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * design.md: unknown users and wrong passwords take the same time.  A
+ * loose proxy for it: each costs at least a good part of one real
+ * verification, which a path that skipped the hash would not.
+ */
+START_TEST(test_authz_timing)
+{
+	static const struct dcase unknown = { .name = "unknown",
+	    .uri = "/site", .auth = "basic:nobody:alice-pw" };
+	static const struct dcase wrong = { .name = "wrong",
+	    .uri = "/site", .auth = "basic:alice:wrong" };
+	static const struct dcase disabled = { .name = "disabled",
+	    .uri = "/site", .auth = "basic:dave:wrong" };
+	/* Three times each: a cached answer would make the fastest fast. */
+	static const struct dcase disabled_right = {
+	    .name = "disabled, right password", .uri = "/site",
+	    .auth = DAVE };
+	static const struct dcase expired_right = {
+	    .name = "expired, right password", .uri = "/site",
+	    .auth = ERIN };
+	double	t_disabled_right, t_expired_right;
+	double	t, real = 1e9, t_unknown, t_wrong, t_disabled;
+	int	k;
+
+	(void)tconf(CF_MAIN);	/* the dummy hash is made at load */
+	for (k = 0; k < 3; k++) {
+		t = tnow();
+		ck_assert_int_eq(crypto_pwhash_str_verify(alice_hash,
+		    "alice-pw", 8), 0);
+		t = tnow() - t;
+		if (t < real)
+			real = t;
+	}
+	t_unknown = tdecide_time(&unknown, AUTHZ_R_UNKNOWN_USER);
+	t_wrong = tdecide_time(&wrong, AUTHZ_R_BAD_PASSWORD);
+	t_disabled = tdecide_time(&disabled, AUTHZ_R_BAD_PASSWORD);
+	ck_assert_msg(t_unknown >= 0.3 * real,
+	    "unknown user %.6fs, one verification %.6fs", t_unknown, real);
+	ck_assert_msg(t_wrong >= 0.3 * real,
+	    "wrong password %.6fs, one verification %.6fs", t_wrong, real);
+	ck_assert_msg(t_disabled >= 0.3 * real,
+	    "disabled user %.6fs, one verification %.6fs", t_disabled, real);
+	t_disabled_right = tdecide_time(&disabled_right, AUTHZ_R_DISABLED);
+	t_expired_right = tdecide_time(&expired_right, AUTHZ_R_EXPIRED);
+	ck_assert_msg(t_disabled_right >= 0.3 * real,
+	    "disabled user, right password %.6fs, one verification %.6fs",
+	    t_disabled_right, real);
+	ck_assert_msg(t_expired_right >= 0.3 * real,
+	    "expired user, right password %.6fs, one verification %.6fs",
+	    t_expired_right, real);
+}
+END_TEST
+
+static Suite *
+authz_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("authz");
+
+	tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_authz_allow, 0, NITEMS(allow_cases));
+	tcase_add_loop_test(tc, test_authz_forbid, 0, NITEMS(forbid_cases));
+	tcase_add_loop_test(tc, test_authz_apache, 0, NITEMS(apache_cases));
+	tcase_add_loop_test(tc, test_authz_path_tricks, 0,
+	    NITEMS(trick_cases));
+	tcase_add_loop_test(tc, test_authz_proxy, 0, NITEMS(proxy_cases));
+	tcase_add_test(tc, test_authz_cache);
+	tcase_add_test(tc, test_authz_render_ok);
+	tcase_add_test(tc, test_authz_render_challenges);
+	tcase_add_test(tc, test_authz_render_same_401);
+	tcase_add_test(tc, test_authz_reason_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_authz_render_tiny);
+	tcase_add_test(tc, test_authz_render_internal);
+	tcase_add_test(tc, test_authz_verdict_reset);
+	tcase_add_test(tc, test_authz_timing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("malformed");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_authz_unauth, 0, NITEMS(unauth_cases));
+	tcase_add_loop_test(tc, test_authz_bad_path, 0,
+	    NITEMS(badpath_cases));
+	tcase_add_loop_test(tc, test_authz_internal, 0,
+	    NITEMS(internal_cases));
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+/* Password hashes and token digests for the users files. */
+static int
+tusers_build(void)
+{
+	static const struct { const char *name, *pw, *extra; } us[] = {
+		{ "alice", "alice-pw", "roles = admin, editor\n" },
+		{ "bob", "bob-pw", "roles = editor\n" },
+		{ "carol", "carol-pw", "" },
+		{ "root", "root-pw", "" },
+		{ "dave", "dave-pw", "roles = admin\ndisabled = yes\n" },
+		{ "erin", "erin-pw", "roles = admin\nexpires = 2001-01-01\n" },
+		{ "frank", "frank-pw",
+		    "roles = editor\nexpires = 2999-12-31\n" },
+		{ "gina", GINA_PW, "roles = editor\n" },
+	};
+	static const struct { const char *name, *tok, *extra; } tks[] = {
+		{ "ci", TOK_CI, "user = alice\nroles = editor\n" },
+		{ "old", TOK_OLD, "user = alice\nexpires = 2001-01-01\n" },
+		{ "dis", TOK_DIS, "user = dave\n" },
+		{ "gone", TOK_GONE, "user = erin\n" },
+		{ "bobs", TOK_BOB, "user = bob\n" },
+	};
+	char		 hash[crypto_pwhash_STRBYTES];
+	unsigned char	 digest[32];
+	char		 hex[65], *p;
+	size_t		 i, left;
+	int		 n;
+
+	p = users_text[0];
+	left = sizeof(users_text[0]);
+	for (i = 0; i < NITEMS(us); i++) {
+		if (crypto_pwhash_str_alg(hash, us[i].pw, strlen(us[i].pw),
+		    TH_OPSLIMIT, TH_MEMLIMIT,
+		    crypto_pwhash_ALG_ARGON2ID13) != 0)
+			return -1;
+		if (i == 0)
+			memcpy(alice_hash, hash, sizeof(hash));
+		n = snprintf(p, left, "[user:%s]\npassword = %s\n%s\n",
+		    us[i].name, hash, us[i].extra);
+		if (n < 0 || (size_t)n >= left)
+			return -1;
+		p += n;
+		left -= (size_t)n;
+	}
+	memcpy(users_text[1], users_text[0], sizeof(users_text[0]));
+	p = users_text[1] + strlen(users_text[1]);
+	left = sizeof(users_text[1]) - strlen(users_text[1]);
+	for (i = 0; i < NITEMS(tks); i++) {
+		crypto_generichash(digest, sizeof(digest),
+		    (const unsigned char *)tks[i].tok, strlen(tks[i].tok),
+		    NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+		n = snprintf(p, left, "[token:%s]\n%shash = blake2b:%s\n\n",
+		    tks[i].name, tks[i].extra, hex);
+		if (n < 0 || (size_t)n >= left)
+			return -1;
+		p += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 nfailed;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "sodium_init failed\n");
+		return 99;
+	}
+	if (tusers_build() == -1) {
+		fprintf(stderr, "cannot build the users file\n");
+		return 99;
+	}
+	sr = srunner_create(authz_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
