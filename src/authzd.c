@@ -33,9 +33,6 @@
 #include "server.h"
 #include "users.h"
 
-static volatile sig_atomic_t authzd_got_hup;
-static volatile sig_atomic_t authzd_got_term;
-
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -139,100 +136,110 @@ authzd_drop_privileges(const struct conf *cf)
 	return 0;
 }
 
-static void
-authzd_on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		authzd_got_hup = 1;
-	else
-		authzd_got_term = 1;
-}
-
 static pid_t
-authzd_spawn(int fd, struct conf *cf, const char *conf_path, int stale)
+authzd_spawn(int fd, struct conf *cf, const char *conf_path)
 {
 	pid_t		 pid;
-	struct conf	*fresh;
 	sigset_t	 none;
 
 	if ((pid = fork()) != 0)
 		return pid;
-	/* The worker: die with the supervisor, reload if we missed one. */
+	/* The worker: dies with the supervisor, takes its own signals. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (stale) {
-		struct errlist errs;
-
-		errlist_init(&errs);
-		if ((fresh = conf_load(conf_path, 0, &errs)) != NULL) {
-			conf_free(cf);
-			cf = fresh;
-		} else
-			log_warnx("reload after restart failed; using the "
-			    "configuration loaded at start");
-		errlist_free(&errs);
-	}
 	_exit(server_run(fd, cf, conf_path));
 }
 
+/*
+ * Keeps the supervisor's copy in step with the worker's, so that a worker
+ * started after a crash serves the last good configuration: not the one
+ * from start-up (that would undo a password change), and not whatever is
+ * on disk now (it may be half edited).
+ */
 static void
-authzd_forward(pid_t child, int sig)
+authzd_reload_last_good(struct conf **cfp, const char *conf_path)
 {
-	if (child > 0)
-		(void)kill(child, sig);
+	struct errlist	 errs;
+	struct conf	*fresh;
+
+	errlist_init(&errs);
+	if ((fresh = conf_load(conf_path, 0, &errs)) != NULL) {
+		conf_free(*cfp);
+		*cfp = fresh;
+	}
+	errlist_free(&errs);	/* the worker logs the same errors */
+}
+
+/* Waits before a restart so that a crash loop cannot spin a core. */
+static void
+authzd_restart_pause(struct timespec *last)
+{
+	struct timespec	now, pause;
+	long		ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - last->tv_sec) * 1000 +
+	    (now.tv_nsec - last->tv_nsec) / 1000000;
+	if (ms < AUTHZ_RESTART_MIN_INTERVAL_MS) {
+		pause.tv_sec = 0;
+		pause.tv_nsec = (AUTHZ_RESTART_MIN_INTERVAL_MS - ms) * 1000000L;
+		nanosleep(&pause, NULL);
+	}
+	clock_gettime(CLOCK_MONOTONIC, last);
 }
 
 /*
  * The supervisor: restarts the worker when it dies of anything but a
- * requested stop.  Signals are handled here with flags and polled, so
- * nothing async-signal-unsafe runs in a handler.
+ * requested stop.  Signals stay blocked and are taken with sigwaitinfo(),
+ * so none is lost between two waits and no handler runs.
  */
 static int
 authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 {
-	struct sigaction sa;
-	pid_t		 child, w;
-	int		 status, stale = 0;
-	struct timespec	 last = { 0, 0 }, now, pause;
-	long		 ms;
+	sigset_t	 set;
+	siginfo_t	 si;
+	pid_t		 child;
+	int		 status, stopping = 0;
+	struct timespec	 last;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = authzd_on_signal;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	child = authzd_spawn(fd, cf, conf_path, 0);
 	clock_gettime(CLOCK_MONOTONIC, &last);
+	if ((child = authzd_spawn(fd, cf, conf_path)) == -1) {
+		log_warn("fork");
+		return 1;
+	}
 	for (;;) {
-		w = waitpid(child, &status, 0);
-		if (w == -1 && errno == EINTR) {
-			if (authzd_got_term) {
-				authzd_forward(child, SIGTERM);
-				authzd_got_term = 0;
-				/* Now wait for it to finish its requests. */
-				while (waitpid(child, &status, 0) == -1 &&
-				    errno == EINTR)
-					;
-				return 0;
-			}
-			if (authzd_got_hup) {
-				authzd_got_hup = 0;
-				stale = 1;
-				authzd_forward(child, SIGHUP);
-			}
+		if (sigwaitinfo(&set, &si) == -1)
 			continue;
+		switch (si.si_signo) {
+		case SIGHUP:
+			(void)kill(child, SIGHUP);
+			authzd_reload_last_good(&cf, conf_path);
+			continue;
+		case SIGTERM:
+		case SIGINT:
+			/* The worker finishes its requests, then exits. */
+			(void)kill(child, SIGTERM);
+			stopping = 1;
+			continue;
+		default:
+			break;
 		}
-		if (w == -1) {
-			log_warn("waitpid");
-			return 1;
-		}
-		if (authzd_got_term)
+		if (waitpid(child, &status, WNOHANG) != child)
+			continue;
+		if (stopping)
 			return 0;
 		if (WIFSIGNALED(status))
 			log_warnx("worker %ld killed by signal %d; restarting",
@@ -240,19 +247,8 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 		else
 			log_warnx("worker %ld exited with status %d; "
 			    "restarting", (long)child, WEXITSTATUS(status));
-		/* Restart at once, but not faster than a crash loop allows. */
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		ms = (now.tv_sec - last.tv_sec) * 1000 +
-		    (now.tv_nsec - last.tv_nsec) / 1000000;
-		if (ms < AUTHZ_RESTART_MIN_INTERVAL_MS) {
-			pause.tv_sec = 0;
-			pause.tv_nsec = (AUTHZ_RESTART_MIN_INTERVAL_MS - ms) *
-			    1000000L;
-			nanosleep(&pause, NULL);
-		}
-		clock_gettime(CLOCK_MONOTONIC, &last);
-		child = authzd_spawn(fd, cf, conf_path, stale);
-		if (child == -1) {
+		authzd_restart_pause(&last);
+		if ((child = authzd_spawn(fd, cf, conf_path)) == -1) {
 			log_warn("fork");
 			return 1;
 		}

@@ -755,8 +755,8 @@ exchange(int fd, const struct fc_buf *out, enum fc_mode mode, int halfclose)
 				warn("sent %zu of %zu bytes", off, sendlen);
 				wreset = errno == ECONNRESET;
 				sendlen = off;
-			} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR)
+			} else if (errno != EAGAIN && errno != EINTR)
+				/* EWOULDBLOCK is EAGAIN on Linux. */
 				err(FC_EXIT_FAIL, "send");
 		}
 		if ((pfd.revents & (POLLIN | POLLERR | POLLHUP)) == 0)

@@ -1,0 +1,1105 @@
+#!/bin/sh
+#
+# e2e.sh: end-to-end test of fcgi-authzd through real FastCGI exchanges
+# (style.md rule 23).  Starts the daemon on a unix socket in a temporary
+# directory, with a configuration and users file written at run time, and
+# drives it with tests/fcgi-client the way Apache, lighttpd and nginx do
+# (wire.md 0, 1, 3.3, 5).  Checks the status line, the challenge, the
+# Variable-* lines and the reason in the decision log line of every answer,
+# then reloads, hostile peers and SIGTERM.
+#
+# Run by "make check" (automake TESTS) or by hand:
+#	top_builddir=BUILD top_srcdir=SRC sh tests/e2e.sh
+# Writes only into a mktemp -d directory (distcheck: read-only srcdir).
+# Exit: 0 all passed, 1 a case failed, 77 skipped, 99 broken setup.
+# E2E_KEEP=1 keeps the temporary directory (the daemon's log is "log").
+
+set -u
+
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
+
+AUTHZD=$top_builddir/src/fcgi-authzd
+CLIENT=$top_builddir/tests/fcgi-client
+MKHASH=$top_builddir/tests/mkhash
+
+T=
+DPID=
+GUARD=
+BG_PIDS=
+N=0
+PASSED=0
+FAILED=0
+CASE=
+ERRS=
+CR=$(printf '\r')
+NL='
+'
+
+bail() {
+	echo "Bail out! $*"
+	exit 99
+}
+
+cleanup() {
+	[ -n "$GUARD" ] && kill "$GUARD" 2>/dev/null
+	for p in $BG_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -TERM "$DPID" 2>/dev/null
+		i=0
+		while [ $i -lt 30 ] && alive "$DPID"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$DPID" 2>/dev/null
+	fi
+	# Workers die with the supervisor (PR_SET_PDEATHSIG); make sure.
+	if [ -n "$T" ] && [ -f "$T/log" ]; then
+		for p in $(worker_pids); do
+			if is_authzd "$p"; then
+				kill -KILL "$p" 2>/dev/null
+			fi
+		done
+	fi
+	for p in $DPID $BG_PIDS $GUARD; do
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "$T" ] && [ -n "${E2E_KEEP:-}" ]; then
+		echo "# kept $T"
+	elif [ -n "$T" ]; then
+		rm -rf "$T"
+	fi
+}
+
+trap cleanup EXIT
+trap 'exit 99' HUP INT TERM
+
+# ---- helpers --------------------------------------------------------------
+
+# Milliseconds since the epoch (GNU date), or seconds * 1000 elsewhere.
+now_ms() {
+	ms=$(date +%s%3N 2>/dev/null)
+	case $ms in
+	*[!0-9]*|'') echo $(($(date +%s) * 1000)) ;;
+	*) echo "$ms" ;;
+	esac
+}
+
+# Succeeds while the process exists and is not a zombie.
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	if [ -r "/proc/$1/stat" ]; then
+		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
+		[ "$st" = Z ] && return 1
+	fi
+	return 0
+}
+
+# Succeeds if the pid is one of our daemon's processes (-c names our $T).
+is_authzd() {
+	alive "$1" && [ -r "/proc/$1/cmdline" ] &&
+	    tr '\0' ' ' <"/proc/$1/cmdline" | grep -F -q "$T/fcgi-authz.ini"
+}
+
+# Pids that wrote to the log, except the supervisor.
+worker_pids() {
+	sed -n 's/.*fcgi-authzd\[\([0-9]*\)\]:.*/\1/p' "$T/log" | sort -u |
+	    while read -r p; do
+		[ "$p" != "$DPID" ] && echo "$p"
+	done
+}
+
+begin() {
+	CASE=$1
+	ERRS=
+}
+
+fail() {
+	ERRS="$ERRS$1$NL"
+}
+
+end() {
+	N=$((N + 1))
+	if [ -z "$ERRS" ]; then
+		PASSED=$((PASSED + 1))
+		echo "ok $N - $CASE"
+	else
+		FAILED=$((FAILED + 1))
+		echo "not ok $N - $CASE"
+		printf '%s' "$ERRS" | sed 's/^/#   /'
+	fi
+}
+
+note() {
+	echo "# $*"
+}
+
+status_text() {
+	case $1 in
+	200) echo "OK" ;;
+	400) echo "Bad Request" ;;
+	401) echo "Unauthorized" ;;
+	403) echo "Forbidden" ;;
+	429) echo "Too Many Requests" ;;
+	*) echo "Internal Server Error" ;;
+	esac
+}
+
+# Every secret sent goes into this list; none may reach the log.
+secret() {
+	printf '%s\n' "$1" >>"$T/secrets"
+}
+
+# basic USER PASSWORD: an Authorization value (the base64 is a secret too).
+basic() {
+	b=$(printf '%s:%s' "$1" "$2" | base64 | tr -d '\n')
+	secret "$2"
+	secret "$b"
+	echo "Basic $b"
+}
+
+bearer() {
+	secret "$1"
+	echo "Bearer $1"
+}
+
+blake2b_hex() {
+	if command -v b2sum >/dev/null 2>&1; then
+		printf '%s' "$1" | b2sum -l 256 | cut -d' ' -f1
+	elif command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import hashlib,sys
+print(hashlib.blake2b(sys.argv[1].encode(),digest_size=32).hexdigest())' "$1"
+	else
+		return 1
+	fi
+}
+
+mkhash() {
+	h=$(printf '%s\n' "$1" | "$MKHASH" argon2id 1 8388608) || return 1
+	secret "$1"
+	secret "$h"
+	echo "$h"
+}
+
+ndecisions() {
+	grep -c 'decision=' "$T/log" 2>/dev/null || true
+}
+
+# Waits up to $2 tenths of a second for the log to match $1 more than $3
+# times; returns 1 on timeout.
+wait_log() {
+	i=0
+	while [ $i -lt "$2" ]; do
+		c=$(grep -c -- "$1" "$T/log" 2>/dev/null || true)
+		[ "$c" -gt "$3" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# q ROLE PARAM...: one request with the client timeout $CT.  Leaves the
+# reply in $T/out (headers without CR in $T/hdrs), the client's exit in RC
+# and stderr in $T/err, and the request's decision line in DEC.
+CT=5
+q() {
+	role=$1
+	shift
+	before=$(ndecisions)
+	"$CLIENT" -r "$role" -t "$CT" "$ADDR" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	awk '{ sub(/\r$/, "") } /^$/ { exit } { print }' "$T/out" >"$T/hdrs"
+	DEC=
+	i=0
+	while [ $i -lt 20 ]; do
+		if [ "$(ndecisions)" -gt "$before" ]; then
+			DEC=$(grep 'decision=' "$T/log" |
+			    sed -n "$((before + 1))p" | sed 's/^.*decision=/decision=/')
+			break
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+# A field of the decision line (quotes kept off).
+dec() {
+	printf '%s\n' "$DEC" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1 |
+	    sed 's/^"\(.*\)"$/\1/'
+}
+
+# Checks that every header line of $T/out ends in CRLF and that an empty
+# line ends the block; prints what is wrong, or nothing.
+hdr_shape() {
+	awk -v cr="$CR" '
+		BEGIN { inhdr = 1; bad = 0 }
+		inhdr && $0 == cr { inhdr = 0; exit }
+		inhdr && substr($0, length($0)) != cr { bad = 1 }
+		END { if (inhdr) print "no CRLF empty line after the headers";
+		      else if (bad) print "a header line without CR" }' "$T/out"
+}
+
+# Bytes after the header block of $T/out.
+body_len() {
+	awk -v cr="$CR" '
+		BEGIN { inhdr = 1; body = 0 }
+		inhdr && $0 == cr { inhdr = 0; next }
+		!inhdr { body += length($0) + 1 }
+		END { print body }' "$T/out"
+}
+
+# expect STATUS REASON [RULE]: the status line, the header block's shape,
+# a body on denials (design.md: "a short body"), and the decision line's
+# status, reason (and rule).
+expect() {
+	if [ "$RC" -ne 0 ]; then
+		fail "client exit $RC (expected 0): $(head -c 300 "$T/err")"
+	fi
+	want="Status: $1 $(status_text "$1")"
+	got=$(head -n 1 "$T/out")
+	if [ "$got" != "$want$CR" ]; then
+		fail "status line: expected '$want' + CRLF, got '$(printf '%s' "$got" | tr -d '\r')'"
+	fi
+	sh_err=$(hdr_shape)
+	[ -z "$sh_err" ] || fail "answer shape: $sh_err"
+	if [ "$1" != 200 ] && [ "$(body_len)" = 0 ]; then
+		fail "a $1 without a body"
+	fi
+	if [ -z "$DEC" ]; then
+		fail "no decision line in the log"
+	else
+		[ "$(dec status)" = "$1" ] ||
+		    fail "log status: expected $1, got '$(dec status)' in: $DEC"
+		[ "$(dec reason)" = "$2" ] ||
+		    fail "log reason: expected $2, got '$(dec reason)' in: $DEC"
+		d=allow
+		[ "$1" = 200 ] || d=deny
+		[ "$(dec decision)" = "$d" ] ||
+		    fail "log decision: expected $d, got '$(dec decision)'"
+		if [ $# -ge 3 ] && [ "$(dec rule)" != "$3" ]; then
+			fail "log rule: expected $3, got '$(dec rule)'"
+		fi
+	fi
+}
+
+# expect_dec FIELD VALUE
+expect_dec() {
+	[ "$(dec "$1")" = "$2" ] ||
+	    fail "log $1: expected '$2', got '$(dec "$1")' in: $DEC"
+}
+
+# expect_www LINE...: exactly these WWW-Authenticate values, any order.
+expect_www() {
+	: >"$T/www.want"
+	for w in "$@"; do
+		printf 'WWW-Authenticate: %s\n' "$w" >>"$T/www.want"
+	done
+	sort "$T/www.want" >"$T/www.want.s"
+	grep -i '^WWW-Authenticate:' "$T/hdrs" | sort >"$T/www.got.s"
+	if ! cmp -s "$T/www.want.s" "$T/www.got.s"; then
+		fail "WWW-Authenticate: expected [$(paste -sd'|' "$T/www.want.s")], got [$(paste -sd'|' "$T/www.got.s")]"
+	fi
+}
+
+# expect_200 VAR=VALUE...: a 200 whose headers are exactly Status and
+# these Variable-* lines (any order), CRLF, with no body.
+expect_200() {
+	echo "Status: 200 OK" >"$T/h.want"
+	for v in "$@"; do
+		printf 'Variable-%s: %s\n' "${v%%=*}" "${v#*=}" >>"$T/h.want"
+	done
+	sort "$T/h.want" >"$T/h.want.s"
+	sort "$T/hdrs" >"$T/h.got.s"
+	if ! cmp -s "$T/h.want.s" "$T/h.got.s"; then
+		fail "200 headers: expected [$(paste -sd'|' "$T/h.want.s")], got [$(paste -sd'|' "$T/h.got.s")]"
+	fi
+	if grep -v -e '^Status: ' -e '^Variable-' "$T/hdrs" >/dev/null; then
+		fail "200 carries other headers: $(grep -v -e '^Status: ' -e '^Variable-' "$T/hdrs" | paste -sd'|')"
+	fi
+	[ "$(body_len)" = 0 ] || fail "200 with a body of $(body_len) bytes"
+}
+
+# expect_no_hdr NAME: no such header in the answer.
+expect_no_hdr() {
+	if grep -i "^$1:" "$T/hdrs" >/dev/null; then
+		fail "unexpected header: $(grep -i "^$1:" "$T/hdrs" | head -n 1)"
+	fi
+}
+
+# ---- setup ----------------------------------------------------------------
+
+for p in "$AUTHZD" "$CLIENT" "$MKHASH"; do
+	[ -x "$p" ] || bail "$p is missing (build it first)"
+done
+for c in base64 awk sed sort cmp paste head tr cut; do
+	command -v $c >/dev/null 2>&1 || { echo "# skip: no $c"; exit 77; }
+done
+blake2b_hex x >/dev/null 2>&1 || { echo "# skip: neither b2sum nor python3"; exit 77; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-authz-e2e.XXXXXX") || bail "mktemp -d failed"
+# sun_path holds 108 bytes.
+if [ ${#T} -gt 80 ]; then
+	rmdir "$T"
+	T=$(mktemp -d /tmp/fcgi-authz-e2e.XXXXXX) || bail "mktemp -d failed"
+fi
+: >"$T/secrets"
+: >"$T/log"
+CONF=$T/fcgi-authz.ini
+USERS=$T/users.ini
+SOCK=$T/sock
+ADDR=unix:$SOCK
+REALM="Test realm"
+
+PW_ALICE=alice-Pw-7f3k9q
+PW_BOB=bob-Pw-2m8x4v
+PW_BOB2=bob-NewPw-5r1c8n
+PW_CAROL=carol-Pw-9d2h6w
+PW_DAVE=dave-Pw-3j7p1s
+PW_ERIN=erin-Pw-6t4y0b
+PW_WRONG=Wr0ng-Pw-q7z2k
+TOK_DEPLOY=tokE2eDeploy-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c
+TOK_OLD=tokE2eOld-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d
+TOK_BAD=tokE2eUnknown-0f1e2d3c4b5a69788796a5b4c3d2e1f0
+secret "$TOK_DEPLOY"
+secret "$TOK_OLD"
+secret "$TOK_BAD"
+
+H_ALICE=$(mkhash "$PW_ALICE") || bail "mkhash failed"
+H_BOB=$(mkhash "$PW_BOB") || bail "mkhash failed"
+H_BOB2=$(mkhash "$PW_BOB2") || bail "mkhash failed"
+H_CAROL=$(mkhash "$PW_CAROL") || bail "mkhash failed"
+H_DAVE=$(mkhash "$PW_DAVE") || bail "mkhash failed"
+H_ERIN=$(mkhash "$PW_ERIN") || bail "mkhash failed"
+D_DEPLOY=$(blake2b_hex "$TOK_DEPLOY") || bail "blake2b failed"
+D_OLD=$(blake2b_hex "$TOK_OLD") || bail "blake2b failed"
+
+# write_conf [EXTRA_SERVER_LINE]: the daemon's configuration.  Written to
+# a temporary file and renamed, so a reload never reads half a file.
+write_conf() {
+	{
+		echo "; fcgi-authz.ini written by tests/e2e.sh"
+		echo "[server]"
+		[ $# -gt 0 ] && echo "$1"
+		cat <<EOF
+users = users.ini
+workers = 1
+realm = $REALM
+default = deny
+authz_failure = 403
+trusted_proxies =
+log = stderr
+request_timeout = 2
+
+[hashing]
+max_concurrent = 2
+max_memory = 64M
+opslimit = 1
+memlimit = 8M
+
+[cache]
+ttl = 300
+entries = 1024
+
+[throttle]
+max_failures = 1000000
+window = 1
+ban = 1
+
+[rule:health]
+path = =/healthz
+methods = GET
+access = public
+
+[rule:public]
+path = /public
+access = public
+
+[rule:admin]
+path = /admin
+roles = admin
+networks = 127.0.0.0/8, ::1
+
+[rule:internal]
+path = /internal
+access = authenticated
+networks = 10.0.0.0/8
+
+[rule:deploy]
+path = /deploy
+methods = POST, PUT
+roles = deploy
+
+[rule:old]
+path = /old
+access = deny
+
+[rule:site]
+path = /site
+access = authenticated
+EOF
+	} >"$CONF.tmp" && mv "$CONF.tmp" "$CONF"
+}
+
+# write_users BOB_HASH [with-erin]
+write_users() {
+	{
+		cat <<EOF
+; users.ini written by tests/e2e.sh
+[user:alice]
+password = $H_ALICE
+roles = admin, editor, deploy
+
+[user:bob]
+password = $1
+roles = editor
+
+[user:carol]
+password = $H_CAROL
+roles = editor
+disabled = yes
+
+[user:dave]
+password = $H_DAVE
+roles = admin
+expires = 2020-01-31
+
+[token:ci-deploy]
+user = alice
+roles = deploy
+hash = blake2b:$D_DEPLOY
+
+[token:ci-old]
+user = alice
+roles = deploy
+hash = blake2b:$D_OLD
+expires = 2020-01-01
+EOF
+		if [ $# -gt 1 ]; then
+			cat <<EOF
+
+[user:erin]
+password = $H_ERIN
+roles = editor
+EOF
+		fi
+	} >"$USERS.tmp" && mv "$USERS.tmp" "$USERS"
+}
+
+write_conf
+write_users "$H_BOB"
+
+A_ALICE=$(basic alice "$PW_ALICE")
+A_ALICE_WRONG=$(basic alice "$PW_WRONG")
+A_MALLORY=$(basic mallory "$PW_WRONG")
+A_BOB=$(basic bob "$PW_BOB")
+A_BOB2=$(basic bob "$PW_BOB2")
+A_CAROL=$(basic carol "$PW_CAROL")
+A_DAVE=$(basic dave "$PW_DAVE")
+A_ERIN=$(basic erin "$PW_ERIN")
+B_DEPLOY=$(bearer "$TOK_DEPLOY")
+B_OLD=$(bearer "$TOK_OLD")
+B_BAD=$(bearer "$TOK_BAD")
+
+W_BASIC="Basic realm=\"$REALM\", charset=\"UTF-8\""
+W_BEARER="Bearer realm=\"$REALM\""
+W_BADTOK="Bearer realm=\"$REALM\", error=\"invalid_token\""
+W_SCOPE="Bearer realm=\"$REALM\", error=\"insufficient_scope\""
+
+LOCAL="REMOTE_ADDR=127.0.0.1"
+FOREIGN="REMOTE_ADDR=203.0.113.9"
+
+# ---- configuration check --------------------------------------------------
+
+begin "fcgi-authzd -t accepts the good configuration"
+"$AUTHZD" -t -c "$CONF" >"$T/t.out" 2>"$T/t.err"
+rc=$?
+[ $rc -eq 0 ] || fail "exit: expected 0, got $rc: $(cat "$T/t.err")"
+[ -s "$T/t.err" ] && fail "stderr: expected nothing, got: $(head -n 3 "$T/t.err")"
+end
+
+# ---- start ----------------------------------------------------------------
+
+"$AUTHZD" -f -c "$CONF" -l "$ADDR" >"$T/daemon.out" 2>>"$T/log" &
+DPID=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q 'serving with' "$T/log"; do
+	alive "$DPID" || { cat "$T/log"; bail "fcgi-authzd exited at start"; }
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -S "$SOCK" ] || { cat "$T/log"; bail "no socket $SOCK after 5 s"; }
+grep -q 'serving with' "$T/log" || { cat "$T/log"; bail "no worker after 5 s"; }
+# Should this shell die without running its traps, stop the daemon anyway.
+(
+	trap - HUP INT TERM EXIT
+	while kill -0 $$ 2>/dev/null; do
+		sleep 0.5
+	done
+	kill -TERM "$DPID" 2>/dev/null
+) </dev/null >/dev/null 2>&1 &
+GUARD=$!
+
+# ---- the status table (design.md) ------------------------------------------
+
+begin "200: alice GET /admin, Basic"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/admin/x "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 200 ok admin
+expect_200 REMOTE_USER=alice AUTHZ_ROLES=admin,editor,deploy \
+    AUTHZ_RULE=admin AUTH_TYPE=Basic
+expect_dec user alice
+expect_dec method GET
+expect_dec path /admin/x
+expect_dec addr 127.0.0.1
+end
+
+begin "200: the same again (from the cache)"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/admin/x "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 200 ok admin
+expect_200 REMOTE_USER=alice AUTHZ_ROLES=admin,editor,deploy \
+    AUTHZ_RULE=admin AUTH_TYPE=Basic
+end
+
+begin "200: public path without credentials"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/public/a.css "$FOREIGN"
+expect 200 public public
+expect_200 AUTHZ_RULE=public
+end
+
+begin "200: =/healthz with HEAD (GET implies HEAD)"
+q authorizer REQUEST_METHOD=HEAD REQUEST_URI=/healthz "$FOREIGN"
+expect 200 public health
+expect_no_hdr Variable-REMOTE_USER
+end
+
+begin "403: POST /healthz matches no rule: default deny"
+q authorizer REQUEST_METHOD=POST REQUEST_URI=/healthz "$FOREIGN"
+expect 403 deny_rule "(default)"
+expect_www
+end
+
+begin "401: no credentials"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL"
+expect 401 no_credentials site
+expect_www "$W_BASIC" "$W_BEARER"
+cp "$T/out" "$T/out.nocred"
+end
+
+begin "401: wrong password"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE_WRONG"
+expect 401 bad_password site
+expect_www "$W_BASIC" "$W_BEARER"
+expect_dec user alice
+cp "$T/out" "$T/out.badpw"
+end
+
+begin "401: unknown user"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_MALLORY"
+expect 401 unknown_user site
+expect_www "$W_BASIC" "$W_BEARER"
+cp "$T/out" "$T/out.unknown"
+end
+
+begin "401: unknown user and wrong password answers are byte-identical"
+if ! cmp -s "$T/out.badpw" "$T/out.unknown"; then
+	fail "they differ: $(cmp "$T/out.badpw" "$T/out.unknown" 2>&1)"
+fi
+[ -s "$T/out.badpw" ] || fail "empty answers"
+end
+
+begin "401: disabled account (right password)"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_CAROL"
+expect 401 disabled site
+expect_www "$W_BASIC" "$W_BEARER"
+cmp -s "$T/out" "$T/out.badpw" ||
+    fail "answer differs from the wrong-password one"
+end
+
+begin "401: expired account (right password)"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_DAVE"
+expect 401 expired site
+expect_www "$W_BASIC" "$W_BEARER"
+cmp -s "$T/out" "$T/out.badpw" ||
+    fail "answer differs from the wrong-password one"
+end
+
+begin "401: malformed Basic credentials"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=Basic !!!notbase64"
+expect 401 malformed site
+expect_www "$W_BASIC" "$W_BEARER"
+end
+
+begin "401: unknown token, error=\"invalid_token\""
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$B_BAD"
+expect 401 bad_token site
+expect_www "$W_BADTOK" "$W_BASIC"
+end
+
+begin "401: expired token"
+q authorizer REQUEST_METHOD=POST REQUEST_URI=/deploy/app "$LOCAL" \
+    "HTTP_AUTHORIZATION=$B_OLD"
+expect 401 expired deploy
+expect_www "$W_BADTOK" "$W_BASIC"
+end
+
+begin "200: token with the role"
+q authorizer REQUEST_METHOD=POST REQUEST_URI=/deploy/app "$LOCAL" \
+    "HTTP_AUTHORIZATION=$B_DEPLOY"
+expect 200 ok deploy
+expect_200 REMOTE_USER=alice AUTHZ_ROLES=deploy AUTHZ_RULE=deploy \
+    AUTH_TYPE=Bearer
+end
+
+begin "403: token without the role, error=\"insufficient_scope\""
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/admin/x "$LOCAL" \
+    "HTTP_AUTHORIZATION=$B_DEPLOY"
+expect 403 role admin
+expect_www "$W_SCOPE"
+end
+
+begin "403: authenticated user without the role"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/admin/x "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_BOB"
+expect 403 role admin
+expect_www
+expect_dec user bob
+end
+
+begin "403: network refused, whatever the credentials"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/admin/x "$FOREIGN" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 403 network admin
+expect_www
+expect_dec addr 203.0.113.9
+end
+
+begin "403: network refused without credentials (not 401)"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/internal/x "$LOCAL"
+expect 403 network internal
+expect_www
+end
+
+begin "403: deny rule, whatever the credentials"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/old/x "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 403 deny_rule old
+expect_www
+end
+
+begin "403: default deny (no rule matches)"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/elsewhere "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 403 deny_rule "(default)"
+expect_www
+end
+
+begin "403: method outside the rule's methods falls to the default"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/deploy/app "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 403 deny_rule "(default)"
+end
+
+begin "400: encoded slash /x/..%2fadmin/x"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/x/..%2fadmin/x "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 400 bad_path
+expect_www
+end
+
+begin "400: encoded NUL /a%00b"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/a%00b "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 400 bad_path
+expect_www
+end
+
+begin "403: /public/../admin//x?a=/public is matched as /admin/x"
+q authorizer REQUEST_METHOD=GET "REQUEST_URI=/public/../admin//x?a=/public" \
+    "$LOCAL" "HTTP_AUTHORIZATION=$A_BOB"
+expect 403 role admin
+expect_dec path /admin/x
+end
+
+# ---- duplicated params (wire.md 1.5) ---------------------------------------
+
+begin "401: duplicated HTTP_AUTHORIZATION"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE" "HTTP_AUTHORIZATION=$A_ALICE"
+expect 401 malformed site
+expect_www "$W_BASIC" "$W_BEARER"
+end
+
+begin "duplicated REQUEST_URI: the first wins"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page REQUEST_URI=/old/x \
+    "$LOCAL" "HTTP_AUTHORIZATION=$A_BOB"
+expect 200 ok site
+expect_dec path /site/page
+end
+
+# ---- Apache phases (wire.md 3.3) -------------------------------------------
+
+begin "Apache AUTHENTICATOR: REMOTE_USER/REMOTE_PASSWD, no Authorization"
+q authorizer FCGI_APACHE_ROLE=AUTHENTICATOR REQUEST_METHOD=GET \
+    REQUEST_URI=/admin/x "$LOCAL" REMOTE_USER=alice \
+    "REMOTE_PASSWD=$PW_ALICE" AUTH_TYPE=Basic
+expect 200 ok admin
+expect_200 REMOTE_USER=alice AUTHZ_ROLES=admin,editor,deploy \
+    AUTHZ_RULE=admin AUTH_TYPE=Basic
+end
+
+begin "Apache AUTHENTICATOR: wrong REMOTE_PASSWD"
+q authorizer FCGI_APACHE_ROLE=AUTHENTICATOR REQUEST_METHOD=GET \
+    REQUEST_URI=/admin/x "$LOCAL" REMOTE_USER=alice \
+    "REMOTE_PASSWD=$PW_WRONG"
+expect 401 bad_password admin
+expect_www "$W_BASIC" "$W_BEARER"
+end
+
+begin "Apache AUTHENTICATOR (check_user_id mode): no credentials"
+q authorizer FCGI_APACHE_ROLE=AUTHENTICATOR REQUEST_METHOD=GET \
+    REQUEST_URI=/site/page "$LOCAL"
+expect 401 no_credentials site
+expect_www "$W_BASIC" "$W_BEARER"
+end
+
+begin "Apache AUTHORIZER: REMOTE_USER only, user with the role"
+q authorizer FCGI_APACHE_ROLE=AUTHORIZER REQUEST_METHOD=GET \
+    REQUEST_URI=/admin/x "$LOCAL" REMOTE_USER=alice
+expect 200 ok admin
+expect_200 REMOTE_USER=alice AUTHZ_ROLES=admin,editor,deploy \
+    AUTHZ_RULE=admin AUTH_TYPE=Basic
+end
+
+begin "Apache AUTHORIZER: REMOTE_USER only, user without the role"
+q authorizer FCGI_APACHE_ROLE=AUTHORIZER REQUEST_METHOD=GET \
+    REQUEST_URI=/admin/x "$LOCAL" REMOTE_USER=bob
+expect 403 role admin
+expect_dec user bob
+end
+
+begin "Apache ACCESS_CHECKER: network refused"
+q authorizer FCGI_APACHE_ROLE=ACCESS_CHECKER REQUEST_METHOD=GET \
+    REQUEST_URI=/admin/x "$FOREIGN"
+expect 403 network admin
+end
+
+begin "Apache ACCESS_CHECKER: allowed network, no credentials needed"
+q authorizer FCGI_APACHE_ROLE=ACCESS_CHECKER REQUEST_METHOD=GET \
+    REQUEST_URI=/admin/x "$LOCAL"
+expect 200 ok admin
+expect_no_hdr Variable-REMOTE_USER
+if grep -v -e '^Status: ' -e '^Variable-' "$T/hdrs" >/dev/null; then
+	fail "200 carries other headers"
+fi
+end
+
+begin "mod_authnz_fcgi authnz (no FCGI_APACHE_ROLE): allowed"
+q authorizer FCGI_ROLE=AUTHORIZER REQUEST_METHOD=GET REQUEST_URI=/admin/x \
+    "$LOCAL" REMOTE_USER=alice "REMOTE_PASSWD=$PW_ALICE"
+expect 200 ok admin
+expect_200 REMOTE_USER=alice AUTHZ_ROLES=admin,editor,deploy \
+    AUTHZ_RULE=admin AUTH_TYPE=Basic
+end
+
+begin "mod_authnz_fcgi authnz (no FCGI_APACHE_ROLE): role refused"
+q authorizer FCGI_ROLE=AUTHORIZER REQUEST_METHOD=GET REQUEST_URI=/admin/x \
+    "$LOCAL" REMOTE_USER=bob "REMOTE_PASSWD=$PW_BOB"
+expect 403 role admin
+end
+
+# ---- nginx: RESPONDER role (wire.md 5) -------------------------------------
+
+begin "RESPONDER: decided on AUTHZ_ORIGINAL_METHOD=POST, not GET"
+q responder REQUEST_METHOD=GET SCRIPT_NAME=/_auth REQUEST_URI=/deploy/app \
+    AUTHZ_ORIGINAL_METHOD=POST AUTHZ_ORIGINAL_URI=/deploy/app "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 200 ok deploy
+expect_dec method POST
+expect_200 REMOTE_USER=alice AUTHZ_ROLES=admin,editor,deploy \
+    AUTHZ_RULE=deploy AUTH_TYPE=Basic
+end
+
+begin "RESPONDER: path from AUTHZ_ORIGINAL_URI, query dropped"
+q responder REQUEST_METHOD=GET REQUEST_URI=/public/x \
+    AUTHZ_ORIGINAL_METHOD=GET "AUTHZ_ORIGINAL_URI=/admin/x?q=1&x=%2F" \
+    "$LOCAL" "HTTP_AUTHORIZATION=$A_BOB"
+expect 403 role admin
+expect_dec path /admin/x
+end
+
+begin "RESPONDER: unverified REMOTE_USER (and REMOTE_PASSWD) ignored"
+q responder REQUEST_METHOD=GET REQUEST_URI=/site/page \
+    AUTHZ_ORIGINAL_METHOD=GET AUTHZ_ORIGINAL_URI=/site/page "$LOCAL" \
+    REMOTE_USER=alice "REMOTE_PASSWD=$PW_ALICE"
+expect 401 no_credentials site
+expect_www "$W_BASIC" "$W_BEARER"
+end
+
+begin "RESPONDER: Authorization wins over nginx's REMOTE_USER"
+q responder REQUEST_METHOD=GET REQUEST_URI=/site/page \
+    AUTHZ_ORIGINAL_METHOD=GET AUTHZ_ORIGINAL_URI=/site/page "$LOCAL" \
+    REMOTE_USER=alice "HTTP_AUTHORIZATION=$A_BOB"
+expect 200 ok site
+expect_200 REMOTE_USER=bob AUTHZ_ROLES=editor AUTHZ_RULE=site \
+    AUTH_TYPE=Basic
+end
+
+begin "500: RESPONDER without AUTHZ_ORIGINAL_METHOD (fail closed)"
+q responder REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 500 internal
+expect_no_hdr Variable-REMOTE_USER
+end
+
+# ---- reload (SIGHUP) --------------------------------------------------------
+
+begin "reload: a user added to users.ini gets 200 after SIGHUP"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ERIN"
+[ "$(dec reason)" = unknown_user ] ||
+    fail "before the reload: expected unknown_user, got '$(dec reason)'"
+nrel=$(grep -c 'reloaded' "$T/log")
+write_users "$H_BOB" erin
+kill -HUP "$DPID"
+wait_log 'reloaded' 30 "$nrel" || fail "no 'reloaded' line in the log within 3 s"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ERIN"
+expect 200 ok site
+expect_200 REMOTE_USER=erin AUTHZ_ROLES=editor AUTHZ_RULE=site \
+    AUTH_TYPE=Basic
+end
+
+begin "reload: a changed password invalidates the cached old one"
+# bob's old password is in the cache from the cases above; check it again.
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_BOB"
+[ "$(dec status)" = 200 ] ||
+    fail "before the change: expected 200, got '$(dec status)'"
+nrel=$(grep -c 'reloaded' "$T/log")
+write_users "$H_BOB2" erin
+kill -HUP "$DPID"
+wait_log 'reloaded' 30 "$nrel" || fail "no 'reloaded' line in the log within 3 s"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_BOB"
+expect 401 bad_password site
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_BOB2"
+[ "$(dec status) $(dec reason)" = "200 ok" ] ||
+    fail "new password: expected '200 ok', got '$(dec status) $(dec reason)'"
+end
+
+# The unknown key goes on line 3 (after the comment and [server]).
+BAD_LINE=3
+begin "reload: a broken configuration is refused, the old one keeps serving"
+nfail=$(grep -c 'reload failed' "$T/log")
+write_conf "bogus_key = 1"
+kill -HUP "$DPID"
+if ! wait_log 'reload failed' 30 "$nfail"; then
+	fail "no 'reload failed' line in the log within 3 s"
+fi
+grep -F "$CONF:$BAD_LINE:" "$T/log" | grep -q 'bogus_key' ||
+    fail "log: no '$CONF:$BAD_LINE: ...bogus_key...' line; got: $(grep -F "$CONF" "$T/log" | tail -n 2)"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ERIN"
+expect 200 ok site
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_BOB"
+[ "$(dec reason)" = bad_password ] ||
+    fail "bob's old password: expected bad_password, got '$(dec reason)'"
+end
+
+begin "fcgi-authzd -t on the broken configuration: exit 1, FILE:LINE"
+"$AUTHZD" -t -c "$CONF" >"$T/t.out" 2>"$T/t.err"
+rc=$?
+[ $rc -eq 1 ] || fail "exit: expected 1, got $rc"
+cat "$T/t.out" "$T/t.err" | grep -F "$CONF:$BAD_LINE: " | grep -q bogus_key ||
+    fail "output: expected '$CONF:$BAD_LINE: ...bogus_key...', got: $(cat "$T/t.out" "$T/t.err" | head -n 3)"
+end
+
+# ---- hostile peers ---------------------------------------------------------
+
+# security-notes.md b.1: BEGIN_REQUEST (role AUTHORIZER) and a PARAMS record
+# holding only nameLen = valueLen = 0x7ffffffe: Debian's libfcgi asserts.
+HEX_BEGIN="01 01 00 01 00 08 00 00  00 02 00 00 00 00 00 00"
+HEX_ABORT="$HEX_BEGIN  01 04 00 01 00 08 00 00  ff ff ff fe ff ff ff fe"
+
+# crash_and_recover: sends the abort payload and retries a normal request
+# for up to 1 s.  Sets OKMS (ms until the first 200, or empty).
+crash_and_recover() {
+	nres=$(grep -c 'restarting' "$T/log")
+	"$CLIENT" -t 2 -H "$HEX_ABORT" "$ADDR" >"$T/raw" 2>"$T/raw.err"
+	t0=$(now_ms)
+	OKMS=
+	while :; do
+		el=$(($(now_ms) - t0))
+		[ $el -ge 1000 ] && break
+		left=$(((1000 - el) / 10))
+		[ $left -lt 10 ] && left=10
+		to=$(printf '%d.%02d' $((left / 100)) $((left % 100)))
+		CT=$to q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page \
+		    "$LOCAL" "HTTP_AUTHORIZATION=$1"
+		if [ "$RC" -eq 0 ] && grep -q '^Status: 200 ' "$T/hdrs"; then
+			OKMS=$(($(now_ms) - t0))
+			break
+		fi
+		sleep 0.02
+	done
+	CT=5
+	RESTARTED=0
+	wait_log 'restarting' 10 "$nres" && RESTARTED=1
+}
+
+begin "hostile (b): libfcgi abort payload, broken file on disk: the last good configuration survives the restart"
+crash_and_recover "$A_ERIN"
+[ "$RESTARTED" = 1 ] || fail "no worker restart in the log"
+if [ -z "$OKMS" ]; then
+	fail "erin (added by the last good reload) not answered 200 within 1 s: last answer '$(head -n 1 "$T/hdrs")' reason '$(dec reason)'"
+fi
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_BOB"
+[ "$(dec reason)" = bad_password ] ||
+    fail "bob's old password after the restart: expected bad_password, got '$(dec reason)'"
+end
+
+begin "reload: the good configuration again"
+nrel=$(grep -c 'reloaded' "$T/log")
+write_conf
+kill -HUP "$DPID"
+wait_log 'reloaded' 30 "$nrel" || fail "no 'reloaded' line in the log within 3 s"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ERIN"
+expect 200 ok site
+end
+
+begin "hostile (b): libfcgi abort payload kills the worker, next request within 1 s"
+crash_and_recover "$A_ALICE"
+if [ -z "$OKMS" ]; then
+	fail "no 200 within 1 s after the payload (last: client exit $RC, '$(head -n 1 "$T/hdrs")')"
+else
+	note "answered 200 ${OKMS} ms after the payload"
+fi
+if [ "$RESTARTED" = 1 ]; then
+	note "$(grep 'restarting' "$T/log" | tail -n 1 | sed 's/^.*]: //')"
+else
+	fail "log: no worker restart line"
+fi
+alive "$DPID" || fail "the supervisor died"
+end
+
+begin "hostile (c): garbage bytes, then the daemon keeps serving"
+"$CLIENT" -c -t 2 -H "47 45 54 20 2f 20 48 54 54 50 2f 31 2e 31 0d 0a 0d 0a" \
+    "$ADDR" >/dev/null 2>&1
+"$CLIENT" -c -t 2 -H "02 01 00 01 00 08 00 00 00 02 00 00 00 00 00 00" \
+    "$ADDR" >/dev/null 2>&1
+"$CLIENT" -c -t 2 -H "01 01 00 01 00 08 00 00 00 09 00 00 00 00 00 00" \
+    "$ADDR" >/dev/null 2>&1
+"$CLIENT" -c -t 2 -H "de ad be ef 13 37 c0 ff ee 00 ff 7f 80 01 02 03 04 05" \
+    "$ADDR" >/dev/null 2>&1
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 200 ok site
+alive "$DPID" || fail "the supervisor died"
+end
+
+begin "hostile: BEGIN_REQUEST then EOF is never allowed"
+before=$(ndecisions)
+"$CLIENT" -c -t 3 -H "$HEX_BEGIN" "$ADDR" >"$T/raw" 2>"$T/raw.err"
+if grep -a 'Status: 200' "$T/raw" >/dev/null; then
+	fail "answered 200 to a request without params"
+fi
+if grep 'decision=' "$T/log" | sed -n "$((before + 1)),\$p" |
+    grep 'status=200' >/dev/null; then
+	fail "logged an allow for a request without params"
+fi
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+expect 200 ok site
+end
+
+begin "hostile (a): a silent peer does not block the only worker beyond request_timeout + 1 s"
+"$CLIENT" -s -t 5 "$ADDR" >/dev/null 2>"$T/silent.err" &
+SPID=$!
+BG_PIDS="$BG_PIDS $SPID"
+sleep 0.3
+t0=$(now_ms)
+CT=3 q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+el=$(($(now_ms) - t0))
+CT=5
+expect 200 ok site
+[ $el -le 3000 ] || fail "answered after $el ms (limit 3000 ms)"
+wait "$SPID" 2>/dev/null
+BG_PIDS=
+note "answered after $el ms; silent client: $(cat "$T/silent.err")"
+end
+
+# libfcgi itself drops a unix-socket peer that sends nothing for 2 s (its
+# "AF_UNIX keeper"), so the silent case above does not reach the daemon's
+# own limit; a peer that stalls inside a record header does.
+begin "hostile (a): a peer stalled inside a record is cut at request_timeout"
+"$CLIENT" -t 5 -H "01 01 00" "$ADDR" >/dev/null 2>"$T/stall.err" &
+SPID=$!
+BG_PIDS="$BG_PIDS $SPID"
+sleep 0.3
+t0=$(now_ms)
+CT=3 q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE"
+el=$(($(now_ms) - t0))
+CT=5
+expect 200 ok site
+[ $el -le 3000 ] || fail "answered after $el ms (limit 3000 ms)"
+wait "$SPID" 2>/dev/null
+BG_PIDS=
+note "answered after $el ms"
+end
+
+# ---- secrets ---------------------------------------------------------------
+
+begin "no password, credential, token or hash in the log"
+found=
+while IFS= read -r s; do
+	[ -n "$s" ] || continue
+	if grep -F -- "$s" "$T/log" >/dev/null; then
+		found="$found '$s'"
+	fi
+done <"$T/secrets"
+[ -z "$found" ] || fail "found in the log:$found"
+[ "$(ndecisions)" -gt 30 ] ||
+    fail "only $(ndecisions) decision lines: the log is not what it seems"
+end
+
+# ---- SIGTERM ---------------------------------------------------------------
+
+begin "SIGTERM: exit 0 within 3 s, workers gone"
+workers=$(worker_pids)
+kill -TERM "$DPID"
+t0=$(now_ms)
+while alive "$DPID" && [ $(($(now_ms) - t0)) -lt 3000 ]; do
+	sleep 0.05
+done
+if alive "$DPID"; then
+	fail "still running 3 s after SIGTERM"
+else
+	wait "$DPID"
+	rc=$?
+	[ $rc -eq 0 ] || fail "exit status: expected 0, got $rc"
+	DPID=
+	sleep 0.2
+	for p in $workers; do
+		is_authzd "$p" && fail "worker $p still running"
+	done
+fi
+end
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ] || exit 1
+exit 0
