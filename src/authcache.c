@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -47,8 +48,11 @@ authcache_new(size_t entries, unsigned ttl)
 	struct authcache	*ac;
 	size_t			 sets = 1, i;
 
-	while (sets * AUTHCACHE_WAYS < entries)
+	while (sets * AUTHCACHE_WAYS < entries) {
+		if (sets > SIZE_MAX / (2 * AUTHCACHE_WAYS))
+			return NULL;
 		sets <<= 1;
+	}
 	if ((ac = calloc(1, sizeof(*ac))) == NULL)
 		return NULL;
 	if ((ac->ac_entries = calloc(sets * AUTHCACHE_WAYS,

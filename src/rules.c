@@ -107,17 +107,32 @@ rules_segment_match(const char *p, size_t pl, const char *s, size_t sl)
 }
 
 /*
+ * rules_glob() gives up with this when a "**" has tried every rest of the
+ * path: each other pattern segment takes exactly one path segment, so an
+ * earlier "**" that moves on only hands the later one a subset of the
+ * same rests.  Without this cut, k "**" cost O(n^k) on an n-segment
+ * path, and a client chooses n.
+ */
+#define RULES_GLOB_ABORT	(-1)
+
+/*
  * p and s point just after a '/' (or at the end).  after_slash says
  * whether the path had a '/' right before s.  A pattern that ends with
- * '/' needs the path to go on past that slash.
+ * '/' needs the path to go on past that slash.  Returns 1, 0 or
+ * RULES_GLOB_ABORT.
  */
 static int
 rules_glob(const char *p, const char *s, int after_slash, int exact)
 {
 	const char	*pend, *send;
 	size_t		 pl, sl;
+	int		 rc;
 
 	if (*p == '\0') {
+		/* Only after a '/' that ends the pattern ("**" returns
+		 * before): the path must have that '/' too. */
+		if (!after_slash)
+			return 0;
 		if (exact)
 			return *s == '\0';
 		return 1;	/* segment prefix: the rest of the path is covered */
@@ -129,15 +144,18 @@ rules_glob(const char *p, const char *s, int after_slash, int exact)
 		return after_slash && (!exact || *s == '\0');
 	}
 	if (pl == 2 && p[0] == '*' && p[1] == '*') {
-		const char *np = pend ? pend + 1 : p + pl;
+		const char *np;
 		const char *t = s;
 		int	    ta = after_slash;
 
+		if (pend == NULL)
+			return 1;	/* a final "**" covers any rest */
+		np = pend + 1;
 		for (;;) {
-			if (rules_glob(np, t, ta, exact))
-				return 1;
+			if ((rc = rules_glob(np, t, ta, exact)) != 0)
+				return rc;
 			if (*t == '\0')
-				return 0;
+				return RULES_GLOB_ABORT;
 			send = strchr(t, '/');
 			if (send == NULL)
 				t += strlen(t), ta = 0;
@@ -178,7 +196,7 @@ rules_path_match(const struct rule *ru, const char *path)
 		if (path[0] != '/')
 			return 0;
 		return rules_glob(ru->ru_path + 1, path + 1, 1,
-		    ru->ru_exact_glob);
+		    ru->ru_exact_glob) == 1;
 	}
 	return 0;
 }
