@@ -152,7 +152,8 @@ authzd_spawn(int fd, struct conf *cf, const char *conf_path)
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	_exit(server_run(fd, cf, conf_path));
+	/* exit, not _exit: LeakSanitizer checks the worker too. */
+	exit(server_run(fd, cf, conf_path));
 }
 
 /*
@@ -196,7 +197,7 @@ authzd_restart_pause(struct timespec *last)
 /*
  * The supervisor: restarts the worker when it dies of anything but a
  * requested stop.  Signals stay blocked and are taken with sigwaitinfo(),
- * so none is lost between two waits and no handler runs.
+ * so none is lost between two waits and no handler runs.  Frees cf.
  */
 static int
 authzd_supervise(int fd, struct conf *cf, const char *conf_path)
@@ -218,6 +219,7 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	if ((child = authzd_spawn(fd, cf, conf_path)) == -1) {
 		log_warn("fork");
+		conf_free(cf);
 		return 1;
 	}
 	for (;;) {
@@ -239,8 +241,10 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 		}
 		if (waitpid(child, &status, WNOHANG) != child)
 			continue;
-		if (stopping)
+		if (stopping) {
+			conf_free(cf);
 			return 0;
+		}
 		if (WIFSIGNALED(status))
 			log_warnx("worker %ld killed by signal %d; restarting",
 			    (long)child, WTERMSIG(status));
@@ -250,6 +254,7 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 		authzd_restart_pause(&last);
 		if ((child = authzd_spawn(fd, cf, conf_path)) == -1) {
 			log_warn("fork");
+			conf_free(cf);
 			return 1;
 		}
 	}
