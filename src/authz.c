@@ -124,6 +124,33 @@ authz_client_addr(const struct conf *cf, const struct authz_facts *f,
 	}
 }
 
+/*
+ * Refuses a disabled or expired account with 401.  Returns 1 if it did.
+ */
+static int
+authz_account_refused(const struct user *us, time_t now,
+    enum authz_challenge ch, struct authz_verdict *v)
+{
+	if (us->us_disabled) {
+		authz_set(v, 401, AUTHZ_R_DISABLED, ch);
+		return 1;
+	}
+	if (users_is_expired(us->us_expires, now)) {
+		authz_set(v, 401, AUTHZ_R_EXPIRED, ch);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+authz_principal_user(struct authz_principal *who, const struct user *us)
+{
+	who->ap_name = us->us_name;
+	who->ap_roles = us->us_roles;
+	who->ap_nroles = us->us_nroles;
+	who->ap_roles_joined = us->us_roles_joined;
+}
+
 /* Step 6 for a Bearer token. */
 static void
 authz_bearer(const struct conf *cf, const struct authz_facts *f,
@@ -143,12 +170,10 @@ authz_bearer(const struct conf *cf, const struct authz_facts *f,
 		return;
 	}
 	authz_copy(v->av_user, sizeof(v->av_user), tk->tk_user->us_name);
-	if (tk->tk_user->us_disabled) {
-		authz_set(v, 401, AUTHZ_R_DISABLED, AUTHZ_CH_BAD_TOKEN);
+	if (authz_account_refused(tk->tk_user, f->af_now, AUTHZ_CH_BAD_TOKEN,
+	    v))
 		return;
-	}
-	if (users_is_expired(tk->tk_expires, f->af_now) ||
-	    users_is_expired(tk->tk_user->us_expires, f->af_now)) {
+	if (users_is_expired(tk->tk_expires, f->af_now)) {
 		authz_set(v, 401, AUTHZ_R_EXPIRED, AUTHZ_CH_BAD_TOKEN);
 		return;
 	}
@@ -224,18 +249,9 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 		authz_set(v, 401, AUTHZ_R_BAD_PASSWORD, AUTHZ_CH_LOGIN);
 		return;
 	}
-	if (us->us_disabled) {
-		authz_set(v, 401, AUTHZ_R_DISABLED, AUTHZ_CH_LOGIN);
+	if (authz_account_refused(us, f->af_now, AUTHZ_CH_LOGIN, v))
 		return;
-	}
-	if (users_is_expired(us->us_expires, f->af_now)) {
-		authz_set(v, 401, AUTHZ_R_EXPIRED, AUTHZ_CH_LOGIN);
-		return;
-	}
-	who->ap_name = us->us_name;
-	who->ap_roles = us->us_roles;
-	who->ap_nroles = us->us_nroles;
-	who->ap_roles_joined = us->us_roles_joined;
+	authz_principal_user(who, us);
 	v->av_status = 0;
 }
 
@@ -269,17 +285,9 @@ authz_apache_user(const struct conf *cf, const struct authz_facts *f,
 	who->ap_nroles = 0;
 	who->ap_roles_joined = "";
 	if ((us = users_find(cf->cf_users, name, len)) != NULL) {
-		if (us->us_disabled) {
-			authz_set(v, 401, AUTHZ_R_DISABLED, AUTHZ_CH_LOGIN);
+		if (authz_account_refused(us, f->af_now, AUTHZ_CH_LOGIN, v))
 			return;
-		}
-		if (users_is_expired(us->us_expires, f->af_now)) {
-			authz_set(v, 401, AUTHZ_R_EXPIRED, AUTHZ_CH_LOGIN);
-			return;
-		}
-		who->ap_roles = us->us_roles;
-		who->ap_nroles = us->us_nroles;
-		who->ap_roles_joined = us->us_roles_joined;
+		authz_principal_user(who, us);
 	}
 	v->av_status = 0;
 }

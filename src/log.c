@@ -124,6 +124,22 @@ log_quote(char *dst, size_t dstsz, const char *src)
 	return o;
 }
 
+/* Writes s as it is when it is a plain token (GET, POST), else quoted. */
+static void
+log_token(char *dst, size_t dstsz, const char *s)
+{
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			break;
+	if (*s != '\0' && *p == '\0')
+		snprintf(dst, dstsz, "%s", s);
+	else
+		log_quote(dst, dstsz, s);
+}
+
 void
 log_format_decision(const struct authz_verdict *v, char *buf, size_t bufsz)
 {
@@ -133,19 +149,16 @@ log_format_decision(const struct authz_verdict *v, char *buf, size_t bufsz)
 
 	log_quote(user, sizeof(user), v->av_user);
 	log_quote(path, sizeof(path), v->av_path);
-	log_quote(method, sizeof(method), v->av_method);
-	/* The method is quoted only when it has odd bytes; fail2ban and
-	 * people read "method=GET". */
+	log_token(method, sizeof(method), v->av_method);
 	snprintf(buf, bufsz, "decision=%s status=%d reason=%s user=%s "
-	    "addr=%s method=%.*s path=%s rule=%s%s%s",
+	    "addr=%s method=%s path=%s rule=%s%s%s%s",
 	    v->av_status == 200 ? "allow" : "deny", v->av_status,
 	    authz_reason_name(v->av_reason), user,
-	    v->av_addr[0] != '\0' ? v->av_addr : "-",
-	    strpbrk(method + 1, "\\") == NULL ? (int)strlen(method) - 2 :
-	    (int)strlen(method), method + (strpbrk(method + 1, "\\") == NULL),
-	    path, v->av_rule != NULL ? v->av_rule : "-",
-	    v->av_detail != NULL ? " detail=" : "",
-	    v->av_detail != NULL ? v->av_detail : "");
+	    v->av_addr[0] != '\0' ? v->av_addr : "-", method, path,
+	    v->av_rule != NULL ? v->av_rule : "-",
+	    v->av_detail != NULL ? " detail=\"" : "",
+	    v->av_detail != NULL ? v->av_detail : "",
+	    v->av_detail != NULL ? "\"" : "");
 }
 
 void

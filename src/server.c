@@ -38,6 +38,7 @@ struct snapshot {
 struct worker {
 	struct server	*wk_server;
 	pthread_t	 wk_thread;
+	int		 wk_running;	/* started and not yet joined */
 	FCGX_Request	 wk_req;
 	atomic_ulong	 wk_accepted;	/* requests taken so far */
 	atomic_int	 wk_busy;	/* inside our own handler */
@@ -252,9 +253,9 @@ server_start_workers(struct server *sv)
 		    FCGI_FAIL_ACCEPT_ON_INTR) != 0 ||
 		    pthread_create(&wk->wk_thread, NULL, server_worker, wk) != 0) {
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
-			sv->sv_nworkers = i;
 			return -1;
 		}
+		wk->wk_running = 1;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
@@ -270,13 +271,15 @@ server_stop_workers(struct server *sv)
 	atomic_store(&sv->sv_stopping, 1);
 	for (;;) {
 		for (i = 0, done = 0; i < sv->sv_nworkers; i++) {
-			if (pthread_tryjoin_np(sv->sv_workers[i].wk_thread,
-			    NULL) == 0 || sv->sv_workers[i].wk_thread == 0) {
-				sv->sv_workers[i].wk_thread = 0;
+			struct worker *wk = &sv->sv_workers[i];
+
+			if (wk->wk_running &&
+			    pthread_tryjoin_np(wk->wk_thread, NULL) == 0)
+				wk->wk_running = 0;
+			if (!wk->wk_running)
 				done++;
-			} else
-				pthread_kill(sv->sv_workers[i].wk_thread,
-				    SIGUSR2);
+			else
+				pthread_kill(wk->wk_thread, SIGUSR2);
 		}
 		if (done == sv->sv_nworkers)
 			return;
