@@ -1,0 +1,283 @@
+# tests/servers/common.sh: what every real-server integration test shares.
+# Sourced by tests/servers/<setup>.sh.  Each setup script starts one real
+# web server (from the Debian package) on 127.0.0.1 with the matching
+# example configuration from etc/, templated only for paths and ports, and
+# runs the one scenario list below through it.
+#
+# Environment: top_srcdir and top_builddir (defaults: the checkout and
+# its _build/).  A setup script exits 0 (all passed), 1 (a failure), 77
+# (the server is not installed) or 99 (broken setup).
+
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir/_build}
+AUTHZD=$top_builddir/src/fcgi-authzd
+MKHASH=$top_builddir/tests/mkhash
+
+# Users: name, password, roles, extra line.  Passwords are "<name>-pw".
+TOKEN=fa_integration_token_0123456789abcdefghijklmnopqrstuv
+BAD_TOKEN=fa_not_a_token_we_know_0123456789abcdefghijklmnopq
+
+passed=0
+failed=0
+cleanup_cmds=
+SRV_DIR=
+
+srv_cleanup() {
+	eval "$cleanup_cmds"
+	if [ -n "${KEEP_SERVERS_DIR:-}" ]; then
+		echo "# kept $SRV_DIR"
+	elif [ -n "$SRV_DIR" ]; then
+		rm -rf "$SRV_DIR"
+	fi
+}
+
+# on_exit CMD: run CMD when the script ends (last added, first run).
+on_exit() {
+	cleanup_cmds="$1; $cleanup_cmds"
+}
+
+# free_port: prints a TCP port on 127.0.0.1 nobody listens on.
+free_port() {
+	_p=$(( 20000 + $$ % 20000 ))
+	while (exec 3<>"/dev/tcp/127.0.0.1/$_p") 2>/dev/null; do
+		_p=$((_p + 1))
+	done
+	echo "$_p"
+}
+
+# wait_for_url URL: up to 10 s for a server to answer at all.
+wait_for_url() {
+	for _ in $(seq 100); do
+		curl -s -o /dev/null --max-time 1 "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_for_socket PATH
+wait_for_socket() {
+	for _ in $(seq 100); do
+		[ -S "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# srv_fixture: makes $SRV_DIR with
+#   fcgi-authz.ini, users.ini   the daemon's files (cheap hashes)
+#   www/                        the site: public/, site/, admin/, internal/
+#   www/*/whoami.cgi            prints the identity the server passed on
+# The directory is world-readable: Apache's children and mod_fcgid's
+# processes run as www-data.
+srv_fixture() {
+	SRV_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-authz-srv.XXXXXX")
+	chmod 755 "$SRV_DIR"
+	trap srv_cleanup EXIT
+	trap 'exit 130' INT TERM
+	[ -x "$AUTHZD" ] && [ -x "$MKHASH" ] || {
+		echo "# build first: $AUTHZD and $MKHASH are missing" >&2
+		exit 99
+	}
+	_tok=$(printf '%s' "$TOKEN" | b2sum -l 256 | cut -d' ' -f1)
+	{
+		for u in alice bob carol dave; do
+			printf '[user:%s]\npassword = %s\n' "$u" \
+			    "$(echo "$u-pw" | "$MKHASH" argon2id 1 8388608)"
+			case $u in
+			alice) echo "roles = admin, editor" ;;
+			bob) echo "roles = editor" ;;
+			carol) printf 'roles = editor\ndisabled = yes\n' ;;
+			dave) printf 'roles = admin\nexpires = 2020-01-31\n' ;;
+			esac
+			echo
+		done
+		printf '[token:ci]\nuser = alice\nroles = editor\nhash = blake2b:%s\n' "$_tok"
+	} > "$SRV_DIR/users.ini"
+	cat > "$SRV_DIR/fcgi-authz.ini" <<INI
+[server]
+users = users.ini
+workers = 4
+realm = Integration
+default = deny
+log = stderr
+request_timeout = 5
+
+[hashing]
+opslimit = 1
+memlimit = 8M
+
+[rule:public]
+path = /public
+access = public
+
+[rule:admin]
+path = /admin
+roles = admin
+
+[rule:internal]
+path = /internal
+access = authenticated
+networks = 10.0.0.0/8
+
+[rule:site]
+path = /site
+access = authenticated
+
+[rule:app]
+path = /app
+access = authenticated
+INI
+	chmod 644 "$SRV_DIR/users.ini" "$SRV_DIR/fcgi-authz.ini"
+	mkdir -p "$SRV_DIR/www/public" "$SRV_DIR/www/site" "$SRV_DIR/www/admin" \
+	    "$SRV_DIR/www/internal" "$SRV_DIR/www/x" "$SRV_DIR/run" \
+	    "$SRV_DIR/logs"
+	chmod 777 "$SRV_DIR/run" "$SRV_DIR/logs"
+	echo "public hello" > "$SRV_DIR/www/public/hello.txt"
+	echo "site index" > "$SRV_DIR/www/site/index.txt"
+	echo "ADMIN SECRET" > "$SRV_DIR/www/admin/secret.txt"
+	echo "internal" > "$SRV_DIR/www/internal/x.txt"
+	echo "x" > "$SRV_DIR/www/x/x.txt"
+	mkdir -p "$SRV_DIR/backend/app"
+	echo "backend ok" > "$SRV_DIR/backend/app/index.txt"
+	for d in site admin public; do
+		cat > "$SRV_DIR/www/$d/whoami.cgi" <<'CGI'
+#!/bin/sh
+printf 'Content-Type: text/plain\r\n\r\n'
+printf 'REMOTE_USER=%s\n' "${REMOTE_USER:-}"
+printf 'AUTHZ_ROLES=%s\n' "${AUTHZ_ROLES:-}"
+printf 'AUTHZ_RULE=%s\n' "${AUTHZ_RULE:-}"
+CGI
+		chmod 755 "$SRV_DIR/www/$d/whoami.cgi"
+	done
+}
+
+# The scenario list, one per line:
+#   name | path | credentials | kind | identity the backend must see
+# credentials: -, basic:USER:PASS, bearer:TOKEN
+# kind: what the decision is; each setup maps it to the status its
+# server lets through (expect_status in the setup script):
+#   allow      200 and the content
+#   challenge  401 with a Basic challenge
+#   token_bad  401 for a refused token
+#   forbidden  403
+#   badpath    refused before or by the authorizer, never the admin file
+#   dot_forbidden, dot_challenge
+#              a path with "..", "." or "//" segments: the server may
+#              refuse it itself (lighttpd's url-path-dotseg-reject: 400) or
+#              normalize it, and then fcgi-authzd decides as for the plain
+#              path (403 or 401)
+scenarios() {
+	cat <<LIST
+no credentials|/site/index.txt|-|challenge|
+good credentials|/site/whoami.cgi|basic:alice:alice-pw|allow|REMOTE_USER=alice AUTHZ_ROLES=admin,editor
+wrong password|/site/index.txt|basic:alice:wrong|challenge|
+unknown user|/site/index.txt|basic:nobody:nobody-pw|challenge|
+disabled user|/site/index.txt|basic:carol:carol-pw|challenge|
+expired user|/site/index.txt|basic:dave:dave-pw|challenge|
+valid user without the role|/admin/secret.txt|basic:bob:bob-pw|forbidden|
+user with the role|/admin/whoami.cgi|basic:alice:alice-pw|allow|REMOTE_USER=alice AUTHZ_ROLES=admin,editor
+refused network|/internal/x.txt|basic:alice:alice-pw|forbidden|
+public path|/public/hello.txt|-|allow|
+token|/site/whoami.cgi|bearer:$TOKEN|allow|REMOTE_USER=alice AUTHZ_ROLES=editor
+unknown token|/site/index.txt|bearer:$BAD_TOKEN|token_bad|
+trick: %61dmin|/%61dmin/secret.txt|basic:bob:bob-pw|forbidden|
+trick: x/../admin|/x/../admin/secret.txt|basic:bob:bob-pw|dot_forbidden|
+trick: //admin|//admin/secret.txt|basic:bob:bob-pw|dot_forbidden|
+trick: x/..%2fadmin|/x/..%2fadmin/secret.txt|basic:bob:bob-pw|badpath|
+trick: x/%2e%2e%2fadmin|/x/%2e%2e%2fadmin/secret.txt|basic:bob:bob-pw|badpath|
+trick: admin%2fsecret|/admin%2fsecret.txt|basic:bob:bob-pw|badpath|
+trick: public/../admin|/public/../admin/secret.txt|-|dot_challenge|
+trick: public/..%2fadmin|/public/..%2fadmin/secret.txt|-|badpath|
+LIST
+}
+
+# run_scenarios SETUP BASE_URL: runs every scenario through the server at
+# BASE_URL.  The caller defines:
+#   expect_status KIND       prints the status this setup must answer,
+#                            or "skip" when the setup cannot carry it
+#   expect_challenge STATUS KIND
+#                            prints the WWW-Authenticate scheme expected
+#                            ("Basic", "Bearer") or "-" for none
+# Each result is appended to $SRV_RESULTS (setup, scenario, status) when
+# that is set, for the README's table.
+run_scenarios() {
+	_setup=$1 _base=$2
+	scenarios | while IFS='|' read -r name path cred kind ident; do
+		want=$(expect_status "$kind")
+		if [ "$want" = skip ]; then
+			echo "ok - $_setup: $name # SKIP not carried by this setup"
+			continue
+		fi
+		set -- -s -i --path-as-is --max-time 10
+		case $cred in
+		basic:*)
+			up=${cred#basic:}
+			set -- "$@" -u "$up" ;;
+		bearer:*)
+			set -- "$@" -H "Authorization: Bearer ${cred#bearer:}" ;;
+		esac
+		out=$(curl "$@" "$_base$path" | tr -d '\r')
+		status=$(printf '%s\n' "$out" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p')
+		body=$(printf '%s\n' "$out" | sed '1,/^$/d')
+		chal=$(printf '%s\n' "$out" | sed -n 's/^[Ww][Ww][Ww]-[Aa]uthenticate: *\([A-Za-z]*\).*/\1/p' | sort -u | tr '\n' ' ')
+		why=
+		case $want in
+		*/*) # one of several statuses, e.g. 400/404
+			case "/$want/" in *"/$status/"*) ;; *) why="status $status, expected one of $want" ;; esac ;;
+		*) [ "$status" = "$want" ] || why="status ${status:-none}, expected $want" ;;
+		esac
+		wantch=$(expect_challenge "$status" "$kind")
+		if [ -z "$why" ] && [ "$wantch" != "*" ]; then
+			if [ "$wantch" = "-" ]; then
+				[ -z "$chal" ] || why="unexpected challenge: $chal"
+			else
+				case " $chal" in *" $wantch "*) ;; *) why="challenge '$chal', expected $wantch" ;; esac
+			fi
+		fi
+		# Never the admin file to anyone but alice.
+		case $body in *"ADMIN SECRET"*)
+			case $cred in basic:alice:alice-pw) ;; *) why="served the admin file" ;; esac ;;
+		esac
+		for kv in $ident; do
+			printf '%s\n' "$body" | grep -qx "$kv" ||
+			    why="${why:+$why; }backend did not see $kv"
+		done
+		if [ -n "${SRV_RESULTS:-}" ]; then
+			printf '%s|%s|%s\n' "$_setup" "$name" "${status:-none}" >> "$SRV_RESULTS"
+		fi
+		if [ -z "$why" ]; then
+			echo "ok - $_setup: $name ($status)"
+			echo pass >> "$SRV_DIR/tally"
+		else
+			echo "not ok - $_setup: $name: $why"
+			printf '%s\n' "$out" | head -15 | sed 's/^/#   /'
+			echo fail >> "$SRV_DIR/tally"
+		fi
+	done
+}
+
+# srv_finish: prints the closing line and exits with the result.
+srv_finish() {
+	passed=$(grep -c '^pass$' "$SRV_DIR/tally" 2>/dev/null || true)
+	failed=$(grep -c '^fail$' "$SRV_DIR/tally" 2>/dev/null || true)
+	echo "${passed:-0} passed, ${failed:-0} failed"
+	[ "${failed:-0}" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
+	exit $?
+}
+
+# srv_check_log FILE WHAT: no configuration warning in a server's own
+# error log (the issue asks for a clean log).
+srv_check_log() {
+	if grep -Ei 'warn|error|invalid|deprecated' "$1" | grep -Evi "$2" |
+	    grep -q .; then
+		echo "not ok - $(basename "$1"): the server logged a warning"
+		grep -Ei 'warn|error|invalid|deprecated' "$1" | grep -Evi "$2" |
+		    head -5 | sed 's/^/#   /'
+		echo fail >> "$SRV_DIR/tally"
+	else
+		echo "ok - $(basename "$1"): no configuration warning"
+		echo pass >> "$SRV_DIR/tally"
+	fi
+}

@@ -1,0 +1,109 @@
+#!/bin/bash
+# lighttpd 1.4 with fcgi-authzd as its FastCGI authorizer, in both setups
+# from etc/lighttpd/: a running daemon on a unix socket, and spawned by
+# lighttpd (bin-path, socket on fd 0).  Protects static files, a CGI and a
+# proxied backend.
+. "$(dirname "$0")/common.sh"
+
+command -v lighttpd >/dev/null || { echo "# lighttpd not installed"; exit 77; }
+srv_fixture
+
+# expect_status KIND: lighttpd passes the authorizer's status, headers
+# and body through (wire.md 4.4), so every decision arrives as made.
+expect_status() {
+	case $1 in
+	allow) echo 200 ;;
+	challenge|token_bad) echo 401 ;;
+	forbidden) echo 403 ;;
+	# lighttpd's url-path-2f-reject and url-path-dotseg-reject, from
+	# the snippet, answer these before the authorizer is asked.
+	badpath|dot_forbidden|dot_challenge) echo 400 ;;
+	esac
+}
+expect_challenge() {
+	case $1 in
+	401) [ "$2" = token_bad ] && echo Bearer || echo Basic ;;
+	*) echo - ;;
+	esac
+}
+
+# A backend for mod_proxy: a second lighttpd serving backend/.
+bport=$(free_port)
+cat > "$SRV_DIR/backend.conf" <<CONF
+server.modules = ( "mod_access" )
+server.bind = "127.0.0.1"
+server.port = $bport
+server.document-root = "$SRV_DIR/backend"
+server.errorlog = "$SRV_DIR/logs/backend-error.log"
+index-file.names = ( "index.txt" )
+CONF
+lighttpd -D -f "$SRV_DIR/backend.conf" &
+on_exit "kill $! 2>/dev/null"
+
+# run_setup NAME SNIPPET: the snippet from etc/, templated for paths, in a
+# minimal lighttpd.conf whose own modules come after it.
+run_setup() {
+	name=$1 snippet=$2
+	port=$(free_port)
+	sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$SRV_DIR/run/authz.sock|" \
+	    -e "s|/run/lighttpd/fcgi-authz.sock|$SRV_DIR/run/$name.sock|" \
+	    -e "s|/usr/sbin/fcgi-authzd|$AUTHZD|" \
+	    -e "s|/etc/fcgi-authz/fcgi-authz.ini|$SRV_DIR/fcgi-authz.ini|" \
+	    "$top_srcdir/etc/lighttpd/$snippet" > "$SRV_DIR/$name-snippet.conf"
+	cat > "$SRV_DIR/$name.conf" <<CONF
+server.modules = ( "mod_access", "mod_accesslog" )
+include "$SRV_DIR/$name-snippet.conf"
+server.modules += ( "mod_cgi", "mod_proxy" )
+server.bind = "127.0.0.1"
+server.port = $port
+server.document-root = "$SRV_DIR/www"
+server.errorlog = "$SRV_DIR/logs/lighttpd-$name-error.log"
+accesslog.filename = "$SRV_DIR/logs/lighttpd-$name-access.log"
+index-file.names = ( "index.txt" )
+mimetype.assign = ( ".txt" => "text/plain" )
+cgi.assign = ( ".cgi" => "" )
+proxy.server = ( "/app/" => (( "host" => "127.0.0.1", "port" => $bport )) )
+CONF
+	lighttpd -tt -f "$SRV_DIR/$name.conf" > "$SRV_DIR/logs/$name-check.log" 2>&1 || {
+		echo "not ok - lighttpd $name: lighttpd -tt refused the config"
+		sed 's/^/#   /' "$SRV_DIR/logs/$name-check.log"
+		echo fail >> "$SRV_DIR/tally"
+		return
+	}
+	lighttpd -D -f "$SRV_DIR/$name.conf" 2>> "$SRV_DIR/logs/lighttpd-$name-error.log" &
+	pid=$!
+	on_exit "kill $pid 2>/dev/null"
+	wait_for_url "http://127.0.0.1:$port/public/hello.txt" || {
+		echo "not ok - lighttpd $name: did not start"
+		echo fail >> "$SRV_DIR/tally"
+		return
+	}
+	run_scenarios "lighttpd-$name" "http://127.0.0.1:$port"
+	# The proxied backend is behind the authorizer too.
+	for c in "-|401" "alice:alice-pw|200"; do
+		cred=${c%|*} want=${c#*|}
+		set -- -s -o /dev/null -w '%{http_code}'
+		[ "$cred" = - ] || set -- "$@" -u "$cred"
+		got=$(curl "$@" "http://127.0.0.1:$port/app/index.txt")
+		if [ "$got" = "$want" ]; then
+			echo "ok - lighttpd-$name: proxied backend, credentials $cred ($got)"
+			echo pass >> "$SRV_DIR/tally"
+		else
+			echo "not ok - lighttpd-$name: proxied backend, credentials $cred: $got, expected $want"
+			echo fail >> "$SRV_DIR/tally"
+		fi
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	srv_check_log "$SRV_DIR/logs/lighttpd-$name-error.log" 'server started|server stopped|graceful shutdown'
+}
+
+# The running daemon, as systemd would start it.
+"$AUTHZD" -f -c "$SRV_DIR/fcgi-authz.ini" -l "unix:$SRV_DIR/run/authz.sock" \
+    2> "$SRV_DIR/logs/fcgi-authzd.log" &
+on_exit "kill $! 2>/dev/null"
+wait_for_socket "$SRV_DIR/run/authz.sock" || { echo "# fcgi-authzd did not start"; exit 99; }
+
+run_setup socket fcgi-authz-socket.conf
+run_setup spawn fcgi-authz-spawn.conf
+srv_finish
