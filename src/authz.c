@@ -408,8 +408,13 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 
 	memset(v, 0, sizeof(*v));
 	memset(&who, 0, sizeof(who));
-	if (authz_check_request(cf, f, v) == -1)
+	if (authz_check_request(cf, f, v) == -1) {
+		/* A bad path is the client's doing: log who sent it (for
+		 * fail2ban), as every other denial does. */
+		if (v->av_status == 400 && authz_client_addr(cf, f, &addr))
+			netaddr_format(&addr, v->av_addr, sizeof(v->av_addr));
 		return;
+	}
 	if ((addr_known = authz_client_addr(cf, f, &addr)))
 		netaddr_format(&addr, v->av_addr, sizeof(v->av_addr));
 

@@ -1,0 +1,320 @@
+#!/bin/bash
+# nginx (auth_request) with fcgi-authzd as its authorizer, as in
+# etc/nginx/fcgi-authz.conf: a running daemon on a unix socket, asked in the
+# RESPONDER role.  Protects static files and proxied backends; a second
+# nginx plays the backend and echoes the identity headers it receives.
+. "$(dirname "$0")/common.sh"
+
+command -v nginx >/dev/null || { echo "# nginx not installed"; exit 77; }
+srv_fixture
+
+# expect_status KIND: what nginx lets through (wire.md 5.4).  auth_request
+# passes 2xx, 401 and 403; every other status becomes 500, except those the
+# snippet's @authz_error maps back: fcgi-authzd's 400 arrives as 400.
+expect_status() {
+	case $1 in
+	allow) echo 200 ;;
+	challenge|token_bad|dot_challenge) echo 401 ;;
+	forbidden|dot_forbidden) echo 403 ;;
+	# nginx decodes %2F and resolves the dots itself, then asks with the
+	# raw $request_uri; fcgi-authzd refuses an encoded slash with 400.
+	badpath) echo 400 ;;
+	esac
+}
+# nginx 1.22 copies only the first WWW-Authenticate of the daemon's 401;
+# fcgi-authzd puts Bearer first for a refused token, Basic otherwise.
+expect_challenge() {
+	case $1 in
+	401) [ "$2" = token_bad ] && echo Bearer || echo Basic ;;
+	*) echo - ;;
+	esac
+}
+
+# result OK|FAIL MESSAGE [DETAIL]: one nginx-specific case.
+result() {
+	if [ "$1" = OK ]; then
+		echo "ok - nginx: $2"
+		echo pass >> "$SRV_DIR/tally"
+	else
+		echo "not ok - nginx: $2"
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | head -15 | sed 's/^/#   /'
+		echo fail >> "$SRV_DIR/tally"
+	fi
+}
+
+mkdir -p "$SRV_DIR/tmp" "$SRV_DIR/www/ro"
+echo "read only" > "$SRV_DIR/www/ro/file.txt"
+# A GET-only path, for the method check: a POST matches no rule, so the
+# default (deny) refuses it.  Rules are first-match in file order and no
+# earlier rule covers /ro.
+cat >> "$SRV_DIR/fcgi-authz.ini" <<'INI'
+
+[rule:readonly]
+path = /ro
+methods = GET
+access = public
+INI
+# The socket as systemd's fcgi-authzd.socket makes it: 0660, the web
+# server's group (nginx's workers run as www-data).
+sed -i 's/^\[server\]$/[server]\ngroup = www-data/' "$SRV_DIR/fcgi-authz.ini"
+
+temp_paths() { # temp_paths NAME: nginx's temp dirs under $SRV_DIR/tmp
+	for t in client_body proxy fastcgi uwsgi scgi; do
+		echo "    ${t}_temp_path $SRV_DIR/tmp/$1-$t;"
+	done
+}
+
+# start_nginx NAME CONF: checks the config, starts nginx in the
+# foreground; sets nginx_pid.  Everything nginx says, from the config test
+# and start-up on, goes to logs/nginx-NAME-error.log (the config's
+# error_log too), so srv_check_log sees start-up warnings as well.
+start_nginx() {
+	_log=$SRV_DIR/logs/nginx-$1-error.log
+	nginx -t -q -c "$2" -p "$SRV_DIR" -e "$_log" >> "$_log" 2>&1 || {
+		echo "# nginx -t refused $2:"
+		sed 's/^/#   /' "$_log"
+		return 1
+	}
+	nginx -c "$2" -p "$SRV_DIR" -e "$_log" -g 'daemon off;' >> "$_log" 2>&1 &
+	nginx_pid=$!
+}
+
+# The backend: a second nginx.  /app/ serves backend/, anything else echoes
+# the identity headers the front nginx sent, in whoami.cgi's format.
+bport=$(free_port)
+cat > "$SRV_DIR/backend.conf" <<CONF
+user www-data;
+worker_processes 1;
+pid $SRV_DIR/run/nginx-backend.pid;
+error_log $SRV_DIR/logs/nginx-backend-error.log warn;
+events { worker_connections 64; }
+http {
+    access_log $SRV_DIR/logs/nginx-backend-access.log;
+$(temp_paths backend)
+    types { text/plain txt; }
+    server {
+        listen 127.0.0.1:$bport;
+        location /app/ { root $SRV_DIR/backend; index index.txt; }
+        location / {
+            default_type text/plain;
+            return 200 "REMOTE_USER=\$http_x_remote_user\nAUTHZ_ROLES=\$http_x_authz_roles\nAUTHZ_RULE=\$http_x_authz_rule\nAUTH_TYPE=\$http_x_auth_type\nMETHOD=\$request_method\n";
+        }
+    }
+}
+CONF
+start_nginx backend "$SRV_DIR/backend.conf" || exit 99
+bpid=$nginx_pid
+on_exit "kill $bpid 2>/dev/null"
+wait_for_url "http://127.0.0.1:$bport/" || { echo "# backend nginx did not start"; exit 99; }
+
+# The daemon, as systemd would start it.
+"$AUTHZD" -f -c "$SRV_DIR/fcgi-authz.ini" -l "unix:$SRV_DIR/run/authz.sock" \
+    2> "$SRV_DIR/logs/fcgi-authzd.log" &
+dpid=$!
+on_exit "kill $dpid 2>/dev/null"
+wait_for_socket "$SRV_DIR/run/authz.sock" || { echo "# fcgi-authzd did not start"; exit 99; }
+
+# The front nginx: the snippet from etc/, templated for the socket path
+# only, included in a minimal server block.
+port=$(free_port)
+sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$SRV_DIR/run/authz.sock|" \
+    "$top_srcdir/etc/nginx/fcgi-authz.conf" > "$SRV_DIR/nginx-snippet.conf"
+cat > "$SRV_DIR/nginx.conf" <<CONF
+user www-data;
+worker_processes 1;
+pid $SRV_DIR/run/nginx.pid;
+error_log $SRV_DIR/logs/nginx-front-error.log warn;
+events { worker_connections 64; }
+http {
+    access_log $SRV_DIR/logs/nginx-access.log;
+$(temp_paths front)
+    types { text/plain txt; }
+    default_type application/octet-stream;
+    server {
+        listen 127.0.0.1:$port;
+        root $SRV_DIR/www;
+        index index.txt;
+        include $SRV_DIR/nginx-snippet.conf;
+
+        location / { }
+        # nginx has no CGI: the identity URLs go to the echoing backend,
+        # with the snippet's inherited proxy_set_header lines.
+        location ~ /whoami\.cgi\$ { proxy_pass http://127.0.0.1:$bport; }
+        location /app/ { proxy_pass http://127.0.0.1:$bport; }
+        location /ro/ { proxy_pass http://127.0.0.1:$bport; }
+    }
+}
+CONF
+start_nginx front "$SRV_DIR/nginx.conf" || {
+	echo "not ok - nginx: nginx -t refused the config"
+	echo fail >> "$SRV_DIR/tally"
+	srv_finish
+}
+fpid=$nginx_pid
+on_exit "kill $fpid 2>/dev/null"
+base=http://127.0.0.1:$port
+wait_for_url "$base/public/hello.txt" || { echo "# nginx did not start"; exit 99; }
+
+run_scenarios nginx "$base"
+
+# req ARGS...: curl -i with CRs removed.
+req() { curl -s -i --path-as-is --max-time 10 "$@" | tr -d '\r'; }
+status_of() { printf '%s\n' "$1" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p'; }
+body_of() { printf '%s\n' "$1" | sed '1,/^$/d'; }
+daemon_lines() { wc -l < "$SRV_DIR/logs/fcgi-authzd.log"; }
+
+# The daemon sends two challenges with every 401 (tokens exist); nginx 1.22
+# passes on only the first, so its order matters.
+check_challenge() { # NAME EXPECTED-HEADER CURL-ARGS...
+	name=$1 want=$2
+	shift 2
+	out=$(req "$@" "$base/site/index.txt")
+	hdrs=$(printf '%s\n' "$out" | grep -i '^www-authenticate:')
+	n=$(printf '%s' "$hdrs" | grep -c .)
+	if [ "$(status_of "$out")" = 401 ] && [ "$n" = 1 ] &&
+	    [ "$hdrs" = "WWW-Authenticate: $want" ]; then
+		result OK "$name: exactly one challenge: $want"
+	else
+		result FAIL "$name: expected 401 with only 'WWW-Authenticate: $want'" "$out"
+	fi
+}
+check_challenge "no credentials" 'Basic realm="Integration", charset="UTF-8"'
+check_challenge "unknown token" \
+    'Bearer realm="Integration", error="invalid_token"' \
+    -H "Authorization: Bearer $BAD_TOKEN"
+
+# A client's own identity headers never reach the backend: the snippet's
+# proxy_set_header replaces them, or removes them on a public path.
+check_ident() { # NAME URL WANT-STATUS WANT-LINE CURL-ARGS...
+	name=$1 url=$2 want=$3 line=$4
+	shift 4
+	out=$(req -H 'X-Remote-User: mallory' -H 'X-Authz-Roles: admin' "$@" "$base$url")
+	st=$(status_of "$out")
+	body=$(body_of "$out")
+	if [ "$st" = "$want" ] && printf '%s\n' "$body" | grep -qx "$line" &&
+	    ! printf '%s\n' "$body" | grep -q 'mallory\|=admin$'; then
+		result OK "$name ($st, $line)"
+	else
+		result FAIL "$name: expected $want and $line" "$out"
+	fi
+}
+check_ident "claimed X-Remote-User: mallory, alice's credentials" \
+    /site/whoami.cgi 200 REMOTE_USER=alice -u alice:alice-pw
+check_ident "claimed X-Remote-User: mallory, bob's credentials" \
+    /site/whoami.cgi 200 REMOTE_USER=bob -u bob:bob-pw
+check_ident "claimed X-Remote-User: mallory, token" \
+    /site/whoami.cgi 200 AUTHZ_ROLES=editor -H "Authorization: Bearer $TOKEN"
+check_ident "claimed X-Remote-User: mallory, public path" \
+    /public/whoami.cgi 200 REMOTE_USER=
+check_ident "claimed X-Remote-User: mallory, no credentials" \
+    /site/whoami.cgi 401 '<head><title>401 Authorization Required</title></head>'
+
+# The daemon's answer headers stay between nginx and the daemon.
+out=$(req -u alice:alice-pw "$base/site/index.txt")
+if [ "$(status_of "$out")" = 200 ] &&
+    ! printf '%s\n' "$out" | grep -qi '^variable-\|^x-remote-user'; then
+	result OK "no Variable-* header reaches the client"
+else
+	result FAIL "Variable-* headers reached the client" "$out"
+fi
+
+# The authorizer's own location is internal.
+out=$(req -u alice:alice-pw "$base/_auth")
+st=$(status_of "$out")
+if [ "$st" = 404 ]; then
+	result OK "/_auth from outside: 404"
+else
+	result FAIL "/_auth from outside: expected 404 ($st)" "$out"
+fi
+
+# The proxied backend is behind the authorizer too.
+for c in "-|401" "alice:alice-pw|200"; do
+	cred=${c%|*} want=${c#*|}
+	set -- -s -o /dev/null -w '%{http_code}'
+	[ "$cred" = - ] || set -- "$@" -u "$cred"
+	got=$(curl "$@" "$base/app/index.txt")
+	if [ "$got" = "$want" ]; then
+		result OK "proxied backend, credentials $cred ($got)"
+	else
+		result FAIL "proxied backend, credentials $cred: $got, expected $want"
+	fi
+done
+
+# The method reaches the daemon (AUTHZ_ORIGINAL_METHOD), not the auth
+# subrequest's GET: /ro is GET-only, so a POST matches no rule and the
+# default denies it, even with good credentials and a body.
+for c in "GET|200|METHOD=GET" "HEAD|200|" "POST|403|"; do
+	m=${c%%|*} rest=${c#*|}
+	want=${rest%%|*} line=${rest#*|}
+	case $m in
+	GET) set -- ;;
+	HEAD) set -- -I ;;
+	POST) set -- -u alice:alice-pw -d 'x=1' ;;
+	esac
+	out=$(req "$@" "$base/ro/file.txt")
+	st=$(status_of "$out")
+	logged=$(grep -c "method=$m path=\"/ro/file.txt\"" "$SRV_DIR/logs/fcgi-authzd.log")
+	if [ "$st" = "$want" ] && [ "$logged" -ge 1 ] &&
+	    { [ -z "$line" ] || body_of "$out" | grep -qx "$line"; }; then
+		result OK "$m to a GET-only path ($st)"
+	else
+		result FAIL "$m to a GET-only path: expected $want, decided as $m" \
+		    "$out"
+	fi
+done
+
+# Who answered 400: nginx itself for %00 (the daemon is not asked), the
+# daemon for %2F (through the snippet's @authz_error).
+before=$(daemon_lines)
+out=$(req -u bob:bob-pw "$base/admin%00/secret.txt")
+st=$(status_of "$out")
+if [ "$st" = 400 ] && [ "$(daemon_lines)" = "$before" ]; then
+	result OK "admin%00: 400 from nginx, daemon not asked"
+else
+	result FAIL "admin%00: expected 400 without asking the daemon ($st)" "$out"
+fi
+before=$(daemon_lines)
+out=$(req -u bob:bob-pw "$base/admin%2fsecret.txt")
+st=$(status_of "$out")
+new=$(tail -n +$((before + 1)) "$SRV_DIR/logs/fcgi-authzd.log")
+if [ "$st" = 400 ] && printf '%s\n' "$new" | grep -q 'status=400 reason=bad_path'; then
+	result OK "admin%2f: the daemon's 400 reaches the client as 400"
+else
+	result FAIL "admin%2f: expected the daemon's 400 ($st)" "$out
+$new"
+fi
+
+# The 429 branch of @authz_error (with Retry-After) is untested here:
+# fcgi-authzd does not throttle yet, and a fake daemon would test nginx,
+# not fcgi-authz.  It shares the $auth_status mechanism with the 400
+# branch tested above.  Once throttling exists: [throttle] max_failures
+# wrong passwords, then expect 429 and the daemon's Retry-After.
+
+# The log so far must hold no warning; the one error nginx logs for the
+# mapped 400 is expected (see the snippet).
+cp "$SRV_DIR/logs/nginx-front-error.log" "$SRV_DIR/logs/nginx-scenarios-error.log"
+srv_check_log "$SRV_DIR/logs/nginx-scenarios-error.log" \
+    'auth request unexpected status: 400 while sending to client'
+
+# Fail closed: with the daemon gone, 500.
+kill "$dpid"
+wait "$dpid" 2>/dev/null
+out=$(req -u alice:alice-pw "$base/site/index.txt")
+st=$(status_of "$out")
+if [ "$st" = 500 ]; then
+	result OK "daemon down: 500"
+else
+	result FAIL "daemon down: expected 500 ($st)" "$out"
+fi
+out=$(req "$base/public/hello.txt")
+st=$(status_of "$out")
+if [ "$st" = 500 ]; then
+	result OK "daemon down, public path: 500"
+else
+	result FAIL "daemon down, public path: expected 500 ($st)" "$out"
+fi
+
+kill "$fpid" "$bpid" 2>/dev/null
+wait "$fpid" "$bpid" 2>/dev/null
+srv_check_log "$SRV_DIR/logs/nginx-backend-error.log" '^$'
+srv_finish
