@@ -10,6 +10,9 @@
 
 #include "log.h"
 
+/* Room for a decision line and the stamp, ident and pid before it. */
+#define LOG_LINE_MAX	4096
+
 static int	 log_syslog;
 static const char *log_ident = "fcgi-authzd";
 
@@ -29,7 +32,7 @@ log_init(int to_syslog, const char *ident)
 static void
 log_emit(int prio, const char *msg)
 {
-	char		 line[2048];
+	char		 line[LOG_LINE_MAX + 128];
 	char		 stamp[32];
 	struct tm	 tm;
 	time_t		 now;
@@ -110,7 +113,8 @@ log_quote(char *dst, size_t dstsz, const char *src)
 	if (dstsz < 3)
 		return 0;
 	dst[o++] = '"';
-	for (; *s != '\0' && o + 6 < dstsz; s++) {
+	/* An escape, the closing quote and the NUL: 6 bytes. */
+	for (; *s != '\0' && o + 6 <= dstsz; s++) {
 		if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\') {
 			dst[o++] = '\\';
 			dst[o++] = 'x';
@@ -164,7 +168,7 @@ log_format_decision(const struct authz_verdict *v, char *buf, size_t bufsz)
 void
 log_decision(const struct authz_verdict *v)
 {
-	char line[4096];
+	char line[LOG_LINE_MAX];
 
 	log_format_decision(v, line, sizeof(line));
 	log_emit(v->av_status == 200 ? LOG_INFO : LOG_NOTICE, line);

@@ -66,7 +66,9 @@ pwcheck_argon2_cost(const char *s, struct pwcheck_cost *c)
 	s += 2;
 	if (pwcheck_number(&s, '$', 0xffffffULL, &p) == -1)
 		return -1;
-	if (strchr(s, '$') == NULL || m == 0 || t == 0 || p == 0)
+	/* Then a salt and a hash, neither empty. */
+	if (*s == '$' || (s = strchr(s, '$')) == NULL || s[1] == '\0' ||
+	    m == 0 || t == 0 || p == 0)
 		return -1;
 	c->pc_memory = m * 1024;
 	c->pc_ops = t;
@@ -106,7 +108,8 @@ pwcheck_scrypt_cost(const char *s, struct pwcheck_cost *c)
 	}
 	if (r == 0 || p == 0 || strchr(s + 11, '$') == NULL)
 		return -1;
-	if (n >= 50 || r > (1ULL << 30) / 128)
+	/* 128 * r * 2^n must fit in 64 bits, or it wraps under any limit. */
+	if (n >= 50 || r > (1ULL << 30) / 128 || r > (~0ULL >> 7) >> n)
 		c->pc_memory = ~0ULL;	/* absurd: refused by any limit */
 	else
 		c->pc_memory = 128ULL * r * (1ULL << n);
@@ -142,9 +145,10 @@ pwcheck_make_dummy(struct pwcheck *pw, const char *typical,
 	unsigned char		pass[32];
 	int			alg = crypto_pwhash_ALG_ARGON2ID13, rc;
 
+	/* libsodium makes p=1 only; it runs lanes one after another, so
+	 * the same m and t cost about the same whatever p was. */
 	if (typical != NULL && pwcheck_parse_cost(typical, &c) == 0 &&
-	    strcmp(c.pc_alg, "scrypt") != 0 && c.pc_parallel == 1 &&
-	    c.pc_memory <= SIZE_MAX) {
+	    strcmp(c.pc_alg, "scrypt") != 0 && c.pc_memory <= SIZE_MAX) {
 		opslimit = c.pc_ops;
 		memlimit = (size_t)c.pc_memory;
 		/*

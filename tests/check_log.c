@@ -1,0 +1,690 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <sodium.h>
+
+#include "authz.h"
+#include "defaults.h"
+#include "log.h"
+
+#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
+
+#define LINE_MAX_TEST	4096	/* log_decision's own buffer */
+#define GUARD		64
+#define GUARD_BYTE	0x5a
+#define STAMP_LEN	20	/* "YYYY-MM-DDTHH:MM:SSZ" */
+#define IDENT		"x"
+
+static struct authz_verdict	v;
+
+static void
+setup(void)
+{
+	memset(&v, 0, sizeof(v));
+	log_init(0, IDENT);
+}
+
+static void
+teardown(void)
+{
+	memset(&v, 0, sizeof(v));
+}
+
+/* NULL leaves a field empty (the verdict's "absent"). */
+static void
+verdict(int status, enum authz_reason reason, const char *user,
+    const char *addr, const char *method, const char *path, const char *rule)
+{
+	memset(&v, 0, sizeof(v));
+	v.av_status = status;
+	v.av_reason = reason;
+	v.av_rule = rule;
+	if (user != NULL)
+		ck_assert_uint_lt(strlen(user), sizeof(v.av_user));
+	if (addr != NULL)
+		ck_assert_uint_lt(strlen(addr), sizeof(v.av_addr));
+	if (method != NULL)
+		ck_assert_uint_lt(strlen(method), sizeof(v.av_method));
+	if (path != NULL)
+		ck_assert_uint_lt(strlen(path), sizeof(v.av_path));
+	snprintf(v.av_user, sizeof(v.av_user), "%s", user ? user : "");
+	snprintf(v.av_addr, sizeof(v.av_addr), "%s", addr ? addr : "");
+	snprintf(v.av_method, sizeof(v.av_method), "%s", method ? method : "");
+	snprintf(v.av_path, sizeof(v.av_path), "%s", path ? path : "");
+}
+
+static int
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/*
+ * The line is the fixed keys in order, one space apart, then an optional
+ * detail.  A quoted value ends at its first '"', and a backslash in it
+ * only starts \xHH: nothing inside a value can close it or add a key.
+ */
+static void
+check_structure(const char *line)
+{
+	static const char *const keys[] = { "decision", "status", "reason",
+	    "user", "addr", "method", "path", "rule", "detail" };
+	const unsigned char	*u;
+	const char		*p = line, *q;
+	size_t			 k, kl;
+
+	for (u = (const unsigned char *)line; *u != '\0'; u++)
+		ck_assert_msg(*u >= 0x20 && *u < 0x7f,
+		    "byte 0x%02x at %td in \"%s\"", *u,
+		    (const char *)u - line, line);
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		kl = strlen(keys[k]);
+		if (k == 8 && *p == '\0')
+			break;		/* no detail */
+		ck_assert_msg(strncmp(p, keys[k], kl) == 0 && p[kl] == '=',
+		    "want %s= at \"%s\" in \"%s\"", keys[k], p, line);
+		p += kl + 1;
+		if (*p == '"') {
+			for (q = p + 1; *q != '"' && *q != '\0'; q++)
+				if (*q == '\\' && k != 8)
+					ck_assert_msg(q[1] == 'x' &&
+					    is_hex(q[2]) && is_hex(q[3]),
+					    "bad escape in \"%s\"", line);
+			ck_assert_msg(*q == '"', "unclosed quote in \"%s\"",
+			    line);
+			p = q + 1;
+		} else {
+			q = p + strcspn(p, " \"=\\");
+			ck_assert_msg(q > p, "empty bare %s in \"%s\"",
+			    keys[k], line);
+			p = q;
+		}
+		if (*p == ' ' && k < 8)
+			p++;
+		else
+			ck_assert_msg(*p == '\0', "junk after %s: \"%s\"",
+			    keys[k], p);
+	}
+	ck_assert_msg(*p == '\0', "junk at end: \"%s\"", p);
+}
+
+/* Formats v into a buffer with a guard after bufsz bytes. */
+static void
+format_guarded(char *buf, size_t bufsz)
+{
+	size_t i;
+
+	memset(buf, GUARD_BYTE, bufsz + GUARD);
+	log_format_decision(&v, buf, bufsz);
+	for (i = 0; i < GUARD; i++)
+		ck_assert_msg((unsigned char)buf[bufsz + i] == GUARD_BYTE,
+		    "wrote past %zu bytes (guard byte %zu)", bufsz, i);
+	if (bufsz > 0)
+		ck_assert_ptr_nonnull(memchr(buf, '\0', bufsz));
+}
+
+/*
+ * Runs fn with fd 2 sent to a temporary file; returns what it wrote.
+ */
+static void
+capture_stderr(void (*fn)(void), char *out, size_t outsz)
+{
+	FILE	*f;
+	int	 saved;
+	ssize_t	 n;
+
+	ck_assert_ptr_nonnull(f = tmpfile());
+	ck_assert_int_ne(saved = dup(STDERR_FILENO), -1);
+	ck_assert_int_ne(dup2(fileno(f), STDERR_FILENO), -1);
+	fn();
+	ck_assert_int_ne(dup2(saved, STDERR_FILENO), -1);
+	close(saved);
+	ck_assert_int_eq(lseek(fileno(f), 0, SEEK_SET), 0);
+	n = read(fileno(f), out, outsz - 1);
+	ck_assert_int_ge(n, 0);
+	out[n] = '\0';
+	fclose(f);
+}
+
+/*
+ * "YYYY-MM-DDTHH:MM:SSZ x[PID]: " + msg + "\n", with the time between
+ * t0 and t1.
+ */
+static void
+check_stderr_line(const char *got, time_t t0, time_t t1, const char *msg)
+{
+	char		want[4096], stamp[32];
+	struct tm	tm;
+	time_t		t;
+	int		ok = 0;
+
+	snprintf(want, sizeof(want), " " IDENT "[%ld]: %s\n", (long)getpid(),
+	    msg);
+	ck_assert_uint_ge(strlen(got), STAMP_LEN);
+	ck_assert_str_eq(got + STAMP_LEN, want);
+	for (t = t0; t <= t1 && !ok; t++) {
+		ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		ok = strncmp(got, stamp, STAMP_LEN) == 0;
+	}
+	ck_assert_msg(ok, "timestamp \"%.*s\" is not now (UTC)", STAMP_LEN,
+	    got);
+}
+
+/*
+ * core
+ */
+
+static const struct {
+	int			 status;
+	enum authz_reason	 reason;
+	const char		*user, *addr, *method, *path, *rule, *detail;
+	const char		*want;
+} line_cases[] = {
+	{ 200, AUTHZ_R_OK, "alice", "127.0.0.1", "GET", "/admin", "admin",
+	    NULL, "decision=allow status=200 reason=ok user=\"alice\" "
+	    "addr=127.0.0.1 method=GET path=\"/admin\" rule=admin" },
+	/* design.md's example. */
+	{ 401, AUTHZ_R_BAD_PASSWORD, "alice", "203.0.113.9", "GET", "/admin",
+	    "admin", NULL, "decision=deny status=401 reason=bad_password "
+	    "user=\"alice\" addr=203.0.113.9 method=GET path=\"/admin\" "
+	    "rule=admin" },
+	{ 401, AUTHZ_R_NO_CREDENTIALS, "", "192.0.2.1", "GET", "/", "site",
+	    NULL, "decision=deny status=401 reason=no_credentials user=\"\" "
+	    "addr=192.0.2.1 method=GET path=\"/\" rule=site" },
+	{ 403, AUTHZ_R_NETWORK, NULL, NULL, "POST", "/admin/x", "admin",
+	    NULL, "decision=deny status=403 reason=network user=\"\" addr=- "
+	    "method=POST path=\"/admin/x\" rule=admin" },
+	{ 403, AUTHZ_R_ROLE, "bob", "2001:db8::1", "DELETE", "/a b",
+	    "(default)", NULL, "decision=deny status=403 reason=role "
+	    "user=\"bob\" addr=2001:db8::1 method=DELETE path=\"/a b\" "
+	    "rule=(default)" },
+	{ 200, AUTHZ_R_PUBLIC, "", "::1", "HEAD", "/healthz", "health", NULL,
+	    "decision=allow status=200 reason=public user=\"\" addr=::1 "
+	    "method=HEAD path=\"/healthz\" rule=health" },
+	{ 429, AUTHZ_R_THROTTLED, "mallory", "198.51.100.7", "M-SEARCH", "/x",
+	    "site", NULL, "decision=deny status=429 reason=throttled "
+	    "user=\"mallory\" addr=198.51.100.7 method=M-SEARCH path=\"/x\" "
+	    "rule=site" },
+	{ 400, AUTHZ_R_BAD_PATH, NULL, "10.0.0.1", "get_2", NULL, NULL, NULL,
+	    "decision=deny status=400 reason=bad_path user=\"\" "
+	    "addr=10.0.0.1 method=get_2 path=\"\" rule=-" },
+	{ 500, AUTHZ_R_INTERNAL, NULL, NULL, NULL, NULL, NULL,
+	    "no configuration loaded", "decision=deny status=500 "
+	    "reason=internal user=\"\" addr=- method=\"\" path=\"\" rule=- "
+	    "detail=\"no configuration loaded\"" },
+	{ 500, AUTHZ_R_INTERNAL, "", "127.0.0.1", "GET", "/", "site",
+	    "no REQUEST_URI param", "decision=deny status=500 "
+	    "reason=internal user=\"\" addr=127.0.0.1 method=GET path=\"/\" "
+	    "rule=site detail=\"no REQUEST_URI param\"" },
+};
+
+START_TEST(test_log_line)
+{
+	char buf[LINE_MAX_TEST];
+
+	verdict(line_cases[_i].status, line_cases[_i].reason,
+	    line_cases[_i].user, line_cases[_i].addr, line_cases[_i].method,
+	    line_cases[_i].path, line_cases[_i].rule);
+	v.av_detail = line_cases[_i].detail;
+	log_format_decision(&v, buf, sizeof(buf));
+	ck_assert_str_eq(buf, line_cases[_i].want);
+	check_structure(buf);
+}
+END_TEST
+
+/* design.md's reason codes, in enum order. */
+static const char *const reason_names[] = {
+	"ok", "public", "no_credentials", "malformed", "unknown_user",
+	"bad_password", "disabled", "expired", "bad_token", "role", "network",
+	"deny_rule", "throttled", "bad_path", "internal",
+};
+
+START_TEST(test_log_reason)
+{
+	char buf[LINE_MAX_TEST], want[64];
+
+	ck_assert_int_eq(NITEMS(reason_names), AUTHZ_R_INTERNAL + 1);
+	ck_assert_str_eq(authz_reason_name((enum authz_reason)_i),
+	    reason_names[_i]);
+	verdict(_i <= AUTHZ_R_PUBLIC ? 200 : 403, (enum authz_reason)_i,
+	    "alice", "127.0.0.1", "GET", "/", "site");
+	log_format_decision(&v, buf, sizeof(buf));
+	snprintf(want, sizeof(want), " reason=%s user=", reason_names[_i]);
+	ck_assert_ptr_nonnull(strstr(buf, want));
+	check_structure(buf);
+}
+END_TEST
+
+/* Whatever the status, only 200 is "allow". */
+static const int deny_statuses[] = { 0, 201, 204, 302, 400, 401, 403, 429,
+    500, -200 };
+
+START_TEST(test_log_only_200_allows)
+{
+	char buf[LINE_MAX_TEST];
+
+	verdict(deny_statuses[_i], AUTHZ_R_OK, "alice", "127.0.0.1", "GET",
+	    "/", "site");
+	log_format_decision(&v, buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, "decision=deny ", 14) == 0, "%s", buf);
+}
+END_TEST
+
+static const char	*emit_msg;
+
+static void
+emit_info(void)
+{
+	log_info("%s", emit_msg);
+}
+
+static void
+emit_warnx(void)
+{
+	log_warnx("%s", emit_msg);
+}
+
+static void
+emit_warn_enoent(void)
+{
+	errno = ENOENT;
+	log_warn("%s", emit_msg);
+	ck_assert_int_eq(errno, ENOENT);	/* errno is kept */
+}
+
+static void
+emit_decision(void)
+{
+	log_decision(&v);
+}
+
+START_TEST(test_log_stderr_info)
+{
+	char	out[4096];
+	time_t	t0, t1;
+
+	emit_msg = "serving with 4 workers";
+	t0 = time(NULL);
+	capture_stderr(emit_info, out, sizeof(out));
+	t1 = time(NULL);
+	check_stderr_line(out, t0, t1, "serving with 4 workers");
+}
+END_TEST
+
+START_TEST(test_log_stderr_warnx)
+{
+	char	out[4096];
+	time_t	t0, t1;
+
+	emit_msg = "reload failed";
+	t0 = time(NULL);
+	capture_stderr(emit_warnx, out, sizeof(out));
+	t1 = time(NULL);
+	check_stderr_line(out, t0, t1, "reload failed");
+}
+END_TEST
+
+START_TEST(test_log_stderr_warn)
+{
+	char	out[4096], msg[256];
+	time_t	t0, t1;
+
+	emit_msg = "open /nonexistent";
+	snprintf(msg, sizeof(msg), "open /nonexistent: %s", strerror(ENOENT));
+	t0 = time(NULL);
+	capture_stderr(emit_warn_enoent, out, sizeof(out));
+	t1 = time(NULL);
+	check_stderr_line(out, t0, t1, msg);
+}
+END_TEST
+
+/* log_decision writes log_format_decision's line, stamped. */
+START_TEST(test_log_stderr_decision)
+{
+	char	out[LINE_MAX_TEST + 256], line[LINE_MAX_TEST];
+	time_t	t0, t1;
+
+	verdict(401, AUTHZ_R_BAD_PASSWORD, "alice", "203.0.113.9", "GET",
+	    "/admin", "admin");
+	log_format_decision(&v, line, sizeof(line));
+	t0 = time(NULL);
+	capture_stderr(emit_decision, out, sizeof(out));
+	t1 = time(NULL);
+	check_stderr_line(out, t0, t1, line);
+}
+END_TEST
+
+/* The ident is kept until changed. */
+START_TEST(test_log_ident)
+{
+	char	out[4096], want[64];
+
+	log_init(0, NULL);
+	emit_msg = "m";
+	capture_stderr(emit_info, out, sizeof(out));
+	snprintf(want, sizeof(want), " " IDENT "[%ld]: m\n", (long)getpid());
+	ck_assert_str_eq(out + STAMP_LEN, want);
+
+	log_init(0, "other");
+	capture_stderr(emit_info, out, sizeof(out));
+	snprintf(want, sizeof(want), " other[%ld]: m\n", (long)getpid());
+	ck_assert_str_eq(out + STAMP_LEN, want);
+	log_init(0, IDENT);
+}
+END_TEST
+
+/*
+ * limits
+ */
+
+/* An 8 KiB path is cut inside its quotes; the rest of the line stays. */
+static const unsigned char long_bytes[] = { 'a', '"', 0xff, '\n' };
+
+START_TEST(test_log_long_path)
+{
+	char	buf[LINE_MAX_TEST + GUARD];
+	char	*path;
+	size_t	len;
+
+	verdict(403, AUTHZ_R_ROLE, "alice", "127.0.0.1", "GET", NULL,
+	    "admin");
+	path = v.av_path;
+	path[0] = '/';
+	memset(path + 1, long_bytes[_i], AUTHZ_URI_MAX - 1);
+	path[AUTHZ_URI_MAX] = '\0';
+	format_guarded(buf, LINE_MAX_TEST);
+	len = strlen(buf);
+	ck_assert_uint_lt(len, LINE_MAX_TEST);
+	ck_assert_msg(len < AUTHZ_URI_MAX, "path not cut: %zu bytes", len);
+	ck_assert_ptr_nonnull(strstr(buf, " path=\"/"));
+	ck_assert_str_eq(buf + len - 11, " rule=admin");
+	check_structure(buf);
+}
+END_TEST
+
+/* Buffers too small for the line: cut, terminated, never overrun. */
+static const size_t small_sizes[] = { 0, 1, 2, 9, 16, 40, 80, 100, 120 };
+
+START_TEST(test_log_small_buffer)
+{
+	char	full[LINE_MAX_TEST], buf[128 + GUARD];
+	size_t	bufsz = small_sizes[_i], want;
+
+	verdict(401, AUTHZ_R_BAD_PASSWORD, "alice", "203.0.113.9", "GET",
+	    "/admin", "admin");
+	log_format_decision(&v, full, sizeof(full));
+	format_guarded(buf, bufsz);
+	if (bufsz == 0)
+		return;
+	want = strlen(full) < bufsz - 1 ? strlen(full) : bufsz - 1;
+	ck_assert_uint_eq(strlen(buf), want);
+	ck_assert_int_eq(strncmp(buf, full, want), 0);
+}
+END_TEST
+
+/* The longest user and method, every byte escaped: nothing is cut. */
+START_TEST(test_log_long_user_method)
+{
+	char	buf[LINE_MAX_TEST + GUARD];
+	char	want[AUTHZ_CRED_USER_MAX * 4 + 16];
+	size_t	i;
+
+	verdict(401, AUTHZ_R_UNKNOWN_USER, NULL, "127.0.0.1", NULL, "/",
+	    "site");
+	memset(v.av_user, 0x80, AUTHZ_CRED_USER_MAX);
+	v.av_user[AUTHZ_CRED_USER_MAX] = '\0';
+	memset(v.av_method, '"', AUTHZ_METHOD_MAX);
+	v.av_method[AUTHZ_METHOD_MAX] = '\0';
+	format_guarded(buf, LINE_MAX_TEST);
+	check_structure(buf);
+
+	strcpy(want, " user=\"");
+	for (i = 0; i < AUTHZ_CRED_USER_MAX; i++)
+		strcat(want, "\\x80");
+	strcat(want, "\" ");
+	ck_assert_ptr_nonnull(strstr(buf, want));
+	strcpy(want, " method=\"");
+	for (i = 0; i < AUTHZ_METHOD_MAX; i++)
+		strcat(want, "\\x22");
+	strcat(want, "\" ");
+	ck_assert_ptr_nonnull(strstr(buf, want));
+}
+END_TEST
+
+/* A bare method of the longest length. */
+START_TEST(test_log_long_bare_method)
+{
+	char	buf[LINE_MAX_TEST + GUARD], want[AUTHZ_METHOD_MAX + 16];
+
+	verdict(403, AUTHZ_R_ROLE, "alice", "127.0.0.1", NULL, "/", "site");
+	memset(v.av_method, 'X', AUTHZ_METHOD_MAX);
+	v.av_method[AUTHZ_METHOD_MAX] = '\0';
+	format_guarded(buf, LINE_MAX_TEST);
+	snprintf(want, sizeof(want), " method=%s ", v.av_method);
+	ck_assert_ptr_nonnull(strstr(buf, want));
+	check_structure(buf);
+}
+END_TEST
+
+/*
+ * On stderr, the longest decision line is still one whole line: cut
+ * inside the path at worst, never losing "rule=" or the closing quote.
+ */
+START_TEST(test_log_stderr_long_decision)
+{
+	char	out[2 * LINE_MAX_TEST], line[LINE_MAX_TEST];
+	size_t	len;
+
+	verdict(403, AUTHZ_R_ROLE, NULL, "2001:db8:ffff:ffff:ffff:ffff:ffff:1",
+	    NULL, NULL, "admin");
+	memset(v.av_user, 0xc3, AUTHZ_CRED_USER_MAX);
+	memset(v.av_method, '"', AUTHZ_METHOD_MAX);
+	v.av_path[0] = '/';
+	memset(v.av_path + 1, 0xff, AUTHZ_URI_MAX - 1);
+	log_format_decision(&v, line, sizeof(line));
+	capture_stderr(emit_decision, out, sizeof(out));
+	len = strlen(out);
+	ck_assert_uint_gt(len, STAMP_LEN + 1);
+	ck_assert_ptr_eq(strchr(out, '\n'), out + len - 1);
+	out[len - 1] = '\0';
+	ck_assert_msg(len - 1 >= 11 &&
+	    strcmp(out + len - 1 - 11, " rule=admin") == 0,
+	    "decision line of %zu bytes lost its end: ...%s", len,
+	    out + (len > 40 ? len - 40 : 0));
+	ck_assert_ptr_nonnull(strstr(out, line));
+}
+END_TEST
+
+/* A long message is cut, but stays one line. */
+START_TEST(test_log_stderr_long_message)
+{
+	char	out[8192], *msg;
+	size_t	len;
+
+	ck_assert_ptr_nonnull(msg = malloc(6000));
+	memset(msg, 'm', 5999);
+	msg[5999] = '\0';
+	emit_msg = msg;
+	capture_stderr(emit_warn_enoent, out, sizeof(out));
+	len = strlen(out);
+	ck_assert_uint_le(len, 2048);
+	ck_assert_ptr_eq(strchr(out, '\n'), out + len - 1);
+	free(msg);
+}
+END_TEST
+
+/*
+ * malformed
+ */
+
+enum field { F_USER, F_PATH, F_METHOD };
+
+/* Hostile bytes in each field, and how the line must show them. */
+static const struct {
+	enum field	 field;
+	const char	*in;
+	const char	*want;
+} escape_cases[] = {
+	{ F_USER,   "a\"b",		" user=\"a\\x22b\" " },
+	{ F_USER,   "a\\b",		" user=\"a\\x5cb\" " },
+	{ F_USER,   "a\nb",		" user=\"a\\x0ab\" " },
+	{ F_USER,   "a\rb",		" user=\"a\\x0db\" " },
+	{ F_USER,   "a\tb",		" user=\"a\\x09b\" " },
+	{ F_USER,   "\x1b[31mred",	" user=\"\\x1b[31mred\" " },
+	{ F_USER,   "a\x7f",		" user=\"a\\x7f\" " },
+	{ F_USER,   "\x01\x1f",		" user=\"\\x01\\x1f\" " },
+	{ F_USER,   "j\xc3\xbcrgen",	" user=\"j\\xc3\\xbcrgen\" " },
+	{ F_USER,   "\xff\xfe",		" user=\"\\xff\\xfe\" " },
+	{ F_USER,   "a b=c",		" user=\"a b=c\" " },
+	{ F_USER,   "alice\" addr=10.0.0.1 decision=allow x=\"",
+	    " user=\"alice\\x22 addr=10.0.0.1 decision=allow x=\\x22\" " },
+	{ F_USER,   "x\n2024-01-01T00:00:00Z fcgi-authzd[1]: decision=allow",
+	    " user=\"x\\x0a2024-01-01T00:00:00Z fcgi-authzd[1]: "
+	    "decision=allow\" " },
+	{ F_USER,   "\\x22",		" user=\"\\x5cx22\" " },
+	{ F_PATH,   "/a\"b",		" path=\"/a\\x22b\" " },
+	{ F_PATH,   "/a\\b",		" path=\"/a\\x5cb\" " },
+	{ F_PATH,   "/a\nb",		" path=\"/a\\x0ab\" " },
+	{ F_PATH,   "/a\rb",		" path=\"/a\\x0db\" " },
+	{ F_PATH,   "/a\tb",		" path=\"/a\\x09b\" " },
+	{ F_PATH,   "/\x1b]0;x\x07",	" path=\"/\\x1b]0;x\\x07\" " },
+	{ F_PATH,   "/\x7f",		" path=\"/\\x7f\" " },
+	{ F_PATH,   "/j\xc3\xbcrgen",	" path=\"/j\\xc3\\xbcrgen\" " },
+	{ F_PATH,   "/x\" rule=public",
+	    " path=\"/x\\x22 rule=public\" " },
+	{ F_PATH,   "/%0a%22",		" path=\"/%0a%22\" " },
+	{ F_METHOD, "GET /x",		" method=\"GET /x\" " },
+	{ F_METHOD, "G\"T",		" method=\"G\\x22T\" " },
+	{ F_METHOD, "GET\n",		" method=\"GET\\x0a\" " },
+	{ F_METHOD, "GET\r\n",		" method=\"GET\\x0d\\x0a\" " },
+	{ F_METHOD, "G\\T",		" method=\"G\\x5cT\" " },
+	{ F_METHOD, "G=T",		" method=\"G=T\" " },
+	{ F_METHOD, "GET;",		" method=\"GET;\" " },
+	{ F_METHOD, "G\xc3\x89T",	" method=\"G\\xc3\\x89T\" " },
+	{ F_METHOD, "GET path=\"/x\"",
+	    " method=\"GET path=\\x22/x\\x22\" " },
+	{ F_METHOD, " ",		" method=\" \" " },
+};
+
+START_TEST(test_log_escape)
+{
+	char	buf[LINE_MAX_TEST];
+
+	verdict(401, AUTHZ_R_BAD_PASSWORD,
+	    escape_cases[_i].field == F_USER ? escape_cases[_i].in : "alice",
+	    "127.0.0.1",
+	    escape_cases[_i].field == F_METHOD ? escape_cases[_i].in : "GET",
+	    escape_cases[_i].field == F_PATH ? escape_cases[_i].in : "/",
+	    "site");
+	log_format_decision(&v, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, escape_cases[_i].want) != NULL,
+	    "want '%s' in '%s'", escape_cases[_i].want, buf);
+	ck_assert_ptr_null(strchr(buf, '\n'));
+	ck_assert_ptr_null(strchr(buf, '\r'));
+	check_structure(buf);
+}
+END_TEST
+
+/* All three hostile at once, and on stderr: still one line. */
+START_TEST(test_log_escape_stderr)
+{
+	char	out[2 * LINE_MAX_TEST];
+	size_t	len;
+
+	verdict(401, AUTHZ_R_BAD_PASSWORD, escape_cases[_i].in, "127.0.0.1",
+	    "GET", escape_cases[_i].in, "site");
+	/* Cut to the method's size, as the edge does. */
+	snprintf(v.av_method, sizeof(v.av_method), "%s", escape_cases[_i].in);
+	capture_stderr(emit_decision, out, sizeof(out));
+	len = strlen(out);
+	ck_assert_uint_gt(len, STAMP_LEN);
+	ck_assert_ptr_eq(strchr(out, '\n'), out + len - 1);
+	ck_assert_ptr_null(strchr(out, '\r'));
+	out[len - 1] = '\0';
+	ck_assert_ptr_nonnull(strstr(out, "]: decision="));
+	check_structure(strstr(out, "]: decision=") + 3);
+}
+END_TEST
+
+/* Unknown reason values log as "internal", never as junk. */
+static const int bad_reasons[] = { AUTHZ_R_INTERNAL + 1, 99, -1, 0x7fffffff };
+
+START_TEST(test_log_bad_reason)
+{
+	char buf[LINE_MAX_TEST];
+
+	ck_assert_str_eq(authz_reason_name((enum authz_reason)bad_reasons[_i]),
+	    "internal");
+	verdict(500, (enum authz_reason)bad_reasons[_i], "", "", "GET", "/",
+	    NULL);
+	log_format_decision(&v, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, " reason=internal "));
+	check_structure(buf);
+}
+END_TEST
+
+static Suite *
+log_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("log");
+
+	tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_log_line, 0, NITEMS(line_cases));
+	tcase_add_loop_test(tc, test_log_reason, 0, NITEMS(reason_names));
+	tcase_add_test(tc, test_log_stderr_info);
+	tcase_add_test(tc, test_log_stderr_warnx);
+	tcase_add_test(tc, test_log_stderr_warn);
+	tcase_add_test(tc, test_log_stderr_decision);
+	tcase_add_test(tc, test_log_ident);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_log_long_path, 0, NITEMS(long_bytes));
+	tcase_add_loop_test(tc, test_log_small_buffer, 0,
+	    NITEMS(small_sizes));
+	tcase_add_test(tc, test_log_long_user_method);
+	tcase_add_test(tc, test_log_long_bare_method);
+	tcase_add_test(tc, test_log_stderr_long_decision);
+	tcase_add_test(tc, test_log_stderr_long_message);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("malformed");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_log_escape, 0, NITEMS(escape_cases));
+	tcase_add_loop_test(tc, test_log_escape_stderr, 0,
+	    NITEMS(escape_cases));
+	tcase_add_loop_test(tc, test_log_only_200_allows, 0,
+	    NITEMS(deny_statuses));
+	tcase_add_loop_test(tc, test_log_bad_reason, 0, NITEMS(bad_reasons));
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 nfailed;
+
+	if (sodium_init() < 0)
+		return 99;
+	sr = srunner_create(log_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

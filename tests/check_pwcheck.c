@@ -1,0 +1,878 @@
+#include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <check.h>
+#include <sodium.h>
+
+#include "defaults.h"
+#include "pwcheck.h"
+
+#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
+
+#define KIB		1024ULL
+#define MIB		(1024ULL * 1024)
+
+#define PW		"correct horse"
+#define PW_LEN		(sizeof(PW) - 1)
+
+/* Cheap costs for tests that check answers, not time. */
+#define CHEAP_OPS	1
+#define CHEAP_MEM	(8 * MIB)
+
+/* scrypt's crypt(3) alphabet, as libsodium encodes N, r and p. */
+static const char itoa64[] =
+    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+static struct pwcheck	*pw;
+
+static void
+setup(void)
+{
+	ck_assert_ptr_nonnull(pw = pwcheck_new(2, NULL, CHEAP_OPS,
+	    CHEAP_MEM));
+}
+
+static void
+teardown(void)
+{
+	pwcheck_free(pw);
+	pw = NULL;
+}
+
+static double
+now_sec(void)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of the whole process, every thread. */
+static double
+cpu_sec(void)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts), 0);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+make_argon2(char out[crypto_pwhash_STRBYTES], int alg, const char *pass,
+    size_t len, unsigned long long t, unsigned long long mkib)
+{
+	ck_assert_int_eq(crypto_pwhash_str_alg(out, pass, len, t,
+	    (size_t)(mkib * KIB), alg), 0);
+}
+
+static void
+make_scrypt(char out[crypto_pwhash_scryptsalsa208sha256_STRBYTES],
+    const char *pass, size_t len, unsigned long long ops, size_t mem)
+{
+	ck_assert_int_eq(crypto_pwhash_scryptsalsa208sha256_str(out, pass,
+	    len, ops, mem), 0);
+}
+
+/* Copies in to out, replacing the first "from" with "to". */
+static void
+edit(char *out, size_t outsz, const char *in, const char *from,
+    const char *to)
+{
+	const char *p;
+
+	ck_assert_ptr_nonnull(p = strstr(in, from));
+	ck_assert_int_lt(snprintf(out, outsz, "%.*s%s%s", (int)(p - in), in,
+	    to, p + strlen(from)), (int)outsz);
+}
+
+/* An scrypt setting: "$7$" N r p, then a salt and a fake hash. */
+static void
+scrypt_setting(char *out, size_t outsz, unsigned n, unsigned long r,
+    unsigned long p)
+{
+	char	enc[12];
+	int	i;
+
+	enc[0] = itoa64[n & 63];
+	for (i = 0; i < 5; i++) {
+		enc[1 + i] = itoa64[(r >> (6 * i)) & 63];
+		enc[6 + i] = itoa64[(p >> (6 * i)) & 63];
+	}
+	enc[11] = '\0';
+	snprintf(out, outsz, "$7$%ssaltsaltsalt$hashhashhash", enc);
+}
+
+/*
+ * core
+ */
+
+/* Costs read back from strings libsodium made itself. */
+static const struct {
+	int			 alg;
+	const char		*name;
+	unsigned long long	 t;
+	unsigned long long	 mkib;
+} argon2_costs[] = {
+	{ crypto_pwhash_ALG_ARGON2ID13,	"argon2id", 1,	8192 },
+	{ crypto_pwhash_ALG_ARGON2ID13,	"argon2id", 2,	8192 },
+	{ crypto_pwhash_ALG_ARGON2ID13,	"argon2id", 3,	8192 },
+	{ crypto_pwhash_ALG_ARGON2ID13,	"argon2id", 2,	19456 },
+	{ crypto_pwhash_ALG_ARGON2ID13,	"argon2id", 3,	32768 },
+	{ crypto_pwhash_ALG_ARGON2ID13,	"argon2id", 1,	65536 },
+	{ crypto_pwhash_ALG_ARGON2ID13,	"argon2id", 2,	65536 },
+	{ crypto_pwhash_ALG_ARGON2I13,	"argon2i",  3,	8192 },
+	{ crypto_pwhash_ALG_ARGON2I13,	"argon2i",  3,	16384 },
+};
+
+START_TEST(test_pwcheck_cost_argon2)
+{
+	char			h[crypto_pwhash_STRBYTES];
+	struct pwcheck_cost	c;
+
+	make_argon2(h, argon2_costs[_i].alg, PW, PW_LEN, argon2_costs[_i].t,
+	    argon2_costs[_i].mkib);
+	ck_assert_int_eq(pwcheck_parse_cost(h, &c), 0);
+	ck_assert_str_eq(c.pc_alg, argon2_costs[_i].name);
+	ck_assert_uint_eq(c.pc_memory, argon2_costs[_i].mkib * KIB);
+	ck_assert_uint_eq(c.pc_ops, argon2_costs[_i].t);
+	ck_assert_uint_eq(c.pc_parallel, 1);
+}
+END_TEST
+
+/*
+ * libsodium picks N, r and p from opslimit and memlimit (pickparams in
+ * crypto_scrypt-common.c): r is 8, memory is 128 * r * N.
+ */
+static const struct {
+	unsigned long long	 ops;
+	size_t			 mem;
+	unsigned long long	 n;
+	unsigned long long	 r;
+	unsigned		 p;
+} scrypt_costs[] = {
+	{ 32768,	1 * MIB,	1024,	8,	1 },
+	{ 32768,	16 * MIB,	1024,	8,	1 },
+	{ 262144,	1 * MIB,	1024,	8,	8 },
+	/* libsodium's interactive limits. */
+	{ 524288,	16 * MIB,	16384,	8,	1 },
+};
+
+START_TEST(test_pwcheck_cost_scrypt)
+{
+	char			h[crypto_pwhash_STRBYTES];
+	struct pwcheck_cost	c;
+
+	make_scrypt(h, PW, PW_LEN, scrypt_costs[_i].ops, scrypt_costs[_i].mem);
+	ck_assert_int_eq(pwcheck_parse_cost(h, &c), 0);
+	ck_assert_str_eq(c.pc_alg, "scrypt");
+	ck_assert_uint_eq(c.pc_ops, scrypt_costs[_i].n);
+	ck_assert_uint_eq(c.pc_memory,
+	    128 * scrypt_costs[_i].r * scrypt_costs[_i].n);
+	ck_assert_uint_eq(c.pc_parallel, scrypt_costs[_i].p);
+}
+END_TEST
+
+/* Hand-written strings that are well formed. */
+static const struct {
+	const char		*in;
+	const char		*alg;
+	unsigned long long	 memory;
+	unsigned long long	 ops;
+	unsigned		 p;
+} cost_cases[] = {
+	{ "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	    "argon2id", 65536 * KIB, 2, 1 },
+	{ "$argon2id$v=19$m=65536,t=2,p=4$c2FsdHNhbHQ$aGFzaA",
+	    "argon2id", 65536 * KIB, 2, 4 },
+	{ "$argon2i$v=19$m=4096,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
+	    "argon2i", 4096 * KIB, 1, 1 },
+	{ "$7$C6..../....saltsalt$hash", "scrypt", 128 * 8 * 16384, 16384, 1 },
+	{ "$7$/6..../....saltsalt$hash", "scrypt", 128 * 8 * 2, 2, 1 },
+	{ "$7$C/..../....saltsalt$hash", "scrypt", 128 * 1 * 16384, 16384, 1 },
+	{ "$7$C6..../1...saltsalt$hash", "scrypt", 128 * 8 * 16384, 16384,
+	    1 + (3 << 6) },
+};
+
+START_TEST(test_pwcheck_cost_handmade)
+{
+	struct pwcheck_cost c;
+
+	ck_assert_msg(pwcheck_parse_cost(cost_cases[_i].in, &c) == 0,
+	    "refused: %s", cost_cases[_i].in);
+	ck_assert_str_eq(c.pc_alg, cost_cases[_i].alg);
+	ck_assert_uint_eq(c.pc_memory, cost_cases[_i].memory);
+	ck_assert_uint_eq(c.pc_ops, cost_cases[_i].ops);
+	ck_assert_uint_eq(c.pc_parallel, cost_cases[_i].p);
+}
+END_TEST
+
+/* Each algorithm: the right password and nothing else. */
+enum { ALG_ARGON2ID, ALG_ARGON2I, ALG_SCRYPT };
+
+static void
+make_kind(char out[crypto_pwhash_STRBYTES], int kind, const char *pass,
+    size_t len)
+{
+	switch (kind) {
+	case ALG_ARGON2ID:
+		make_argon2(out, crypto_pwhash_ALG_ARGON2ID13, pass, len, 2,
+		    8192);
+		break;
+	case ALG_ARGON2I:
+		make_argon2(out, crypto_pwhash_ALG_ARGON2I13, pass, len, 3,
+		    8192);
+		break;
+	default:
+		make_scrypt(out, pass, len, 32768, 1 * MIB);
+		break;
+	}
+}
+
+static const char *const wrong_passwords[] = {
+	"correct horsE",
+	"correct horse ",
+	"correct hors",
+	"Correct horse",
+	" correct horse",
+	"",
+};
+
+START_TEST(test_pwcheck_verify)
+{
+	char	h[crypto_pwhash_STRBYTES];
+	size_t	i;
+
+	make_kind(h, _i, PW, PW_LEN);
+	ck_assert_int_eq(pwcheck_verify(pw, h, PW, PW_LEN), 1);
+	for (i = 0; i < sizeof(wrong_passwords) / sizeof(wrong_passwords[0]);
+	    i++)
+		ck_assert_msg(pwcheck_verify(pw, h, wrong_passwords[i],
+		    strlen(wrong_passwords[i])) == 0, "\"%s\" accepted",
+		    wrong_passwords[i]);
+	/* Only len bytes count. */
+	ck_assert_int_eq(pwcheck_verify(pw, h, PW "junk", PW_LEN), 1);
+	ck_assert_int_eq(pwcheck_running(pw), 0);
+}
+END_TEST
+
+/* The empty password is a password like any other. */
+START_TEST(test_pwcheck_verify_empty)
+{
+	char h[crypto_pwhash_STRBYTES];
+
+	make_kind(h, _i, "", 0);
+	ck_assert_int_eq(pwcheck_verify(pw, h, "", 0), 1);
+	ck_assert_int_eq(pwcheck_verify(pw, h, "x", 1), 0);
+	ck_assert_int_eq(pwcheck_verify(pw, h, " ", 1), 0);
+	/* XXX scrypt: see test_pwcheck_verify_nul. */
+	if (_i != ALG_SCRYPT)
+		ck_assert_int_eq(pwcheck_verify(pw, h, "\0", 1), 0);
+	make_kind(h, _i, "x", 1);
+	ck_assert_int_eq(pwcheck_verify(pw, h, "", 0), 0);
+}
+END_TEST
+
+/* Passwords are byte strings of len bytes, NULs included. */
+START_TEST(test_pwcheck_verify_nul)
+{
+	static const char	pass[] = "a\0b\0c";
+	char			h[crypto_pwhash_STRBYTES];
+
+	make_kind(h, _i, pass, sizeof(pass) - 1);
+	ck_assert_int_eq(pwcheck_verify(pw, h, pass, sizeof(pass) - 1), 1);
+	/* As C strings these are all "a". */
+	ck_assert_int_eq(pwcheck_verify(pw, h, "a", 1), 0);
+	ck_assert_int_eq(pwcheck_verify(pw, h, "a\0b", 3), 0);
+	ck_assert_int_eq(pwcheck_verify(pw, h, "a\0b\0d", 5), 0);
+	ck_assert_int_eq(pwcheck_verify(pw, h, "\0a\0b\0c", 6), 0);
+	/*
+	 * XXX scrypt's PBKDF2-HMAC-SHA256 pads keys under 64 bytes with
+	 * zeros, so there "a\0b\0c\0" is the same password.  httpauth
+	 * refuses NUL in credentials before they get here.
+	 */
+	if (_i != ALG_SCRYPT)
+		ck_assert_int_eq(pwcheck_verify(pw, h, "a\0b\0c\0", 6), 0);
+}
+END_TEST
+
+START_TEST(test_pwcheck_dummy_runs)
+{
+	pwcheck_verify_dummy(pw, PW, PW_LEN);
+	pwcheck_verify_dummy(pw, "", 0);
+	pwcheck_verify_dummy(pw, "a\0b", 3);
+	ck_assert_int_eq(pwcheck_running(pw), 0);
+}
+END_TEST
+
+/*
+ * Typical hashes pwcheck_new must accept.  opslimit and memlimit are 0
+ * where the dummy must take its cost from the string: a fallback to them
+ * would fail.
+ */
+enum { TYP_REAL, TYP_EDIT, TYP_LITERAL };
+
+static const struct {
+	int		 how;
+	int		 kind;		/* what to make (and verify) */
+	const char	*from, *to;	/* TYP_EDIT; TYP_LITERAL: to */
+	int		 fallback;	/* pass real opslimit/memlimit */
+} typical_cases[] = {
+	{ TYP_REAL,	ALG_ARGON2ID,	NULL,	NULL,	0 },
+	{ TYP_REAL,	ALG_ARGON2I,	NULL,	NULL,	0 },
+	/* libsodium cannot make argon2i with t < 3: argon2id instead. */
+	{ TYP_EDIT,	ALG_ARGON2I,	",t=3,", ",t=1,", 0 },
+	{ TYP_EDIT,	ALG_ARGON2I,	",t=3,", ",t=2,", 0 },
+	/* crypto_pwhash_str makes p=1 only. */
+	{ TYP_EDIT,	ALG_ARGON2ID,	",p=1$", ",p=2$", 1 },
+	{ TYP_REAL,	ALG_SCRYPT,	NULL,	NULL,	1 },
+	{ TYP_LITERAL,	ALG_ARGON2ID,	NULL,	NULL,	1 },
+	{ TYP_LITERAL,	ALG_ARGON2ID,	NULL,	"",	1 },
+	{ TYP_LITERAL,	ALG_ARGON2ID,	NULL,	"garbage", 1 },
+	{ TYP_LITERAL,	ALG_ARGON2ID,	NULL,
+	    "$argon2id$v=19$m=0,t=1,p=1$c2FsdA$aA", 1 },
+	{ TYP_LITERAL,	ALG_ARGON2ID,	NULL,
+	    "$2y$10$abcdefghijklmnopqrstuu", 1 },
+};
+
+START_TEST(test_pwcheck_new_typical)
+{
+	char		 h[crypto_pwhash_STRBYTES];
+	char		 e[crypto_pwhash_STRBYTES];
+	const char	*typ = typical_cases[_i].to;
+	struct pwcheck	*p;
+
+	make_kind(h, typical_cases[_i].kind, PW, PW_LEN);
+	if (typical_cases[_i].how == TYP_REAL)
+		typ = h;
+	if (typical_cases[_i].how == TYP_EDIT) {
+		edit(e, sizeof(e), h, typical_cases[_i].from,
+		    typical_cases[_i].to);
+		typ = e;
+	}
+	if (typical_cases[_i].fallback)
+		p = pwcheck_new(1, typ, CHEAP_OPS, CHEAP_MEM);
+	else
+		p = pwcheck_new(1, typ, 0, 0);
+	ck_assert_msg(p != NULL, "pwcheck_new refused %s",
+	    typ != NULL ? typ : "NULL");
+	pwcheck_verify_dummy(p, PW, PW_LEN);
+	ck_assert_int_eq(pwcheck_verify(p, h, PW, PW_LEN), 1);
+	ck_assert_int_eq(pwcheck_verify(p, h, "", 0), 0);
+	pwcheck_free(p);
+}
+END_TEST
+
+START_TEST(test_pwcheck_free_null)
+{
+	pwcheck_free(NULL);
+}
+END_TEST
+
+/*
+ * limits
+ */
+
+/* Fastest of three: the least disturbed by a loaded machine. */
+static double
+time_verify(struct pwcheck *p, const char *hash, int dummy, int want)
+{
+	double	best = 1e9, t0, t;
+	int	i;
+
+	for (i = 0; i < 3; i++) {
+		t0 = now_sec();
+		if (dummy)
+			pwcheck_verify_dummy(p, PW, PW_LEN);
+		else
+			ck_assert_int_eq(pwcheck_verify(p, hash, PW, PW_LEN),
+			    want);
+		t = now_sec() - t0;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * A dummy costs what a real user costs (security-notes 7, E6), so the
+ * answer for an unknown user takes as long.  Loose: at least 30%.
+ */
+static const struct {
+	const char		*what;
+	int			 alg;
+	unsigned long long	 t, mkib;
+	int			 typical;	/* 0 NULL, 1 hash, 2 junk */
+	const char		*from, *to;	/* edit the hash first */
+} dummy_cases[] = {
+	{ "argon2id t=2 m=32M", crypto_pwhash_ALG_ARGON2ID13, 2, 32768, 1,
+	    NULL, NULL },
+	{ "argon2i t=3 m=16M", crypto_pwhash_ALG_ARGON2I13, 3, 16384, 1,
+	    NULL, NULL },
+	{ "argon2i edited to t=1 m=32M", crypto_pwhash_ALG_ARGON2I13, 3,
+	    32768, 1, ",t=3,", ",t=1," },
+	{ "no typical hash", crypto_pwhash_ALG_ARGON2ID13, 2, 32768, 0,
+	    NULL, NULL },
+	{ "malformed typical hash", crypto_pwhash_ALG_ARGON2ID13, 2, 32768, 2,
+	    NULL, NULL },
+};
+
+START_TEST(test_pwcheck_dummy_timing)
+{
+	char		 h[crypto_pwhash_STRBYTES];
+	char		 e[crypto_pwhash_STRBYTES];
+	const char	*real = h, *typ;
+	struct pwcheck	*p;
+	double		 treal, tdummy;
+	int		 want = 1;
+
+	make_argon2(h, dummy_cases[_i].alg, PW, PW_LEN, dummy_cases[_i].t,
+	    dummy_cases[_i].mkib);
+	if (dummy_cases[_i].from != NULL) {
+		/* Verifying the edited string runs it through, then fails. */
+		edit(e, sizeof(e), h, dummy_cases[_i].from, dummy_cases[_i].to);
+		real = e;
+		want = 0;
+	}
+	switch (dummy_cases[_i].typical) {
+	case 0:
+		typ = NULL;
+		break;
+	case 1:
+		typ = real;
+		break;
+	default:
+		typ = "$argon2id$v=19$m=65536";
+		break;
+	}
+	/* The fallback cost is the real one, where one is used. */
+	ck_assert_ptr_nonnull(p = pwcheck_new(1, typ, dummy_cases[_i].t,
+	    (size_t)(dummy_cases[_i].mkib * KIB)));
+	treal = time_verify(p, real, 0, want);
+	tdummy = time_verify(p, NULL, 1, 0);
+	ck_assert_msg(tdummy >= 0.3 * treal,
+	    "%s: dummy %.4f s, real %.4f s", dummy_cases[_i].what, tdummy,
+	    treal);
+	pwcheck_free(p);
+}
+END_TEST
+
+/* max_concurrent = 1: three verifications run one after the other. */
+#define RACERS		3
+
+struct racer {
+	struct pwcheck		*r_pw;
+	const char		*r_hash;
+	pthread_barrier_t	*r_bar;
+	atomic_int		*r_done;
+	int			 r_rc;
+	double			 r_start, r_end;
+};
+
+static void *
+racer_run(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->r_bar);
+	r->r_start = now_sec();
+	r->r_rc = pwcheck_verify(r->r_pw, r->r_hash, PW, PW_LEN);
+	r->r_end = now_sec();
+	atomic_fetch_add(r->r_done, 1);
+	return NULL;
+}
+
+START_TEST(test_pwcheck_concurrency)
+{
+	char			 h[crypto_pwhash_STRBYTES];
+	struct pwcheck		*p;
+	struct racer		 r[RACERS];
+	pthread_t		 tid[RACERS];
+	pthread_barrier_t	 bar;
+	atomic_int		 done;
+	struct timespec		 nap = { 0, 2000000 };
+	double			 single, start, wall, cpu, first, last;
+	unsigned		 seen, most = 0;
+	int			 i;
+
+	make_argon2(h, crypto_pwhash_ALG_ARGON2ID13, PW, PW_LEN, 2, 32768);
+	ck_assert_ptr_nonnull(p = pwcheck_new(1, NULL, CHEAP_OPS, CHEAP_MEM));
+	single = time_verify(p, h, 0, 1);
+
+	atomic_init(&done, 0);
+	ck_assert_int_eq(pthread_barrier_init(&bar, NULL, RACERS + 1), 0);
+	for (i = 0; i < RACERS; i++) {
+		r[i].r_pw = p;
+		r[i].r_hash = h;
+		r[i].r_bar = &bar;
+		r[i].r_done = &done;
+		r[i].r_rc = -1;
+		ck_assert_int_eq(pthread_create(&tid[i], NULL, racer_run,
+		    &r[i]), 0);
+	}
+	pthread_barrier_wait(&bar);
+	start = now_sec();
+	cpu = cpu_sec();
+	while (atomic_load(&done) < RACERS) {
+		if ((seen = pwcheck_running(p)) > most)
+			most = seen;
+		nanosleep(&nap, NULL);
+	}
+	for (i = 0; i < RACERS; i++)
+		ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
+	cpu = cpu_sec() - cpu;
+	wall = now_sec() - start;
+	pthread_barrier_destroy(&bar);
+
+	first = r[0].r_start;
+	last = r[0].r_end;
+	for (i = 0; i < RACERS; i++) {
+		ck_assert_int_eq(r[i].r_rc, 1);
+		if (r[i].r_start < first)
+			first = r[i].r_start;
+		if (r[i].r_end > last)
+			last = r[i].r_end;
+	}
+	/*
+	 * Serialized, three take about 3x one; two at once would take
+	 * about 2x on 2 cores.  Only a lower bound: a loaded machine
+	 * makes everything slower, never faster.
+	 */
+	ck_assert_msg(last - first >= 2.0 * single,
+	    "3 verifications in %.4f s, one in %.4f s: ran concurrently",
+	    last - first, single);
+	ck_assert_msg(wall >= 2.0 * single, "wall %.4f s, one %.4f s", wall,
+	    single);
+	/*
+	 * One verification at a time keeps at most one core busy (argon2
+	 * and scrypt run on the calling thread).  Load only lowers this
+	 * rate, so the bound cannot fail on a busy machine.  With the limit
+	 * removed, three at once on two cores measured 1.6 to 1.8.
+	 */
+	ck_assert_msg(cpu <= 1.2 * wall + 0.01,
+	    "%.4f s of CPU in %.4f s: more than one verification at once",
+	    cpu, wall);
+	/* Running and waiting: never more than were started. */
+	ck_assert_uint_le(most, RACERS);
+	ck_assert_uint_eq(pwcheck_running(p), 0);
+	pwcheck_free(p);
+}
+END_TEST
+
+/* The widest numbers that still fit, and one more. */
+static const struct {
+	const char	*in;
+	int		 want;
+} bound_cases[] = {
+	{ "$argon2id$v=19$m=4294967295,t=1,p=1$c2FsdA$aA", 0 },
+	{ "$argon2id$v=19$m=4294967296,t=1,p=1$c2FsdA$aA", -1 },
+	{ "$argon2id$v=19$m=8,t=4294967295,p=1$c2FsdA$aA", 0 },
+	{ "$argon2id$v=19$m=8,t=4294967296,p=1$c2FsdA$aA", -1 },
+	{ "$argon2id$v=19$m=65536,t=1,p=16777215$c2FsdA$aA", 0 },
+	{ "$argon2id$v=19$m=65536,t=1,p=16777216$c2FsdA$aA", -1 },
+	{ "$argon2i$v=19$m=1,t=1,p=1$c2FsdA$aA", 0 },
+	{ "$argon2i$v=19$m=18446744073709551616,t=1,p=1$c2FsdA$aA", -1 },
+};
+
+START_TEST(test_pwcheck_cost_bounds)
+{
+	struct pwcheck_cost c;
+
+	ck_assert_msg(pwcheck_parse_cost(bound_cases[_i].in, &c) ==
+	    bound_cases[_i].want, "%s: want %d", bound_cases[_i].in,
+	    bound_cases[_i].want);
+	if (bound_cases[_i].want == 0)
+		ck_assert_uint_eq(c.pc_memory % KIB, 0);
+}
+END_TEST
+
+/*
+ * scrypt memory is 128 * r * N with N = 2^n: huge settings must come out
+ * huge (or be refused), never wrap around to something under any limit.
+ */
+static const struct {
+	unsigned	 n;
+	unsigned long	 r;
+	unsigned long	 p;
+} scrypt_huge[] = {
+	{ 20,	8,		1 },	/* 1 GiB: exact */
+	{ 49,	1,		1 },	/* 2^56: exact */
+	{ 49,	256,		1 },	/* 2^64 */
+	{ 40,	1UL << 17,	1 },	/* 2^64 */
+	{ 34,	1UL << 23,	1 },	/* 2^64 */
+	{ 45,	1UL << 20,	1 },	/* 2^72 */
+	{ 63,	1,		1 },
+	{ 62,	(1UL << 23),	1 },
+};
+
+START_TEST(test_pwcheck_cost_scrypt_huge)
+{
+	char			s[64];
+	struct pwcheck_cost	c;
+	long double		want;
+	unsigned		i;
+
+	scrypt_setting(s, sizeof(s), scrypt_huge[_i].n, scrypt_huge[_i].r,
+	    scrypt_huge[_i].p);
+	want = 128.0L * scrypt_huge[_i].r;
+	for (i = 0; i < scrypt_huge[_i].n; i++)
+		want *= 2;
+	if (pwcheck_parse_cost(s, &c) == -1)
+		return;
+	ck_assert_str_eq(c.pc_alg, "scrypt");
+	ck_assert_msg((long double)c.pc_memory >= want ||
+	    c.pc_memory == ~0ULL, "%s: n=%u r=%lu: %llu bytes, want %.0Lf",
+	    s, scrypt_huge[_i].n, scrypt_huge[_i].r, c.pc_memory, want);
+	ck_assert_uint_gt(c.pc_memory, AUTHZ_HASH_MAX_MEMORY);
+}
+END_TEST
+
+/* The longest password the daemon takes, and a byte more. */
+START_TEST(test_pwcheck_verify_long)
+{
+	char	pass[AUTHZ_PASSWORD_MAX + 1];
+	char	h[crypto_pwhash_STRBYTES];
+
+	memset(pass, 0xa5, sizeof(pass));
+	make_kind(h, _i, pass, AUTHZ_PASSWORD_MAX);
+	ck_assert_int_eq(pwcheck_verify(pw, h, pass, AUTHZ_PASSWORD_MAX), 1);
+	ck_assert_int_eq(pwcheck_verify(pw, h, pass, AUTHZ_PASSWORD_MAX - 1),
+	    0);
+	ck_assert_int_eq(pwcheck_verify(pw, h, pass, AUTHZ_PASSWORD_MAX + 1),
+	    0);
+}
+END_TEST
+
+/*
+ * malformed
+ */
+
+static const char *const refused_costs[] = {
+	"",
+	"$",
+	"$argon2id",
+	"$argon2id$",
+	"$argon2id$v=19",
+	"$argon2id$v=19$m=65536,t=2,p=1",
+	"$argon2id$v=19$m=65536,t=2,p=1$",
+	"$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ",
+	"$argon2id$v=16$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=20$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=019$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=0,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536,t=0,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536,t=2,p=0$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=065536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536,t=02,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536,t=2,p=01$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=00,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m= 65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536 ,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536, t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536,t=2,p=1 $c2FsdHNhbHQ$aGFzaA",
+	" $argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536\n,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=-1,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=+65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=0x10000,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=99999999999999999999999,t=2,p=1$c2FsdA$aA",
+	"$argon2id$v=19$m=65536,t=18446744073709551617,p=1$c2FsdA$aA",
+	"$argon2id$v=19$m=65536,t=2,p=4294967297$c2FsdA$aA",
+	"$argon2id$v=19$t=2,m=65536,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536,t=2$c2FsdHNhbHQ$aGFzaA",
+	"$argon2id$v=19$m=65536,t=2,p=1,k=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2d$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$argon2$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$ARGON2ID$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+	"$2y$10$abcdefghijklmnopqrstuu5Lh4uCcU0iY0ZsFS1iBvq.VgJnKRXW",
+	"$2b$12$abcdefghijklmnopqrstuu5Lh4uCcU0iY0ZsFS1iBvq.VgJnKRXW",
+	"$1$saltsalt$hashhashhashhashhashha",
+	"$6$saltsalt$hash",
+	"{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
+	"$7$",
+	"$7$C",
+	"$7$C6....",
+	"$7$C6..../...",
+	"$7$C6..../....",
+	"$7$C6..../....saltsalt",
+	"$7$!6..../....saltsalt$hash",
+	"$7$C6.!../....saltsalt$hash",
+	"$7$C6..../..!.saltsalt$hash",
+	"$7$C6..../...\n$hash",
+	"$7$ 6..../....saltsalt$hash",
+	"$7$.6..../....saltsalt$hash",		/* N = 2^0 */
+	"$7$C...../....saltsalt$hash",		/* r = 0 */
+	"$7$C6..........saltsalt$hash",		/* p = 0 */
+	"$8$C6..../....saltsalt$hash",
+};
+
+START_TEST(test_pwcheck_cost_refused)
+{
+	struct pwcheck_cost c;
+
+	ck_assert_msg(pwcheck_parse_cost(refused_costs[_i], &c) == -1,
+	    "accepted: \"%s\"", refused_costs[_i]);
+}
+END_TEST
+
+/*
+ * Hashes that must never verify, even with the right password: fail
+ * closed.  Edits apply to a real argon2id (t=2, m=8M) or scrypt hash of
+ * PW; a NULL "from" uses "to" as the whole hash.
+ */
+static const struct {
+	int		 kind;
+	const char	*from, *to;
+} garbage_cases[] = {
+	{ ALG_ARGON2ID, NULL,	"" },
+	{ ALG_ARGON2ID, NULL,	"garbage" },
+	{ ALG_ARGON2ID, NULL,	"$argon2id$" },
+	{ ALG_ARGON2ID, NULL,	"$argon2id$v=19$m=8192,t=2,p=1" },
+	{ ALG_ARGON2ID, NULL,
+	    "$2y$10$abcdefghijklmnopqrstuu5Lh4uCcU0iY0ZsFS1iBvq.VgJnKRXW" },
+	{ ALG_ARGON2ID, NULL,	"$7$" },
+	{ ALG_ARGON2ID, NULL,	"$7$C6..../....saltsalt$hash" },
+	{ ALG_ARGON2ID, "$argon2id$", "$argon2d$" },
+	{ ALG_ARGON2ID, "$argon2id$", "$argon2i$" },
+	{ ALG_ARGON2ID, "v=19", "v=16" },
+	{ ALG_ARGON2ID, ",t=2,", ",t=1," },
+	{ ALG_ARGON2ID, ",t=2,", ",t=3," },
+	{ ALG_ARGON2ID, "m=8192", "m=16384" },
+	{ ALG_ARGON2ID, ",p=1$", ",p=2$" },
+	{ ALG_ARGON2ID, "$v=19$", "$" },
+	{ ALG_SCRYPT,	"$7$8", "$7$9" },
+	{ ALG_SCRYPT,	"$7$", "$8$" },
+	{ ALG_SCRYPT,	"$7$", "$7$$" },
+};
+
+/* Flips the last byte of the hash part, which is part of the digest. */
+START_TEST(test_pwcheck_verify_garbage)
+{
+	char		 h[crypto_pwhash_STRBYTES];
+	char		 e[crypto_pwhash_STRBYTES];
+	const char	*bad = e;
+
+	make_kind(h, garbage_cases[_i].kind, PW, PW_LEN);
+	if (garbage_cases[_i].from == NULL)
+		bad = garbage_cases[_i].to;
+	else
+		edit(e, sizeof(e), h, garbage_cases[_i].from,
+		    garbage_cases[_i].to);
+	ck_assert_msg(pwcheck_verify(pw, bad, PW, PW_LEN) == 0,
+	    "verified: %s", bad);
+	ck_assert_int_eq(pwcheck_running(pw), 0);
+}
+END_TEST
+
+/* A real hash cut short, lengthened or with one changed character. */
+START_TEST(test_pwcheck_verify_mangled)
+{
+	char	h[crypto_pwhash_STRBYTES], e[crypto_pwhash_STRBYTES + 2];
+	size_t	len;
+
+	make_kind(h, _i, PW, PW_LEN);
+	len = strlen(h);
+
+	memcpy(e, h, len + 1);
+	e[len - 1] = '\0';
+	ck_assert_int_eq(pwcheck_verify(pw, e, PW, PW_LEN), 0);
+
+	snprintf(e, sizeof(e), "%sA", h);
+	ck_assert_int_eq(pwcheck_verify(pw, e, PW, PW_LEN), 0);
+
+	snprintf(e, sizeof(e), "%s\n", h);
+	ck_assert_int_eq(pwcheck_verify(pw, e, PW, PW_LEN), 0);
+
+	memcpy(e, h, len + 1);
+	e[len - 2] = e[len - 2] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(pwcheck_verify(pw, e, PW, PW_LEN), 0);
+
+	/* A salt character: the right password under another salt. */
+	memcpy(e, h, len + 1);
+	e[len - 50] = e[len - 50] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(pwcheck_verify(pw, e, PW, PW_LEN), 0);
+	ck_assert_int_eq(pwcheck_verify(pw, h, PW, PW_LEN), 1);
+}
+END_TEST
+
+static Suite *
+pwcheck_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("pwcheck");
+
+	tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_pwcheck_cost_argon2, 0,
+	    NITEMS(argon2_costs));
+	tcase_add_loop_test(tc, test_pwcheck_cost_scrypt, 0,
+	    NITEMS(scrypt_costs));
+	tcase_add_loop_test(tc, test_pwcheck_cost_handmade, 0,
+	    NITEMS(cost_cases));
+	tcase_add_loop_test(tc, test_pwcheck_verify, ALG_ARGON2ID,
+	    ALG_SCRYPT + 1);
+	tcase_add_loop_test(tc, test_pwcheck_verify_empty, ALG_ARGON2ID,
+	    ALG_SCRYPT + 1);
+	tcase_add_loop_test(tc, test_pwcheck_verify_nul, ALG_ARGON2ID,
+	    ALG_SCRYPT + 1);
+	tcase_add_test(tc, test_pwcheck_dummy_runs);
+	tcase_add_loop_test(tc, test_pwcheck_new_typical, 0,
+	    NITEMS(typical_cases));
+	tcase_add_test(tc, test_pwcheck_free_null);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_pwcheck_dummy_timing, 0,
+	    NITEMS(dummy_cases));
+	tcase_add_test(tc, test_pwcheck_concurrency);
+	tcase_add_loop_test(tc, test_pwcheck_cost_bounds, 0,
+	    NITEMS(bound_cases));
+	tcase_add_loop_test(tc, test_pwcheck_cost_scrypt_huge, 0,
+	    NITEMS(scrypt_huge));
+	tcase_add_loop_test(tc, test_pwcheck_verify_long, ALG_ARGON2ID,
+	    ALG_SCRYPT + 1);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("malformed");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_pwcheck_cost_refused, 0,
+	    NITEMS(refused_costs));
+	tcase_add_loop_test(tc, test_pwcheck_verify_garbage, 0,
+	    NITEMS(garbage_cases));
+	tcase_add_loop_test(tc, test_pwcheck_verify_mangled, ALG_ARGON2ID,
+	    ALG_SCRYPT + 1);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 nfailed;
+
+	if (sodium_init() < 0)
+		return 99;
+	sr = srunner_create(pwcheck_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
