@@ -434,6 +434,21 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 		return;
 	}
 	if (ru != NULL && ru->ru_access == RULE_PUBLIC) {
+		/*
+		 * Apache decoded Basic credentials for an authenticator
+		 * (REMOTE_PASSWD: mod_fcgid, mod_authnz_fcgi's providers) and
+		 * takes a 200 as "this password is right", with the name the
+		 * client typed as REMOTE_USER.  Verify them, then.
+		 */
+		if (f->af_role == AUTHZ_ROLE_AUTHORIZER &&
+		    (f->af_phase == AUTHZ_PHASE_AUTHENTICATOR ||
+		    f->af_phase == AUTHZ_PHASE_NONE) &&
+		    f->af_remote_passwd != NULL) {
+			authz_authenticate(cf, f, v, &who);
+			if (v->av_status != 0)
+				return;
+			v->av_roles = who.ap_roles_joined;
+		}
 		authz_set(v, 200, AUTHZ_R_PUBLIC, AUTHZ_CH_NONE);
 		return;
 	}

@@ -980,6 +980,28 @@ static const struct dcase apache_cases[] = {
 	  .ruser = "bob", .rpass = "bob-pw", .status = 200,
 	  .reason = AUTHZ_R_OK, .rule = "site", .user = "bob",
 	  .roles = "editor", .type = "Basic" },
+	/*
+	 * Apache takes an authenticator's 200 as "the password is right"
+	 * and serves with REMOTE_USER = the name the client typed: on a
+	 * public rule, REMOTE_PASSWD is verified too.
+	 */
+	{ .name = "authn: public rule, right REMOTE_PASSWD", AUTHN,
+	  .uri = "/healthz", .ruser = "alice", .rpass = "alice-pw",
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "health",
+	  .user = "alice", .roles = "admin,editor", .type = "Basic" },
+	{ .name = "authn: public rule, wrong REMOTE_PASSWD", AUTHN,
+	  .uri = "/healthz", .ruser = "alice", .rpass = "wrong",
+	  .status = 401, .reason = AUTHZ_R_BAD_PASSWORD,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "health", .user = "alice",
+	  .type = "Basic" },
+	{ .name = "authnz: public rule, wrong REMOTE_PASSWD",
+	  .uri = "/healthz", .ruser = "alice", .rpass = "wrong",
+	  .status = 401, .reason = AUTHZ_R_BAD_PASSWORD,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "health", .user = "alice",
+	  .type = "Basic" },
+	{ .name = "authn: public rule, no credentials", AUTHN,
+	  .uri = "/healthz", .status = 200, .reason = AUTHZ_R_PUBLIC,
+	  .rule = "health" },
 	/* nginx: RESPONDER; its REMOTE_USER is unverified. */
 	{ .name = "responder ignores REMOTE_USER/REMOTE_PASSWD",
 	  .role = AUTHZ_ROLE_RESPONDER, .uri = "/site", .ruser = "alice",

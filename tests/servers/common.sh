@@ -195,8 +195,9 @@ LIST
 
 # run_scenarios SETUP BASE_URL: runs every scenario through the server at
 # BASE_URL.  The caller defines:
-#   expect_status KIND       prints the status this setup must answer,
+#   expect_status KIND CRED  prints the status this setup must answer,
 #                            or "skip" when the setup cannot carry it
+#                            (CRED: the scenario's credentials column)
 #   expect_challenge STATUS KIND
 #                            prints the WWW-Authenticate scheme expected
 #                            ("Basic", "Bearer") or "-" for none
@@ -205,7 +206,7 @@ LIST
 run_scenarios() {
 	_setup=$1 _base=$2
 	scenarios | while IFS='|' read -r name path cred kind ident; do
-		want=$(expect_status "$kind")
+		want=$(expect_status "$kind" "$cred")
 		if [ "$want" = skip ]; then
 			echo "ok - $_setup: $name # SKIP not carried by this setup"
 			continue
