@@ -816,7 +816,7 @@ conf_load_warn(const char *path, int flags, struct errlist *errs,
 		if (cf->cf_users_path == NULL)
 			errlist_add(errs, path, cp.cp_users_line, "out of memory");
 	}
-	if (cf->cf_users_path != NULL) {
+	if (cf->cf_users_path != NULL && !(flags & CONF_LOAD_NO_USERS)) {
 		lim.uhl_max_memory = cf->cf_hash_max_memory;
 		lim.uhl_max_opslimit = AUTHZ_HASH_MAX_OPSLIMIT;
 		lim.uhl_max_parallel = AUTHZ_HASH_MAX_PARALLEL;
@@ -825,7 +825,7 @@ conf_load_warn(const char *path, int flags, struct errlist *errs,
 	conf_validate(&cp, warnings);
 	if (errlist_count(errs) != before)
 		goto fail;
-	if (!(flags & CONF_LOAD_NO_PWCHECK)) {
+	if (!(flags & (CONF_LOAD_NO_PWCHECK | CONF_LOAD_NO_USERS))) {
 		if (cf->cf_cache_ttl > 0 && (cf->cf_cache = authcache_new(
 		    cf->cf_cache_entries, cf->cf_cache_ttl)) == NULL) {
 			errlist_add(errs, path, 0, "cannot allocate the cache");

@@ -70,7 +70,10 @@ struct conf {
 };
 
 enum conf_load_flags {
-	CONF_LOAD_NO_PWCHECK = 1	/* -t/check: no dummy hash, no limiter */
+	CONF_LOAD_NO_PWCHECK = 1,	/* -t/check: no dummy hash, no limiter */
+	CONF_LOAD_NO_USERS = 2		/* settings and rules only (the CLI
+					 * edits a users file that may be
+					 * broken); implies NO_PWCHECK */
 };
 
 /*
