@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +33,9 @@
 #include "log.h"
 #include "server.h"
 #include "users.h"
+
+/* How often the supervisor looks at the files; as server.c's tick. */
+#define AUTHZD_WATCH_TICK_MS	250
 
 static void __attribute__((noreturn))
 usage(void)
@@ -55,6 +59,31 @@ authzd_sanitize_fds(void)
 		;
 	if (fd > 2)
 		close(fd);
+}
+
+/*
+ * daemon(3) moves to "/", and every reload (on SIGHUP, or when the files
+ * change) reads the files again: a relative -c path is made absolute
+ * against the starting directory first.  Not resolved with realpath(3),
+ * so that a symbolic link is still followed afresh at each reload.
+ * Returns 0, or -1 with errno set.
+ */
+static int
+authzd_absolute_path(const char *path, char *buf, size_t bufsz)
+{
+	size_t	n;
+	int	w;
+
+	if (getcwd(buf, bufsz) == NULL)
+		return -1;
+	n = strlen(buf);
+	w = snprintf(buf + n, bufsz - n, "%s%s",
+	    n > 0 && buf[n - 1] == '/' ? "" : "/", path);
+	if (w < 0 || (size_t)w >= bufsz - n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
 }
 
 static struct conf *
@@ -160,10 +189,13 @@ authzd_spawn(int fd, struct conf *cf, const char *conf_path)
  * Keeps the supervisor's copy in step with the worker's, so that a worker
  * started after a crash serves the last good configuration: not the one
  * from start-up (that would undo a password change), and not whatever is
- * on disk now (it may be half edited).
+ * on disk now (it may be half edited).  The worker reloads on SIGHUP and
+ * when the files change on disk; the supervisor does the same, on the
+ * same signal and with the same watch (conf_watch), but silently.
  */
 static void
-authzd_reload_last_good(struct conf **cfp, const char *conf_path)
+authzd_reload_last_good(struct conf **cfp, const char *conf_path,
+    struct conf_watch *w, const struct conf_files *tried)
 {
 	struct errlist	 errs;
 	struct conf	*fresh;
@@ -173,7 +205,29 @@ authzd_reload_last_good(struct conf **cfp, const char *conf_path)
 		conf_free(*cfp);
 		*cfp = fresh;
 	}
+	conf_watch_done(w, tried, fresh != NULL);
 	errlist_free(&errs);	/* the worker logs the same errors */
+}
+
+static void
+authzd_reload_on_signal(struct conf **cfp, const char *conf_path,
+    struct conf_watch *w)
+{
+	struct conf_files now;
+
+	conf_files_stat(*cfp, &now);
+	authzd_reload_last_good(cfp, conf_path, w, &now);
+}
+
+/* One stat(2) per file per tick, as the worker does (server.c). */
+static void
+authzd_watch_tick(struct conf **cfp, const char *conf_path,
+    struct conf_watch *w)
+{
+	struct conf_files now;
+
+	if (conf_watch_is_due(w, *cfp, &now, NULL))
+		authzd_reload_last_good(cfp, conf_path, w, &now);
 }
 
 /* Waits before a restart so that a crash loop cannot spin a core. */
@@ -196,8 +250,9 @@ authzd_restart_pause(struct timespec *last)
 
 /*
  * The supervisor: restarts the worker when it dies of anything but a
- * requested stop.  Signals stay blocked and are taken with sigwaitinfo(),
- * so none is lost between two waits and no handler runs.  Frees cf.
+ * requested stop.  Signals stay blocked and are taken with sigtimedwait(),
+ * so none is lost between two waits and no handler runs; the timeout
+ * paces the watch on the files.  Frees cf.
  */
 static int
 authzd_supervise(int fd, struct conf *cf, const char *conf_path)
@@ -207,6 +262,8 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 	pid_t		 child;
 	int		 status, stopping = 0;
 	struct timespec	 last;
+	struct timespec	 tick = { 0, AUTHZD_WATCH_TICK_MS * 1000 * 1000 };
+	struct conf_watch watch;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -222,13 +279,16 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 		conf_free(cf);
 		return 1;
 	}
+	conf_watch_init(&watch);
 	for (;;) {
-		if (sigwaitinfo(&set, &si) == -1)
+		if (!stopping)
+			authzd_watch_tick(&cf, conf_path, &watch);
+		if (sigtimedwait(&set, &si, &tick) == -1)
 			continue;
 		switch (si.si_signo) {
 		case SIGHUP:
 			(void)kill(child, SIGHUP);
-			authzd_reload_last_good(&cf, conf_path);
+			authzd_reload_on_signal(&cf, conf_path, &watch);
 			continue;
 		case SIGTERM:
 		case SIGINT:
@@ -264,6 +324,7 @@ int
 main(int argc, char *argv[])
 {
 	const char	*conf_path = AUTHZ_CONF_FILE, *listen_arg = NULL;
+	char		 abs_path[PATH_MAX];
 	int		 ch, check_only = 0, foreground = 0, fd, spawned;
 	struct conf	*cf;
 
@@ -288,6 +349,16 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	/* -t reports the path as given. */
+	if (!check_only && conf_path[0] != '/') {
+		if (authzd_absolute_path(conf_path, abs_path,
+		    sizeof(abs_path)) == -1) {
+			fprintf(stderr, "fcgi-authzd: %s: %s\n", conf_path,
+			    strerror(errno));
+			return 1;
+		}
+		conf_path = abs_path;
+	}
 	if (sodium_init() < 0) {
 		fprintf(stderr, "fcgi-authzd: sodium_init failed\n");
 		return 1;

@@ -3,6 +3,8 @@
  * main thread waits for signals.  Requests take a reference on the
  * snapshot they start with, so a reload never changes the rules under a
  * request, and the old snapshot is freed by whoever lets go last.
+ * The main thread also watches the config and users files and reloads
+ * them when they change on disk, as on SIGHUP.
  */
 #include "config.h"
 
@@ -57,6 +59,7 @@ struct server {
 	unsigned	 sv_nworkers;
 	struct worker	*sv_workers;
 	unsigned	 sv_timeout_ms;
+	struct conf_watch sv_watch;	/* main thread only */
 };
 
 static struct snapshot *
@@ -189,13 +192,20 @@ server_watchdog_tick(struct server *sv)
 	}
 }
 
+/*
+ * Loads, validates and swaps in a new snapshot (style.md rule 9); tried
+ * is what the files were just before the load, so that the watcher does
+ * not try (and log) the same failure again.  Main thread only: it is the
+ * only writer of sv_current.
+ */
 static void
-server_reload(struct server *sv)
+server_reload(struct server *sv, const struct conf_files *tried)
 {
 	struct errlist	 errs, warns;
 	struct conf	*cf;
 	struct snapshot	*sn, *old;
 	size_t		 i;
+	int		 ok = 0;
 
 	errlist_init(&errs);
 	errlist_init(&warns);
@@ -221,9 +231,38 @@ server_reload(struct server *sv)
 	server_release(sv, old);
 	log_info("reloaded %s (%zu users)", sv->sv_conf_path,
 	    users_count(cf->cf_users));
+	ok = 1;
 done:
+	conf_watch_done(&sv->sv_watch, tried, ok);
 	errlist_free(&errs);
 	errlist_free(&warns);
+}
+
+static void
+server_reload_on_signal(struct server *sv)
+{
+	struct conf_files now;
+
+	conf_files_stat(sv->sv_current->sn_conf, &now);
+	server_reload(sv, &now);
+}
+
+/*
+ * One stat(2) per file per tick: a changed config or users file is
+ * reloaded without a signal once it has settled, and a file that fails
+ * to load is logged once, not every tick (conf.h, conf_watch).
+ */
+static void
+server_watch_tick(struct server *sv)
+{
+	struct conf_files now;
+	const char	*changed = NULL;
+
+	if (!conf_watch_is_due(&sv->sv_watch, sv->sv_current->sn_conf, &now,
+	    &changed))
+		return;
+	log_info("%s changed on disk; reloading", changed);
+	server_reload(sv, &now);
 }
 
 static void
@@ -301,10 +340,11 @@ server_wait_signals(struct server *sv)
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGHUP)
-			server_reload(sv);
+			server_reload_on_signal(sv);
 		else if (sig == SIGTERM || sig == SIGINT)
 			return sig;
 		server_watchdog_tick(sv);
+		server_watch_tick(sv);
 	}
 }
 
@@ -324,6 +364,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path)
 	sv.sv_timeout_ms = cf->cf_request_timeout * 1000;
 	pthread_mutex_init(&sv.sv_lock, NULL);
 	atomic_init(&sv.sv_stopping, 0);
+	conf_watch_init(&sv.sv_watch);
 	if ((sv.sv_current = server_snapshot_new(cf)) == NULL ||
 	    (sv.sv_workers = calloc(sv.sv_nworkers,
 	    sizeof(*sv.sv_workers))) == NULL) {

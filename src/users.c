@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ struct users {
 	size_t		 u_index_mask;
 	unsigned char	 u_hashkey[crypto_shorthash_KEYBYTES];
 	const char	*u_typical_hash;
+	struct stat	 u_stat;	/* of the file as it was read */
 };
 
 struct users_parse {
@@ -607,7 +610,7 @@ users_load(const char *path, const struct users_hash_limits *lim,
 	up.up_errs = errs;
 	up.up_file = path;
 	up.up_limits = lim;
-	(void)inifile_parse(path, 0, NULL, users_handler, &up, errs);
+	(void)inifile_parse(path, 0, &u->u_stat, users_handler, &up, errs);
 	users_section_finish(&up);
 	if (errlist_count(errs) == before) {
 		for (i = 0; ok && i < u->u_nusers; i++) {
@@ -683,4 +686,10 @@ const char *
 users_typical_hash(const struct users *u)
 {
 	return u == NULL ? NULL : u->u_typical_hash;
+}
+
+const struct stat *
+users_file_stat(const struct users *u)
+{
+	return &u->u_stat;
 }

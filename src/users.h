@@ -5,6 +5,8 @@
 #ifndef AUTHZ_USERS_H
 #define AUTHZ_USERS_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -69,6 +71,11 @@ const struct user *users_at(const struct users *, size_t i);
  * unknown users cost (NULL when there are no users).
  */
 const char	*users_typical_hash(const struct users *);
+/*
+ * The fstat(2) of the users file taken when it was opened for this load,
+ * so that a later change on disk can be noticed (conf_watch_is_due()).
+ */
+const struct stat *users_file_stat(const struct users *);
 
 /* Returns 1 if the user holds role. */
 int	users_has_role(char *const *roles, size_t n, const char *role);

@@ -6,7 +6,8 @@
 # drives it with tests/fcgi-client the way Apache, lighttpd and nginx do
 # (wire.md 0, 1, 3.3, 5).  Checks the status line, the challenge, the
 # Variable-* lines and the reason in the decision log line of every answer,
-# then reloads, hostile peers and SIGTERM.
+# then reloads (on SIGHUP, and without a signal when the users file changes
+# on disk), hostile peers and SIGTERM.
 #
 # Run by "make check" (automake TESTS) or by hand:
 #	top_builddir=BUILD top_srcdir=SRC sh tests/e2e.sh
@@ -358,6 +359,11 @@ PW_BOB2=bob-NewPw-5r1c8n
 PW_CAROL=carol-Pw-9d2h6w
 PW_DAVE=dave-Pw-3j7p1s
 PW_ERIN=erin-Pw-6t4y0b
+PW_FRANK=frank-Pw-8c3v5n
+PW_GRACE=grace-Pw-1x9k4m
+PW_HEIDI=heidi-Pw-5q2w7e
+PW_IVAN=ivan-Pw-4r6t8y
+PW_JUDY=judy-Pw-0u3i5o
 PW_WRONG=Wr0ng-Pw-q7z2k
 TOK_DEPLOY=tokE2eDeploy-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c
 TOK_OLD=tokE2eOld-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d
@@ -372,6 +378,11 @@ H_BOB2=$(mkhash "$PW_BOB2") || bail "mkhash failed"
 H_CAROL=$(mkhash "$PW_CAROL") || bail "mkhash failed"
 H_DAVE=$(mkhash "$PW_DAVE") || bail "mkhash failed"
 H_ERIN=$(mkhash "$PW_ERIN") || bail "mkhash failed"
+H_FRANK=$(mkhash "$PW_FRANK") || bail "mkhash failed"
+H_GRACE=$(mkhash "$PW_GRACE") || bail "mkhash failed"
+H_HEIDI=$(mkhash "$PW_HEIDI") || bail "mkhash failed"
+H_IVAN=$(mkhash "$PW_IVAN") || bail "mkhash failed"
+H_JUDY=$(mkhash "$PW_JUDY") || bail "mkhash failed"
 D_DEPLOY=$(blake2b_hex "$TOK_DEPLOY") || bail "blake2b failed"
 D_OLD=$(blake2b_hex "$TOK_OLD") || bail "blake2b failed"
 
@@ -442,7 +453,8 @@ EOF
 	} >"$CONF.tmp" && mv "$CONF.tmp" "$CONF"
 }
 
-# write_users BOB_HASH [with-erin]
+# write_users BOB_HASH [with-erin]: USERS_EXTRA, when set, goes at the end.
+USERS_EXTRA=
 write_users() {
 	{
 		cat <<EOF
@@ -484,6 +496,7 @@ password = $H_ERIN
 roles = editor
 EOF
 		fi
+		[ -z "$USERS_EXTRA" ] || printf '\n%s\n' "$USERS_EXTRA"
 	} >"$USERS.tmp" && mv "$USERS.tmp" "$USERS"
 }
 
@@ -498,6 +511,11 @@ A_BOB2=$(basic bob "$PW_BOB2")
 A_CAROL=$(basic carol "$PW_CAROL")
 A_DAVE=$(basic dave "$PW_DAVE")
 A_ERIN=$(basic erin "$PW_ERIN")
+A_FRANK=$(basic frank "$PW_FRANK")
+A_GRACE=$(basic grace "$PW_GRACE")
+A_HEIDI=$(basic heidi "$PW_HEIDI")
+A_IVAN=$(basic ivan "$PW_IVAN")
+A_JUDY=$(basic judy "$PW_JUDY")
 B_DEPLOY=$(bearer "$TOK_DEPLOY")
 B_OLD=$(bearer "$TOK_OLD")
 B_BAD=$(bearer "$TOK_BAD")
@@ -993,6 +1011,160 @@ else
 	fail "log: no worker restart line"
 fi
 alive "$DPID" || fail "the supervisor died"
+end
+
+# ---- reload without a signal ------------------------------------------------
+
+# The daemon stats the config and users files every 250 ms and reloads
+# them, as on SIGHUP, once a change has settled for 200 ms: no signal is
+# sent to it in this section.
+
+# wait_status AUTH STATUS MS: asks for /site/page with AUTH until the
+# answer is STATUS, for up to MS ms after T0.  Sets OKMS to the ms from T0
+# to that answer (empty on timeout).
+wait_status() {
+	OKMS=
+	while :; do
+		q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+		    "HTTP_AUTHORIZATION=$1"
+		if [ "$RC" -eq 0 ] && grep -q "^Status: $2 " "$T/hdrs"; then
+			OKMS=$(($(now_ms) - T0))
+			return 0
+		fi
+		[ $(($(now_ms) - T0)) -ge "$3" ] && return 1
+		sleep 0.05
+	done
+}
+
+# user_section NAME HASH: a [user:NAME] section with the editor role.
+user_section() {
+	printf '[user:%s]\npassword = %s\nroles = editor\n' "$1" "$2"
+}
+
+# nlog PATTERN: how many lines of the log match.
+nlog() {
+	grep -c -- "$1" "$T/log" 2>/dev/null || true
+}
+
+begin "auto-reload: users.ini replaced by rename (no signal): a new user gets 200 within 2 s"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_FRANK"
+[ "$(dec reason)" = unknown_user ] ||
+    fail "before: expected unknown_user, got '$(dec reason)'"
+nchg=$(nlog "$USERS changed on disk")
+USERS_EXTRA=$(user_section frank "$H_FRANK")
+write_users "$H_BOB2" erin
+T0=$(now_ms)
+if wait_status "$A_FRANK" 200 2000; then
+	note "frank answered 200 ${OKMS} ms after the rename"
+	expect 200 ok site
+else
+	fail "frank not answered 200 within 2 s of the rename (last reason '$(dec reason)')"
+fi
+[ "$(nlog "$USERS changed on disk")" -gt "$nchg" ] ||
+    fail "log: no '$USERS changed on disk' line"
+end
+
+begin "auto-reload: a user appended in place (>>) gets 200 within 2 s"
+ino0=$(ls -di "$USERS" | cut -d' ' -f1)
+printf '\n%s\n' "$(user_section grace "$H_GRACE")" >>"$USERS"
+T0=$(now_ms)
+USERS_EXTRA="$USERS_EXTRA$NL$NL$(user_section grace "$H_GRACE")"
+[ "$(ls -di "$USERS" | cut -d' ' -f1)" = "$ino0" ] ||
+    fail "setup: the append changed the inode"
+if wait_status "$A_GRACE" 200 2000; then
+	note "grace answered 200 ${OKMS} ms after the append"
+else
+	fail "grace not answered 200 within 2 s of the append (last reason '$(dec reason)')"
+fi
+end
+
+begin "auto-reload: a broken users.ini is refused and logged once; the old users keep serving"
+nfail=$(nlog 'reload failed')
+nbad=$(nlog 'bogus_user_key')
+GOOD_EXTRA=$USERS_EXTRA
+USERS_EXTRA="$GOOD_EXTRA$NL$NL$(user_section heidi "$H_HEIDI")${NL}bogus_user_key = 1"
+write_users "$H_BOB2" erin
+wait_log 'reload failed' 20 "$nfail" ||
+    fail "no 'reload failed' line within 2 s"
+sleep 1.5
+[ "$(nlog 'reload failed')" -eq $((nfail + 1)) ] ||
+    fail "'reload failed' logged $(($(nlog 'reload failed') - nfail)) times, expected once"
+[ "$(nlog 'bogus_user_key')" -eq $((nbad + 1)) ] ||
+    fail "the error logged $(($(nlog 'bogus_user_key') - nbad)) times, expected once"
+grep -F "$USERS:" "$T/log" | grep -q bogus_user_key ||
+    fail "log: no '$USERS:LINE: ...bogus_user_key...' line"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_GRACE"
+expect 200 ok site
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_HEIDI"
+[ "$(dec reason)" = unknown_user ] ||
+    fail "heidi from the broken file: expected unknown_user, got '$(dec reason)'"
+end
+
+begin "auto-reload: the fixed users.ini is picked up within 2 s"
+USERS_EXTRA="$GOOD_EXTRA$NL$NL$(user_section heidi "$H_HEIDI")"
+write_users "$H_BOB2" erin
+T0=$(now_ms)
+if wait_status "$A_HEIDI" 200 2000; then
+	note "heidi answered 200 ${OKMS} ms after the fix"
+else
+	fail "heidi not answered 200 within 2 s of the fix (last reason '$(dec reason)')"
+fi
+end
+
+begin "auto-reload: users.ini deleted: logged once, the old users keep serving"
+ngone=$(nlog "$USERS: No such file")
+rm -f "$USERS"
+wait_log "$USERS: No such file" 20 "$ngone" ||
+    fail "no '$USERS: No such file or directory' line within 2 s"
+sleep 1.5
+[ "$(nlog "$USERS: No such file")" -eq $((ngone + 1)) ] ||
+    fail "logged $(($(nlog "$USERS: No such file") - ngone)) times, expected once"
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_HEIDI"
+expect 200 ok site
+q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
+    "HTTP_AUTHORIZATION=$A_ALICE_WRONG"
+expect 401 bad_password site
+end
+
+begin "auto-reload: users.ini restored is picked up within 2 s"
+USERS_EXTRA="$USERS_EXTRA$NL$NL$(user_section ivan "$H_IVAN")"
+write_users "$H_BOB2" erin
+T0=$(now_ms)
+if wait_status "$A_IVAN" 200 2000; then
+	note "ivan answered 200 ${OKMS} ms after the restore"
+else
+	fail "ivan not answered 200 within 2 s of the restore (last reason '$(dec reason)')"
+fi
+end
+
+begin "auto-reload, then a crash: the restarted worker serves the new users (the supervisor's copy followed)"
+USERS_EXTRA="$USERS_EXTRA$NL$NL$(user_section judy "$H_JUDY")"
+write_users "$H_BOB2" erin
+T0=$(now_ms)
+wait_status "$A_JUDY" 200 2000 ||
+    fail "judy not answered 200 within 2 s of the rename"
+# The supervisor watches on its own 250 ms tick.
+sleep 0.5
+nchg=$(nlog 'changed on disk')
+nrel=$(nlog 'reloaded')
+crash_and_recover "$A_JUDY"
+[ "$RESTARTED" = 1 ] || fail "no worker restart in the log"
+if [ -z "$OKMS" ]; then
+	fail "judy not answered 200 within 1 s of the crash: last answer '$(head -n 1 "$T/hdrs")' reason '$(dec reason)'"
+else
+	note "judy answered 200 ${OKMS} ms after the payload"
+fi
+# A worker started with a stale copy would see that the files differ from
+# it and reload within 0.5 s; this one must not have needed to.
+sleep 0.7
+if [ "$(nlog 'changed on disk')" -ne "$nchg" ] ||
+    [ "$(nlog 'reloaded')" -ne "$nrel" ]; then
+	fail "the restarted worker had to reload: the supervisor's copy was stale"
+fi
 end
 
 begin "hostile (c): garbage bytes, then the daemon keeps serving"
