@@ -21,6 +21,11 @@ struct usersfile;
  * Takes the lock (an flock(2) on "DIR/.NAME.lock", waiting for other
  * writers), then reads path.  A missing file is an empty one when create
  * is set, an error otherwise.  Returns NULL and sets *errstr on failure.
+ * A symbolic link is followed: the lock, the temporary file and the
+ * rename are next to the file it points to, and the link stays.  Anything
+ * but a regular file (a directory, a FIFO) is refused, and so is a file
+ * with a NUL byte.  *errstr does not name path (the caller does); it is
+ * static storage, valid until the next call; errno is set too.
  */
 struct usersfile *usersfile_open(const char *path, int create,
 	    const char **errstr);
@@ -40,46 +45,64 @@ int	usersfile_has(const struct usersfile *, const char *kind,
 const char *usersfile_get(const struct usersfile *, const char *kind,
 	    const char *name, const char *key);
 
-/* Appends "[kind:name]" at the end, after a blank line.  0 or -1. */
+/*
+ * Appends "[kind:name]" at the end, after a blank line.  0 or -1: errno
+ * EEXIST if the section exists, EINVAL if kind is not lower-case letters
+ * or name not a valid user name (users_name_is_valid()).
+ */
 int	usersfile_add(struct usersfile *, const char *kind, const char *name);
 
 /*
  * Sets "key = value" in the section: replaces the key's line in place
- * (a trailing inline comment is kept), or adds the line after the
- * section's last key.  0, or -1 if the section does not exist.
+ * (a trailing inline comment is kept, moved to a line of its own above
+ * the key if it no longer fits), or adds the line after the section's
+ * last key.  0, or -1 if the section does not exist (errno ENOENT) or
+ * usersfile_value_is_valid() refuses key and value (EINVAL).
  */
 int	usersfile_set(struct usersfile *, const char *kind, const char *name,
 	    const char *key, const char *value);
 
-/* Removes the key's line from the section.  0 (also when absent) or -1. */
+/* Removes the key's line from the section.  0 (also when absent) or -1
+ * if the section does not exist (errno ENOENT). */
 int	usersfile_unset(struct usersfile *, const char *kind, const char *name,
 	    const char *key);
 
 /*
  * Removes the section: its header, its keys, and the comment and blank
- * lines between them and the next section.  0 or -1 if it does not exist.
+ * lines between them and the next section.  Comment lines directly above
+ * a header (no blank line between) count as that section's: the run
+ * above this header goes too (unless it opens the file), the run above
+ * the next header stays.  No doubled blank line is left.  0 or -1 if it
+ * does not exist (errno ENOENT).
  */
 int	usersfile_del(struct usersfile *, const char *kind, const char *name);
 
 /* The names of every section of kind, in file order; *n gets the count.
- * The array and strings belong to the caller (free each, then the
- * array). */
+ * The array (NULL-terminated) and strings belong to the caller (free
+ * each, then the array).  NULL when out of memory. */
 char	**usersfile_names(const struct usersfile *, const char *kind,
 	    size_t *n);
 
 /*
  * Writes the file back atomically, if anything changed.  Before the
- * rename, the new file is loaded with users_load() and the limits: a
- * file the daemon would refuse is never put in place, and its errors go
- * to errs.  Returns 0 or -1.
+ * rename, the new file is loaded with users_load() and the limits (NULL:
+ * the defaults.h ones): a file the daemon would refuse is never put in
+ * place, and its errors go to errs naming path, not the temporary file.
+ * A file changed on disk since usersfile_open() is not written over.
+ * The original's mode and owner are kept (0640 and the caller for a new
+ * file); a caller other than root can only keep a file it owns.  Lines
+ * end in CR LF only if every line did.  Returns 0 or -1; on -1 the file
+ * is as it was (unless only the final fsync of the directory failed).
  */
 int	usersfile_commit(struct usersfile *, const struct users_hash_limits *,
 	    struct errlist *errs);
 
 /*
  * Returns 1 if value can stand as an INI value in this file: no control
- * characters, no ';', no '#' after whitespace, no surrounding quotes,
- * valid UTF-8, and "key = value" fits on one line inih reads whole.
+ * characters, no ';', no '#' first or after whitespace, no surrounding
+ * quotes or whitespace, valid UTF-8, and "key = value" fits on one line
+ * inih reads whole.  key must be 1 to AUTHZ_INI_NAME_MAX ASCII letters,
+ * digits, '_', '-' or '.'.
  */
 int	usersfile_value_is_valid(const char *key, const char *value);
 
