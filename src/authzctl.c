@@ -39,7 +39,6 @@
 #include "defaults.h"
 #include "errlist.h"
 #include "httpauth.h"
-#include "inifile.h"
 #include "netaddr.h"
 #include "pwcheck.h"
 #include "rules.h"
@@ -105,27 +104,11 @@ struct ctl_args {
 	const char	*ca_cmd;	/* "user add", for messages */
 };
 
-/* A [token:NAME] section as written (users.h keeps effective roles). */
-struct ctl_token {
-	char	*ct_name;
-	char	*ct_user;
-	char	*ct_roles;	/* NULL: no roles key (all the user's) */
-	char	*ct_expires;	/* NULL or "never": none */
-	int	 ct_line;
-};
-
-struct ctl_tokens {
-	struct ctl_token *ts_v;
-	size_t		  ts_n;
-	size_t		  ts_cap;
-};
-
 /* The users file loaded for reading. */
 struct ctl_view {
 	struct conf	 *vw_conf;	/* with -c */
 	struct users	 *vw_owned;	/* with -u */
 	const struct users *vw_users;
-	struct ctl_tokens vw_tokens;
 };
 
 /* A list of names (roles), without duplicates. */
@@ -484,78 +467,18 @@ ctl_limits(const struct ctl *c, struct users_hash_limits *lim)
 /* ---- reading the users file --------------------------------------- */
 
 static void
-ctl_tokens_free(struct ctl_tokens *ts)
-{
-	size_t i;
-
-	for (i = 0; i < ts->ts_n; i++) {
-		free(ts->ts_v[i].ct_name);
-		free(ts->ts_v[i].ct_user);
-		free(ts->ts_v[i].ct_roles);
-		free(ts->ts_v[i].ct_expires);
-	}
-	free(ts->ts_v);
-	memset(ts, 0, sizeof(*ts));
-}
-
-static int
-ctl_tokens_handler(void *arg, const char *section, const char *name,
-    const char *value, int line)
-{
-	struct ctl_tokens	*ts = arg;
-	struct ctl_token	*tk, *nv;
-	char			**dst = NULL;
-	size_t			 ncap;
-
-	if (section == NULL || strncmp(section, "token:", 6) != 0)
-		return 1;
-	if (name == NULL) {
-		if (ts->ts_n == ts->ts_cap) {
-			ncap = ts->ts_cap ? ts->ts_cap * 2 : 16;
-			if ((nv = reallocarray(ts->ts_v, ncap,
-			    sizeof(*nv))) == NULL)
-				return 0;
-			ts->ts_v = nv;
-			ts->ts_cap = ncap;
-		}
-		tk = &ts->ts_v[ts->ts_n];
-		memset(tk, 0, sizeof(*tk));
-		tk->ct_line = line;
-		if ((tk->ct_name = strdup(section + 6)) == NULL)
-			return 0;
-		ts->ts_n++;
-		return 1;
-	}
-	if (ts->ts_n == 0)
-		return 1;
-	tk = &ts->ts_v[ts->ts_n - 1];
-	if (strcmp(name, "user") == 0)
-		dst = &tk->ct_user;
-	else if (strcmp(name, "roles") == 0)
-		dst = &tk->ct_roles;
-	else if (strcmp(name, "expires") == 0)
-		dst = &tk->ct_expires;
-	if (dst == NULL)
-		return 1;
-	free(*dst);
-	return (*dst = strdup(value)) != NULL;
-}
-
-static void
 ctl_view_free(struct ctl_view *vw)
 {
 	conf_free(vw->vw_conf);
 	users_free(vw->vw_owned);
-	ctl_tokens_free(&vw->vw_tokens);
 	memset(vw, 0, sizeof(*vw));
 }
 
 /*
  * Loads the users file for reading, validated as the daemon does: with
  * -c through the whole config (conf_flags: CONF_LOAD_NO_PWCHECK, or 0
- * for "explain"), with -u alone.  The token sections are then read
- * once more as written (users.h exports tokens only by digest).  Files
- * are replaced atomically, so no lock is needed.  Prints every error.
+ * for "explain"), with -u alone.  Files are replaced atomically, so no
+ * lock is needed.  Prints every error.
  * 0 or -1.
  */
 static int
@@ -563,7 +486,6 @@ ctl_view_load(struct ctl *c, struct ctl_view *vw, int conf_flags)
 {
 	struct errlist		 errs;
 	struct users_hash_limits lim;
-	const char		*path;
 
 	memset(vw, 0, sizeof(*vw));
 	errlist_init(&errs);
@@ -576,7 +498,6 @@ ctl_view_load(struct ctl *c, struct ctl_view *vw, int conf_flags)
 			goto fail;
 		}
 		vw->vw_users = vw->vw_conf->cf_users;
-		path = vw->vw_conf->cf_users_path;
 	} else {
 		ctl_limits(c, &lim);
 		vw->vw_owned = users_load(c->c_users_path, &lim, &errs);
@@ -586,14 +507,6 @@ ctl_view_load(struct ctl *c, struct ctl_view *vw, int conf_flags)
 			goto fail;
 		}
 		vw->vw_users = vw->vw_owned;
-		path = c->c_users_path;
-	}
-	errlist_free(&errs);
-	if (inifile_parse(path, 0, NULL, ctl_tokens_handler, &vw->vw_tokens,
-	    &errs) == -1) {
-		errlist_print(&errs, stderr);
-		ctl_warnx("%s: cannot read the tokens", path);
-		goto fail;
 	}
 	errlist_free(&errs);
 	return 0;
@@ -624,18 +537,6 @@ ctl_date(time_t expires, char *buf, size_t bufsz)
 	return buf;
 }
 
-/* 0: never; -1: not a date (cannot happen in a validated file). */
-static time_t
-ctl_token_expiry(const struct ctl_token *tk)
-{
-	time_t t;
-
-	if (tk->ct_expires == NULL || tk->ct_expires[0] == '\0' ||
-	    strcmp(tk->ct_expires, "never") == 0)
-		return 0;
-	return conf_parse_date(tk->ct_expires, &t) == 0 ? t : -1;
-}
-
 static const char *
 ctl_user_state(const struct user *us, time_t now)
 {
@@ -647,19 +548,12 @@ ctl_user_state(const struct user *us, time_t now)
 }
 
 static const char *
-ctl_token_state(const struct ctl_view *vw, const struct ctl_token *tk,
-    time_t now)
+ctl_token_state(const struct token *tk, time_t now)
 {
-	const struct user	*us;
-	time_t			 exp = ctl_token_expiry(tk);
+	const struct user *us = tk->tk_user;
 
-	if (exp == -1 || users_is_expired(exp, now))
+	if (users_is_expired(tk->tk_expires, now))
 		return "expired";
-	if (tk->ct_user == NULL)
-		return "no-user";	/* refused at load: cannot happen */
-	us = users_find(vw->vw_users, tk->ct_user, strlen(tk->ct_user));
-	if (us == NULL)
-		return "no-user";	/* refused at load: cannot happen */
 	if (us->us_disabled)
 		return "user-disabled";
 	if (users_is_expired(us->us_expires, now))
@@ -1822,17 +1716,17 @@ ctl_user_show(struct ctl *c, int argc, char **argv)
 			    pc.pc_parallel);
 		fputs("tokens: ", stdout);
 	}
-	for (i = 0, n = 0; i < vw.vw_tokens.ts_n; i++) {
-		const struct ctl_token *tk = &vw.vw_tokens.ts_v[i];
+	for (i = 0, n = 0; i < users_token_count(vw.vw_users); i++) {
+		const struct token *tk = users_token_at(vw.vw_users, i);
 
-		if (tk->ct_user == NULL || strcmp(tk->ct_user, name) != 0)
+		if (tk->tk_user != us)
 			continue;
 		if (n++ > 0)
 			putchar(',');
 		if (json)
-			ctl_json_string(tk->ct_name);
+			ctl_json_string(tk->tk_name);
 		else
-			fputs(tk->ct_name, stdout);
+			fputs(tk->tk_name, stdout);
 	}
 	if (json)
 		fputs("]}\n", stdout);
@@ -2060,15 +1954,15 @@ done:
 	return rc;
 }
 
-/* The token's roles as written: NULL when it has no roles key. */
+/* The token's roles as written: none when it has no roles key. */
 static int
-ctl_token_roles(const struct ctl_token *tk, struct ctl_names *nm)
+ctl_token_roles(const struct token *tk, struct ctl_names *nm)
 {
 	nm->nm_v = NULL;
 	nm->nm_n = 0;
-	if (tk->ct_roles == NULL || tk->ct_roles[0] == '\0')
+	if (tk->tk_declared_roles == NULL || tk->tk_declared_roles[0] == '\0')
 		return 0;
-	return conf_split_list(tk->ct_roles, &nm->nm_v, &nm->nm_n);
+	return conf_split_list(tk->tk_declared_roles, &nm->nm_v, &nm->nm_n);
 }
 
 static int
@@ -2080,10 +1974,10 @@ ctl_token_list(struct ctl *c, int argc, char **argv)
 	struct ctl_args		 a;
 	struct ctl_view		 vw;
 	struct ctl_names	 roles;
-	const struct ctl_token	*tk;
+	const struct token	*tk;
 	const char		*v;
 	char			 date[16];
-	time_t			 now = time(NULL), exp;
+	time_t			 now = time(NULL);
 	size_t			 i;
 	int			 id, json = 0, rc = CTL_OK;
 
@@ -2099,42 +1993,39 @@ ctl_token_list(struct ctl *c, int argc, char **argv)
 		return CTL_NO;
 	if (json)
 		putchar('[');
-	for (i = 0; i < vw.vw_tokens.ts_n; i++) {
-		tk = &vw.vw_tokens.ts_v[i];
+	for (i = 0; i < users_token_count(vw.vw_users); i++) {
+		tk = users_token_at(vw.vw_users, i);
 		if (ctl_token_roles(tk, &roles) == -1) {
 			ctl_nomem();
 			rc = CTL_NO;
 			break;
 		}
-		exp = ctl_token_expiry(tk);
-		ctl_date(exp > 0 ? exp : 0, date, sizeof(date));
+		ctl_date(tk->tk_expires, date, sizeof(date));
 		if (json) {
 			if (i > 0)
 				putchar(',');
 			fputs("{\"name\":", stdout);
-			ctl_json_string(tk->ct_name);
+			ctl_json_string(tk->tk_name);
 			fputs(",\"user\":", stdout);
-			ctl_json_string(tk->ct_user != NULL ? tk->ct_user : "");
+			ctl_json_string(tk->tk_user_name);
 			fputs(",\"roles\":", stdout);
-			if (tk->ct_roles == NULL)
+			if (tk->tk_declared_roles == NULL)
 				fputs("null", stdout);
 			else
 				ctl_json_list(roles.nm_v, roles.nm_n);
 			fputs(",\"expires\":", stdout);
-			if (exp <= 0)
+			if (tk->tk_expires == 0)
 				fputs("null", stdout);
 			else
 				ctl_json_string(date);
 			putchar('}');
 		} else {
-			printf("%s %s ", tk->ct_name,
-			    tk->ct_user != NULL ? tk->ct_user : "-");
-			if (tk->ct_roles == NULL)
+			printf("%s %s ", tk->tk_name, tk->tk_user_name);
+			if (tk->tk_declared_roles == NULL)
 				putchar('*');
 			else
 				ctl_print_list(roles.nm_v, roles.nm_n, "-");
-			printf(" %s %s\n", date, ctl_token_state(&vw, tk,
-			    now));
+			printf(" %s %s\n", date, ctl_token_state(tk, now));
 		}
 		ctl_names_free(&roles);
 	}
@@ -2330,10 +2221,10 @@ ctl_cmd_audit(struct ctl *c, int argc, char **argv)
 	struct ctl_view			 vw;
 	struct pwcheck_cost		 pc;
 	const struct user		*us;
-	const struct ctl_token		*tk;
+	const struct token		*tk;
 	const char			*v, *st;
 	char				 date[16];
-	time_t				 now = time(NULL), exp;
+	time_t				 now = time(NULL);
 	size_t				 i, found = 0;
 
 	ctl_args_init(&a, argc, argv, "audit");
@@ -2359,19 +2250,18 @@ ctl_cmd_audit(struct ctl *c, int argc, char **argv)
 			found++;
 		}
 	}
-	for (i = 0; i < vw.vw_tokens.ts_n; i++) {
-		tk = &vw.vw_tokens.ts_v[i];
-		st = ctl_token_state(&vw, tk, now);
+	for (i = 0; i < users_token_count(vw.vw_users); i++) {
+		tk = users_token_at(vw.vw_users, i);
+		st = ctl_token_state(tk, now);
 		if (strcmp(st, "active") == 0)
 			continue;
 		found++;
-		if (strcmp(st, "expired") == 0) {
-			exp = ctl_token_expiry(tk);
-			printf("expired-token %s %s\n", tk->ct_name,
-			    ctl_date(exp > 0 ? exp : 0, date, sizeof(date)));
-		} else
-			printf("token-%s %s %s\n", st, tk->ct_name,
-			    tk->ct_user != NULL ? tk->ct_user : "-");
+		if (strcmp(st, "expired") == 0)
+			printf("expired-token %s %s\n", tk->tk_name,
+			    ctl_date(tk->tk_expires, date, sizeof(date)));
+		else
+			printf("token-%s %s %s\n", st, tk->tk_name,
+			    tk->tk_user_name);
 	}
 	ctl_view_free(&vw);
 	return found > 0 ? CTL_NO : CTL_OK;

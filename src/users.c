@@ -555,6 +555,10 @@ users_resolve_tokens(struct users_parse *up)
 		tk->tk_nroles = n;
 		if ((tk->tk_roles_joined = users_join(tk->tk_roles, n)) == NULL)
 			return 0;
+		if (up->up_pending_has[i] && (tk->tk_declared_roles =
+		    users_join(up->up_pending_roles[i],
+		    up->up_pending_nroles[i])) == NULL)
+			return 0;
 	}
 	return ok;
 }
@@ -657,6 +661,7 @@ users_free(struct users *u)
 		free(u->u_tokens[i].tk_name);
 		conf_free_list(u->u_tokens[i].tk_roles, u->u_tokens[i].tk_nroles);
 		free(u->u_tokens[i].tk_roles_joined);
+		free(u->u_tokens[i].tk_declared_roles);
 	}
 	free(u->u_tokens);
 	free(u->u_index);
@@ -680,6 +685,12 @@ const struct user *
 users_at(const struct users *u, size_t i)
 {
 	return &u->u_users[i];
+}
+
+const struct token *
+users_token_at(const struct users *u, size_t i)
+{
+	return &u->u_tokens[i];
 }
 
 const char *

@@ -35,6 +35,7 @@ struct token {
 	char		**tk_roles;		/* effective: user's roles ∩ token's */
 	size_t		 tk_nroles;
 	char		*tk_roles_joined;
+	char		*tk_declared_roles;	/* as written; NULL: no roles key */
 	uint8_t		 tk_digest[AUTHZ_TOKEN_DIGEST_LEN];
 	time_t		 tk_expires;		/* 0: never */
 	int		 tk_line;
@@ -66,6 +67,8 @@ const struct token *users_find_token(const struct users *,
 size_t		 users_count(const struct users *);
 size_t		 users_token_count(const struct users *);
 const struct user *users_at(const struct users *, size_t i);
+/* Tokens in file order, for listing. */
+const struct token *users_token_at(const struct users *, size_t i);
 /*
  * The stored hash most users share, for the dummy verification that
  * unknown users cost (NULL when there are no users).

@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -1074,6 +1075,53 @@ done:
 	return rc;
 }
 
+/* A temporary file is ".NAME" USERSFILE_TMP_INFIX and mkstemp's six. */
+#define USERSFILE_TMP_INFIX	".tmp-"
+
+/*
+ * Removes the temporary files of writers killed between mkostemp(3) and
+ * rename(2).  Only a writer holding the lock makes one, and the caller
+ * holds it: any that exists is stale.  Failures are ignored: a leftover
+ * costs space, nothing else.
+ */
+static void
+usersfile_clean_stale(const struct usersfile *uf, int dirfd)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	const char	*n;
+	size_t		 blen = strlen(uf->uf_base);
+	size_t		 ilen = strlen(USERSFILE_TMP_INFIX), i;
+	DIR		*d;
+	int		 fd;
+
+	if ((fd = dup(dirfd)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		n = de->d_name;
+		if (n[0] != '.' || strncmp(n + 1, uf->uf_base, blen) != 0 ||
+		    strncmp(n + 1 + blen, USERSFILE_TMP_INFIX, ilen) != 0)
+			continue;
+		n += 1 + blen + ilen;
+		if (strlen(n) != 6)
+			continue;
+		for (i = 0; i < 6; i++)
+			if (!((n[i] >= 'a' && n[i] <= 'z') ||
+			    (n[i] >= 'A' && n[i] <= 'Z') ||
+			    (n[i] >= '0' && n[i] <= '9')))
+				break;
+		if (i == 6 && fstatat(dirfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			(void)unlinkat(dirfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int
 usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
     struct errlist *errs)
@@ -1105,7 +1153,9 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 		    uf->uf_dir, strerror(errno));
 		goto done;
 	}
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", uf->uf_dir, uf->uf_base) == -1) {
+	usersfile_clean_stale(uf, dirfd);
+	if (asprintf(&tmp, "%s/.%s" USERSFILE_TMP_INFIX "XXXXXX", uf->uf_dir,
+	    uf->uf_base) == -1) {
 		tmp = NULL;
 		errlist_add(errs, uf->uf_path, 0, "out of memory");
 		goto done;

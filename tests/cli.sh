@@ -1,0 +1,1383 @@
+#!/bin/sh
+#
+# cli.sh: end-to-end test of the management CLI, fcgi-authz(1).  Every
+# subcommand makes a round trip through the real fcgi-authzd (started once
+# on a unix socket; it notices a changed users file by itself): a user the
+# CLI adds logs in, a disabled one gets 401, a role removed gives 403, and
+# so on.  Then: the hand-written parts of the users file (comments, blank
+# lines, order, mode, owner) survive every write; 20 concurrent "user add"
+# runs all land; a writer killed with SIGKILL at any moment leaves the old
+# file or the new one; the interactive prompt works on a terminal (a pty,
+# via python3); and every refusal exits with its status and message
+# (fcgi-authz(1), design.md "Programs").
+#
+# Run by "make check" (automake TESTS) or by hand:
+#	top_builddir=BUILD top_srcdir=SRC sh tests/cli.sh
+# Writes only into a mktemp -d directory (distcheck: read-only srcdir).
+# Exit: 0 all passed, 1 a case failed, 77 skipped, 99 broken setup.
+# CLI_KEEP=1 keeps the temporary directory (the daemon's log is "log").
+
+set -u
+
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
+
+CTL=$top_builddir/src/fcgi-authz
+AUTHZD=$top_builddir/src/fcgi-authzd
+CLIENT=$top_builddir/tests/fcgi-client
+MKHASH=$top_builddir/tests/mkhash
+
+T=
+DPID=
+GUARD=
+N=0
+PASSED=0
+FAILED=0
+CASE=
+ERRS=
+IN=/dev/null
+NL='
+'
+
+bail() {
+	echo "Bail out! $*"
+	exit 99
+}
+
+# Succeeds while the process exists and is not a zombie.
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	if [ -r "/proc/$1/stat" ]; then
+		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
+		[ "$st" = Z ] && return 1
+	fi
+	return 0
+}
+
+cleanup() {
+	[ -n "$GUARD" ] && kill "$GUARD" 2>/dev/null
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -TERM "$DPID" 2>/dev/null
+		i=0
+		while [ $i -lt 30 ] && alive "$DPID"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$DPID" 2>/dev/null
+	fi
+	for p in $DPID $GUARD; do
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "$T" ] && [ -n "${CLI_KEEP:-}" ]; then
+		echo "# kept $T"
+	elif [ -n "$T" ]; then
+		rm -rf "$T"
+	fi
+}
+
+trap cleanup EXIT
+trap 'exit 99' HUP INT TERM
+
+# ---- helpers --------------------------------------------------------------
+
+now_ms() {
+	ms=$(date +%s%3N 2>/dev/null)
+	case $ms in
+	*[!0-9]*|'') echo $(($(date +%s) * 1000)) ;;
+	*) echo "$ms" ;;
+	esac
+}
+
+# Milliseconds as a sleep(1) argument.
+ms_to_s() {
+	printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
+}
+
+begin() {
+	CASE=$1
+	ERRS=
+}
+
+fail() {
+	ERRS="$ERRS$1$NL"
+}
+
+end() {
+	N=$((N + 1))
+	if [ -z "$ERRS" ]; then
+		PASSED=$((PASSED + 1))
+		echo "ok $N - $CASE"
+	else
+		FAILED=$((FAILED + 1))
+		echo "not ok $N - $CASE"
+		printf '%s' "$ERRS" | sed 's/^/#   /'
+	fi
+}
+
+skip() {
+	N=$((N + 1))
+	PASSED=$((PASSED + 1))
+	echo "ok $N - $1 # SKIP $2"
+}
+
+note() {
+	echo "# $*"
+}
+
+# input FORMAT [ARG...]: the next ctl's standard input (printf(1) format).
+input() {
+	# shellcheck disable=SC2059
+	printf "$@" >"$T/in"
+	IN=$T/in
+}
+
+# ctl ARG...: runs fcgi-authz with the standard input set by input (else
+# /dev/null), stdout in $T/o, stderr in $T/e, the exit status in RC.
+ctl() {
+	"$CTL" "$@" <"$IN" >"$T/o" 2>"$T/e"
+	RC=$?
+	IN=/dev/null
+}
+
+# One line of a file for a message.
+show() {
+	head -c 400 "$1" | tr '\n' '|'
+}
+
+expect_rc() {
+	[ "$RC" -eq "$1" ] ||
+	    fail "exit: expected $1, got $RC; stderr: $(show "$T/e")"
+}
+
+# expect_err TEXT: a stderr line is "fcgi-authz: TEXT" (fixed string).
+expect_err() {
+	grep -F -x -- "fcgi-authz: $1" "$T/e" >/dev/null ||
+	    fail "stderr: no line 'fcgi-authz: $1'; got: $(show "$T/e")"
+}
+
+# expect_err_has TEXT: stderr holds TEXT somewhere.
+expect_err_has() {
+	grep -F -- "$1" "$T/e" >/dev/null ||
+	    fail "stderr: no '$1'; got: $(show "$T/e")"
+}
+
+expect_err_empty() {
+	[ -s "$T/e" ] && fail "stderr: expected nothing, got: $(show "$T/e")"
+}
+
+expect_out_empty() {
+	[ -s "$T/o" ] && fail "stdout: expected nothing, got: $(show "$T/o")"
+}
+
+# expect_out LINE...: stdout is exactly these lines.
+expect_out() {
+	: >"$T/o.want"
+	for l in "$@"; do
+		printf '%s\n' "$l" >>"$T/o.want"
+	done
+	cmp -s "$T/o.want" "$T/o" ||
+	    fail "stdout: expected [$(show "$T/o.want")], got [$(show "$T/o")]"
+}
+
+# expect_out_has LINE: one stdout line is exactly LINE.
+expect_out_has() {
+	grep -F -x -- "$1" "$T/o" >/dev/null ||
+	    fail "stdout: no line '$1'; got: $(show "$T/o")"
+}
+
+# A usage error: the message, then the usage line, on stderr only.
+expect_usage() {
+	expect_rc 2
+	expect_out_empty
+	sed -n 2p "$T/e" | grep '^usage: fcgi-authz \[-c config | -u users-file\] ' \
+	    >/dev/null || fail "no usage line after the message: $(show "$T/e")"
+}
+
+# same FILE COPY: FILE is byte for byte COPY.
+same() {
+	cmp -s "$1" "$2" || fail "$1 changed: $(diff "$2" "$1" | head -n 6 | tr '\n' '|')"
+}
+
+# The hand-written start of the users file is still its start.
+prefix_ok() {
+	sz=$(wc -c <"$T/users.orig")
+	head -c "$sz" "$USERS" | cmp -s - "$T/users.orig" ||
+	    fail "the hand-written part of the users file changed: $(head -c "$sz" "$USERS" | diff "$T/users.orig" - | head -n 6 | tr '\n' '|')"
+}
+
+# "-rw-r----- UID GID" of a file.
+mode_owner() {
+	ls -ln "$1" | awk '{ print $1, $3, $4 }' | sed 's/^\(..........\)[.+@]* /\1 /'
+}
+
+# Leftover temporary files next to the users file (the lock stays).
+temp_files() {
+	tf_d=$(dirname "$1")
+	tf_b=$(basename "$1")
+	for tf_f in "$tf_d/.$tf_b."*; do
+		[ -e "$tf_f" ] || continue
+		[ "$tf_f" = "$tf_d/.$tf_b.lock" ] && continue
+		basename "$tf_f"
+	done
+}
+
+blake2b_hex() {
+	if command -v b2sum >/dev/null 2>&1; then
+		printf '%s' "$1" | b2sum -l 256 | cut -d' ' -f1
+	elif [ -n "$PY" ]; then
+		python3 -c 'import hashlib,sys
+print(hashlib.blake2b(sys.argv[1].encode(),digest_size=32).hexdigest())' "$1"
+	else
+		return 1
+	fi
+}
+
+mkhash() {
+	printf '%s\n' "$1" | "$MKHASH" "${2:-argon2id}" "${3:-1}" "${4:-8388608}"
+}
+
+basic() {
+	echo "Basic $(printf '%s:%s' "$1" "$2" | base64 | tr -d '\n')"
+}
+
+ndecisions() {
+	grep -c 'decision=' "$T/log" 2>/dev/null || true
+}
+
+# req AUTH URI: one GET (AUTH may be empty).  ST gets the status, REASON
+# and RULE the fields of the request's decision line in the daemon's log.
+req() {
+	before=$(ndecisions)
+	if [ -n "$1" ]; then
+		"$CLIENT" -t 5 "$ADDR" REQUEST_METHOD=GET "REQUEST_URI=$2" \
+		    REMOTE_ADDR=127.0.0.1 "HTTP_AUTHORIZATION=$1" \
+		    >"$T/r.out" 2>"$T/r.err"
+	else
+		"$CLIENT" -t 5 "$ADDR" REQUEST_METHOD=GET "REQUEST_URI=$2" \
+		    REMOTE_ADDR=127.0.0.1 >"$T/r.out" 2>"$T/r.err"
+	fi
+	ST=$(head -n 1 "$T/r.out" | sed -n 's/^Status: \([0-9][0-9]*\) .*/\1/p')
+	[ -n "$ST" ] || ST="(none: $(show "$T/r.err"))"
+	DEC=
+	i=0
+	while [ $i -lt 40 ]; do
+		if [ "$(ndecisions)" -gt "$before" ]; then
+			DEC=$(grep 'decision=' "$T/log" |
+			    sed -n "$((before + 1))p" | sed 's/^.*decision=/decision=/')
+			break
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	REASON=$(printf '%s\n' "$DEC" | tr ' ' '\n' | sed -n 's/^reason=//p')
+	RULE=$(printf '%s\n' "$DEC" | tr ' ' '\n' | sed -n 's/^rule=//p')
+}
+
+# now_req AUTH URI STATUS REASON: this answer, now.
+now_req() {
+	req "$1" "$2"
+	[ "$ST" = "$3" ] && [ "$REASON" = "$4" ] ||
+	    fail "$2: expected $3 $4, got $ST $REASON"
+}
+
+# wait_req AUTH URI STATUS [REASON [RULE]]: asks until the answer is
+# STATUS; the daemon reloads a changed users file by itself (it polls every
+# 250 ms and waits for 200 ms of quiet), so allow 3 s.
+wait_req() {
+	t0=$(now_ms)
+	while :; do
+		req "$1" "$2"
+		[ "$ST" = "$3" ] && break
+		if [ $(($(now_ms) - t0)) -ge 3000 ]; then
+			fail "$2: expected $3 within 3 s, still $ST (reason '$REASON')"
+			return 1
+		fi
+		sleep 0.05
+	done
+	if [ $# -ge 4 ] && [ "$REASON" != "$4" ]; then
+		fail "$2: $3 with reason '$REASON', expected '$4'"
+	fi
+	if [ $# -ge 5 ] && [ "$RULE" != "$5" ]; then
+		fail "$2: $3 with rule '$RULE', expected '$5'"
+	fi
+	return 0
+}
+
+# section NAME FILE: the lines of [user:NAME] (or a "token:" NAME).
+section() {
+	awk -v h="[$1]" '$0 == h { on = 1; print; next }
+	    /^\[/ { on = 0 } on' "$2"
+}
+
+# write_conf FILE USERS: a configuration with fast hashing.
+write_conf() {
+	cat >"$1" <<EOF
+; written by tests/cli.sh
+[server]
+users = $2
+workers = 2
+realm = CLI test
+default = deny
+authz_failure = 403
+log = stderr
+request_timeout = 2
+
+[hashing]
+max_concurrent = 4
+max_memory = 256M
+opslimit = 1
+memlimit = 8M
+
+[cache]
+ttl = 300
+entries = 1024
+
+[throttle]
+max_failures = 1000000
+window = 1
+ban = 1
+
+[rule:admin]
+path = /admin
+roles = admin
+
+[rule:site]
+path = /site
+access = authenticated
+EOF
+}
+
+# json_users: "name=roles=expires=disabled ..." from a user list --json.
+json_users() {
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(" ".join("%s=%s=%s=%s" % (u["name"], ",".join(u["roles"]),
+    u["expires"], u["disabled"]) for u in d))' <"$T/o"
+}
+
+# The pty driver: pty.py STEP... -- COMMAND ARG...  where steps are pairs
+# (text to wait for, line to send once the terminal's echo is off).
+# Prints the whole terminal output, exits with the command's status (124
+# on a timeout).
+PTYPY='import os, pty, select, sys, termios, time
+a = sys.argv[1:]
+k = a.index("--")
+steps, cmd = a[:k], a[k + 1:]
+pid, fd = pty.fork()
+if pid == 0:
+    try:
+        os.execv(cmd[0], cmd)
+    finally:
+        os._exit(127)
+out = b""
+end = time.time() + 10
+def give_up(why):
+    sys.stdout.write(out.decode("utf-8", "replace"))
+    sys.stdout.write("\n[pty: %s]\n" % why)
+    sys.stdout.flush()
+    os.kill(pid, 9)
+    os._exit(124)
+def more():
+    global out
+    left = end - time.time()
+    if left <= 0 or not select.select([fd], [], [], left)[0]:
+        give_up("timeout")
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        d = b""
+    out += d
+    return len(d) > 0
+pos = 0
+for i in range(0, len(steps), 2):
+    want = steps[i].encode()
+    while out.find(want, pos) < 0:
+        if not more():
+            give_up("no %r" % steps[i])
+    pos = out.find(want, pos) + len(want)
+    # The prompt comes before echo is turned off, with TCSAFLUSH: what
+    # is typed earlier is dropped.  On Linux the master reports the
+    # terminal settings of the slave.
+    while termios.tcgetattr(fd)[3] & termios.ECHO:
+        if time.time() > end:
+            give_up("echo still on after %r" % steps[i])
+        time.sleep(0.01)
+    os.write(fd, (steps[i + 1] + "\n").encode())
+while more():
+    pass
+st = os.waitpid(pid, 0)[1]
+sys.stdout.write(out.decode("utf-8", "replace"))
+sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
+'
+
+# onpty STEP... -- ARG...: fcgi-authz on a terminal; output in $T/o, RC.
+onpty() {
+	python3 -c "$PTYPY" "$@" >"$T/o" 2>"$T/e"
+	RC=$?
+}
+
+# ---- setup ----------------------------------------------------------------
+
+for p in "$CTL" "$AUTHZD" "$CLIENT" "$MKHASH"; do
+	[ -x "$p" ] || bail "$p is missing (build it first)"
+done
+for c in base64 awk sed sort cmp diff head tail tr cut wc ls paste; do
+	command -v $c >/dev/null 2>&1 || { echo "# skip: no $c"; exit 77; }
+done
+PY=
+command -v python3 >/dev/null 2>&1 && python3 -c 'import pty, termios, json' \
+    2>/dev/null && PY=python3
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-authz-cli.XXXXXX") || bail "mktemp -d failed"
+# sun_path holds 108 bytes.
+if [ ${#T} -gt 80 ]; then
+	rmdir "$T"
+	T=$(mktemp -d /tmp/fcgi-authz-cli.XXXXXX) || bail "mktemp -d failed"
+fi
+: >"$T/log"
+CONF=$T/fcgi-authz.ini
+USERS=$T/users.ini
+ADDR=unix:$T/sock
+
+PW_KEEPER=keeper-Pw-4h8s1x
+PW_ALICE=alice-Pw-7f3k9q
+PW_ALICE2=alice-NewPw-2b6n0m
+PW_ALICE3=alice-Imp-5c1v7z
+H_KEEPER=$(mkhash "$PW_KEEPER") || bail "mkhash failed"
+
+write_conf "$CONF" users.ini
+cat >"$USERS" <<EOF
+; users.ini for tests/cli.sh: every byte of this part must survive the
+;   edits of the users that fcgi-authz adds below it.
+
+# A hash comment, then two blank lines.
+
+
+[user:keeper]
+; keeper's own comment
+password = $H_KEEPER
+roles = staff   ; inline note
+
+; a trailing comment block
+EOF
+cp "$USERS" "$T/users.orig" || bail "cp failed"
+
+# Mode 0640 and, as root, an owner and group other than the writer's.
+chmod 640 "$USERS" || bail "chmod failed"
+if [ "$(id -u)" = 0 ]; then
+	grp=www-data
+	getent group www-data >/dev/null 2>&1 || grp=nogroup
+	if getent passwd nobody >/dev/null 2>&1 &&
+	    getent group "$grp" >/dev/null 2>&1; then
+		chown "nobody:$grp" "$USERS" || bail "chown failed"
+	fi
+fi
+MODE_OWNER=$(mode_owner "$USERS")
+note "users file: $MODE_OWNER"
+
+A_KEEPER=$(basic keeper "$PW_KEEPER")
+A_ALICE=$(basic alice "$PW_ALICE")
+A_ALICE2=$(basic alice "$PW_ALICE2")
+A_ALICE3=$(basic alice "$PW_ALICE3")
+
+# ---- check, then the daemon -----------------------------------------------
+
+begin "check: the test configuration is valid (exit 0, the OK line)"
+ctl -c "$CONF" check
+expect_rc 0
+expect_out "$CONF: configuration OK (2 rules, 1 users, 0 tokens)"
+end
+
+"$AUTHZD" -f -c "$CONF" -l "$ADDR" </dev/null >"$T/daemon.out" 2>>"$T/log" &
+DPID=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q 'serving with' "$T/log"; do
+	alive "$DPID" || { cat "$T/log"; bail "fcgi-authzd exited at start"; }
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -S "$T/sock" ] || { cat "$T/log"; bail "no socket after 5 s"; }
+(
+	trap - HUP INT TERM EXIT
+	while kill -0 $$ 2>/dev/null; do
+		sleep 0.5
+	done
+	kill -TERM "$DPID" 2>/dev/null
+) </dev/null >/dev/null 2>&1 &
+GUARD=$!
+req "$A_KEEPER" /site/x
+[ "$ST" = 200 ] || { cat "$T/log"; bail "keeper gets $ST $REASON, not 200"; }
+
+# ---- round trips through the daemon ---------------------------------------
+
+begin "user add: the new user logs in (200); stdout and stderr empty"
+now_req "$A_ALICE" /site/x 401 unknown_user
+input '%s\n' "$PW_ALICE"
+ctl -c "$CONF" user add alice --role editor --password-stdin
+expect_rc 0
+expect_out_empty
+expect_err_empty
+wait_req "$A_ALICE" /site/x 200 ok site
+section user:alice "$USERS" >"$T/sec"
+grep -x 'roles = editor' "$T/sec" >/dev/null ||
+    fail "no 'roles = editor' in: $(show "$T/sec")"
+grep '^password = \$argon2id\$v=19\$m=8192,t=1,p=1\$' "$T/sec" >/dev/null ||
+    fail "no argon2id m=8192,t=1 password line (the policy) in: $(show "$T/sec")"
+end
+
+begin "user add: comments, blank lines and order before it kept byte for byte"
+prefix_ok
+end
+
+begin "user add: mode and owner of the users file kept; no temporary file left"
+[ "$(mode_owner "$USERS")" = "$MODE_OWNER" ] ||
+    fail "expected '$MODE_OWNER', got '$(mode_owner "$USERS")'"
+tf=$(temp_files "$USERS")
+[ -z "$tf" ] || fail "left behind: $tf"
+[ -f "$T/.users.ini.lock" ] || fail "no lock file .users.ini.lock"
+end
+
+begin "user passwd: the old password gets 401, the new one 200"
+input '%s\n' "$PW_ALICE2"
+ctl -c "$CONF" user passwd alice --password-stdin
+expect_rc 0
+expect_out_empty
+expect_err_empty
+wait_req "$A_ALICE" /site/x 401 bad_password
+wait_req "$A_ALICE2" /site/x 200 ok
+end
+
+begin "user disable: 401, reason disabled in the daemon's log"
+ctl -c "$CONF" user disable alice
+expect_rc 0
+expect_out_empty
+wait_req "$A_ALICE2" /site/x 401 disabled
+section user:alice "$USERS" | grep -x 'disabled = yes' >/dev/null ||
+    fail "no 'disabled = yes' in alice's section"
+end
+
+begin "user enable: 200 again"
+ctl -c "$CONF" user enable alice
+expect_rc 0
+wait_req "$A_ALICE2" /site/x 200 ok
+end
+
+begin "user expire 2020-01-01: 401 expired; user show says so"
+ctl -c "$CONF" user expire alice 2020-01-01
+expect_rc 0
+wait_req "$A_ALICE2" /site/x 401 expired
+ctl -c "$CONF" user show alice
+expect_rc 0
+expect_out_has "expires: 2020-01-01"
+expect_out_has "state: expired"
+end
+
+begin "user expire never: 200, no expires line left"
+ctl -c "$CONF" user expire alice never
+expect_rc 0
+wait_req "$A_ALICE2" /site/x 200 ok
+section user:alice "$USERS" | grep '^expires' >/dev/null &&
+    fail "an expires line is left: $(section user:alice "$USERS" | grep '^expires')"
+end
+
+begin "user roles --add admin: /admin 403 before, 200 after"
+now_req "$A_ALICE2" /admin/x 403 role
+ctl -c "$CONF" user roles alice --add admin
+expect_rc 0
+expect_out_empty
+wait_req "$A_ALICE2" /admin/x 200 ok admin
+ctl -c "$CONF" user roles alice
+expect_rc 0
+expect_out editor admin
+end
+
+begin "user roles --remove admin: 403 (reason role)"
+ctl -c "$CONF" user roles alice --remove admin
+expect_rc 0
+wait_req "$A_ALICE2" /admin/x 403 role admin
+ctl -c "$CONF" user roles alice
+expect_out editor
+end
+
+begin "user roles --remove a role not held: a note, exit 0, file unchanged"
+cp "$USERS" "$T/snap"
+ctl -c "$CONF" user roles alice --remove nope
+expect_rc 0
+expect_err "user alice does not hold role nope"
+same "$USERS" "$T/snap"
+end
+
+begin "token add: printed once (fa_ + 43), digest stored, Bearer gets 200"
+B_BAD="Bearer fa_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+now_req "$B_BAD" /site/x 401 bad_token
+ctl -c "$CONF" token add ci --user alice
+expect_rc 0
+expect_err_empty
+TOK=$(cat "$T/o")
+if ! printf '%s\n' "$TOK" | grep -x 'fa_[A-Za-z0-9_-]\{43\}' >/dev/null; then
+	fail "stdout is not one token: $(show "$T/o")"
+fi
+[ "$(wc -l <"$T/o")" -eq 1 ] || fail "stdout has $(wc -l <"$T/o") lines"
+D=$(blake2b_hex "$TOK")
+if [ -n "$D" ]; then
+	section token:ci "$USERS" | grep -x "hash = blake2b:$D" >/dev/null ||
+	    fail "no 'hash = blake2b:<digest of the token>' in [token:ci]"
+fi
+grep -F -- "$TOK" "$USERS" >/dev/null && fail "the token itself is in the file"
+wait_req "Bearer $TOK" /site/x 200 ok site
+ctl -c "$CONF" token list
+expect_out "ci alice * never active"
+end
+
+begin "token revoke: the token gets 401 bad_token; token list empty"
+ctl -c "$CONF" token revoke ci
+expect_rc 0
+expect_out_empty
+wait_req "Bearer $TOK" /site/x 401 bad_token
+grep -F '[token:ci]' "$USERS" >/dev/null && fail "[token:ci] still in the file"
+ctl -c "$CONF" token list
+expect_rc 0
+expect_out_empty
+ctl -c "$CONF" token list --json
+expect_out "[]"
+end
+
+begin "user import (name:password): new users log in, an existing one gets the new password and keeps its roles"
+input '# exported from elsewhere\n\nimp1:%s\nimp2:%s\nalice:%s\n' \
+    imp1-Pw-3v8k 'imp2:pw:with:colons' "$PW_ALICE3"
+ctl -c "$CONF" user import
+expect_rc 0
+expect_out_empty
+expect_err_empty
+wait_req "$(basic imp1 imp1-Pw-3v8k)" /site/x 200 ok
+wait_req "$(basic imp2 'imp2:pw:with:colons')" /site/x 200 ok
+wait_req "$A_ALICE3" /site/x 200 ok
+now_req "$A_ALICE2" /site/x 401 bad_password
+ctl -c "$CONF" user roles alice
+expect_out editor
+ctl -c "$CONF" user roles imp1
+expect_rc 0
+expect_out_empty
+end
+
+begin "user import --with-roles: roles set exactly, name::password none"
+input 'imp3:admin,editor:%s\n# comment\nimp4::%s\nalice:admin:%s\n' \
+    imp3-Pw-6q2w imp4-Pw-1z9x "$PW_ALICE"
+ctl -c "$CONF" user import --with-roles
+expect_rc 0
+expect_err_empty
+wait_req "$(basic imp3 imp3-Pw-6q2w)" /admin/x 200 ok admin
+wait_req "$(basic imp4 imp4-Pw-1z9x)" /site/x 200 ok
+now_req "$(basic imp4 imp4-Pw-1z9x)" /admin/x 403 role
+wait_req "$A_ALICE" /admin/x 200 ok admin
+ctl -c "$CONF" user roles alice
+expect_out admin
+end
+
+begin "user del: 401 unknown_user, its token deleted too (with a note)"
+ctl -c "$CONF" token add ci2 --user alice
+expect_rc 0
+TOK2=$(cat "$T/o")
+wait_req "Bearer $TOK2" /site/x 200 ok
+ctl -c "$CONF" user del alice
+expect_rc 0
+expect_out_empty
+expect_err "deleted token ci2 of user alice"
+wait_req "$A_ALICE" /site/x 401 unknown_user
+now_req "Bearer $TOK2" /site/x 401 bad_token
+grep -F -e '[user:alice]' -e '[token:ci2]' "$USERS" >/dev/null &&
+    fail "alice or ci2 still in the file"
+prefix_ok
+end
+
+begin "hash: an argon2id line with the policy's costs that works as a password line"
+input 'hand-Pw-8m3c\n'
+ctl -c "$CONF" hash --password-stdin
+expect_rc 0
+H=$(cat "$T/o")
+printf '%s\n' "$H" | grep -x '\$argon2id\$v=19\$m=8192,t=1,p=1\$[A-Za-z0-9+/]*\$[A-Za-z0-9+/]*' \
+    >/dev/null || fail "not an argon2id m=8192,t=1 hash: $(show "$T/o")"
+# By hand, as an administrator would: a copy (mode and owner kept), renamed.
+cp -p "$USERS" "$T/users.new"
+printf '\n[user:handmade]\npassword = %s\n' "$H" >>"$T/users.new"
+mv "$T/users.new" "$USERS"
+input 'hand-Pw-8m3c\n'
+ctl -c "$CONF" verify handmade --password-stdin
+expect_rc 0
+expect_err_empty
+input 'hand-Pw-8m3X\n'
+ctl -c "$CONF" verify handmade --password-stdin
+expect_rc 1
+wait_req "$(basic handmade hand-Pw-8m3c)" /site/x 200 ok
+end
+
+begin "hash with -u: libsodium's interactive costs"
+input 'x-Pw\n'
+ctl -u "$USERS" hash --password-stdin
+expect_rc 0
+grep '^\$argon2id\$v=19\$m=65536,t=2,p=1\$' "$T/o" >/dev/null ||
+    fail "not m=65536,t=2: $(show "$T/o")"
+end
+
+begin "verify: right 0 (silent), wrong 1 with the message"
+input 'imp1-Pw-3v8k\n'
+ctl -c "$CONF" verify imp1 --password-stdin
+expect_rc 0
+expect_out_empty
+expect_err_empty
+input 'imp1-Pw-3v8K\n'
+ctl -c "$CONF" verify imp1 --password-stdin
+expect_rc 1
+expect_out_empty
+expect_err "wrong password for imp1"
+end
+
+begin "verify: a disabled / expired user with the right password exits 0 with a note"
+ctl -c "$CONF" user disable imp2
+expect_rc 0
+ctl -c "$CONF" user expire imp4 2020-01-01
+expect_rc 0
+input 'imp2:pw:with:colons\n'
+ctl -c "$CONF" verify imp2 --password-stdin
+expect_rc 0
+expect_err "note: user imp2 is disabled"
+input 'imp4-Pw-1z9x\n'
+ctl -c "$CONF" verify imp4 --password-stdin
+expect_rc 0
+expect_err "note: user imp4 has expired"
+wait_req "$(basic imp2 'imp2:pw:with:colons')" /site/x 401 disabled
+wait_req "$(basic imp4 imp4-Pw-1z9x)" /site/x 401 expired
+end
+
+begin "user list: one user a line, file order, roles/expires/state"
+ctl -c "$CONF" user list
+expect_rc 0
+expect_out "keeper staff never active" "imp1 - never active" \
+    "imp2 - never disabled" "imp3 admin,editor never active" \
+    "imp4 - 2020-01-01 expired" "handmade - never active"
+end
+
+begin "user list --json: one line without spaces, parses, same content"
+ctl -c "$CONF" user list --json
+expect_rc 0
+[ "$(wc -l <"$T/o")" -eq 1 ] || fail "$(wc -l <"$T/o") lines"
+grep ' ' "$T/o" >/dev/null && fail "spaces in: $(show "$T/o")"
+if [ -n "$PY" ]; then
+	got=$(json_users 2>&1)
+	want="keeper=staff=None=False imp1==None=False imp2==None=True imp3=admin,editor=None=False imp4==2020-01-01=False handmade==None=False"
+	[ "$got" = "$want" ] || fail "parsed: expected '$want', got '$got'"
+else
+	grep '^\[{"name":"keeper","roles":\["staff"\],"expires":null,"disabled":false},' \
+	    "$T/o" >/dev/null || fail "unexpected: $(show "$T/o")"
+fi
+end
+
+begin "user show (text and --json) and token list --json"
+ctl -c "$CONF" token add deploy --user imp3 --role admin --expires 2099-12-31
+expect_rc 0
+ctl -c "$CONF" user show imp3
+expect_rc 0
+expect_out "name: imp3" "roles: admin,editor" "expires: never" "disabled: no" \
+    "state: active" "hash: argon2id memory=8388608 ops=1 parallel=1" \
+    "tokens: deploy"
+ctl -c "$CONF" user show imp3 --json
+expect_rc 0
+if [ -n "$PY" ]; then
+	got=$(python3 -c 'import json, sys
+u = json.load(sys.stdin)
+print(u["name"], ",".join(u["roles"]), u["expires"], u["disabled"],
+    ",".join(u["tokens"]))' <"$T/o" 2>&1)
+	[ "$got" = "imp3 admin,editor None False deploy" ] ||
+	    fail "user show --json parsed: '$got'"
+else
+	grep -F '"tokens":["deploy"]' "$T/o" >/dev/null || fail "no tokens: $(show "$T/o")"
+fi
+ctl -c "$CONF" token list --json
+expect_rc 0
+if [ -n "$PY" ]; then
+	got=$(python3 -c 'import json, sys
+print(" ".join("%s=%s=%s=%s" % (t["name"], t["user"], t["roles"], t["expires"])
+    for t in json.load(sys.stdin)))' <"$T/o" 2>&1)
+	[ "$got" = "deploy=imp3=['admin']=2099-12-31" ] ||
+	    fail "token list --json parsed: '$got'"
+else
+	expect_out '[{"name":"deploy","user":"imp3","roles":["admin"],"expires":"2099-12-31"}]'
+fi
+end
+
+begin "explain: allow (exit 0) and deny (exit 1) with the rule, as the daemon decides"
+ctl -c "$CONF" explain --user imp3 GET /admin/x
+expect_rc 0
+expect_out_has "decision: allow"
+expect_out_has "status: 200"
+expect_out_has "rule: admin"
+expect_out_has "user: imp3"
+ctl -c "$CONF" explain --user imp1 GET /admin/x
+expect_rc 1
+expect_out_has "decision: deny"
+expect_out_has "status: 403"
+expect_out_has "reason: role"
+expect_out_has "rule: admin"
+now_req "$(basic imp1 imp1-Pw-3v8k)" /admin/x 403 role
+ctl -c "$CONF" explain GET /elsewhere
+expect_rc 1
+expect_out_has "decision: deny"
+expect_out_has "rule: (default)"
+ctl -c "$CONF" explain GET /site/x
+expect_rc 1
+expect_out_has "status: 401"
+expect_out_has "reason: no_credentials"
+expect_out_has "rule: site"
+end
+
+begin "explain: --password-stdin checks the password, --token-stdin the token"
+input 'imp1-Pw-3v8k\n'
+ctl -c "$CONF" explain --user imp1 --password-stdin GET /site/x
+expect_rc 0
+expect_out_has "reason: ok"
+input 'imp1-wrong\n'
+ctl -c "$CONF" explain --user imp1 --password-stdin GET /site/x
+expect_rc 1
+expect_out_has "reason: bad_password"
+input '%s\n' "${B_BAD#Bearer }"
+ctl -c "$CONF" explain --token-stdin GET /site/x
+expect_rc 1
+expect_out_has "reason: bad_token"
+ctl -c "$CONF" token add ex --user imp1
+expect_rc 0
+input '%s\n' "$(cat "$T/o")"
+ctl -c "$CONF" explain --token-stdin GET /site/x
+expect_rc 0
+expect_out_has "decision: allow"
+expect_out_has "user: imp1"
+ctl -c "$CONF" token revoke ex
+expect_rc 0
+end
+
+begin "keeper (hand-written, inline comment): user roles --add admin changes only its roles line"
+cp "$USERS" "$T/snap"
+now_req "$A_KEEPER" /admin/x 403 role
+ctl -c "$CONF" user roles keeper --add admin
+expect_rc 0
+diff "$T/snap" "$USERS" >"$T/diff"
+if [ "$(grep -c '^[<>]' "$T/diff")" -ne 2 ]; then
+	fail "expected one line changed, got: $(show "$T/diff")"
+fi
+grep -x '> roles = staff, *admin *; inline note' "$T/diff" >/dev/null ||
+    fail "roles line: $(show "$T/diff")"
+wait_req "$A_KEEPER" /admin/x 200 ok admin
+end
+
+begin "after all these writes: mode and owner kept, no temporary file, file valid"
+[ "$(mode_owner "$USERS")" = "$MODE_OWNER" ] ||
+    fail "expected '$MODE_OWNER', got '$(mode_owner "$USERS")'"
+tf=$(temp_files "$USERS")
+[ -z "$tf" ] || fail "left behind: $tf"
+ctl -c "$CONF" check
+expect_rc 0
+"$AUTHZD" -t -c "$CONF" >/dev/null 2>"$T/t.err" ||
+    fail "fcgi-authzd -t refuses it: $(show "$T/t.err")"
+end
+
+# ---- the terminal ----------------------------------------------------------
+
+if [ -n "$PY" ]; then
+	begin "pty: user add asks twice with echo off; the user then logs in"
+	onpty "Password for new user ptyuser: " pty-Pw-5t7u \
+	    "Again: " pty-Pw-5t7u -- "$CTL" -c "$CONF" user add ptyuser
+	[ "$RC" -eq 0 ] || fail "exit $RC; terminal: $(show "$T/o")"
+	grep -F pty-Pw-5t7u "$T/o" >/dev/null &&
+	    fail "the password was echoed: $(show "$T/o")"
+	wait_req "$(basic ptyuser pty-Pw-5t7u)" /site/x 200 ok
+	end
+
+	begin "pty: a mismatched second entry: exit 1, the passwords do not match, nothing written"
+	cp "$USERS" "$T/snap"
+	onpty "Password for new user ptyuser2: " pty-Pw-a \
+	    "Again: " pty-Pw-b -- "$CTL" -c "$CONF" user add ptyuser2
+	[ "$RC" -eq 1 ] || fail "exit $RC (expected 1); terminal: $(show "$T/o")"
+	grep -F 'fcgi-authz: the passwords do not match' "$T/o" >/dev/null ||
+	    fail "no message: $(show "$T/o")"
+	same "$USERS" "$T/snap"
+	end
+
+	begin "pty: verify asks once"
+	onpty "Password for ptyuser: " pty-Pw-5t7u -- "$CTL" -c "$CONF" verify ptyuser
+	[ "$RC" -eq 0 ] || fail "exit $RC; terminal: $(show "$T/o")"
+	onpty "Password for ptyuser: " pty-Pw-XXXX -- "$CTL" -c "$CONF" verify ptyuser
+	[ "$RC" -eq 1 ] || fail "wrong password: exit $RC; terminal: $(show "$T/o")"
+	grep -F 'wrong password for ptyuser' "$T/o" >/dev/null ||
+	    fail "no message: $(show "$T/o")"
+	end
+
+	begin "pty: user import refuses a terminal (exit 2)"
+	cp "$USERS" "$T/snap"
+	onpty -- "$CTL" -c "$CONF" user import
+	[ "$RC" -eq 2 ] || fail "exit $RC (expected 2); terminal: $(show "$T/o")"
+	grep -F 'fcgi-authz: user import: standard input is a terminal' "$T/o" \
+	    >/dev/null || fail "no message: $(show "$T/o")"
+	same "$USERS" "$T/snap"
+	end
+else
+	for c in "user add on a terminal" "mismatched passwords" \
+	    "verify on a terminal" "user import on a terminal"; do
+		skip "pty: $c" "no python3"
+	done
+fi
+
+# noterm CMD ARG...: no --password-stdin, no terminal: exit 2.
+noterm() {
+	what=$1
+	shift
+	ctl -c "$CONF" "$@"
+	expect_usage
+	expect_err "$what: standard input is not a terminal: give the password on it with --password-stdin"
+}
+begin "no terminal and no --password-stdin: exit 2 for user add, passwd, hash, verify"
+noterm "user add" user add newone
+noterm "user passwd" user passwd imp1
+noterm hash hash
+noterm verify verify imp1
+ctl -c "$CONF" user show newone
+expect_rc 1
+end
+
+# ---- check, audit ----------------------------------------------------------
+
+H_GOOD=$(mkhash good-Pw) || bail "mkhash failed"
+H_ARGON2I=$(mkhash weak-Pw argon2i 3 8388608) || bail "mkhash failed"
+H_LOWMEM=$(mkhash low-Pw argon2id 1 4194304) || bail "mkhash failed"
+H_STRONG=$(mkhash strong-Pw argon2id 2 16777216) || bail "mkhash failed"
+HX=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+HY=1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+HZ=2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+write_conf "$T/audit.ini" audit-users.ini
+cat >"$T/audit-users.ini" <<EOF
+; audit fixture
+[user:good]
+password = $H_GOOD
+
+[user:weak]
+password = $H_ARGON2I
+
+[user:strong]
+password = $H_STRONG
+
+[user:low]
+password = $H_LOWMEM
+
+[user:gone]
+password = $H_GOOD
+expires = 2020-01-01
+
+[user:off]
+password = $H_GOOD
+disabled = yes
+
+[token:old]
+user = good
+hash = blake2b:$HX
+expires = 2020-01-02
+
+[token:offt]
+user = off
+hash = blake2b:$HY
+
+[token:gonet]
+user = gone
+hash = blake2b:$HZ
+EOF
+
+begin "check -u: a good users file (exit 0, the OK line)"
+ctl -u "$T/audit-users.ini" check
+expect_rc 0
+expect_out "$T/audit-users.ini: users file OK (6 users, 3 tokens)"
+end
+
+begin "check: a bad users file, exit 1, FILE:LINE and not valid"
+cp "$T/audit-users.ini" "$T/bad-users.ini"
+printf '\n[user:nopw]\nroles = a\n' >>"$T/bad-users.ini"
+write_conf "$T/bad.ini" bad-users.ini
+ctl -u "$T/bad-users.ini" check
+expect_rc 1
+expect_out_empty
+L=$(grep -n -x '\[user:nopw\]' "$T/bad-users.ini" | cut -d: -f1)
+grep -x "$T/bad-users.ini:$L: .*nopw.*" "$T/e" >/dev/null ||
+    fail "no FILE:LINE naming [user:nopw]: $(show "$T/e")"
+expect_err "$T/bad-users.ini: users file not valid"
+ctl -c "$T/bad.ini" check
+expect_rc 1
+expect_out_empty
+grep -x "$T/bad-users.ini:$L: .*nopw.*" "$T/e" >/dev/null ||
+    fail "no FILE:LINE: $(show "$T/e")"
+expect_err "$T/bad.ini: configuration not valid"
+end
+
+begin "audit: weak hashes (argon2i, low memory), expired, disabled, token findings; exit 1"
+ctl -c "$T/audit.ini" audit
+expect_rc 1
+expect_out "weak-hash weak argon2i memory=8388608 ops=3" \
+    "weak-hash low argon2id memory=4194304 ops=1" \
+    "expired gone 2020-01-01" "disabled off" \
+    "expired-token old 2020-01-02" "token-user-disabled offt off" \
+    "token-user-expired gonet gone"
+end
+
+begin "audit: a clean file, exit 0, nothing printed"
+write_conf "$T/clean.ini" clean-users.ini
+printf '[user:good]\npassword = %s\n\n[user:strong]\npassword = %s\n' \
+    "$H_GOOD" "$H_STRONG" >"$T/clean-users.ini"
+ctl -c "$T/clean.ini" audit
+expect_rc 0
+expect_out_empty
+end
+
+# ---- refusals --------------------------------------------------------------
+
+# refuse RC MESSAGE ARG...: fcgi-authz ARG... exits RC with the line
+# "fcgi-authz: MESSAGE", a usage line after usage errors, and leaves the
+# users file as it was.  Usage errors are given a configuration that does
+# not exist: nothing may be read before them.
+ABSENT=$T/absent.ini
+refuse() {
+	want=$1
+	msg=$2
+	shift 2
+	desc=$(printf '%s' "$*" | sed "s|$T|\$T|g" | tr -c '[:print:]' '?')
+	begin "refused ($want): $desc: $msg"
+	cp "$USERS" "$T/snap"
+	ctl "$@"
+	expect_rc "$want"
+	expect_err "$msg"
+	[ "$want" = 2 ] && expect_usage
+	[ -n "$ALSO" ] && expect_err "$ALSO"
+	same "$USERS" "$T/snap"
+	end
+}
+ALSO=
+
+USAGE="usage: fcgi-authz [-c config | -u users-file] command [argument ...]"
+begin "refused (2): no command, with the full usage"
+ctl
+expect_rc 2
+expect_err "no command"
+grep -F -x "$USAGE" "$T/e" >/dev/null || fail "no full usage: $(show "$T/e")"
+grep -F -x "  user import [--with-roles]" "$T/e" >/dev/null ||
+    fail "the usage lacks the commands"
+end
+begin "refused (2): unknown command, with the full usage"
+ctl -c "$ABSENT" frobnicate
+expect_rc 2
+expect_err "unknown command frobnicate"
+grep -F -x "$USAGE" "$T/e" >/dev/null || fail "no full usage: $(show "$T/e")"
+end
+
+U45=aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeee
+U44=aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeee
+CTRL=$(printf 'a\001b')
+BADNAME='is not a valid user name (1 to 44 bytes of UTF-8 without whitespace, control characters or any of :=[];#,")'
+refuse 2 "user: subcommand missing" -c "$ABSENT" user
+refuse 2 "give one -c or one -u" -c "$CONF" -u "$USERS" user list
+refuse 2 "user add: unknown option --bogus" -c "$ABSENT" user add x --bogus
+refuse 2 "user add: --role needs a value" -c "$ABSENT" user add x --password-stdin --role
+refuse 2 "user list: --json takes no value" -c "$ABSENT" user list --json=yes
+refuse 2 "user add: NAME missing" -c "$ABSENT" user add --password-stdin
+refuse 2 "user show: one NAME only" -c "$ABSENT" user show a b
+refuse 2 "user del: too many arguments" -c "$ABSENT" user del a b
+refuse 2 "user del: NAME missing" -c "$ABSENT" user del
+refuse 2 "user expire: too many arguments" -c "$ABSENT" user expire a never extra
+refuse 2 "explain: too many arguments" -c "$ABSENT" explain GET /a /b
+refuse 2 "user list: no arguments" -c "$ABSENT" user list x
+refuse 2 "check: no arguments" -c "$ABSENT" check x
+refuse 2 "user expire: DATE missing" -c "$ABSENT" user expire a
+refuse 2 "\"$U45\" $BADNAME" -c "$ABSENT" user add "$U45" --password-stdin
+refuse 2 "\"a:b\" $BADNAME" -c "$ABSENT" user add a:b --password-stdin
+refuse 2 "\"a b\" $BADNAME" -c "$ABSENT" user add "a b" --password-stdin
+# A control character is shown escaped, not sent to the terminal.
+refuse 2 "\"a\\x01b\" $BADNAME" -c "$ABSENT" user add "$CTRL" --password-stdin
+refuse 2 "\"a;b\" $BADNAME" -c "$ABSENT" user del "a;b"
+refuse 2 "\"a b\" is not a valid role name (1 to 44 bytes of UTF-8 without whitespace, control characters or any of :=[];#,\")" \
+    -c "$ABSENT" user add x --role "a b" --password-stdin
+refuse 2 "\"t=1\" is not a valid token name (1 to 44 bytes of UTF-8 without whitespace, control characters or any of :=[];#,\")" \
+    -c "$ABSENT" token add t=1 --user imp1
+refuse 2 "--expires: \"2020-13-01\" is not a date (expected YYYY-MM-DD or never)" \
+    -c "$ABSENT" user add x --expires 2020-13-01 --password-stdin
+refuse 2 "--expires: \"2021-02-29\" is not a date (expected YYYY-MM-DD or never)" \
+    -c "$ABSENT" token add t --user imp1 --expires 2021-02-29
+refuse 2 "user expire: \"20200101\" is not a date (expected YYYY-MM-DD or never)" \
+    -c "$ABSENT" user expire imp1 20200101
+refuse 2 "user expire: \"tomorrow\" is not a date (expected YYYY-MM-DD or never)" \
+    -c "$ABSENT" user expire imp1 tomorrow
+refuse 2 "user roles: role a both added and removed" \
+    -c "$ABSENT" user roles imp1 --add a --remove a
+refuse 2 "user add: standard input is not a terminal: give the password on it with --password-stdin" \
+    -c "$ABSENT" user add x
+refuse 2 "explain: METHOD and PATH needed" -c "$ABSENT" explain GET
+refuse 2 "explain: --user and --token-stdin exclude each other" \
+    -c "$ABSENT" explain --user a --token-stdin GET /
+refuse 2 "explain: --password-stdin needs --user" \
+    -c "$ABSENT" explain --password-stdin GET /
+refuse 2 "explain: --from: \"10.0.0\" is not an IPv4 or IPv6 address" \
+    -c "$ABSENT" explain --from 10.0.0 GET /
+refuse 2 "explain: needs the configuration (-c), not -u: the rules are there" \
+    -u "$USERS" explain GET /
+
+begin "a 44-byte name is accepted (the limit), the 45-byte one above is not"
+input 'x44-Pw\n'
+ctl -c "$CONF" user add "$U44" --password-stdin
+expect_rc 0
+ctl -c "$CONF" user del "$U44"
+expect_rc 0
+end
+
+refuse 1 "user imp1 already exists (\"user passwd\" changes the password)" \
+    -c "$CONF" user add imp1 --password-stdin
+for c in "user del" "user show" "user disable" "user enable" "user roles"; do
+	# shellcheck disable=SC2086
+	refuse 1 "no user ghost in $USERS" -c "$CONF" $c ghost
+done
+input 'ghost-Pw\n'
+refuse 1 "no user ghost in $USERS" -c "$CONF" user passwd ghost --password-stdin
+input 'ghost-Pw\n'
+refuse 1 "no user ghost in $USERS" -c "$CONF" verify ghost --password-stdin
+refuse 1 "no user ghost in $USERS" -c "$CONF" user roles ghost --add a
+refuse 1 "no user ghost in $USERS" -c "$CONF" user expire ghost never
+refuse 1 "no user ghost in $USERS" -c "$CONF" token add t9 --user ghost
+refuse 1 "no token ghost in $USERS" -c "$CONF" token revoke ghost
+refuse 1 "token deploy already exists (\"token revoke\" it first)" \
+    -c "$CONF" token add deploy --user imp1
+
+# Passwords on standard input.
+# pwrefuse FORMAT MESSAGE: user add with this standard input.
+pwrefuse() {
+	input "$1"
+	refuse 1 "$2" -c "$CONF" user add pwx --password-stdin
+}
+P1025=$(head -c 1025 /dev/zero | tr '\0' x)
+P1024=$(head -c 1024 /dev/zero | tr '\0' x)
+pwrefuse '' "no password on standard input"
+pwrefuse '\n' "the password is empty"
+pwrefuse '\r\n' "the password is empty"
+pwrefuse "$P1025\\n" "the password is longer than 1024 bytes"
+pwrefuse 'ab\000cd\n' "the password contains a NUL byte"
+pwrefuse 'ab\001cd\n' "the password contains control characters or is not valid UTF-8"
+pwrefuse 'ab\tcd\n' "the password contains control characters or is not valid UTF-8"
+pwrefuse 'ab\377cd\n' "the password contains control characters or is not valid UTF-8"
+input 'wrong-pw\n'
+refuse 1 "wrong password for imp1" -c "$CONF" verify imp1 --password-stdin
+input ''
+refuse 1 "no password on standard input" -c "$CONF" user passwd imp1 --password-stdin
+
+begin "a 1024-byte password is accepted (the limit) and verifies"
+input '%s\n' "$P1024"
+ctl -c "$CONF" user add long1024 --password-stdin
+expect_rc 0
+input '%s\n' "$P1024"
+ctl -c "$CONF" verify long1024 --password-stdin
+expect_rc 0
+ctl -c "$CONF" user del long1024
+expect_rc 0
+end
+
+# Import: every error names the line, then "nothing imported", exit 1,
+# and the file is unchanged (even when good lines came first).
+# imprefuse OPTION FORMAT MESSAGE
+imprefuse() {
+	input "$2"
+	ALSO="nothing imported"
+	# shellcheck disable=SC2086
+	refuse 1 "$3" -c "$CONF" user import $1
+	ALSO=
+}
+imprefuse "" 'okimp:pw1\n# c\n\nnocolon\n' "stdin:4: expected name:password"
+imprefuse --with-roles 'okimp:r:pw1\nname:pw\n' "stdin:2: expected name:roles:password"
+imprefuse "" 'okimp:pw1\na b:pw\n' "stdin:2: not a valid user name"
+imprefuse "" "okimp:pw1\\n$U45:pw\\n" "stdin:2: not a valid user name"
+imprefuse --with-roles 'okimp:r,,s:pw1\n' "stdin:1: roles: expected a comma-separated list without empty items"
+imprefuse --with-roles 'okimp:r s:pw1\n' "stdin:1: roles: not a valid role name"
+imprefuse "" 'okimp:pw1\nb:\n' "stdin:2: the password is empty"
+imprefuse "" 'okimp:pw1\nb:p\001w\n' "stdin:2: the password holds a NUL, control characters or invalid UTF-8"
+imprefuse "" 'okimp:pw1\nb:p\000w\n' "stdin:2: the password holds a NUL, control characters or invalid UTF-8"
+imprefuse "" 'okimp:pw1\nb:p\377w\n' "stdin:2: the password holds a NUL, control characters or invalid UTF-8"
+imprefuse "" "okimp:pw1\\nb:$(head -c 5000 /dev/zero | tr '\0' x)\\n" "stdin:2: line too long"
+imprefuse "" 'okimp:pw1\nb:2\nokimp:3\n' "stdin:3: user okimp again (first on line 1)"
+
+begin "import leaves no okimp user behind (all or nothing)"
+ctl -c "$CONF" user show okimp
+expect_rc 1
+end
+
+# A write that would make the file invalid is refused; the file stays.
+write_conf "$T/broken.ini" broken-users.ini
+cp "$T/audit-users.ini" "$T/broken-users.ini"
+printf '\n[user:nopw]\nroles = a\n' >>"$T/broken-users.ini"
+cp "$T/broken-users.ini" "$T/broken.orig"
+
+begin "refused (1): a write whose result fcgi-authzd would refuse; FILE:LINE, not changed"
+input 'new-Pw\n'
+ctl -c "$T/broken.ini" user add newbie --password-stdin
+expect_rc 1
+grep "^$T/broken-users.ini:[0-9][0-9]*: .*nopw" "$T/e" >/dev/null ||
+    fail "no FILE:LINE about [user:nopw]: $(show "$T/e")"
+expect_err "$T/broken-users.ini: not changed"
+same "$T/broken-users.ini" "$T/broken.orig"
+tf=$(temp_files "$T/broken-users.ini")
+[ -z "$tf" ] || fail "left behind: $tf"
+end
+
+begin "a write that repairs the file is allowed: user del of the broken section"
+ctl -c "$T/broken.ini" user del nopw
+expect_rc 0
+ctl -c "$T/broken.ini" check
+expect_rc 0
+cmp -s "$T/broken-users.ini" "$T/audit-users.ini" ||
+    fail "not the file before the broken section was appended: $(diff "$T/audit-users.ini" "$T/broken-users.ini" | head -n 5 | tr '\n' '|')"
+end
+
+# ---- 20 concurrent writers ----------------------------------------------
+
+write_conf "$T/conc.ini" conc-users.ini
+printf '; concurrency\n' >"$T/conc-users.ini"
+
+begin "20 concurrent user add: all exit 0, all 20 present, the file valid"
+pids=
+i=1
+while [ $i -le 20 ]; do
+	printf 'c%d-Pw\n' $i >"$T/cin.$i"
+	"$CTL" -c "$T/conc.ini" user add "c$i" --role "r$i" --password-stdin \
+	    <"$T/cin.$i" >"$T/cout.$i" 2>&1 &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+i=1
+for p in $pids; do
+	wait "$p"
+	rc=$?
+	[ $rc -eq 0 ] || fail "user add c$i: exit $rc: $(show "$T/cout.$i")"
+	i=$((i + 1))
+done
+ctl -c "$T/conc.ini" user list
+expect_rc 0
+awk '{ print $1 }' "$T/o" | sort >"$T/conc.got"
+i=1
+while [ $i -le 20 ]; do
+	echo "c$i"
+	i=$((i + 1))
+done | sort >"$T/conc.want"
+cmp -s "$T/conc.got" "$T/conc.want" ||
+    fail "users: $(paste -sd' ' "$T/conc.got")"
+ctl -c "$T/conc.ini" check
+expect_rc 0
+expect_out "$T/conc.ini: configuration OK (2 rules, 20 users, 0 tokens)"
+head -n 1 "$T/conc-users.ini" | grep -x '; concurrency' >/dev/null ||
+    fail "the first line is gone"
+i=1
+while [ $i -le 20 ]; do
+	input 'c%d-Pw\n' $i
+	ctl -c "$T/conc.ini" verify "c$i" --password-stdin
+	[ "$RC" -eq 0 ] || fail "c$i: verify exit $RC"
+	section "user:c$i" "$T/conc-users.ini" | grep -x "roles = r$i" >/dev/null ||
+	    fail "c$i: not its own roles"
+	i=$((i + 1))
+done
+tf=$(temp_files "$T/conc-users.ini")
+[ -z "$tf" ] || fail "left behind: $tf"
+end
+
+# ---- SIGKILL at any moment ----------------------------------------------
+
+# A big file (10000 users) so that a write takes a while; kill -9 a
+# writer at delays spread over the time one takes, then the file must
+# parse and be the old one or the old one plus the new user.
+write_conf "$T/kill.ini" kill-users.ini
+KUSERS=$T/kill-users.ini
+awk -v h="$H_GOOD" 'BEGIN {
+	print "; 10000 users, for the SIGKILL loop"
+	for (i = 1; i <= 10000; i++)
+		printf "\n[user:big%d]\npassword = %s\nroles = r1, r2\n", i, h
+}' >"$KUSERS"
+chmod 640 "$KUSERS"
+KMODE=$(mode_owner "$KUSERS")
+t0=$(now_ms)
+input 'k-Pw\n'
+ctl -c "$T/kill.ini" user add k0 --password-stdin
+KMS=$(($(now_ms) - t0))
+[ "$RC" -eq 0 ] || bail "user add k0 on the big file: exit $RC: $(show "$T/e")"
+[ $KMS -ge 10 ] || KMS=10
+ITER=40
+note "one user add on the 10000-user file takes $KMS ms; killing at 0..$((KMS * 5 / 4)) ms"
+
+begin "SIGKILL loop ($ITER writers killed at spread delays): old or new file, always valid"
+n_old=0
+n_new=0
+n_done=0
+n_tmp=0
+printf 'k-Pw\n' >"$T/kin"
+i=1
+while [ $i -le $ITER ]; do
+	cp "$KUSERS" "$T/k.old"
+	osz=$(wc -c <"$T/k.old")
+	delay=$(( (i - 1) * KMS * 5 / 4 / (ITER - 1) ))
+	"$CTL" -c "$T/kill.ini" user add "k$i" --password-stdin <"$T/kin" \
+	    >/dev/null 2>"$T/kerr" &
+	kp=$!
+	sleep "$(ms_to_s $delay)"
+	kill -KILL "$kp" 2>/dev/null
+	wait "$kp" 2>/dev/null
+	krc=$?
+	[ $krc -eq 0 ] && n_done=$((n_done + 1))
+	if [ $krc -ne 0 ] && [ $krc -ne 137 ]; then
+		fail "k$i: exit $krc: $(show "$T/kerr")"
+	fi
+	if ! "$CTL" -c "$T/kill.ini" check >/dev/null 2>"$T/kchk"; then
+		fail "k$i (killed at $delay ms): the file does not parse: $(show "$T/kchk")"
+	fi
+	if cmp -s "$KUSERS" "$T/k.old"; then
+		n_old=$((n_old + 1))
+		[ $krc -eq 0 ] && fail "k$i: exit 0 but the file is the old one"
+	elif head -c "$osz" "$KUSERS" | cmp -s - "$T/k.old" &&
+	    tail -c +$((osz + 1)) "$KUSERS" >"$T/k.tail" &&
+	    [ "$(wc -l <"$T/k.tail")" -eq 3 ] &&
+	    [ "$(sed -n 1p "$T/k.tail")" = "" ] &&
+	    [ "$(sed -n 2p "$T/k.tail")" = "[user:k$i]" ] &&
+	    sed -n 3p "$T/k.tail" | grep '^password = \$argon2id\$' >/dev/null; then
+		n_new=$((n_new + 1))
+	else
+		fail "k$i (killed at $delay ms): neither the old file nor the old one plus k$i: $(tail -c +$((osz + 1)) "$KUSERS" | head -c 200 | tr '\n' '|')"
+	fi
+	[ "$(mode_owner "$KUSERS")" = "$KMODE" ] ||
+	    fail "k$i: mode/owner now $(mode_owner "$KUSERS")"
+	nt=$(temp_files "$KUSERS" | wc -l)
+	[ "$nt" -gt "$n_tmp" ] && n_tmp=$nt
+	# A leftover temporary file holds the hashes: it may not be more
+	# readable than the users file.
+	for f in $(temp_files "$KUSERS"); do
+		m=$(mode_owner "$T/$f" | cut -c2-10)
+		wide=$(printf '%s\n%s\n' "$(printf '%s' "$KMODE" | cut -c2-10)" "$m" |
+		    awk 'NR == 1 { f = $0 } NR == 2 { for (j = 1; j <= 9; j++)
+			if (substr($0, j, 1) != "-" && substr($0, j, 1) != substr(f, j, 1))
+				print $0 }')
+		[ -z "$wide" ] || fail "$f: mode $m is wider than the users file's"
+	done
+	i=$((i + 1))
+done
+note "SIGKILL loop: $n_old old, $n_new new ($n_done finished before the kill); $n_tmp temporary file(s) left behind by killed writers"
+[ $((n_old + n_new)) -eq $ITER ] || fail "only $((n_old + n_new)) of $ITER iterations were old or new"
+end
+
+begin "after the SIGKILL loop: the next write works and removes killed writers' temporary files"
+left=$(temp_files "$KUSERS" | wc -l)
+input 'k-Pw\n'
+ctl -c "$T/kill.ini" user add kafter --password-stdin
+expect_rc 0
+input 'k-Pw\n'
+ctl -c "$T/kill.ini" verify kafter --password-stdin
+expect_rc 0
+after=$(temp_files "$KUSERS" | wc -l)
+note "temporary files of killed writers: $left before this write, $after after it"
+[ "$after" -eq 0 ] || fail "$after temporary file(s) still there after a write"
+end
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ] || exit 1
+exit 0
