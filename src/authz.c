@@ -185,7 +185,8 @@ authz_bearer(const struct conf *cf, const struct authz_facts *f,
 	v->av_status = 0;
 }
 
-/* Verifies a password, through the cache. Returns 1 if it matches. */
+/* Verifies a password, through the cache.  Returns 1 if it matches, 0
+ * if not, -1 if no verification could be started (pwcheck_verify). */
 static int
 authz_password_ok(const struct conf *cf, const struct user *us,
     const struct httpauth_cred *cred)
@@ -205,10 +206,22 @@ authz_password_ok(const struct conf *cf, const struct user *us,
 	}
 	ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash, cred->hc_password,
 	    cred->hc_password_len);
-	if (ok && cf->cf_cache != NULL)
+	if (ok == 1 && cf->cf_cache != NULL)
 		authcache_insert(cf->cf_cache, key, now);
 	sodium_memzero(key, sizeof(key));
 	return ok;
+}
+
+/*
+ * Every hashing slot is taken (a flood of passwords that need hashing):
+ * shed this one at once instead of tying up another request thread
+ * (RFC 6585 7.2).  The same for known and unknown users.
+ */
+static void
+authz_busy(struct authz_verdict *v)
+{
+	authz_set(v, 429, AUTHZ_R_THROTTLED, AUTHZ_CH_NONE);
+	v->av_retry_after = AUTHZ_BUSY_RETRY_SEC;
 }
 
 /*
@@ -229,9 +242,11 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 	authz_copy(v->av_user, sizeof(v->av_user), cred->hc_user);
 	us = users_find(cf->cf_users, cred->hc_user, cred->hc_user_len);
 	if (us == NULL) {
-		pwcheck_verify_dummy(cf->cf_pwcheck, cred->hc_password,
-		    cred->hc_password_len);
-		authz_set(v, 401, AUTHZ_R_UNKNOWN_USER, AUTHZ_CH_LOGIN);
+		if (pwcheck_verify_dummy(cf->cf_pwcheck, cred->hc_password,
+		    cred->hc_password_len) == -1)
+			authz_busy(v);
+		else
+			authz_set(v, 401, AUTHZ_R_UNKNOWN_USER, AUTHZ_CH_LOGIN);
 		return;
 	}
 	/*
@@ -245,6 +260,10 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 		    cred->hc_password, cred->hc_password_len);
 	else
 		ok = authz_password_ok(cf, us, cred);
+	if (ok == -1) {
+		authz_busy(v);
+		return;
+	}
 	if (!ok) {
 		authz_set(v, 401, AUTHZ_R_BAD_PASSWORD, AUTHZ_CH_LOGIN);
 		return;

@@ -44,6 +44,8 @@
 #define AUTHZ_HASH_MAX_OPSLIMIT	32	/* argon2 t; refused above at load */
 #define AUTHZ_HASH_MAX_PARALLEL	16	/* argon2 p, scrypt p */
 
+#define AUTHZ_BUSY_RETRY_SEC	1	/* Retry-After when hashing is full */
+
 /* [cache] */
 #define AUTHZ_CACHE_TTL_SEC	300
 #define AUTHZ_CACHE_ENTRIES	65536

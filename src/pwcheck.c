@@ -16,9 +16,11 @@
 
 #include <sodium.h>
 
+#include "hashpool.h"
 #include "pwcheck.h"
 
 struct pwcheck {
+	struct hashpool	*pw_pool;	/* borrowed; NULL: verify here */
 	sem_t		 pw_slots;
 	atomic_uint	 pw_running;
 	char		 pw_dummy[crypto_pwhash_STRBYTES];
@@ -212,36 +214,37 @@ pwcheck_release(struct pwcheck *pw)
 	atomic_fetch_sub(&pw->pw_running, 1);
 }
 
+void
+pwcheck_attach_pool(struct pwcheck *pw, struct hashpool *pool)
+{
+	pw->pw_pool = pool;
+}
+
 int
 pwcheck_verify(struct pwcheck *pw, const char *hash, const char *password,
     size_t len)
 {
-	int rc;
+	int ok;
 
+	if (pw->pw_pool != NULL)
+		return hashpool_verify(pw->pw_pool, hash, password, len);
 	pwcheck_acquire(pw);
-	/* crypto_pwhash_str_verify() knows only $argon2i$ and $argon2id$. */
-	if (strncmp(hash, "$7$", 3) == 0)
-		rc = crypto_pwhash_scryptsalsa208sha256_str_verify(hash,
-		    password, len);
-	else
-		rc = crypto_pwhash_str_verify(hash, password, len);
+	ok = hashpool_str_verify(hash, password, len);
 	pwcheck_release(pw);
-	return rc == 0 ? 1 : 0;
+	return ok;
 }
 
-void
+int
 pwcheck_verify_dummy(struct pwcheck *pw, const char *password, size_t len)
 {
-	int rc;
-
-	pwcheck_acquire(pw);
-	rc = crypto_pwhash_str_verify(pw->pw_dummy, password, len);
-	pwcheck_release(pw);
-	(void)rc;	/* a random password: never matches */
+	/* A random password: never matches. */
+	return pwcheck_verify(pw, pw->pw_dummy, password, len) == -1 ? -1 : 0;
 }
 
 unsigned
 pwcheck_running(struct pwcheck *pw)
 {
+	if (pw->pw_pool != NULL)
+		return hashpool_inflight(pw->pw_pool);
 	return atomic_load(&pw->pw_running);
 }

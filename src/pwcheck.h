@@ -36,16 +36,27 @@ struct pwcheck	*pwcheck_new(unsigned max_concurrent, const char *typical_hash,
 void		 pwcheck_free(struct pwcheck *);
 
 /*
- * Verifies password against hash, waiting for a free slot first.
- * Returns 1 if it matches, 0 if not (or on any failure: fail closed).
+ * Hands verifications to a hashing pool (hashpool.h) instead of running
+ * them on the caller's thread behind the semaphore.  The pool is
+ * borrowed: it must outlive the pwcheck.
+ */
+struct hashpool;
+void	pwcheck_attach_pool(struct pwcheck *, struct hashpool *);
+
+/*
+ * Verifies password against hash: on the pool when one is attached, else
+ * here after waiting for a free slot.  Returns 1 if it matches, 0 if not
+ * (or on any failure: fail closed), -1 if the pool is full and nothing
+ * was verified (answer 429).
  */
 int	pwcheck_verify(struct pwcheck *, const char *hash,
 	    const char *password, size_t len)
 	    __attribute__((warn_unused_result));
 
-/* Costs what a verification costs, and always fails. */
-void	pwcheck_verify_dummy(struct pwcheck *, const char *password,
-	    size_t len);
+/* Costs what a verification costs and never matches: returns 0, or -1
+ * when the pool is full, as pwcheck_verify(). */
+int	pwcheck_verify_dummy(struct pwcheck *, const char *password,
+	    size_t len) __attribute__((warn_unused_result));
 
 /* Verifications running and waiting now (for metrics). */
 unsigned pwcheck_running(struct pwcheck *);

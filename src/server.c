@@ -25,7 +25,9 @@
 #include "authz.h"
 #include "conf.h"
 #include "facts.h"
+#include "hashpool.h"
 #include "log.h"
+#include "pwcheck.h"
 #include "server.h"
 #include "users.h"
 
@@ -60,6 +62,7 @@ struct server {
 	struct worker	*sv_workers;
 	unsigned	 sv_timeout_ms;
 	struct conf_watch sv_watch;	/* main thread only */
+	struct hashpool	*sv_pool;	/* hashing off the request threads */
 };
 
 static struct snapshot *
@@ -89,12 +92,13 @@ server_release(struct server *sv, struct snapshot *sn)
 }
 
 static struct snapshot *
-server_snapshot_new(struct conf *cf)
+server_snapshot_new(struct server *sv, struct conf *cf)
 {
 	struct snapshot *sn;
 
 	if ((sn = calloc(1, sizeof(*sn))) == NULL)
 		return NULL;
+	pwcheck_attach_pool(cf->cf_pwcheck, sv->sv_pool);
 	sn->sn_conf = cf;
 	sn->sn_refs = 1;	/* the server's own reference */
 	return sn;
@@ -219,7 +223,7 @@ server_reload(struct server *sv, const struct conf_files *tried)
 		    "configuration");
 		goto done;
 	}
-	if ((sn = server_snapshot_new(cf)) == NULL) {
+	if ((sn = server_snapshot_new(sv, cf)) == NULL) {
 		conf_free(cf);
 		log_warnx("reload failed: out of memory");
 		goto done;
@@ -355,6 +359,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path)
 	struct sigaction	 sa;
 	struct timeval		 tv;
 	sigset_t		 set;
+	unsigned		 inflight;
 	int			 rc = 1;
 
 	memset(&sv, 0, sizeof(sv));
@@ -365,7 +370,18 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path)
 	pthread_mutex_init(&sv.sv_lock, NULL);
 	atomic_init(&sv.sv_stopping, 0);
 	conf_watch_init(&sv.sv_watch);
-	if ((sv.sv_current = server_snapshot_new(cf)) == NULL ||
+	/*
+	 * Half the request threads at most wait for a hash; the others stay
+	 * free for cached credentials whatever arrives.  The pool is sized
+	 * once: changed [hashing] max_concurrent or workers need a restart.
+	 */
+	inflight = sv.sv_nworkers / 2 > 0 ? sv.sv_nworkers / 2 : 1;
+	if ((sv.sv_pool = hashpool_new(cf->cf_hash_max_concurrent < inflight ?
+	    cf->cf_hash_max_concurrent : inflight, inflight)) == NULL) {
+		log_warnx("cannot start the hashing threads");
+		goto done;
+	}
+	if ((sv.sv_current = server_snapshot_new(&sv, cf)) == NULL ||
 	    (sv.sv_workers = calloc(sv.sv_nworkers,
 	    sizeof(*sv.sv_workers))) == NULL) {
 		log_warnx("out of memory");
@@ -409,6 +425,8 @@ done:
 		server_release(&sv, sv.sv_current);
 	else
 		conf_free(cf);
+	/* Last: every request, and so every wait for a hash, has ended. */
+	hashpool_free(sv.sv_pool);
 	free(sv.sv_workers);
 	pthread_mutex_destroy(&sv.sv_lock);
 	return rc;

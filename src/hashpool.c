@@ -1,0 +1,170 @@
+#include "config.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "hashpool.h"
+
+/* One verification, on the requesting thread's stack. */
+struct hashjob {
+	const char	*hj_hash;
+	const char	*hj_password;
+	size_t		 hj_len;
+	int		 hj_result;
+	int		 hj_done;
+	struct hashjob	*hj_next;
+};
+
+struct hashpool {
+	pthread_mutex_t	 hp_lock;
+	pthread_cond_t	 hp_work;	/* a job was queued, or stop */
+	pthread_cond_t	 hp_done;	/* a job finished */
+	struct hashjob	*hp_head, *hp_tail;
+	unsigned	 hp_inflight;	/* queued + running */
+	unsigned	 hp_max_inflight;
+	int		 hp_stopping;
+	pthread_t	*hp_threads;
+	unsigned	 hp_nthreads;
+};
+
+int
+hashpool_str_verify(const char *hash, const char *password, size_t len)
+{
+	/* crypto_pwhash_str_verify() knows only $argon2i$ and $argon2id$. */
+	if (strncmp(hash, "$7$", 3) == 0)
+		return crypto_pwhash_scryptsalsa208sha256_str_verify(hash,
+		    password, len) == 0;
+	return crypto_pwhash_str_verify(hash, password, len) == 0;
+}
+
+static void *
+hashpool_thread(void *arg)
+{
+	struct hashpool	*hp = arg;
+	struct hashjob	*job;
+	int		 result;
+
+	/* Lowest priority for this thread only (Linux: per-thread nice):
+	 * cached requests get the CPU first. */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+	pthread_mutex_lock(&hp->hp_lock);
+	for (;;) {
+		while (hp->hp_head == NULL && !hp->hp_stopping)
+			pthread_cond_wait(&hp->hp_work, &hp->hp_lock);
+		if (hp->hp_head == NULL)
+			break;
+		job = hp->hp_head;
+		if ((hp->hp_head = job->hj_next) == NULL)
+			hp->hp_tail = NULL;
+		pthread_mutex_unlock(&hp->hp_lock);
+		result = hashpool_str_verify(job->hj_hash, job->hj_password,
+		    job->hj_len);
+		pthread_mutex_lock(&hp->hp_lock);
+		job->hj_result = result;
+		job->hj_done = 1;
+		pthread_cond_broadcast(&hp->hp_done);
+	}
+	pthread_mutex_unlock(&hp->hp_lock);
+	return NULL;
+}
+
+struct hashpool *
+hashpool_new(unsigned threads, unsigned max_inflight)
+{
+	struct hashpool	*hp;
+	sigset_t	 all, old;
+
+	if (threads == 0 || max_inflight == 0 ||
+	    (hp = calloc(1, sizeof(*hp))) == NULL)
+		return NULL;
+	if ((hp->hp_threads = calloc(threads, sizeof(*hp->hp_threads))) ==
+	    NULL) {
+		free(hp);
+		return NULL;
+	}
+	pthread_mutex_init(&hp->hp_lock, NULL);
+	pthread_cond_init(&hp->hp_work, NULL);
+	pthread_cond_init(&hp->hp_done, NULL);
+	hp->hp_max_inflight = max_inflight;
+	/* The threads take no signals. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (; hp->hp_nthreads < threads; hp->hp_nthreads++)
+		if (pthread_create(&hp->hp_threads[hp->hp_nthreads], NULL,
+		    hashpool_thread, hp) != 0)
+			break;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (hp->hp_nthreads < threads) {
+		hashpool_free(hp);
+		return NULL;
+	}
+	return hp;
+}
+
+void
+hashpool_free(struct hashpool *hp)
+{
+	unsigned i;
+
+	if (hp == NULL)
+		return;
+	pthread_mutex_lock(&hp->hp_lock);
+	hp->hp_stopping = 1;
+	pthread_cond_broadcast(&hp->hp_work);
+	pthread_mutex_unlock(&hp->hp_lock);
+	for (i = 0; i < hp->hp_nthreads; i++)
+		pthread_join(hp->hp_threads[i], NULL);
+	pthread_cond_destroy(&hp->hp_work);
+	pthread_cond_destroy(&hp->hp_done);
+	pthread_mutex_destroy(&hp->hp_lock);
+	free(hp->hp_threads);
+	free(hp);
+}
+
+int
+hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
+    size_t len)
+{
+	struct hashjob job;
+
+	memset(&job, 0, sizeof(job));
+	job.hj_hash = hash;
+	job.hj_password = password;
+	job.hj_len = len;
+	pthread_mutex_lock(&hp->hp_lock);
+	if (hp->hp_inflight >= hp->hp_max_inflight) {
+		pthread_mutex_unlock(&hp->hp_lock);
+		return -1;
+	}
+	hp->hp_inflight++;
+	if (hp->hp_tail != NULL)
+		hp->hp_tail->hj_next = &job;
+	else
+		hp->hp_head = &job;
+	hp->hp_tail = &job;
+	pthread_cond_signal(&hp->hp_work);
+	while (!job.hj_done)
+		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
+	hp->hp_inflight--;
+	pthread_mutex_unlock(&hp->hp_lock);
+	return job.hj_result;
+}
+
+unsigned
+hashpool_inflight(struct hashpool *hp)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&hp->hp_lock);
+	n = hp->hp_inflight;
+	pthread_mutex_unlock(&hp->hp_lock);
+	return n;
+}

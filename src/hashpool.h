@@ -1,0 +1,44 @@
+/*
+ * Password hashing off the request threads.  A fixed set of threads, at
+ * the lowest CPU priority, runs the verifications; request threads hand
+ * one over and wait.  Two things follow: a flood of wrong passwords takes
+ * only the CPU that answering cached credentials leaves over, and at most
+ * max_inflight request threads ever wait for a hash, so the others stay
+ * free for cached requests.  Past that, a verification is refused at once
+ * (the caller answers 429): RFC 6585 section 7.2 lets a server under
+ * attack shed load rather than queue it.
+ */
+#ifndef AUTHZ_HASHPOOL_H
+#define AUTHZ_HASHPOOL_H
+
+#include <stddef.h>
+
+struct hashpool;
+
+/*
+ * Starts threads hashing threads (each may take a hash's memory: this is
+ * [hashing] max_concurrent) and accepts at most max_inflight
+ * verifications at once, running or queued.  NULL on failure.
+ */
+struct hashpool	*hashpool_new(unsigned threads, unsigned max_inflight);
+/* Stops and joins the threads; nothing may be waiting. */
+void		 hashpool_free(struct hashpool *);
+
+/*
+ * Verifies password against a crypto_pwhash_str (or scrypt) string on a
+ * pool thread and waits for the answer.  Returns 1 if it matches, 0 if
+ * not, -1 if max_inflight verifications are already under way (nothing
+ * was done).
+ */
+int	hashpool_verify(struct hashpool *, const char *hash,
+	    const char *password, size_t len)
+	    __attribute__((warn_unused_result));
+
+/* Verifications running and queued now (for metrics). */
+unsigned hashpool_inflight(struct hashpool *);
+
+/* The verification itself: 1 match, 0 not (argon2 or scrypt strings). */
+int	hashpool_str_verify(const char *hash, const char *password, size_t len)
+	    __attribute__((warn_unused_result));
+
+#endif
