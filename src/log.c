@@ -58,6 +58,10 @@ log_emit(int prio, const char *msg)
 
 static void
 log_vemit(int prio, int with_errno, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+log_vemit(int prio, int with_errno, const char *fmt, va_list ap)
 {
 	char	msg[1024];
 	int	saved = errno;

@@ -1,0 +1,130 @@
+#include "config.h"
+
+/*
+ * Password hashes: new ones made with the configured policy ("hash",
+ * "user add", "user passwd", "user import"), a password checked against
+ * a stored one ("verify"), and stored ones judged against the policy
+ * ("audit").
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "ctl.h"
+#include "pwcheck.h"
+#include "users.h"
+
+/* A new argon2id hash with the policy's limits.  0 or -1 (printed). */
+int
+ctl_hash_new(const struct ctl *c, const struct ctl_secret *pw,
+    char out[crypto_pwhash_STRBYTES])
+{
+	if (crypto_pwhash_str_alg(out, pw->sc_buf, pw->sc_len, c->c_opslimit,
+	    c->c_memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		ctl_warnx("cannot hash the password (opslimit %llu, memlimit "
+		    "%zu bytes): out of memory?", c->c_opslimit, c->c_memlimit);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Weaker than the policy: another algorithm than argon2id, or a memory
+ * or ops cost below it.  crypto_pwhash_str_needs_rehash() also says 1
+ * for a stronger hash, and 0 for argon2i with the same costs.
+ */
+int
+ctl_hash_is_weak(const struct ctl *c, const char *hash,
+    struct pwcheck_cost *pc)
+{
+	int r;
+
+	if (pwcheck_parse_cost(hash, pc) == -1) {
+		pc->pc_alg = "unknown";
+		return 1;
+	}
+	if (strcmp(pc->pc_alg, "argon2id") != 0)
+		return 1;
+	r = crypto_pwhash_str_needs_rehash(hash, c->c_opslimit,
+	    c->c_memlimit);
+	if (r == 0)
+		return 0;
+	if (r != 1)
+		return 1;
+	return pc->pc_ops < c->c_opslimit ||
+	    pc->pc_memory < (c->c_memlimit / 1024) * 1024;
+}
+
+/* Returns 1 if pw is the password of the stored hash, else 0. */
+static int
+ctl_hash_matches(const char *hash, const struct ctl_secret *pw)
+{
+	/* crypto_pwhash_str_verify() knows only $argon2i$ and $argon2id$. */
+	if (strncmp(hash, "$7$", 3) == 0)
+		return crypto_pwhash_scryptsalsa208sha256_str_verify(hash,
+		    pw->sc_buf, pw->sc_len) == 0;
+	return crypto_pwhash_str_verify(hash, pw->sc_buf, pw->sc_len) == 0;
+}
+
+/* "hash": prints a new hash of a password, for hand-edited files. */
+int
+ctl_hash_print(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_secret	 pw;
+	char			 hash[crypto_pwhash_STRBYTES];
+	int			 from_stdin, rc = CTL_NO;
+
+	from_stdin = ctl_args_none(argc, argv, "hash", "password-stdin",
+	    " (the password is never taken from the command line)");
+	ctl_secret_need_source("hash", from_stdin);
+	ctl_secret_init(&pw);
+	if (ctl_setup(c, 1) == -1 ||
+	    ctl_secret_password(from_stdin, 1, "Password: ", &pw) == -1 ||
+	    ctl_hash_new(c, &pw, hash) == -1)
+		goto done;
+	printf("%s\n", hash);
+	rc = CTL_OK;
+done:
+	ctl_secret_wipe(&pw);
+	return rc;
+}
+
+/* "verify": is this the password of NAME?  The answer is the status. */
+int
+ctl_hash_verify(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_view		 vw;
+	struct ctl_secret	 pw;
+	const struct user	*us;
+	const char		*name;
+	char			 prompt[96];
+	int			 from_stdin, rc = CTL_NO;
+
+	name = ctl_args_user(argc, argv, "verify", "password-stdin",
+	    &from_stdin);
+	ctl_secret_need_source("verify", from_stdin);
+	ctl_secret_init(&pw);
+	if (ctl_view_open(c, &vw) == -1 ||
+	    (us = ctl_view_user(c, &vw, name)) == NULL)
+		goto done;
+	snprintf(prompt, sizeof(prompt), "Password for %s: ", name);
+	if (ctl_secret_password(from_stdin, 0, prompt, &pw) == -1)
+		goto done;
+	if (!ctl_hash_matches(us->us_hash, &pw)) {
+		ctl_warnx("wrong password for %s", name);
+		goto done;
+	}
+	/* Only the password is checked; say what else would refuse. */
+	if (us->us_disabled)
+		ctl_warnx("note: user %s is disabled", name);
+	else if (users_is_expired(us->us_expires, time(NULL)))
+		ctl_warnx("note: user %s has expired", name);
+	rc = CTL_OK;
+done:
+	ctl_view_free(&vw);
+	ctl_secret_wipe(&pw);
+	return rc;
+}

@@ -1,0 +1,400 @@
+#include "config.h"
+
+/*
+ * "user import": users and passwords from standard input, one
+ * "name:password" (or "name:roles:password" with --with-roles) a line.
+ * Every line is read, checked and hashed before the file is opened, and
+ * one bad line imports nothing.  The lines hold passwords: they stay in
+ * locked buffers, are wiped, and no message quotes them.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ctl.h"
+#include "defaults.h"
+#include "httpauth.h"
+#include "users.h"
+#include "usersfile.h"
+
+/* One user to import. */
+struct ctl_import_user {
+	char	 im_name[AUTHZ_USER_MAX + 1];
+	char	 im_hash[crypto_pwhash_STRBYTES];
+	char	*im_roles;	/* "a, b"; "" none; NULL: leave as is */
+	int	 im_line;
+};
+
+/*
+ * Buffered reading of standard input into a locked buffer: a read(2) a
+ * byte, as for one password, would be slow for a thousand lines.
+ */
+struct ctl_import_lines {
+	char	ln_buf[8192];
+	size_t	ln_off;
+	size_t	ln_len;
+	int	ln_eof;
+	int	ln_locked;
+};
+
+/* ---- reading ------------------------------------------------------ */
+
+static struct ctl_import_lines *
+ctl_import_lines_new(void)
+{
+	struct ctl_import_lines *ln;
+
+	if ((ln = calloc(1, sizeof(*ln))) == NULL)
+		return NULL;
+	/* Best effort, as for a secret: RLIMIT_MEMLOCK may be tiny. */
+	ln->ln_locked = sodium_mlock(ln, sizeof(*ln)) == 0;
+	return ln;
+}
+
+static void
+ctl_import_lines_free(struct ctl_import_lines *ln)
+{
+	int locked = ln->ln_locked;
+
+	sodium_memzero(ln, sizeof(*ln));
+	if (locked)
+		(void)sodium_munlock(ln, sizeof(*ln));
+	free(ln);
+}
+
+/*
+ * The next line (without "\n" or "\r\n") into sec; at most max bytes,
+ * longer lines give sc_len max + 1.  Returns 0, 1 at the end, -1 on a
+ * read error.
+ */
+static int
+ctl_import_lines_next(struct ctl_import_lines *ln, struct ctl_secret *sec,
+    size_t max)
+{
+	ssize_t	n;
+	size_t	len = 0;
+	int	any = 0;
+	char	ch;
+
+	for (;;) {
+		if (ln->ln_off == ln->ln_len) {
+			if (ln->ln_eof)
+				break;
+			n = read(STDIN_FILENO, ln->ln_buf, sizeof(ln->ln_buf));
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1)
+				return -1;
+			if (n == 0) {
+				ln->ln_eof = 1;
+				break;
+			}
+			ln->ln_off = 0;
+			ln->ln_len = (size_t)n;
+		}
+		any = 1;
+		ch = ln->ln_buf[ln->ln_off++];
+		if (ch == '\n')
+			break;
+		if (len <= max)
+			sec->sc_buf[len++] = ch;
+	}
+	ch = '\0';
+	if (len > 0 && len <= max && sec->sc_buf[len - 1] == '\r')
+		len--;
+	sec->sc_buf[len] = '\0';
+	sec->sc_len = len;
+	return any ? 0 : 1;
+}
+
+/* ---- checking ----------------------------------------------------- */
+
+/*
+ * The roles field of line lineno into im->im_roles, as the users file
+ * writes them, without duplicates ("a, a" would load, but why keep it).
+ * 0 or -1 (printed).
+ */
+static int
+ctl_import_roles(const char *field, int lineno,
+    struct ctl_import_user *im)
+{
+	struct ctl_names	 items = { NULL, 0 }, roles = { NULL, 0 };
+	const char		*r;
+	size_t			 i;
+	int			 rc = -1;
+
+	if (ctl_names_parse(&items, field) == -1) {
+		ctl_warnx("stdin:%d: roles: expected a comma-separated "
+		    "list without empty items", lineno);
+		goto done;
+	}
+	for (i = 0; i < items.nm_n; i++) {
+		r = items.nm_v[i];
+		if (!users_name_is_valid(r, strlen(r))) {
+			ctl_warnx("stdin:%d: roles: not a valid role name",
+			    lineno);
+			goto done;
+		}
+	}
+	for (i = 0; i < items.nm_n; i++)
+		if (ctl_names_add(&roles, items.nm_v[i]) == -1)
+			break;
+	if (i < items.nm_n ||
+	    (im->im_roles = ctl_names_join(&roles, ", ")) == NULL) {
+		ctl_nomem();
+		goto done;
+	}
+	if (roles.nm_n > 0 &&
+	    !usersfile_value_is_valid("roles", im->im_roles)) {
+		ctl_warnx("stdin:%d: roles: too long for one line of the "
+		    "users file", lineno);
+		goto done;
+	}
+	rc = 0;
+done:
+	ctl_names_free(&items);
+	ctl_names_free(&roles);
+	return rc;
+}
+
+/*
+ * The password field of line lineno (from p to the end of the line)
+ * into pw, checked as the daemon will see it.  0 or -1 (printed).
+ */
+static int
+ctl_import_password(const struct ctl_secret *line, const char *p,
+    int lineno, struct ctl_secret *pw)
+{
+	pw->sc_len = line->sc_len - (size_t)(p - line->sc_buf);
+	if (pw->sc_len > AUTHZ_PASSWORD_MAX) {
+		ctl_warnx("stdin:%d: the password is longer than %d bytes",
+		    lineno, AUTHZ_PASSWORD_MAX);
+		return -1;
+	}
+	memcpy(pw->sc_buf, p, pw->sc_len);
+	if (pw->sc_len == 0) {
+		ctl_warnx("stdin:%d: the password is empty", lineno);
+		return -1;
+	}
+	if (memchr(pw->sc_buf, '\0', pw->sc_len) != NULL ||
+	    !httpauth_is_clean_utf8(pw->sc_buf, pw->sc_len)) {
+		ctl_warnx("stdin:%d: the password holds a NUL, control "
+		    "characters or invalid UTF-8", lineno);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Checks one line and hashes its password into im (hash only when
+ * hash is set: after a bad line the rest are only checked).  Lines are
+ * "name:password", or "name:roles:password" with --with-roles: names
+ * and roles cannot hold ':', so the name ends at the first ':' and the
+ * roles at the second, and the password is everything after, ':'
+ * included.  Messages never quote the line: it holds a password.
+ * 0 or -1 (printed).
+ */
+static int
+ctl_import_line(const struct ctl *c, struct ctl_secret *line, int lineno,
+    int with_roles, int hash, struct ctl_import_user *im)
+{
+	struct ctl_secret	 pw;
+	char			*p = line->sc_buf, *colon;
+	int			 rc = -1;
+
+	ctl_secret_init(&pw);
+	im->im_line = lineno;
+	if ((colon = memchr(p, ':', line->sc_len)) == NULL) {
+		ctl_warnx("stdin:%d: expected %s", lineno, with_roles ?
+		    "name:roles:password" : "name:password");
+		goto done;
+	}
+	if (!users_name_is_valid(p, (size_t)(colon - p))) {
+		ctl_warnx("stdin:%d: not a valid user name", lineno);
+		goto done;
+	}
+	memcpy(im->im_name, p, (size_t)(colon - p));
+	im->im_name[colon - p] = '\0';
+	p = colon + 1;
+	if (with_roles) {
+		if ((colon = strchr(p, ':')) == NULL) {
+			ctl_warnx("stdin:%d: expected name:roles:password",
+			    lineno);
+			goto done;
+		}
+		*colon = '\0';
+		if (ctl_import_roles(p, lineno, im) == -1)
+			goto done;
+		p = colon + 1;
+	}
+	if (ctl_import_password(line, p, lineno, &pw) == -1)
+		goto done;
+	if (hash && ctl_hash_new(c, &pw, im->im_hash) == -1)
+		goto done;
+	rc = 0;
+done:
+	ctl_secret_wipe(&pw);
+	return rc;
+}
+
+/* Returns 1, after saying so, if v[n] names the user of an earlier
+ * line: which of the two passwords was meant? */
+static int
+ctl_import_is_repeated(const struct ctl_import_user *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].im_name, v[n].im_name) == 0) {
+			ctl_warnx("stdin:%d: user %s again (first on line %d)",
+			    v[n].im_line, v[n].im_name, v[i].im_line);
+			return 1;
+		}
+	return 0;
+}
+
+static void
+ctl_import_free(struct ctl_import_user *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].im_roles);
+	if (v != NULL)
+		sodium_memzero(v, n * sizeof(*v));
+	free(v);
+}
+
+/* Reads, checks and hashes every line.  0 or -1 (all printed). */
+static int
+ctl_import_read(const struct ctl *c, int with_roles,
+    struct ctl_import_user **out, size_t *nout)
+{
+	struct ctl_import_lines	*ln;
+	struct ctl_secret	 line;
+	struct ctl_import_user	*v = NULL, *nv;
+	size_t			 n = 0, cap = 0;
+	int			 lineno = 0, bad = 0, r;
+
+	if ((ln = ctl_import_lines_new()) == NULL) {
+		ctl_nomem();
+		return -1;
+	}
+	ctl_secret_init(&line);
+	while ((r = ctl_import_lines_next(ln, &line,
+	    CTL_IMPORT_LINE_MAX)) == 0) {
+		lineno++;
+		if (line.sc_len == 0 || line.sc_buf[0] == '#')
+			continue;
+		if (line.sc_len > CTL_IMPORT_LINE_MAX) {
+			ctl_warnx("stdin:%d: line too long", lineno);
+			bad = 1;
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				ctl_nomem();
+				bad = 1;
+				break;
+			}
+			v = nv;
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		if (ctl_import_line(c, &line, lineno, with_roles, !bad,
+		    &v[n]) == -1 || ctl_import_is_repeated(v, n)) {
+			free(v[n].im_roles);
+			bad = 1;
+			continue;
+		}
+		n++;
+	}
+	if (r == -1) {
+		ctl_warnx("standard input: %s", strerror(errno));
+		bad = 1;
+	}
+	ctl_secret_wipe(&line);
+	ctl_import_lines_free(ln);
+	if (bad) {
+		ctl_import_free(v, n);
+		ctl_warnx("nothing imported");
+		return -1;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* ---- writing ------------------------------------------------------ */
+
+/* Adds or updates every user in the open file.  0 or -1 (printed). */
+static int
+ctl_import_write(const struct ctl *c, struct usersfile *uf,
+    const struct ctl_import_user *v, size_t n)
+{
+	const struct ctl_import_user	*im;
+	size_t				 i;
+	int				 r;
+
+	for (i = 0; i < n; i++) {
+		im = &v[i];
+		r = 0;
+		if (!usersfile_has(uf, "user", im->im_name))
+			r = usersfile_add(uf, "user", im->im_name);
+		if (r == -1 || ctl_edit_set(c, uf, "user", im->im_name,
+		    "password", im->im_hash) == -1) {
+			ctl_warnx("stdin:%d: cannot write user %s",
+			    im->im_line, im->im_name);
+			return -1;
+		}
+		if (im->im_roles == NULL)
+			continue;
+		if (im->im_roles[0] == '\0')
+			r = usersfile_unset(uf, "user", im->im_name, "roles");
+		else
+			r = ctl_edit_set(c, uf, "user", im->im_name, "roles",
+			    im->im_roles);
+		if (r == -1) {
+			ctl_warnx("stdin:%d: cannot write the roles of %s",
+			    im->im_line, im->im_name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+ctl_import_users(struct ctl *c, int argc, char **argv)
+{
+	struct ctl_import_user	*v = NULL;
+	struct usersfile	*uf = NULL;
+	size_t			 n = 0;
+	int			 with_roles, rc = CTL_NO;
+
+	with_roles = ctl_args_none(argc, argv, "user import", "with-roles",
+	    " (the users come on standard input)");
+	if (isatty(STDIN_FILENO))
+		ctl_usage_error("user import: standard input is a terminal; "
+		    "the passwords would show: give the lines through a "
+		    "file or a pipe");
+	if (ctl_setup(c, 0) == -1 ||
+	    ctl_import_read(c, with_roles, &v, &n) == -1)
+		goto done;
+	if (n == 0) {
+		rc = CTL_OK;
+		goto done;
+	}
+	if ((uf = ctl_edit_open(c, 1)) == NULL ||
+	    ctl_import_write(c, uf, v, n) == -1)
+		goto done;
+	if (ctl_edit_commit(c, uf) == 0)
+		rc = CTL_OK;
+done:
+	usersfile_close(uf);
+	ctl_import_free(v, n);
+	return rc;
+}
