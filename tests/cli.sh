@@ -27,101 +27,15 @@ AUTHZD=$top_builddir/src/fcgi-authzd
 CLIENT=$top_builddir/tests/fcgi-client
 MKHASH=$top_builddir/tests/mkhash
 
-T=
-DPID=
-GUARD=
-N=0
-PASSED=0
-FAILED=0
-CASE=
-ERRS=
+. "$(dirname "$0")/testlib.sh"
+KEEP=${CLI_KEEP:-}
 IN=/dev/null
-NL='
-'
-
-bail() {
-	echo "Bail out! $*"
-	exit 99
-}
-
-# Succeeds while the process exists and is not a zombie.
-alive() {
-	kill -0 "$1" 2>/dev/null || return 1
-	if [ -r "/proc/$1/stat" ]; then
-		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
-		[ "$st" = Z ] && return 1
-	fi
-	return 0
-}
-
-cleanup() {
-	[ -n "$GUARD" ] && kill "$GUARD" 2>/dev/null
-	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
-		kill -TERM "$DPID" 2>/dev/null
-		i=0
-		while [ $i -lt 30 ] && alive "$DPID"; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "$DPID" 2>/dev/null
-	fi
-	for p in $DPID $GUARD; do
-		wait "$p" 2>/dev/null
-	done
-	if [ -n "$T" ] && [ -n "${CLI_KEEP:-}" ]; then
-		echo "# kept $T"
-	elif [ -n "$T" ]; then
-		rm -rf "$T"
-	fi
-}
-
-trap cleanup EXIT
-trap 'exit 99' HUP INT TERM
 
 # ---- helpers --------------------------------------------------------------
-
-now_ms() {
-	ms=$(date +%s%3N 2>/dev/null)
-	case $ms in
-	*[!0-9]*|'') echo $(($(date +%s) * 1000)) ;;
-	*) echo "$ms" ;;
-	esac
-}
 
 # Milliseconds as a sleep(1) argument.
 ms_to_s() {
 	printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
-}
-
-begin() {
-	CASE=$1
-	ERRS=
-}
-
-fail() {
-	ERRS="$ERRS$1$NL"
-}
-
-end() {
-	N=$((N + 1))
-	if [ -z "$ERRS" ]; then
-		PASSED=$((PASSED + 1))
-		echo "ok $N - $CASE"
-	else
-		FAILED=$((FAILED + 1))
-		echo "not ok $N - $CASE"
-		printf '%s' "$ERRS" | sed 's/^/#   /'
-	fi
-}
-
-skip() {
-	N=$((N + 1))
-	PASSED=$((PASSED + 1))
-	echo "ok $N - $1 # SKIP $2"
-}
-
-note() {
-	echo "# $*"
 }
 
 # input FORMAT [ARG...]: the next ctl's standard input (printf(1) format).
@@ -221,15 +135,10 @@ temp_files() {
 	done
 }
 
-blake2b_hex() {
-	if command -v b2sum >/dev/null 2>&1; then
-		printf '%s' "$1" | b2sum -l 256 | cut -d' ' -f1
-	elif [ -n "$PY" ]; then
-		python3 -c 'import hashlib,sys
-print(hashlib.blake2b(sys.argv[1].encode(),digest_size=32).hexdigest())' "$1"
-	else
-		return 1
-	fi
+# no_temp_files FILE: fails if temp_files FILE finds any.
+no_temp_files() {
+	tf=$(temp_files "$1")
+	[ -z "$tf" ] || fail "left behind: $tf"
 }
 
 mkhash() {
@@ -238,10 +147,6 @@ mkhash() {
 
 basic() {
 	echo "Basic $(printf '%s:%s' "$1" "$2" | base64 | tr -d '\n')"
-}
-
-ndecisions() {
-	grep -c 'decision=' "$T/log" 2>/dev/null || true
 }
 
 # req AUTH URI: one GET (AUTH may be empty).  ST gets the status, REASON
@@ -258,17 +163,7 @@ req() {
 	fi
 	ST=$(head -n 1 "$T/r.out" | sed -n 's/^Status: \([0-9][0-9]*\) .*/\1/p')
 	[ -n "$ST" ] || ST="(none: $(show "$T/r.err"))"
-	DEC=
-	i=0
-	while [ $i -lt 40 ]; do
-		if [ "$(ndecisions)" -gt "$before" ]; then
-			DEC=$(grep 'decision=' "$T/log" |
-			    sed -n "$((before + 1))p" | sed 's/^.*decision=/decision=/')
-			break
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
+	dec_wait "$before" 40
 	REASON=$(printf '%s\n' "$DEC" | tr ' ' '\n' | sed -n 's/^reason=//p')
 	RULE=$(printf '%s\n' "$DEC" | tr ' ' '\n' | sed -n 's/^rule=//p')
 }
@@ -418,22 +313,13 @@ onpty() {
 
 # ---- setup ----------------------------------------------------------------
 
-for p in "$CTL" "$AUTHZD" "$CLIENT" "$MKHASH"; do
-	[ -x "$p" ] || bail "$p is missing (build it first)"
-done
-for c in base64 awk sed sort cmp diff head tail tr cut wc ls paste; do
-	command -v $c >/dev/null 2>&1 || { echo "# skip: no $c"; exit 77; }
-done
+need_programs "$CTL" "$AUTHZD" "$CLIENT" "$MKHASH"
+need_commands base64 awk sed sort cmp diff head tail tr cut wc ls paste
 PY=
 command -v python3 >/dev/null 2>&1 && python3 -c 'import pty, termios, json' \
     2>/dev/null && PY=python3
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-authz-cli.XXXXXX") || bail "mktemp -d failed"
-# sun_path holds 108 bytes.
-if [ ${#T} -gt 80 ]; then
-	rmdir "$T"
-	T=$(mktemp -d /tmp/fcgi-authz-cli.XXXXXX) || bail "mktemp -d failed"
-fi
+tmpdir_make cli
 : >"$T/log"
 CONF=$T/fcgi-authz.ini
 USERS=$T/users.ini
@@ -488,23 +374,9 @@ expect_rc 0
 expect_out "$CONF: configuration OK (2 rules, 1 users, 0 tokens)"
 end
 
-"$AUTHZD" -f -c "$CONF" -l "$ADDR" </dev/null >"$T/daemon.out" 2>>"$T/log" &
-DPID=$!
-i=0
-while [ $i -lt 50 ] && ! grep -q 'serving with' "$T/log"; do
-	alive "$DPID" || { cat "$T/log"; bail "fcgi-authzd exited at start"; }
-	sleep 0.1
-	i=$((i + 1))
-done
+daemon_start
 [ -S "$T/sock" ] || { cat "$T/log"; bail "no socket after 5 s"; }
-(
-	trap - HUP INT TERM EXIT
-	while kill -0 $$ 2>/dev/null; do
-		sleep 0.5
-	done
-	kill -TERM "$DPID" 2>/dev/null
-) </dev/null >/dev/null 2>&1 &
-GUARD=$!
+guard_start
 req "$A_KEEPER" /site/x
 [ "$ST" = 200 ] || { cat "$T/log"; bail "keeper gets $ST $REASON, not 200"; }
 
@@ -532,8 +404,7 @@ end
 begin "user add: mode and owner of the users file kept; no temporary file left"
 [ "$(mode_owner "$USERS")" = "$MODE_OWNER" ] ||
     fail "expected '$MODE_OWNER', got '$(mode_owner "$USERS")'"
-tf=$(temp_files "$USERS")
-[ -z "$tf" ] || fail "left behind: $tf"
+no_temp_files "$USERS"
 [ -f "$T/.users.ini.lock" ] || fail "no lock file .users.ini.lock"
 end
 
@@ -871,8 +742,7 @@ end
 begin "after all these writes: mode and owner kept, no temporary file, file valid"
 [ "$(mode_owner "$USERS")" = "$MODE_OWNER" ] ||
     fail "expected '$MODE_OWNER', got '$(mode_owner "$USERS")'"
-tf=$(temp_files "$USERS")
-[ -z "$tf" ] || fail "left behind: $tf"
+no_temp_files "$USERS"
 ctl -c "$CONF" check
 expect_rc 0
 "$AUTHZD" -t -c "$CONF" >/dev/null 2>"$T/t.err" ||
@@ -1221,8 +1091,7 @@ grep "^$T/broken-users.ini:[0-9][0-9]*: .*nopw" "$T/e" >/dev/null ||
     fail "no FILE:LINE about [user:nopw]: $(show "$T/e")"
 expect_err "$T/broken-users.ini: not changed"
 same "$T/broken-users.ini" "$T/broken.orig"
-tf=$(temp_files "$T/broken-users.ini")
-[ -z "$tf" ] || fail "left behind: $tf"
+no_temp_files "$T/broken-users.ini"
 end
 
 begin "a write that repairs the file is allowed: user del of the broken section"
@@ -1280,8 +1149,7 @@ while [ $i -le 20 ]; do
 	    fail "c$i: not its own roles"
 	i=$((i + 1))
 done
-tf=$(temp_files "$T/conc-users.ini")
-[ -z "$tf" ] || fail "left behind: $tf"
+no_temp_files "$T/conc-users.ini"
 end
 
 # ---- SIGKILL at any moment ----------------------------------------------
@@ -1378,6 +1246,4 @@ note "temporary files of killed writers: $left before this write, $after after i
 [ "$after" -eq 0 ] || fail "$after temporary file(s) still there after a write"
 end
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ] || exit 1
-exit 0
+finish

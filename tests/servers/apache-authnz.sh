@@ -9,17 +9,10 @@
 #                    Apache's 401
 # Protects static files and a CGI (mod_cgid).
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/apache.sh"
 
-APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
-command -v apache2 >/dev/null || { echo "# apache2 not installed"; exit 77; }
-[ -f "$APACHE_MODDIR/mod_authnz_fcgi.so" ] ||
-    { echo "# mod_authnz_fcgi not installed"; exit 77; }
-srv_fixture
-# A .htaccess that tries to open /site to everybody: the snippet's
-# <Location> is merged after it and must still win (its comment says so),
-# which every /site scenario checks.
-echo 'Require all granted' > "$SRV_DIR/www/site/.htaccess"
-chmod 644 "$SRV_DIR/www/site/.htaccess"
+apache_need authnz_fcgi
+apache_fixture
 
 # A CGI that shows the AUTH_TYPE the daemon set and whether the
 # Authorization header reached what is served (CGIPassAuth On passes it
@@ -49,24 +42,12 @@ expect_status() {
 		badpath) echo 404 ;;
 		esac ;;
 	authnz-provider)
-		case $1 in
-		allow)
-			case $2 in
-			# mod_auth_basic wants Basic credentials before it asks
-			# any provider, so a Bearer token cannot be carried
-			# (the token_bad scenario shows the 401 it gets) ...
-			bearer:*) echo skip ;;
-			# ... and a public path without credentials is 401
-			# too (the snippet says how to exempt such paths).
-			-) echo 401 ;;
-			*) echo 200 ;;
-			esac ;;
-		# Every refusal of the daemon becomes Apache's 401 (wire.md
-		# 3.4): 403 for the role and for the network included.
-		challenge|token_bad|forbidden|dot_forbidden|dot_challenge)
-			echo 401 ;;
-		badpath) echo 404 ;;
-		esac ;;
+		# mod_auth_basic wants Basic credentials before it asks any
+		# provider, so a Bearer token cannot be carried, and a public
+		# path without credentials is 401 too.  Every refusal of the
+		# daemon becomes Apache's 401 (wire.md 3.4): 403 for the role
+		# and for the network included.
+		apache_401_status "$1" "$2" ;;
 	esac
 }
 # expect_challenge STATUS KIND
@@ -85,79 +66,24 @@ expect_challenge() {
 	esac
 }
 
-# check NAME WANT GOT: one extra assertion.
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $setup: $1"
-		echo pass >> "$SRV_DIR/tally"
-	else
-		echo "not ok - $setup: $1: got '$3', expected '$2'"
-		echo fail >> "$SRV_DIR/tally"
-	fi
-}
-
-# get PATH [CURL ARGS...]: "STATUS|body lines joined by ;" of one request.
-get() {
-	_path=$1
-	shift
-	_out=$(curl -s -i --path-as-is --max-time 10 "$@" "$base$_path" | tr -d '\r')
-	printf '%s|%s\n' \
-	    "$(printf '%s\n' "$_out" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p')" \
-	    "$(printf '%s\n' "$_out" | sed '1,/^$/d' | paste -sd';')"
-}
-
 # header PATH NAME [CURL ARGS...]: the value(s) of one response header.
 header() {
 	_path=$1 _name=$2
 	shift 2
-	curl -s -i --path-as-is --max-time 10 "$@" "$base$_path" | tr -d '\r' |
-	    sed '/^$/q' | sed -n "s/^$_name: *//Ip" | paste -sd'|'
+	headers "$_path" "$@" | sed -n "s/^$_name: *//Ip" | paste -sd'|'
 }
 
 # A minimal self-contained Apache: no Debian Include, its own run files.
 apache_conf() {
-	_user=
-	[ "$(id -u)" = 0 ] && _user="User www-data
-Group www-data"
+	apache_conf_head
+	apache_modules mpm_event authn_core authz_core authz_user auth_basic \
+	    authnz_fcgi mime dir alias cgid headers
 	cat <<CONF
-ServerRoot "$SRV_DIR"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-DefaultRuntimeDir "$SRV_DIR/run/$setup"
-PidFile "$SRV_DIR/run/$setup/apache2.pid"
-Mutex file:$SRV_DIR/run/$setup default
-ErrorLog "$SRV_DIR/logs/apache-$setup-error.log"
-LogLevel warn
-LogFormat "%h %u \"%r\" %>s" short
-CustomLog "$SRV_DIR/logs/apache-$setup-access.log" short
-$_user
-
-LoadModule mpm_event_module   $APACHE_MODDIR/mod_mpm_event.so
-LoadModule authn_core_module  $APACHE_MODDIR/mod_authn_core.so
-LoadModule authz_core_module  $APACHE_MODDIR/mod_authz_core.so
-LoadModule authz_user_module  $APACHE_MODDIR/mod_authz_user.so
-LoadModule auth_basic_module  $APACHE_MODDIR/mod_auth_basic.so
-LoadModule authnz_fcgi_module $APACHE_MODDIR/mod_authnz_fcgi.so
-LoadModule mime_module        $APACHE_MODDIR/mod_mime.so
-LoadModule dir_module         $APACHE_MODDIR/mod_dir.so
-LoadModule alias_module       $APACHE_MODDIR/mod_alias.so
-LoadModule cgid_module        $APACHE_MODDIR/mod_cgid.so
-LoadModule headers_module     $APACHE_MODDIR/mod_headers.so
 ScriptSock "$SRV_DIR/run/$setup/cgid.sock"
 
-TypesConfig /etc/mime.types
-DocumentRoot "$SRV_DIR/www"
-DirectoryIndex index.txt
-<Directory />
-    AllowOverride None
-    Require all denied
-</Directory>
-<Directory "$SRV_DIR/www">
-    Options +ExecCGI
-    AddHandler cgi-script .cgi
-    Require all granted
-    AllowOverride AuthConfig
-</Directory>
+CONF
+	apache_conf_site
+	cat <<CONF
 # The recipe from the snippet's comment, tried on /admin only.
 <Location /admin>
     RequestHeader unset Authorization
@@ -165,49 +91,6 @@ DirectoryIndex index.txt
 
 Include "$SRV_DIR/$setup-snippet.conf"
 CONF
-}
-
-# start_apache: starts apache2 with $SRV_DIR/$setup.conf (written by
-# apache_conf for $port) and waits until it serves.  Another server may
-# take the free port first (tests run in parallel): then Apache exits
-# without writing its pid file, and a new port is tried, so that no
-# answer of somebody else's server is taken for Apache's.
-start_apache() {
-	for _try in 1 2 3; do
-		port=$(free_port)
-		base=http://127.0.0.1:$port
-		apache_conf > "$SRV_DIR/$setup.conf"
-		if ! apache2 -t -f "$SRV_DIR/$setup.conf" \
-		    > "$SRV_DIR/logs/$setup-check.log" 2>&1; then
-			echo "not ok - $setup: apache2 -t refused the config"
-			sed 's/^/#   /' "$SRV_DIR/logs/$setup-check.log"
-			echo fail >> "$SRV_DIR/tally"
-			return 1
-		fi
-		rm -f "$SRV_DIR/run/$setup/apache2.pid"
-		apache2 -f "$SRV_DIR/$setup.conf" -DFOREGROUND \
-		    2>> "$SRV_DIR/logs/apache-$setup-error.log" &
-		pid=$!
-		for _ in $(seq 100); do
-			[ "$(cat "$SRV_DIR/run/$setup/apache2.pid" 2>/dev/null)" = "$pid" ] &&
-			    break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if [ "$(cat "$SRV_DIR/run/$setup/apache2.pid" 2>/dev/null)" = "$pid" ] &&
-		    wait_for_url "$base/"; then
-			on_exit "kill $pid 2>/dev/null"
-			return 0
-		fi
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		# "could not bind" belongs to this attempt, not to the setup
-		mv "$SRV_DIR/logs/apache-$setup-error.log" \
-		    "$SRV_DIR/logs/apache-$setup-error.attempt$_try.log" 2>/dev/null
-	done
-	echo "not ok - $setup: apache2 did not start"
-	echo fail >> "$SRV_DIR/tally"
-	return 1
 }
 
 # run_setup SETUP SNIPPET

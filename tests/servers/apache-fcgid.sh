@@ -9,41 +9,18 @@
 #   fcgid-first  mod_fcgid loaded first: the workaround is harmless
 # Protects static files and a CGI (mod_cgid).
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/apache.sh"
 
-APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
-command -v apache2 >/dev/null || { echo "# apache2 not installed"; exit 77; }
-[ -f "$APACHE_MODDIR/mod_fcgid.so" ] ||
-    { echo "# mod_fcgid not installed"; exit 77; }
-srv_fixture
-# A .htaccess that tries to open /site to everybody: the snippet's
-# <Location> is merged after it and must still win (its comment says so),
-# which every /site scenario checks.
-echo 'Require all granted' > "$SRV_DIR/www/site/.htaccess"
-chmod 644 "$SRV_DIR/www/site/.htaccess"
+apache_need fcgid
+apache_fixture
 
-# expect_status KIND: mod_fcgid lets 200 through and turns every other
-# answer of the daemon into Apache's own 401 (wire.md 2.4).  "allow"
-# depends on the credentials (CRED) here.
+# expect_status KIND CRED: mod_fcgid lets 200 through and turns every
+# other answer of the daemon into Apache's own 401 (wire.md 2.4), its 403
+# (role, network) as well.  "allow" depends on the credentials (CRED):
+# mod_fcgid hands the authenticator only Basic credentials (REMOTE_USER,
+# REMOTE_PASSWD) and answers anything else with 401 itself.
 expect_status() {
-	case $1 in
-	allow)
-		case $2 in
-		# mod_fcgid hands the authenticator only Basic credentials
-		# (REMOTE_USER, REMOTE_PASSWD) and answers anything else with
-		# 401 itself: a Bearer token cannot be carried at all (the
-		# token_bad scenario shows the 401 it gets) ...
-		bearer:*) echo skip ;;
-		# ... and a public path without credentials is 401 too (the
-		# snippet says how to exempt such paths).
-		-) echo 401 ;;
-		*) echo 200 ;;
-		esac ;;
-	# The daemon's 403 (role, network) becomes 401 as well.
-	challenge|token_bad|forbidden|dot_forbidden|dot_challenge) echo 401 ;;
-	# Apache refuses an encoded slash itself, with 404, before any
-	# authentication (AllowEncodedSlashes Off; wire.md 6).
-	badpath) echo 404 ;;
-	esac
+	apache_401_status "$1" "$2"
 }
 # expect_challenge STATUS KIND: Apache's own Basic challenge on every 401
 # (the daemon's WWW-Authenticate is replaced), none otherwise.
@@ -54,88 +31,24 @@ expect_challenge() {
 	esac
 }
 
-# check NAME WANT GOT: one extra assertion.
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $setup: $1"
-		echo pass >> "$SRV_DIR/tally"
-	else
-		echo "not ok - $setup: $1: got '$3', expected '$2'"
-		echo fail >> "$SRV_DIR/tally"
-	fi
-}
-
-# get PATH [CURL ARGS...]: "STATUS|body lines joined by ;" of one request.
-get() {
-	_path=$1
-	shift
-	_out=$(curl -s -i --path-as-is --max-time 10 "$@" "$base$_path" | tr -d '\r')
-	printf '%s|%s\n' \
-	    "$(printf '%s\n' "$_out" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p')" \
-	    "$(printf '%s\n' "$_out" | sed '1,/^$/d' | paste -sd';')"
-}
-
-# headers PATH [CURL ARGS...]: the response header lines.
-headers() {
-	_path=$1
-	shift
-	curl -s -i --path-as-is --max-time 10 "$@" "$base$_path" | tr -d '\r' |
-	    sed '/^$/q'
-}
-
 # A minimal self-contained Apache: no Debian Include, its own run files.
 # $1: "debian" (auth_basic before fcgid) or "fcgid-first".
 apache_conf() {
-	_user=
-	[ "$(id -u)" = 0 ] && _user="User www-data
-Group www-data"
-	_fcgid="LoadModule fcgid_module       $APACHE_MODDIR/mod_fcgid.so"
-	_early='' _late=''
-	if [ "$1" = fcgid-first ]; then _early=$_fcgid; else _late=$_fcgid; fi
+	_early='' _late=fcgid
+	if [ "$1" = fcgid-first ]; then _early=fcgid _late=''; fi
+	apache_conf_head
+	# shellcheck disable=SC2086 # _early, _late: one name or none
+	apache_modules $_early mpm_event authn_core authn_file authz_core \
+	    authz_user auth_basic $_late headers mime dir alias cgid
 	cat <<CONF
-ServerRoot "$SRV_DIR"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-DefaultRuntimeDir "$SRV_DIR/run/$setup"
-PidFile "$SRV_DIR/run/$setup/apache2.pid"
-Mutex file:$SRV_DIR/run/$setup default
-ErrorLog "$SRV_DIR/logs/apache-$setup-error.log"
-LogLevel warn
-LogFormat "%h %u \"%r\" %>s" short
-CustomLog "$SRV_DIR/logs/apache-$setup-access.log" short
-$_user
-
-$_early
-LoadModule mpm_event_module   $APACHE_MODDIR/mod_mpm_event.so
-LoadModule authn_core_module  $APACHE_MODDIR/mod_authn_core.so
-LoadModule authn_file_module  $APACHE_MODDIR/mod_authn_file.so
-LoadModule authz_core_module  $APACHE_MODDIR/mod_authz_core.so
-LoadModule authz_user_module  $APACHE_MODDIR/mod_authz_user.so
-LoadModule auth_basic_module  $APACHE_MODDIR/mod_auth_basic.so
-$_late
-LoadModule headers_module     $APACHE_MODDIR/mod_headers.so
-LoadModule mime_module        $APACHE_MODDIR/mod_mime.so
-LoadModule dir_module         $APACHE_MODDIR/mod_dir.so
-LoadModule alias_module       $APACHE_MODDIR/mod_alias.so
-LoadModule cgid_module        $APACHE_MODDIR/mod_cgid.so
 ScriptSock "$SRV_DIR/run/$setup/cgid.sock"
 # What Debian's /var/lib/apache2/fcgid holds, here per setup.
 FcgidIPCDir "$SRV_DIR/run/$setup/fcgidsock"
 FcgidProcessTableFile "$SRV_DIR/run/$setup/fcgid_shm"
 
-TypesConfig /etc/mime.types
-DocumentRoot "$SRV_DIR/www"
-DirectoryIndex index.txt
-<Directory />
-    AllowOverride None
-    Require all denied
-</Directory>
-<Directory "$SRV_DIR/www">
-    Options +ExecCGI
-    AddHandler cgi-script .cgi
-    Require all granted
-    AllowOverride AuthConfig
-</Directory>
+CONF
+	apache_conf_site
+	cat <<CONF
 
 Include "$SRV_DIR/$setup-snippet.conf"
 CONF
@@ -144,49 +57,6 @@ CONF
 # fcgid_pids: the fcgi-authzd processes Apache spawned for this setup.
 fcgid_pids() {
 	pgrep -f "^$AUTHZD -c $SRV_DIR/fcgi-authz.ini" || true
-}
-
-# start_apache: starts apache2 with $SRV_DIR/$setup.conf (written by
-# apache_conf for $port) and waits until it serves.  Another server may
-# take the free port first (tests run in parallel): then Apache exits
-# without writing its pid file, and a new port is tried, so that no
-# answer of somebody else's server is taken for Apache's.
-start_apache() {
-	for _try in 1 2 3; do
-		port=$(free_port)
-		base=http://127.0.0.1:$port
-		apache_conf "${1:-}" > "$SRV_DIR/$setup.conf"
-		if ! apache2 -t -f "$SRV_DIR/$setup.conf" \
-		    > "$SRV_DIR/logs/$setup-check.log" 2>&1; then
-			echo "not ok - $setup: apache2 -t refused the config"
-			sed 's/^/#   /' "$SRV_DIR/logs/$setup-check.log"
-			echo fail >> "$SRV_DIR/tally"
-			return 1
-		fi
-		rm -f "$SRV_DIR/run/$setup/apache2.pid"
-		apache2 -f "$SRV_DIR/$setup.conf" -DFOREGROUND \
-		    2>> "$SRV_DIR/logs/apache-$setup-error.log" &
-		pid=$!
-		for _ in $(seq 100); do
-			[ "$(cat "$SRV_DIR/run/$setup/apache2.pid" 2>/dev/null)" = "$pid" ] &&
-			    break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if [ "$(cat "$SRV_DIR/run/$setup/apache2.pid" 2>/dev/null)" = "$pid" ] &&
-		    wait_for_url "$base/"; then
-			on_exit "kill $pid 2>/dev/null"
-			return 0
-		fi
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		# "could not bind" belongs to this attempt, not to the setup
-		mv "$SRV_DIR/logs/apache-$setup-error.log" \
-		    "$SRV_DIR/logs/apache-$setup-error.attempt$_try.log" 2>/dev/null
-	done
-	echo "not ok - $setup: apache2 did not start"
-	echo fail >> "$SRV_DIR/tally"
-	return 1
 }
 
 # run_setup SETUP ORDER

@@ -259,6 +259,25 @@ run_scenarios() {
 	done
 }
 
+# srv_check_backend SETUP URL: the proxied backend at URL is behind the
+# authorizer too: 401 without credentials, 200 with alice's (two cases).
+srv_check_backend() {
+	_name=$1 _url=$2
+	for c in "-|401" "alice:alice-pw|200"; do
+		cred=${c%|*} want=${c#*|}
+		set -- -s -o /dev/null -w '%{http_code}'
+		[ "$cred" = - ] || set -- "$@" -u "$cred"
+		got=$(curl "$@" "$_url")
+		if [ "$got" = "$want" ]; then
+			echo "ok - $_name: proxied backend, credentials $cred ($got)"
+			echo pass >> "$SRV_DIR/tally"
+		else
+			echo "not ok - $_name: proxied backend, credentials $cred: $got, expected $want"
+			echo fail >> "$SRV_DIR/tally"
+		fi
+	done
+}
+
 # srv_finish: prints the closing line and exits with the result.
 srv_finish() {
 	passed=$(grep -c '^pass$' "$SRV_DIR/tally" 2>/dev/null || true)

@@ -80,19 +80,7 @@ CONF
 	}
 	run_scenarios "lighttpd-$name" "http://127.0.0.1:$port"
 	# The proxied backend is behind the authorizer too.
-	for c in "-|401" "alice:alice-pw|200"; do
-		cred=${c%|*} want=${c#*|}
-		set -- -s -o /dev/null -w '%{http_code}'
-		[ "$cred" = - ] || set -- "$@" -u "$cred"
-		got=$(curl "$@" "http://127.0.0.1:$port/app/index.txt")
-		if [ "$got" = "$want" ]; then
-			echo "ok - lighttpd-$name: proxied backend, credentials $cred ($got)"
-			echo pass >> "$SRV_DIR/tally"
-		else
-			echo "not ok - lighttpd-$name: proxied backend, credentials $cred: $got, expected $want"
-			echo fail >> "$SRV_DIR/tally"
-		fi
-	done
+	srv_check_backend "lighttpd-$name" "http://127.0.0.1:$port/app/index.txt"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	srv_check_log "$SRV_DIR/logs/lighttpd-$name-error.log" 'server started|server stopped|graceful shutdown'

@@ -163,6 +163,19 @@ status_of() { printf '%s\n' "$1" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p';
 body_of() { printf '%s\n' "$1" | sed '1,/^$/d'; }
 daemon_lines() { wc -l < "$SRV_DIR/logs/fcgi-authzd.log"; }
 
+# check_status NAME WANT CURL-ARGS...: one request, answered WANT.
+check_status() {
+	name=$1 want=$2
+	shift 2
+	out=$(req "$@")
+	st=$(status_of "$out")
+	if [ "$st" = "$want" ]; then
+		result OK "$name: $want"
+	else
+		result FAIL "$name: expected $want ($st)" "$out"
+	fi
+}
+
 # The daemon sends two challenges with every 401 (tokens exist); nginx 1.22
 # passes on only the first, so its order matters.
 check_challenge() { # NAME EXPECTED-HEADER CURL-ARGS...
@@ -219,26 +232,10 @@ else
 fi
 
 # The authorizer's own location is internal.
-out=$(req -u alice:alice-pw "$base/_auth")
-st=$(status_of "$out")
-if [ "$st" = 404 ]; then
-	result OK "/_auth from outside: 404"
-else
-	result FAIL "/_auth from outside: expected 404 ($st)" "$out"
-fi
+check_status "/_auth from outside" 404 -u alice:alice-pw "$base/_auth"
 
 # The proxied backend is behind the authorizer too.
-for c in "-|401" "alice:alice-pw|200"; do
-	cred=${c%|*} want=${c#*|}
-	set -- -s -o /dev/null -w '%{http_code}'
-	[ "$cred" = - ] || set -- "$@" -u "$cred"
-	got=$(curl "$@" "$base/app/index.txt")
-	if [ "$got" = "$want" ]; then
-		result OK "proxied backend, credentials $cred ($got)"
-	else
-		result FAIL "proxied backend, credentials $cred: $got, expected $want"
-	fi
-done
+srv_check_backend nginx "$base/app/index.txt"
 
 # The method reaches the daemon (AUTHZ_ORIGINAL_METHOD), not the auth
 # subrequest's GET: /ro is GET-only, so a POST matches no rule and the
@@ -299,20 +296,8 @@ srv_check_log "$SRV_DIR/logs/nginx-scenarios-error.log" \
 # Fail closed: with the daemon gone, 500.
 kill "$dpid"
 wait "$dpid" 2>/dev/null
-out=$(req -u alice:alice-pw "$base/site/index.txt")
-st=$(status_of "$out")
-if [ "$st" = 500 ]; then
-	result OK "daemon down: 500"
-else
-	result FAIL "daemon down: expected 500 ($st)" "$out"
-fi
-out=$(req "$base/public/hello.txt")
-st=$(status_of "$out")
-if [ "$st" = 500 ]; then
-	result OK "daemon down, public path: 500"
-else
-	result FAIL "daemon down, public path: expected 500 ($st)" "$out"
-fi
+check_status "daemon down" 500 -u alice:alice-pw "$base/site/index.txt"
+check_status "daemon down, public path" 500 "$base/public/hello.txt"
 
 kill "$fpid" "$bpid" 2>/dev/null
 wait "$fpid" "$bpid" 2>/dev/null

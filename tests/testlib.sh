@@ -1,0 +1,225 @@
+# tests/testlib.sh: the harness tests/e2e.sh and tests/cli.sh share.
+# POSIX sh (e2e.sh and cli.sh run under $(SHELL), dash on Debian).
+# Sourced, after top_builddir and top_srcdir are set, by
+#	. "$(dirname "$0")/testlib.sh"
+# It gives the TAP counting (begin, fail, end, skip, note, finish), the
+# temporary directory $T (tmpdir_make), the daemon $DPID on $CONF at
+# $ADDR with its log in $T/log (daemon_start, guard_start, cleanup on
+# exit), the decision lines of that log (ndecisions, dec_wait) and small
+# helpers (bail, need_programs, need_commands, alive, now_ms, ...).
+# The sourcing script sets KEEP (non-empty: keep $T) before it exits.
+
+T=
+DPID=
+GUARD=
+BG_PIDS=
+KEEP=
+N=0
+PASSED=0
+FAILED=0
+CASE=
+ERRS=
+NL='
+'
+
+bail() {
+	echo "Bail out! $*"
+	exit 99
+}
+
+# need_programs PATH...: bails unless each is an executable (a build
+# product).
+need_programs() {
+	for p in "$@"; do
+		[ -x "$p" ] || bail "$p is missing (build it first)"
+	done
+}
+
+# need_commands NAME...: skips the test (exit 77) unless each is found.
+need_commands() {
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || { echo "# skip: no $c"; exit 77; }
+	done
+}
+
+# tmpdir_make NAME: T becomes a new fcgi-authz-NAME.XXXXXX directory,
+# under $TMPDIR if a socket path in it stays short enough.
+tmpdir_make() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-authz-$1.XXXXXX") || bail "mktemp -d failed"
+	# sun_path holds 108 bytes.
+	if [ ${#T} -gt 80 ]; then
+		rmdir "$T"
+		T=$(mktemp -d "/tmp/fcgi-authz-$1.XXXXXX") || bail "mktemp -d failed"
+	fi
+}
+
+# Succeeds while the process exists and is not a zombie.
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	if [ -r "/proc/$1/stat" ]; then
+		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
+		[ "$st" = Z ] && return 1
+	fi
+	return 0
+}
+
+# Succeeds if the pid is one of our daemon's processes (-c names our $T).
+is_authzd() {
+	alive "$1" && [ -r "/proc/$1/cmdline" ] &&
+	    tr '\0' ' ' <"/proc/$1/cmdline" | grep -F -q "$T/fcgi-authz.ini"
+}
+
+# Pids that wrote to the log, except the supervisor.
+worker_pids() {
+	sed -n 's/.*fcgi-authzd\[\([0-9]*\)\]:.*/\1/p' "$T/log" | sort -u |
+	    while read -r p; do
+		[ "$p" != "$DPID" ] && echo "$p"
+	done
+}
+
+cleanup() {
+	[ -n "$GUARD" ] && kill "$GUARD" 2>/dev/null
+	for p in $BG_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -TERM "$DPID" 2>/dev/null
+		i=0
+		while [ $i -lt 30 ] && alive "$DPID"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$DPID" 2>/dev/null
+	fi
+	# Workers die with the supervisor (PR_SET_PDEATHSIG); make sure.
+	if [ -n "$T" ] && [ -f "$T/log" ]; then
+		for p in $(worker_pids); do
+			if is_authzd "$p"; then
+				kill -KILL "$p" 2>/dev/null
+			fi
+		done
+	fi
+	for p in $DPID $BG_PIDS $GUARD; do
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "$T" ] && [ -n "$KEEP" ]; then
+		echo "# kept $T"
+	elif [ -n "$T" ]; then
+		rm -rf "$T"
+	fi
+}
+
+trap cleanup EXIT
+trap 'exit 99' HUP INT TERM
+
+# Milliseconds since the epoch (GNU date), or seconds * 1000 elsewhere.
+now_ms() {
+	ms=$(date +%s%3N 2>/dev/null)
+	case $ms in
+	*[!0-9]*|'') echo $(($(date +%s) * 1000)) ;;
+	*) echo "$ms" ;;
+	esac
+}
+
+# ---- TAP ------------------------------------------------------------------
+
+begin() {
+	CASE=$1
+	ERRS=
+}
+
+fail() {
+	ERRS="$ERRS$1$NL"
+}
+
+end() {
+	N=$((N + 1))
+	if [ -z "$ERRS" ]; then
+		PASSED=$((PASSED + 1))
+		echo "ok $N - $CASE"
+	else
+		FAILED=$((FAILED + 1))
+		echo "not ok $N - $CASE"
+		printf '%s' "$ERRS" | sed 's/^/#   /'
+	fi
+}
+
+# skip NAME WHY: a case that cannot run here, counted as passed.
+skip() {
+	N=$((N + 1))
+	PASSED=$((PASSED + 1))
+	echo "ok $N - $1 # SKIP $2"
+}
+
+note() {
+	echo "# $*"
+}
+
+# finish: the closing line; exits 0 if every case passed, else 1.
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ] || exit 1
+	exit 0
+}
+
+# ---- the daemon -----------------------------------------------------------
+
+# daemon_start: fcgi-authzd -f with $CONF on $ADDR, its stderr appended to
+# $T/log; waits up to 5 s for its "serving with" line (bails if it exits
+# first).  The caller checks what it needs (the socket ...), then starts
+# the guard.
+daemon_start() {
+	"$AUTHZD" -f -c "$CONF" -l "$ADDR" </dev/null >"$T/daemon.out" 2>>"$T/log" &
+	DPID=$!
+	i=0
+	while [ $i -lt 50 ] && ! grep -q 'serving with' "$T/log"; do
+		alive "$DPID" || { cat "$T/log"; bail "fcgi-authzd exited at start"; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# guard_start: should this shell die without running its traps, stop the
+# daemon anyway.
+guard_start() {
+	(
+		trap - HUP INT TERM EXIT
+		while kill -0 $$ 2>/dev/null; do
+			sleep 0.5
+		done
+		kill -TERM "$DPID" 2>/dev/null
+	) </dev/null >/dev/null 2>&1 &
+	GUARD=$!
+}
+
+ndecisions() {
+	grep -c 'decision=' "$T/log" 2>/dev/null || true
+}
+
+# dec_wait BEFORE TRIES: DEC becomes the decision line after the first
+# BEFORE ones in the log (from "decision=" on), waiting for it up to TRIES
+# times 50 ms; empty if none came.
+dec_wait() {
+	DEC=
+	i=0
+	while [ $i -lt "$2" ]; do
+		if [ "$(ndecisions)" -gt "$1" ]; then
+			DEC=$(grep 'decision=' "$T/log" |
+			    sed -n "$(($1 + 1))p" | sed 's/^.*decision=/decision=/')
+			break
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+blake2b_hex() {
+	if command -v b2sum >/dev/null 2>&1; then
+		printf '%s' "$1" | b2sum -l 256 | cut -d' ' -f1
+	elif command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import hashlib,sys
+print(hashlib.blake2b(sys.argv[1].encode(),digest_size=32).hexdigest())' "$1"
+	else
+		return 1
+	fi
+}
