@@ -20,7 +20,9 @@ struct hashjob {
 	size_t		 hj_len;
 	int		 hj_result;
 	int		 hj_done;
-	struct hashjob	*hj_next;
+	unsigned	 hj_sharers;	/* others waiting for this result */
+	struct hashjob	*hj_next;	/* in the queue */
+	struct hashjob	*hj_active_next; /* queued or running */
 };
 
 struct hashpool {
@@ -28,6 +30,7 @@ struct hashpool {
 	pthread_cond_t	 hp_work;	/* a job was queued, or stop */
 	pthread_cond_t	 hp_done;	/* a job finished */
 	struct hashjob	*hp_head, *hp_tail;
+	struct hashjob	*hp_active;	/* every job queued or running */
 	unsigned	 hp_inflight;	/* queued + running */
 	unsigned	 hp_max_inflight;
 	int		 hp_stopping;
@@ -129,17 +132,66 @@ hashpool_free(struct hashpool *hp)
 	free(hp);
 }
 
+/* The job verifying the same password against the same hash, if any. */
+static struct hashjob *
+hashpool_find_same(struct hashpool *hp, const char *hash,
+    const char *password, size_t len)
+{
+	struct hashjob *j;
+
+	for (j = hp->hp_active; j != NULL; j = j->hj_active_next)
+		if (j->hj_len == len && strcmp(j->hj_hash, hash) == 0 &&
+		    sodium_memcmp(j->hj_password, password, len) == 0)
+			return j;
+	return NULL;
+}
+
+/*
+ * Waits for a job someone else started: a burst of requests with the same
+ * credentials (a page's parallel requests, or all of them once a cache
+ * entry expires) costs one verification and one slot, not one each.
+ */
+static int
+hashpool_share(struct hashpool *hp, struct hashjob *j)
+{
+	int result;
+
+	j->hj_sharers++;
+	while (!j->hj_done)
+		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
+	result = j->hj_result;
+	/* The owner keeps the job (on its stack) until we have read it. */
+	j->hj_sharers--;
+	pthread_cond_broadcast(&hp->hp_done);
+	pthread_mutex_unlock(&hp->hp_lock);
+	return result;
+}
+
+static void
+hashpool_unlink_active(struct hashpool *hp, struct hashjob *job)
+{
+	struct hashjob **jp;
+
+	for (jp = &hp->hp_active; *jp != NULL; jp = &(*jp)->hj_active_next)
+		if (*jp == job) {
+			*jp = job->hj_active_next;
+			return;
+		}
+}
+
 int
 hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
     size_t len)
 {
-	struct hashjob job;
+	struct hashjob	 job, *same;
 
 	memset(&job, 0, sizeof(job));
 	job.hj_hash = hash;
 	job.hj_password = password;
 	job.hj_len = len;
 	pthread_mutex_lock(&hp->hp_lock);
+	if ((same = hashpool_find_same(hp, hash, password, len)) != NULL)
+		return hashpool_share(hp, same);
 	if (hp->hp_inflight >= hp->hp_max_inflight) {
 		pthread_mutex_unlock(&hp->hp_lock);
 		return -1;
@@ -148,8 +200,11 @@ hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
 	/*
 	 * The job lives on this stack: a pool thread takes it off the
 	 * queue before it runs it, and this function returns only once the
-	 * thread has marked it done, so no pointer to it outlives the call.
+	 * thread has marked it done and every sharer has read the result,
+	 * so no pointer to it outlives the call.
 	 */
+	job.hj_active_next = hp->hp_active;
+	hp->hp_active = &job;	/* cppcheck-suppress autoVariables */
 	if (hp->hp_tail != NULL)
 		hp->hp_tail->hj_next = &job;	/* cppcheck-suppress autoVariables */
 	else
@@ -157,6 +212,9 @@ hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
 	hp->hp_tail = &job;	/* cppcheck-suppress autoVariables */
 	pthread_cond_signal(&hp->hp_work);
 	while (!job.hj_done)
+		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
+	hashpool_unlink_active(hp, &job);
+	while (job.hj_sharers > 0)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
 	hp->hp_inflight--;
 	pthread_mutex_unlock(&hp->hp_lock);

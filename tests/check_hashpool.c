@@ -91,6 +91,7 @@ END_TEST
 
 struct slow_arg {
 	struct hashpool	*sa_hp;
+	const char	*sa_pw;	/* NULL: PW */
 	int		 sa_rc;
 };
 
@@ -98,8 +99,9 @@ static void *
 slow_verify(void *arg)
 {
 	struct slow_arg *sa = arg;
+	const char	*pw = sa->sa_pw != NULL ? sa->sa_pw : PW;
 
-	sa->sa_rc = hashpool_verify(sa->sa_hp, slow_hash, PW, strlen(PW));
+	sa->sa_rc = hashpool_verify(sa->sa_hp, slow_hash, pw, strlen(pw));
 	return NULL;
 }
 
@@ -119,7 +121,7 @@ wait_inflight(struct hashpool *hp, unsigned n)
 START_TEST(test_hashpool_full)
 {
 	struct hashpool	*hp;
-	struct slow_arg	 a = { NULL, -2 }, b = { NULL, -2 };
+	struct slow_arg	 a = { NULL, NULL, -2 }, b = { NULL, "wrong", -2 };
 	pthread_t	 ta, tb;
 
 	make_hashes();
@@ -133,7 +135,7 @@ START_TEST(test_hashpool_full)
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	ck_assert_int_eq(a.sa_rc, 1);
-	ck_assert_int_eq(b.sa_rc, 1);
+	ck_assert_int_eq(b.sa_rc, 0);
 	ck_assert_uint_eq(hashpool_inflight(hp), 0);
 	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW)), 1);
 	hashpool_free(hp);
@@ -144,7 +146,7 @@ END_TEST
 START_TEST(test_hashpool_cap_one)
 {
 	struct hashpool	*hp;
-	struct slow_arg	 a = { NULL, -2 };
+	struct slow_arg	 a = { NULL, NULL, -2 };
 	pthread_t	 ta;
 
 	make_hashes();
@@ -155,6 +157,42 @@ START_TEST(test_hashpool_cap_one)
 	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW)), -1);
 	pthread_join(ta, NULL);
 	ck_assert_int_eq(a.sa_rc, 1);
+	hashpool_free(hp);
+}
+END_TEST
+
+/*
+ * The same credentials verified by many requests at once (a page's
+ * parallel requests, an expired cache entry) share one verification: no
+ * -1 for them, one slot used, the same answer for all.
+ */
+START_TEST(test_hashpool_shared)
+{
+	struct hashpool	*hp;
+	struct slow_arg	 a[4];
+	pthread_t	 t[4];
+	int		 i;
+
+	make_hashes();
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
+	for (i = 0; i < 4; i++) {
+		a[i].sa_hp = hp;
+		a[i].sa_pw = i == 3 ? "wrong" : NULL;
+		a[i].sa_rc = -2;
+	}
+	ck_assert_int_eq(pthread_create(&t[0], NULL, slow_verify, &a[0]), 0);
+	wait_inflight(hp, 1);
+	for (i = 1; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, slow_verify,
+		    &a[i]), 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(a[0].sa_rc, 1);
+	ck_assert_int_eq(a[1].sa_rc, 1);
+	ck_assert_int_eq(a[2].sa_rc, 1);
+	/* Different credentials take a slot of their own: none was free. */
+	ck_assert(a[3].sa_rc == -1 || a[3].sa_rc == 0);
+	ck_assert_uint_eq(hashpool_inflight(hp), 0);
 	hashpool_free(hp);
 }
 END_TEST
@@ -213,6 +251,7 @@ hashpool_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_hashpool_full);
 	tcase_add_test(tc, test_hashpool_cap_one);
+	tcase_add_test(tc, test_hashpool_shared);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
