@@ -15,6 +15,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "check_common.h"
 #include "conf.h"
 #include "defaults.h"
 #include "errlist.h"
@@ -60,28 +61,6 @@ fixture(char *buf, size_t size, const char *name)
 	if ((size_t)snprintf(buf, size, "%s/tests/data/conf/%s", srcdir,
 	    name) >= size)
 		ck_abort_msg("TEST_SRCDIR too long");
-}
-
-/* 1 when a message contains both where and text. */
-static int
-has_msg(const struct errlist *el, const char *where, const char *text)
-{
-	size_t	i;
-
-	for (i = 0; i < el->el_count; i++)
-		if (strstr(el->el_msgs[i], where) != NULL &&
-		    strstr(el->el_msgs[i], text) != NULL)
-			return 1;
-	return 0;
-}
-
-static void
-assert_msg(const struct errlist *el, const char *where, const char *text)
-{
-	if (!has_msg(el, where, text))
-		errlist_print(el, stderr);
-	ck_assert_msg(has_msg(el, where, text),
-	    "no message with \"%s\" and \"%s\"", where, text);
 }
 
 /* "/FILE:LINE: ", or "/FILE: " for a message about the whole file. */
@@ -470,11 +449,11 @@ START_TEST(test_conf_warnings)
 	ck_assert_ptr_nonnull(cf);
 	ck_assert_uint_eq(errlist_count(&errs), 0);
 	ck_assert_uint_eq(errlist_count(&warns), 2);
-	assert_msg(&warns, "/warn.ini:5: warning: ",
+	check_assert_msg(&warns, "/warn.ini:5: warning: ",
 	    "no user holds role \"operator\"");
-	assert_msg(&warns, "/warn.ini:5: warning: ", "no user \"ghost\"");
-	ck_assert(!has_msg(&warns, "warn.ini", "\"admin\""));
-	ck_assert(!has_msg(&warns, "warn.ini", "\"root\""));
+	check_assert_msg(&warns, "/warn.ini:5: warning: ", "no user \"ghost\"");
+	ck_assert(!check_has_msg(&warns, "warn.ini", "\"admin\""));
+	ck_assert(!check_has_msg(&warns, "warn.ini", "\"root\""));
 	conf_free(cf);
 	errlist_free(&warns);
 
@@ -1097,11 +1076,11 @@ START_TEST(test_bad_conf)
 	cf = conf_load(path, CONF_LOAD_NO_PWCHECK, &errs);
 	ck_assert_msg(cf == NULL, "%s loaded", c->file);
 	ck_assert_uint_gt(errlist_count(&errs), 0);
-	if (c->alt_line != 0 && !has_msg(&errs, at, c->text)) {
+	if (c->alt_line != 0 && !check_has_msg(&errs, at, c->text)) {
 		where(alt, sizeof(alt), ef, c->alt_line);
-		assert_msg(&errs, alt, c->text);
+		check_assert_msg(&errs, alt, c->text);
 	} else
-		assert_msg(&errs, at, c->text);
+		check_assert_msg(&errs, at, c->text);
 	errlist_free(&errs);
 }
 END_TEST
@@ -1183,7 +1162,7 @@ START_TEST(test_bad_users)
 	u = users_load(path, &default_limits, &errs);
 	ck_assert_msg(u == NULL, "%s loaded", c->file);
 	ck_assert_uint_gt(errlist_count(&errs), 0);
-	assert_msg(&errs, at, c->text);
+	check_assert_msg(&errs, at, c->text);
 	errlist_free(&errs);
 }
 END_TEST
@@ -1197,10 +1176,10 @@ START_TEST(test_conf_every_error)
 	fixture(path, sizeof(path), "c-many-errors.ini");
 	errlist_init(&errs);
 	ck_assert_ptr_null(conf_load(path, CONF_LOAD_NO_PWCHECK, &errs));
-	assert_msg(&errs, "/c-many-errors.ini:4: ", "workers:");
-	assert_msg(&errs, "/c-many-errors.ini:5: ", "log:");
-	assert_msg(&errs, "/c-many-errors.ini:8: ", "ttl:");
-	assert_msg(&errs, "/c-many-errors.ini:10: ", "has no path");
+	check_assert_msg(&errs, "/c-many-errors.ini:4: ", "workers:");
+	check_assert_msg(&errs, "/c-many-errors.ini:5: ", "log:");
+	check_assert_msg(&errs, "/c-many-errors.ini:8: ", "ttl:");
+	check_assert_msg(&errs, "/c-many-errors.ini:10: ", "has no path");
 	ck_assert_uint_eq(errlist_count(&errs), 4);
 	errlist_free(&errs);
 }
@@ -1214,7 +1193,7 @@ START_TEST(test_conf_missing_file)
 	fixture(path, sizeof(path), "no-such-config.ini");
 	errlist_init(&errs);
 	ck_assert_ptr_null(conf_load(path, 0, &errs));
-	assert_msg(&errs, "/no-such-config.ini: ", "No such file");
+	check_assert_msg(&errs, "/no-such-config.ini: ", "No such file");
 	errlist_free(&errs);
 }
 END_TEST
@@ -1255,8 +1234,8 @@ START_TEST(test_conf_check_agrees)
 	    cf2 != NULL ? "valid" : "invalid");
 	if (cf1 == NULL) {
 		where(at, sizeof(at), c->users, c->line);
-		assert_msg(&e1, at, "password: ");
-		assert_msg(&e2, at, "password: ");
+		check_assert_msg(&e1, at, "password: ");
+		check_assert_msg(&e2, at, "password: ");
 	}
 	conf_free(cf1);
 	conf_free(cf2);
@@ -1460,16 +1439,5 @@ conf_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	if (sodium_init() < 0) {
-		fprintf(stderr, "sodium_init failed\n");
-		return 99;
-	}
-	sr = srunner_create(conf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(conf_suite());
 }

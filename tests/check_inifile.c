@@ -15,6 +15,7 @@
 #include <check.h>
 #include <ini.h>
 
+#include "check_common.h"
 #include "defaults.h"
 #include "errlist.h"
 #include "inifile.h"
@@ -76,28 +77,6 @@ assert_events(const struct rec *r, const char *const *want)
 		ck_assert_str_eq(r->ev[i], want[i]);
 	}
 	ck_assert_msg(r->n == i, "%zu handler calls, want %zu", r->n, i);
-}
-
-/* 1 when a message contains both where and text. */
-static int
-has_msg(const struct errlist *el, const char *where, const char *text)
-{
-	size_t	i;
-
-	for (i = 0; i < el->el_count; i++)
-		if (strstr(el->el_msgs[i], where) != NULL &&
-		    strstr(el->el_msgs[i], text) != NULL)
-			return 1;
-	return 0;
-}
-
-static void
-assert_msg(const struct errlist *el, const char *where, const char *text)
-{
-	if (!has_msg(el, where, text))
-		errlist_print(el, stderr);
-	ck_assert_msg(has_msg(el, where, text),
-	    "no message with \"%s\" and \"%s\"", where, text);
 }
 
 static const char *
@@ -305,7 +284,7 @@ START_TEST(test_line_length)
 		    c->len - 2);
 	} else {
 		snprintf(want, sizeof(want), "line is %zu bytes", c->len);
-		assert_msg(&errs, "buf:2:", want);
+		check_assert_msg(&errs, "buf:2:", want);
 		ck_assert_uint_eq(r.n, 0);
 	}
 	errlist_free(&errs);
@@ -337,7 +316,7 @@ START_TEST(test_key_name_length)
 	ck_assert_uint_eq(r.n, 2);
 	rec_init(&r, &errs);
 	ck_assert_int_eq(parse_name(AUTHZ_INI_NAME_MAX + 1, &errs, &r), -1);
-	assert_msg(&errs, "buf:2:", "key name is 50 bytes");
+	check_assert_msg(&errs, "buf:2:", "key name is 50 bytes");
 	ck_assert_uint_eq(r.n, 0);
 	errlist_free(&errs);
 }
@@ -423,7 +402,7 @@ START_TEST(test_bad_files)
 	rec_init(&r, &errs);
 	rc = inifile_parse(fixture(c->file), 1, NULL, rec_handler, &r, &errs);
 	ck_assert_int_eq(rc, -1);
-	assert_msg(&errs, c->where, c->text);
+	check_assert_msg(&errs, c->where, c->text);
 	if (errlist_count(&errs) != 1)
 		errlist_print(&errs, stderr);
 	ck_assert_uint_eq(errlist_count(&errs), 1);
@@ -482,7 +461,7 @@ START_TEST(test_bad_buffers)
 	len = c->len != 0 ? c->len : strlen(c->buf);
 	ck_assert_int_eq(inifile_parse_buffer("buf", c->buf, len,
 	    rec_handler, &r, &errs), -1);
-	assert_msg(&errs, c->where, c->text);
+	check_assert_msg(&errs, c->where, c->text);
 	errlist_free(&errs);
 }
 END_TEST
@@ -505,11 +484,11 @@ START_TEST(test_every_error)
 	rec_init(&r, &errs);
 	ck_assert_int_eq(inifile_parse_buffer("buf", buf, strlen(buf),
 	    rec_handler, &r, &errs), -1);
-	assert_msg(&errs, "buf:2:", "quotes");
-	assert_msg(&errs, "buf:3:", "indentation");
-	assert_msg(&errs, "buf:5:", "expected");
-	assert_msg(&errs, "buf:6:", "whitespace");
-	assert_msg(&errs, "buf:7:", "'#'");
+	check_assert_msg(&errs, "buf:2:", "quotes");
+	check_assert_msg(&errs, "buf:3:", "indentation");
+	check_assert_msg(&errs, "buf:5:", "expected");
+	check_assert_msg(&errs, "buf:6:", "whitespace");
+	check_assert_msg(&errs, "buf:7:", "'#'");
 	ck_assert_uint_eq(errlist_count(&errs), 5);
 	ck_assert_uint_eq(r.n, 0);
 	errlist_free(&errs);
@@ -532,7 +511,7 @@ START_TEST(test_handler_fails)
 	ck_assert_int_eq(inifile_parse_buffer("buf", buf, strlen(buf),
 	    rec_handler, &r, &errs), -1);
 	assert_events(&r, want);
-	assert_msg(&errs, "handler:3:", "refused");
+	check_assert_msg(&errs, "handler:3:", "refused");
 	ck_assert_uint_eq(errlist_count(&errs), 1);
 	errlist_free(&errs);
 }
@@ -631,7 +610,7 @@ START_TEST(test_symlink)
 	rec_init(&r, &errs);
 	ck_assert_int_eq(inifile_parse(link, 1, NULL, rec_handler, &r,
 	    &errs), -1);
-	assert_msg(&errs, "/link.ini: ", "is a symbolic link");
+	check_assert_msg(&errs, "/link.ini: ", "is a symbolic link");
 	ck_assert_uint_eq(r.n, 0);
 	errlist_free(&errs);
 }
@@ -649,7 +628,7 @@ START_TEST(test_directory)
 	ck_assert_int_eq(mkdir(path, 0700), 0);
 	ck_assert_int_eq(inifile_parse(path, 1, NULL, rec_handler, &r,
 	    &errs), -1);
-	assert_msg(&errs, "/dir: ", "not a regular file");
+	check_assert_msg(&errs, "/dir: ", "not a regular file");
 	errlist_free(&errs);
 }
 END_TEST
@@ -667,7 +646,7 @@ START_TEST(test_fifo)
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	ck_assert_int_eq(inifile_parse(path, 1, NULL, rec_handler, &r,
 	    &errs), -1);
-	assert_msg(&errs, "/fifo: ", "not a regular file");
+	check_assert_msg(&errs, "/fifo: ", "not a regular file");
 	errlist_free(&errs);
 }
 END_TEST
@@ -683,7 +662,7 @@ START_TEST(test_missing)
 	tmp_path(path, sizeof(path), "absent.ini");
 	ck_assert_int_eq(inifile_parse(path, 1, NULL, rec_handler, &r,
 	    &errs), -1);
-	assert_msg(&errs, "/absent.ini: ", "No such file");
+	check_assert_msg(&errs, "/absent.ini: ", "No such file");
 	errlist_free(&errs);
 }
 END_TEST
@@ -704,7 +683,7 @@ START_TEST(test_too_big)
 	close(fd);
 	ck_assert_int_eq(inifile_parse(path, 1, NULL, rec_handler, &r,
 	    &errs), -1);
-	assert_msg(&errs, "/big.ini: ", "at most");
+	check_assert_msg(&errs, "/big.ini: ", "at most");
 	errlist_free(&errs);
 }
 END_TEST
@@ -889,7 +868,7 @@ START_TEST(test_contract_divergence)
 	    &errs);
 	*inline_comments = true;
 	ck_assert_int_eq(rc, -1);
-	assert_msg(&errs, "buf:2:", "has libinih changed?");
+	check_assert_msg(&errs, "buf:2:", "has libinih changed?");
 	ck_assert_uint_eq(errlist_count(&errs), 1);
 	assert_events(&r, want);
 	errlist_free(&errs);
@@ -948,12 +927,5 @@ inifile_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	sr = srunner_create(inifile_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(inifile_suite());
 }

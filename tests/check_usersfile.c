@@ -21,6 +21,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "check_common.h"
 #include "defaults.h"
 #include "errlist.h"
 #include "users.h"
@@ -206,19 +207,6 @@ commit_ok(struct usersfile *uf)
 	}
 	ck_assert_uint_eq(errlist_count(&el), 0);
 	errlist_free(&el);
-}
-
-/* 1 when some message contains both a and b. */
-static int
-has_msg(const struct errlist *el, const char *a, const char *b)
-{
-	size_t	i;
-
-	for (i = 0; i < el->el_count; i++)
-		if (strstr(el->el_msgs[i], a) != NULL &&
-		    strstr(el->el_msgs[i], b) != NULL)
-			return 1;
-	return 0;
 }
 
 /* Edits sample, then checks every byte of the result. */
@@ -1278,7 +1266,7 @@ START_TEST(test_set_dup_key)
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_set(uf, "user", "b", "roles", "w"), 0);
 	ck_assert_int_eq(usersfile_commit(uf, &limits, &el), -1);
-	ck_assert(has_msg(&el, upath, ":4: duplicate key"));
+	ck_assert(check_has_msg(&el, upath, ":4: duplicate key"));
 	errlist_free(&el);
 	ck_assert_str_eq(usersfile_get(uf, "user", "a", "roles"), "x");
 	ck_assert_int_eq(usersfile_set(uf, "user", "a", "roles", "v"), 0);
@@ -1314,8 +1302,8 @@ START_TEST(test_stray_lines)
 	ck_assert_int_eq(usersfile_set(uf, "user", "b", "roles", "r"), 0);
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_commit(uf, &limits, &el), -1);
-	ck_assert(has_msg(&el, upath, ":2: missing ']'"));
-	ck_assert(has_msg(&el, upath, ":3: expected 'key = value'"));
+	ck_assert(check_has_msg(&el, upath, ":2: missing ']'"));
+	ck_assert(check_has_msg(&el, upath, ":3: expected 'key = value'"));
 	errlist_free(&el);
 	usersfile_close(uf);
 	assert_file(upath, stray);
@@ -1359,7 +1347,7 @@ START_TEST(test_commit_refuses_invalid)
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_commit(uf, &limits, &el), -1);
 	snprintf(where, sizeof(where), "%s:3: ", upath);
-	ck_assert_msg(has_msg(&el, where, "password:"), "no %s message", where);
+	ck_assert_msg(check_has_msg(&el, where, "password:"), "no %s message", where);
 	for (i = 0; i < el.el_count; i++) {
 		ck_assert_ptr_null(strstr(el.el_msgs[i], "/.users.ini."));
 		ck_assert_ptr_nonnull(strstr(el.el_msgs[i], upath));
@@ -1384,7 +1372,7 @@ START_TEST(test_commit_refuses_by_loader)
 	    0);
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_commit(uf, &limits, &el), -1);
-	ck_assert(has_msg(&el, upath, "no user \"nobody\""));
+	ck_assert(check_has_msg(&el, upath, "no user \"nobody\""));
 	errlist_free(&el);
 	usersfile_close(uf);
 	assert_file(upath, sample);
@@ -1395,7 +1383,7 @@ START_TEST(test_commit_refuses_by_loader)
 	tight.uhl_max_memory = 4096;
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_commit(uf, &tight, &el), -1);
-	ck_assert(has_msg(&el, upath, "max_memory"));
+	ck_assert(check_has_msg(&el, upath, "max_memory"));
 	errlist_free(&el);
 	usersfile_close(uf);
 	assert_file(upath, sample);
@@ -1405,7 +1393,7 @@ START_TEST(test_commit_refuses_by_loader)
 	ck_assert_int_eq(usersfile_del(uf, "user", "alice"), 0);
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_commit(uf, NULL, &el), -1);
-	ck_assert(has_msg(&el, upath, "no user \"alice\""));
+	ck_assert(check_has_msg(&el, upath, "no user \"alice\""));
 	errlist_free(&el);
 	usersfile_close(uf);
 	assert_file(upath, sample);
@@ -1428,7 +1416,7 @@ START_TEST(test_commit_refuses_broken_file)
 	    0);
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_commit(uf, &limits, &el), -1);
-	ck_assert(has_msg(&el, upath, ":3: indented line"));
+	ck_assert(check_has_msg(&el, upath, ":3: indented line"));
 	errlist_free(&el);
 	usersfile_close(uf);
 	assert_file(upath, broken);
@@ -1449,7 +1437,7 @@ START_TEST(test_commit_refuses_changed_file)
 	write_str(upath, theirs);
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_commit(uf, &limits, &el), -1);
-	ck_assert(has_msg(&el, upath, "changed by another program"));
+	ck_assert(check_has_msg(&el, upath, "changed by another program"));
 	errlist_free(&el);
 	assert_file(upath, theirs);
 
@@ -1457,7 +1445,7 @@ START_TEST(test_commit_refuses_changed_file)
 	ck_assert_int_eq(unlink(upath), 0);
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_commit(uf, &limits, &el), -1);
-	ck_assert(has_msg(&el, upath, "changed by another program"));
+	ck_assert(check_has_msg(&el, upath, "changed by another program"));
 	errlist_free(&el);
 	usersfile_close(uf);
 	ck_assert_int_eq(access(upath, F_OK), -1);
@@ -1493,7 +1481,7 @@ START_TEST(test_commit_foreign_owner)
 		if ((uf = usersfile_open(upath, 0, &errstr)) != NULL &&
 		    usersfile_set(uf, "user", "bob", "disabled",
 		    "yes") == 0 && usersfile_commit(uf, &limits, &el) == -1 &&
-		    has_msg(&el, upath, "cannot keep its owner 0:0"))
+		    check_has_msg(&el, upath, "cannot keep its owner 0:0"))
 			rc = 0;
 		else
 			errlist_print(&el, stderr);
@@ -1581,16 +1569,5 @@ usersfile_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	if (sodium_init() < 0) {
-		fprintf(stderr, "sodium_init failed\n");
-		return 99;
-	}
-	sr = srunner_create(usersfile_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(usersfile_suite());
 }
