@@ -378,6 +378,28 @@ authz_grants(const struct rule *ru, const struct authz_principal *who)
 	return 0;
 }
 
+/*
+ * Empties a verdict field by field: a memset would clear the 8 KB path
+ * buffer on every request, and only its first byte matters.  A field
+ * added to struct authz_verdict must be added here.
+ */
+static void
+authz_verdict_reset(struct authz_verdict *v)
+{
+	v->av_status = 0;
+	v->av_reason = AUTHZ_R_OK;
+	v->av_challenge = AUTHZ_CH_NONE;
+	v->av_rule = NULL;
+	v->av_auth_type = NULL;
+	v->av_roles = NULL;
+	v->av_retry_after = 0;
+	v->av_detail = NULL;
+	v->av_user[0] = '\0';
+	v->av_path[0] = '\0';
+	v->av_addr[0] = '\0';
+	v->av_method[0] = '\0';
+}
+
 /* Steps 1 and the sanity checks before any rule is looked at. */
 static int
 authz_check_request(const struct conf *cf, const struct authz_facts *f,
@@ -425,7 +447,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 	struct authz_principal	 who;
 	int			 addr_known;
 
-	memset(v, 0, sizeof(*v));
+	authz_verdict_reset(v);
 	memset(&who, 0, sizeof(who));
 	if (authz_check_request(cf, f, v) == -1) {
 		/* A bad path is the client's doing: log who sent it (for

@@ -69,6 +69,7 @@ enum authz_challenge {
 	AUTHZ_CH_SCOPE		/* 403: Bearer error="insufficient_scope" */
 };
 
+/* authz_verdict_reset() in authz.c empties every field: add new ones there. */
 struct authz_verdict {
 	int		 av_status;	/* 200, 400, 401, 403, 429, 500 */
 	enum authz_reason av_reason;
