@@ -844,6 +844,11 @@ conf_load_warn(const char *path, int flags, struct errlist *errs,
 	conf_validate(&cp, warnings);
 	if (errlist_count(errs) != before)
 		goto fail;
+	if ((cf->cf_rules_index = rules_index_new(cf->cf_rules,
+	    cf->cf_nrules)) == NULL) {
+		errlist_add(errs, path, 0, "out of memory (rules index)");
+		goto fail;
+	}
 	if (!(flags & (CONF_LOAD_NO_PWCHECK | CONF_LOAD_NO_USERS))) {
 		if (cf->cf_cache_ttl > 0 && (cf->cf_cache = authcache_new(
 		    cf->cf_cache_entries, cf->cf_cache_ttl)) == NULL) {
@@ -888,6 +893,7 @@ conf_free(struct conf *cf)
 	free(cf->cf_user);
 	free(cf->cf_group);
 	free(cf->cf_metrics_textfile);
+	rules_index_free(cf->cf_rules_index);
 	for (i = 0; i < cf->cf_nrules; i++)
 		rules_free(&cf->cf_rules[i]);
 	free(cf->cf_rules);

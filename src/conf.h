@@ -84,6 +84,7 @@ struct conf {
 
 	struct rule	*cf_rules;
 	size_t		 cf_nrules;
+	struct rules_index *cf_rules_index;	/* over cf_rules */
 
 	struct users	*cf_users;		/* from cf_users_path */
 	struct authcache *cf_cache;		/* NULL when ttl is 0 */

@@ -6,6 +6,7 @@
 #define AUTHZ_RULES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "netaddr.h"
 
@@ -28,6 +29,7 @@ struct rule {
 	enum rule_pathkind ru_pathkind;
 	int		  ru_exact_glob;	/* "=" with globs: whole path */
 	char		 *ru_path;	/* without the "=" */
+	uint64_t	  ru_segmask;	/* rules_segmask() of its literal segments */
 	char		**ru_methods;	/* NULL: any method */
 	size_t		  ru_nmethods;
 	enum rule_access  ru_access;
@@ -48,6 +50,28 @@ int	rules_method_match(const struct rule *, const char *method);
  */
 const struct rule *rules_find(const struct rule *rules, size_t n,
 	    const char *path, const char *method);
+/*
+ * The rules in their order, indexed by the first path segment, so that a
+ * request tries only the rules that could cover it: those naming its own
+ * first segment and those whose first segment is a glob.  First match
+ * still wins.  The index points into the rules, which must outlive it.
+ */
+struct rules_index;
+
+struct rules_index *rules_index_new(const struct rule *rules, size_t n);
+void	rules_index_free(struct rules_index *);
+/* What rules_find() returns, for the rules the index was built on. */
+const struct rule *rules_index_find(const struct rules_index *,
+	    const char *path, const char *method);
+/*
+ * A 64-bit Bloom filter of a path's segments and of their first and
+ * last bytes.  A rule can only cover a path whose mask has every bit of
+ * the rule's ru_segmask: each segment of a pattern but "**" covers exactly
+ * one path segment, equal to it if literal, with the same ends around
+ * its stars if not.
+ */
+uint64_t rules_segmask(const char *path);
+
 /* Returns 1 if addr is in one of the rule's networks (or it has none). */
 int	rules_network_allows(const struct rule *, const struct netaddr *addr,
 	    int addr_known);

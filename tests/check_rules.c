@@ -140,6 +140,19 @@ static const struct {
 	{ "/f*o*o",		"/fxoyo",			1 },
 	{ "/f*o*o",		"/fo",				0 },
 	{ "/f*o*o",		"/foox",			0 },
+	/* The ends around the stars are checked first; they may not overlap. */
+	{ "/a*a",		"/a",				0 },
+	{ "/a*a",		"/aa",				1 },
+	{ "/ab*ba",		"/aba",				0 },
+	{ "/ab*ba",		"/abba",			1 },
+	{ "/ab*ba",		"/abxba",			1 },
+	{ "/ab*ba",		"/abxbab",			0 },
+	{ "/*a*b*",		"/xaybz",			1 },
+	{ "/*a*b*",		"/xbyaz",			0 },
+	{ "/*",			"/x",				1 },
+	{ "/*",			"/",				0 },
+	{ "/x*",		"/x",				1 },
+	{ "/*x",		"/x",				1 },
 	{ "/a/*",		"/a/b",				1 },
 	{ "/a/*",		"/a",				0 },
 	{ "/a/*",		"/b/c",				0 },
@@ -413,6 +426,179 @@ START_TEST(test_rules_find)
 	}
 	for (i = 0; i < NITEMS(ruleset); i++)
 		rules_free(&rules[i]);
+}
+END_TEST
+
+/* The index answers what the linear scan answers, rule for rule. */
+START_TEST(test_rules_index_find)
+{
+	struct rule		 rules[NITEMS(ruleset)];
+	struct rules_index	*ri;
+	int			 i;
+
+	for (i = 0; i < NITEMS(ruleset); i++)
+		rule_make(&rules[i], ruleset[i].name, ruleset[i].pattern,
+		    ruleset[i].methods);
+	ck_assert_ptr_nonnull(ri = rules_index_new(rules, NITEMS(rules)));
+	ck_assert_ptr_eq(rules_index_find(ri, find_cases[_i].path,
+	    find_cases[_i].method), rules_find(rules, NITEMS(rules),
+	    find_cases[_i].path, find_cases[_i].method));
+	rules_index_free(ri);
+	for (i = 0; i < NITEMS(ruleset); i++)
+		rules_free(&rules[i]);
+}
+END_TEST
+
+/* Rules sharing a first segment, and globs, keep their order. */
+START_TEST(test_rules_index_order)
+{
+	static const char *const pats[] = {
+		"/a/x", "/*/x", "/a", "/b", "/**", "/a/y", "/"
+	};
+	struct rule		 rules[NITEMS(pats)];
+	struct rules_index	*ri;
+	int			 i;
+
+	for (i = 0; i < NITEMS(pats); i++)
+		rule_make(&rules[i], pats[i], pats[i], NULL);
+	ck_assert_ptr_nonnull(ri = rules_index_new(rules, NITEMS(rules)));
+	ck_assert_ptr_eq(rules_index_find(ri, "/a/x", "GET"), &rules[0]);
+	ck_assert_ptr_eq(rules_index_find(ri, "/b/x", "GET"), &rules[1]);
+	ck_assert_ptr_eq(rules_index_find(ri, "/a/y", "GET"), &rules[2]);
+	ck_assert_ptr_eq(rules_index_find(ri, "/b", "GET"), &rules[3]);
+	ck_assert_ptr_eq(rules_index_find(ri, "/c", "GET"), &rules[4]);
+	ck_assert_ptr_eq(rules_index_find(ri, "/", "GET"), &rules[4]);
+	ck_assert_ptr_null(rules_index_find(ri, "a/x", "GET"));
+	rules_index_free(ri);
+	for (i = 0; i < NITEMS(pats); i++)
+		rules_free(&rules[i]);
+
+	ck_assert_ptr_nonnull(ri = rules_index_new(NULL, 0));
+	ck_assert_ptr_null(rules_index_find(ri, "/", "GET"));
+	rules_index_free(ri);
+	rules_index_free(NULL);
+}
+END_TEST
+
+/* Segments from a small alphabet, so that rules and paths often meet. */
+static const char *const rand_segs[] = {
+	"a", "b", "ab", "ba", "x.php", "", "a*", "*b", "*", "**", "a*b", "*.php"
+};
+
+static const char *
+rand_seg(unsigned *seed, int globs)
+{
+	int n = globs ? NITEMS(rand_segs) : 6;
+
+	return rand_segs[rand_r(seed) % n];
+}
+
+static void
+append(char *buf, size_t bufsz, const char *s)
+{
+	size_t len = strlen(buf);
+
+	ck_assert_int_lt(snprintf(buf + len, bufsz - len, "%s", s),
+	    (int)(bufsz - len));
+}
+
+/* A random canonical pattern (globs) or path (no globs). */
+static void
+rand_path(unsigned *seed, int globs, char *buf, size_t bufsz)
+{
+	int	 i, n = rand_r(seed) % 4, dbl = 0;
+	size_t	 len;
+
+	buf[0] = '\0';
+	if (globs && rand_r(seed) % 4 == 0)
+		append(buf, bufsz, "=");
+	for (i = 0; i < n; i++) {
+		const char *seg = rand_seg(seed, globs);
+
+		if (*seg == '\0')
+			continue;	/* "//" is not canonical */
+		if (strcmp(seg, "**") == 0 && dbl++ > 1)
+			continue;
+		append(buf, bufsz, "/");
+		append(buf, bufsz, seg);
+	}
+	len = strlen(buf);
+	if (len == 0 || buf[len - 1] == '=' || rand_r(seed) % 5 == 0)
+		append(buf, bufsz, "/");
+}
+
+/*
+ * A random rule set against random paths: the index must find exactly
+ * the rule the linear scan finds (or none), every time.  Returns how
+ * many paths some rule covered.
+ */
+static int
+rules_index_compare(unsigned *seed)
+{
+	struct rule		 rules[24];
+	struct rules_index	*ri;
+	const struct rule	*want, *got;
+	char			 pat[128], path[128];
+	int			 i, n, k, hits = 0;
+	const char		*method;
+
+	n = 1 + rand_r(seed) % NITEMS(rules);
+	for (i = 0; i < n; i++) {
+		rand_path(seed, 1, pat, sizeof(pat));
+		rule_make(&rules[i], pat, pat,
+		    rand_r(seed) % 3 == 0 ? "POST" : NULL);
+	}
+	ck_assert_ptr_nonnull(ri = rules_index_new(rules, (size_t)n));
+	for (k = 0; k < 200; k++) {
+		rand_path(seed, 0, path, sizeof(path));
+		method = rand_r(seed) % 2 ? "GET" : "POST";
+		want = rules_find(rules, (size_t)n, path, method);
+		got = rules_index_find(ri, path, method);
+		ck_assert_msg(got == want, "%s %s: index %s, scan %s", method,
+		    path, got ? got->ru_name : "none",
+		    want ? want->ru_name : "none");
+		hits += want != NULL;
+	}
+	rules_index_free(ri);
+	for (i = 0; i < n; i++)
+		rules_free(&rules[i]);
+	return hits;
+}
+
+START_TEST(test_rules_index_random)
+{
+	unsigned	seed = 0x5eed0000u;
+	long		hits = 0;
+	int		i;
+
+	for (i = 0; i < 1000; i++)
+		hits += rules_index_compare(&seed);
+	/* Only worth something if rules do match: over a quarter of paths. */
+	ck_assert_int_gt(hits, 1000 * 200 / 4);
+}
+END_TEST
+
+/* A rule's literal segments are in the mask of every path it covers. */
+START_TEST(test_rules_segmask)
+{
+	struct rule ru;
+
+	ck_assert_uint_eq(rules_segmask("/"), 0);
+	ck_assert_uint_eq(rules_segmask("/a/b"), rules_segmask("/b/a/"));
+	ck_assert_uint_ne(rules_segmask("/a"), 0);
+	rule_make(&ru, "t", "/a/*/b/**", NULL);
+	ck_assert_uint_eq(ru.ru_segmask, rules_segmask("/a/b"));
+	ck_assert_uint_eq(ru.ru_segmask & ~rules_segmask("/a/x/b/y"), 0);
+	rules_free(&ru);
+	rule_make(&ru, "t", "/**/*.php", NULL);
+	ck_assert_uint_ne(ru.ru_segmask, 0);
+	ck_assert_uint_eq(ru.ru_segmask & ~rules_segmask("/a/b/x.php"), 0);
+	/* A path with no segment ending in 'p' cannot be covered. */
+	ck_assert_uint_ne(ru.ru_segmask & ~rules_segmask("/a/x.txt"), 0);
+	rules_free(&ru);
+	rule_make(&ru, "t", "/**", NULL);
+	ck_assert_uint_eq(ru.ru_segmask, 0);
+	rules_free(&ru);
 }
 END_TEST
 
@@ -698,6 +884,10 @@ rules_suite(void)
 	    NITEMS(method_cases));
 	tcase_add_loop_test(tc, test_rules_find, 0, NITEMS(find_cases));
 	tcase_add_test(tc, test_rules_find_order);
+	tcase_add_loop_test(tc, test_rules_index_find, 0, NITEMS(find_cases));
+	tcase_add_test(tc, test_rules_index_order);
+	tcase_add_test(tc, test_rules_index_random);
+	tcase_add_test(tc, test_rules_segmask);
 	tcase_add_loop_test(tc, test_rules_network_allows, 0,
 	    NITEMS(network_cases));
 	suite_add_tcase(s, tc);
