@@ -542,6 +542,52 @@ authz_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
 	*len += (size_t)n;
 }
 
+/* Appends "name: value\r\n"; *ok as for authz_out(). */
+static void
+authz_put_header(char *buf, size_t bufsz, size_t *len, int *ok,
+    const char *name, const char *value)
+{
+	size_t nlen = strlen(name), vlen = strlen(value);
+
+	if (!*ok || nlen + vlen + 4 >= bufsz - *len) {
+		*ok = 0;
+		return;
+	}
+	memcpy(buf + *len, name, nlen);
+	memcpy(buf + *len + nlen, ": ", 2);
+	memcpy(buf + *len + nlen + 2, value, vlen);
+	memcpy(buf + *len + nlen + 2 + vlen, "\r\n", 3);
+	*len += nlen + vlen + 4;
+}
+
+/*
+ * FastCGI 6.3: only Variable-* headers count on a 200.  Copies, not
+ * printf: this is every granted request's answer.
+ */
+static size_t
+authz_render_granted(const struct authz_verdict *v, char *buf, size_t bufsz)
+{
+	size_t	len = 0;
+	int	ok = 1;
+
+	authz_put_header(buf, bufsz, &len, &ok, "Status", "200 OK");
+	if (v->av_user[0] != '\0') {
+		authz_put_header(buf, bufsz, &len, &ok, "Variable-REMOTE_USER",
+		    v->av_user);
+		authz_put_header(buf, bufsz, &len, &ok, "Variable-AUTHZ_ROLES",
+		    v->av_roles != NULL ? v->av_roles : "");
+		authz_put_header(buf, bufsz, &len, &ok, "Variable-AUTH_TYPE",
+		    v->av_auth_type != NULL ? v->av_auth_type : "");
+	}
+	if (v->av_rule != NULL)
+		authz_put_header(buf, bufsz, &len, &ok, "Variable-AUTHZ_RULE",
+		    v->av_rule);
+	if (!ok || bufsz - len < 3)
+		return 0;
+	memcpy(buf + len, "\r\n", 3);	/* the blank line, and a NUL */
+	return len + 2;
+}
+
 static const char *
 authz_status_text(int status)
 {
@@ -601,26 +647,10 @@ authz_render(const struct conf *cf, const struct authz_verdict *v,
 	const char	*text = authz_status_text(v->av_status);
 
 	/* wire.md 8.2: Status first, always with a reason phrase. */
+	if (v->av_status == 200)
+		return authz_render_granted(v, buf, bufsz);
 	authz_out(buf, bufsz, &len, &ok, "Status: %d %s\r\n", v->av_status,
 	    text);
-	if (v->av_status == 200) {
-		/* FastCGI 6.3: only Variable-* headers count on a 200. */
-		if (v->av_user[0] != '\0') {
-			authz_out(buf, bufsz, &len, &ok,
-			    "Variable-REMOTE_USER: %s\r\n", v->av_user);
-			authz_out(buf, bufsz, &len, &ok,
-			    "Variable-AUTHZ_ROLES: %s\r\n",
-			    v->av_roles != NULL ? v->av_roles : "");
-			authz_out(buf, bufsz, &len, &ok,
-			    "Variable-AUTH_TYPE: %s\r\n",
-			    v->av_auth_type != NULL ? v->av_auth_type : "");
-		}
-		if (v->av_rule != NULL)
-			authz_out(buf, bufsz, &len, &ok,
-			    "Variable-AUTHZ_RULE: %s\r\n", v->av_rule);
-		authz_out(buf, bufsz, &len, &ok, "\r\n");
-		return ok ? len : 0;
-	}
 	if (cf != NULL)
 		authz_render_challenge(cf, v, buf, bufsz, &len, &ok);
 	if (v->av_status == 429)
