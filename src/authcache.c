@@ -2,11 +2,14 @@
  * The verification cache (see authcache.h).  Sets of four entries; a set
  * is chosen by the key's first bytes, which are uniformly random because
  * the key is a keyed hash.  One lock per shard of sets keeps threads from
- * queueing on a single mutex.
+ * queueing on a single mutex.  The reference count is atomic: the owners
+ * are snapshots, and the last of them may be let go of by any request
+ * thread.
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,7 @@ struct authcache {
 	unsigned		 ac_ttl;
 	pthread_mutex_t		 ac_locks[AUTHCACHE_SHARDS];
 	unsigned char		 ac_hashkey[crypto_generichash_KEYBYTES];
+	atomic_uint		 ac_refs;
 };
 
 uint64_t
@@ -65,6 +69,17 @@ authcache_new(size_t entries, unsigned ttl)
 	for (i = 0; i < AUTHCACHE_SHARDS; i++)
 		pthread_mutex_init(&ac->ac_locks[i], NULL);
 	crypto_generichash_keygen(ac->ac_hashkey);
+	atomic_init(&ac->ac_refs, 1);
+	return ac;
+}
+
+struct authcache *
+authcache_ref(struct authcache *ac)
+{
+	/* Relaxed: the caller's own reference keeps ac alive meanwhile. */
+	if (ac != NULL)
+		atomic_fetch_add_explicit(&ac->ac_refs, 1,
+		    memory_order_relaxed);
 	return ac;
 }
 
@@ -74,6 +89,13 @@ authcache_free(struct authcache *ac)
 	size_t i;
 
 	if (ac == NULL)
+		return;
+	/*
+	 * Release so that this owner's last inserts happen before the wipe;
+	 * acquire so that the last owner sees every other owner's.
+	 */
+	if (atomic_fetch_sub_explicit(&ac->ac_refs, 1,
+	    memory_order_acq_rel) != 1)
 		return;
 	for (i = 0; i < AUTHCACHE_SHARDS; i++)
 		pthread_mutex_destroy(&ac->ac_locks[i]);

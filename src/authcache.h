@@ -2,10 +2,13 @@
  * Remembers credentials verified within the last ttl seconds, so that
  * Basic auth, which resends the password on every request, costs one slow
  * hash per ttl and not one per request.  Entries are keyed BLAKE2b
- * digests (random key per process) of user name, stored hash and
- * password, never the password: a changed password misses, and a reload
- * starts a new cache.  Fixed size, 4-way set associative, locked in
- * shards.
+ * digests (random key per cache) of user name, stored hash and password,
+ * never the password: a changed password misses, and authz.c refuses
+ * removed, disabled and expired users before it asks the cache.  So an
+ * entry stays true under a later users file, and a reload hands the
+ * cache on to the new snapshot (conf_adopt_cache) instead of making every
+ * client pay for one slow hash again.  Fixed size, 4-way set associative,
+ * locked in shards; shared by reference count.
  */
 #ifndef AUTHZ_AUTHCACHE_H
 #define AUTHZ_AUTHCACHE_H
@@ -17,9 +20,19 @@
 
 struct authcache;
 
-/* entries is rounded up to a power of two; returns NULL on failure. */
+/*
+ * entries is rounded up to a power of two; returns NULL on failure.  The
+ * caller holds the one reference.
+ */
 struct authcache *authcache_new(size_t entries, unsigned ttl);
-void	authcache_free(struct authcache *);	/* wipes */
+/*
+ * Takes another reference for another owner (another snapshot) and
+ * returns ac; NULL stays NULL.  Any thread, as long as the caller holds
+ * a reference itself.
+ */
+struct authcache *authcache_ref(struct authcache *ac);
+/* Drops one reference; the last one wipes and frees.  NULL is fine. */
+void	authcache_free(struct authcache *);
 
 /* Computes the cache key of one credential. */
 void	authcache_key(const struct authcache *, const char *user,

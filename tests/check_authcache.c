@@ -185,6 +185,61 @@ END_TEST
 START_TEST(test_authcache_free_null)
 {
 	authcache_free(NULL);
+	ck_assert_ptr_null(authcache_ref(NULL));
+}
+END_TEST
+
+/*
+ * Two owners (two snapshots across a reload): the same cache, the same
+ * hash key, so entries made through one are found through the other, and
+ * after the first lets go the second still has them all.  Under ASan a
+ * cache freed by the first free is a use after free here.
+ */
+START_TEST(test_authcache_ref_two_owners)
+{
+	struct authcache	*second;
+	uint8_t			 a[AUTHCACHE_KEYLEN], b[AUTHCACHE_KEYLEN];
+
+	ck_assert_ptr_eq(second = authcache_ref(cache), cache);
+	key_of(cache, "alice", HASH, "secret", a);
+	key_of(second, "alice", HASH, "secret", b);
+	ck_assert_mem_eq(a, b, AUTHCACHE_KEYLEN);
+	authcache_insert(cache, a, T0);
+	ck_assert_int_eq(authcache_lookup(second, b, T0 + 1), 1);
+
+	authcache_free(cache);		/* the old snapshot goes */
+	cache = second;			/* teardown drops the last one */
+	ck_assert_int_eq(authcache_lookup(second, a, T0 + 2), 1);
+	key_of(second, "bob", HASH, "secret", b);
+	ck_assert_int_eq(authcache_lookup(second, b, T0 + 2), 0);
+	authcache_insert(second, b, T0 + 2);
+	ck_assert_int_eq(authcache_lookup(second, b, T0 + 3), 1);
+	/* Sharing changes nothing about the ttl. */
+	ck_assert_int_eq(authcache_lookup(second, a, T0 + TTL), 0);
+}
+END_TEST
+
+/*
+ * Many references, dropped in any order: each free but the last leaves a
+ * working cache; the last one releases it (LeakSanitizer reports a count
+ * that never reaches zero, ASan a free that comes too early).
+ */
+START_TEST(test_authcache_ref_many)
+{
+	struct authcache	*ac, *refs[8];
+	uint8_t			 key[AUTHCACHE_KEYLEN];
+	size_t			 i;
+
+	ck_assert_ptr_nonnull(ac = authcache_new(64, TTL));
+	key_of(ac, "alice", HASH, "secret", key);
+	authcache_insert(ac, key, T0);
+	for (i = 0; i < 8; i++)
+		ck_assert_ptr_eq(refs[i] = authcache_ref(ac), ac);
+	authcache_free(ac);		/* the creator first */
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(authcache_lookup(refs[i], key, T0), 1);
+		authcache_free(refs[i]);
+	}
 }
 END_TEST
 
@@ -431,6 +486,47 @@ worker_run(void *arg)
 	return NULL;
 }
 
+/*
+ * The creator lets go while threads still use the cache, each through
+ * its own reference, as request threads hold an old snapshot after a
+ * reload: the last thread to finish frees it.
+ */
+static void *
+worker_run_release(void *arg)
+{
+	struct worker *w = arg;
+
+	worker_run(w);
+	authcache_free(w->w_cache);
+	return NULL;
+}
+
+START_TEST(test_authcache_ref_threads)
+{
+	struct authcache	*ac;
+	struct worker		 w[THREADS];
+	pthread_t		 tid[THREADS];
+	int			 i;
+
+	ck_assert_ptr_nonnull(ac = authcache_new(65536, TTL));
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < THREADS; i++) {
+		w[i].w_cache = authcache_ref(ac);
+		w[i].w_id = i;
+	}
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&tid[i], NULL,
+		    worker_run_release, &w[i]), 0);
+	authcache_free(ac);
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
+	for (i = 0; i < THREADS; i++) {
+		ck_assert_uint_eq(w[i].w_false_hits, 0);
+		ck_assert_uint_ge(w[i].w_hits, THREAD_OPS * 99 / 100);
+	}
+}
+END_TEST
+
 START_TEST(test_authcache_threads)
 {
 	struct authcache	*ac;
@@ -485,6 +581,8 @@ authcache_suite(void)
 	    NITEMS(other_cases));
 	tcase_add_test(tc, test_authcache_per_cache_key);
 	tcase_add_test(tc, test_authcache_free_null);
+	tcase_add_test(tc, test_authcache_ref_two_owners);
+	tcase_add_test(tc, test_authcache_ref_many);
 	tcase_add_test(tc, test_authcache_absurd_size);
 	tcase_add_test(tc, test_authcache_now);
 	suite_add_tcase(s, tc);
@@ -497,6 +595,7 @@ authcache_suite(void)
 	tcase_add_test(tc, test_authcache_clock_edges);
 	tcase_add_test(tc, test_authcache_long_input);
 	tcase_add_test(tc, test_authcache_threads);
+	tcase_add_test(tc, test_authcache_ref_threads);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
