@@ -903,6 +903,20 @@ conf_free(struct conf *cf)
 	free(cf);
 }
 
+void
+conf_adopt_cache(struct conf *to, const struct conf *from)
+{
+	if (to->cf_cache == NULL || from->cf_cache == NULL ||
+	    to->cf_cache == from->cf_cache)
+		return;
+	/* The ttl is the cache's own (authcache_new), so it must match. */
+	if (to->cf_cache_ttl != from->cf_cache_ttl ||
+	    to->cf_cache_entries != from->cf_cache_entries)
+		return;
+	authcache_free(to->cf_cache);
+	to->cf_cache = authcache_ref(from->cf_cache);
+}
+
 /*
  * Watching the files of the running snapshot (conf.h).  stat(2) follows
  * symbolic links as the load's open(2) does, so a link switched to

@@ -112,6 +112,19 @@ struct conf	*conf_load_warn(const char *path, int flags,
 void		 conf_free(struct conf *);
 
 /*
+ * Lets a new snapshot go on with the verification cache of the one it
+ * replaces, so that a reload does not send every client back to the slow
+ * hash at once (a burst the hashing pool would answer with 429s).  Safe
+ * because a cache key covers the stored hash (authcache.h) and removed,
+ * disabled or expired users are refused before the cache is asked.
+ * When both have a cache with the same [cache] entries and ttl, to frees
+ * its own (still empty) one and takes a reference to from's; otherwise
+ * to keeps its own, so a changed size or ttl starts afresh, and ttl 0
+ * stays off.  from may be in use by other threads meanwhile.
+ */
+void		 conf_adopt_cache(struct conf *to, const struct conf *from);
+
+/*
  * Noticing, without a signal, that the files of the running snapshot
  * changed on disk, so that the daemon reloads them as on SIGHUP.  The
  * caller calls conf_watch_is_due() every tick (about 250 ms): one stat(2)

@@ -15,6 +15,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "authcache.h"
 #include "check_common.h"
 #include "conf.h"
 #include "defaults.h"
@@ -504,6 +505,84 @@ START_TEST(test_conf_pwcheck)
 	ck_assert_ptr_null(cf->cf_cache);
 	ck_assert_ptr_nonnull(cf->cf_pwcheck);
 	conf_free(cf);
+}
+END_TEST
+
+/*
+ * A reload hands the running snapshot's cache on to the new one
+ * (conf_adopt_cache) when [cache] entries and ttl are the same, whatever
+ * else changed; otherwise the new one keeps its own, and without a cache
+ * on either side nothing is shared.
+ */
+static const struct {
+	const char	*from, *to;
+	int		 shared;
+} adopt_cases[] = {
+	{ "good.ini",		"good.ini",			1 },
+	{ "good.ini",		"cache-same.ini",		1 },
+	{ "good.ini",		"cache-ttl-30.ini",		0 },
+	{ "good.ini",		"cache-entries-2048.ini",	0 },
+	{ "good.ini",		"defaults.ini",			0 },
+	{ "good.ini",		"cache-off.ini",		0 },
+	{ "cache-off.ini",	"good.ini",			0 },
+	{ "cache-off.ini",	"cache-off.ini",		0 },
+};
+
+START_TEST(test_conf_adopt_cache)
+{
+	struct conf		*from, *to;
+	struct authcache	*fresh;
+	uint8_t			 key[AUTHCACHE_KEYLEN];
+	uint64_t		 now = authcache_now();
+
+	from = load_ok(adopt_cases[_i].from, 0);
+	to = load_ok(adopt_cases[_i].to, 0);
+	fresh = to->cf_cache;
+	/* alice verified under the running snapshot. */
+	if (from->cf_cache != NULL) {
+		authcache_key(from->cf_cache, "alice", ALICE_HASH,
+		    "alice-pw", 8, key);
+		authcache_insert(from->cf_cache, key, now);
+	}
+	conf_adopt_cache(to, from);
+	if (adopt_cases[_i].shared) {
+		ck_assert_ptr_nonnull(to->cf_cache);
+		ck_assert_ptr_eq(to->cf_cache, from->cf_cache);
+		/* Twice is once (no reference taken or dropped). */
+		conf_adopt_cache(to, from);
+		ck_assert_ptr_eq(to->cf_cache, from->cf_cache);
+		/* The old snapshot goes first; its entries stay. */
+		conf_free(from);
+		ck_assert_int_eq(authcache_lookup(to->cf_cache, key, now), 1);
+	} else {
+		ck_assert_ptr_eq(to->cf_cache, fresh);
+		if (to->cf_cache != NULL) {
+			ck_assert_ptr_ne(to->cf_cache, from->cf_cache);
+			authcache_key(to->cf_cache, "alice", ALICE_HASH,
+			    "alice-pw", 8, key);
+			ck_assert_int_eq(authcache_lookup(to->cf_cache, key,
+			    now), 0);
+		}
+		conf_free(from);
+	}
+	conf_free(to);
+}
+END_TEST
+
+/* The CLI's and -t's snapshots have no cache: nothing to adopt. */
+START_TEST(test_conf_adopt_cache_none)
+{
+	struct conf *from, *to;
+
+	from = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
+	to = load_ok("good.ini", 0);
+	ck_assert_ptr_null(from->cf_cache);
+	conf_adopt_cache(to, from);
+	ck_assert_ptr_nonnull(to->cf_cache);
+	conf_adopt_cache(from, to);
+	ck_assert_ptr_null(from->cf_cache);
+	conf_free(from);
+	conf_free(to);
 }
 END_TEST
 
@@ -1393,6 +1472,8 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_relative_cwd);
 	tcase_add_test(tc, test_conf_warnings);
 	tcase_add_test(tc, test_conf_pwcheck);
+	tcase_add_loop_test(tc, test_conf_adopt_cache, 0, NITEMS(adopt_cases));
+	tcase_add_test(tc, test_conf_adopt_cache_none);
 	tcase_add_test(tc, test_conf_scrypt_verifies);
 	tcase_add_test(tc, test_conf_earlier_errors);
 	tcase_add_test(tc, test_users_good);
