@@ -197,10 +197,13 @@ server_watchdog_tick(struct server *sv)
 }
 
 /*
- * Loads, validates and swaps in a new snapshot (style.md rule 9); tried
- * is what the files were just before the load, so that the watcher does
- * not try (and log) the same failure again.  Main thread only: it is the
- * only writer of sv_current.
+ * Loads, validates and swaps in a new snapshot (style.md rule 9), except
+ * that the verification cache is not cleared: the new snapshot goes on
+ * with the running one's unless [cache] changed (conf.h,
+ * conf_adopt_cache).  tried is what the files were just before the load,
+ * so that the watcher does not try (and log) the same failure again.
+ * Main thread only: it is the only writer of sv_current, so it reads it
+ * without the lock.
  */
 static void
 server_reload(struct server *sv, const struct conf_files *tried)
@@ -223,6 +226,8 @@ server_reload(struct server *sv, const struct conf_files *tried)
 		    "configuration");
 		goto done;
 	}
+	/* Verified credentials stay verified (conf.h): no miss storm. */
+	conf_adopt_cache(cf, sv->sv_current->sn_conf);
 	if ((sn = server_snapshot_new(sv, cf)) == NULL) {
 		conf_free(cf);
 		log_warnx("reload failed: out of memory");

@@ -7,7 +7,8 @@
 # (wire.md 0, 1, 3.3, 5).  Checks the status line, the challenge, the
 # Variable-* lines and the reason in the decision log line of every answer,
 # then reloads (on SIGHUP, and without a signal when the users file changes
-# on disk), hostile peers and SIGTERM.
+# on disk), hostile peers and SIGTERM; last, with a daemon of its own, the
+# verification cache across reloads.
 #
 # Run by "make check" (automake TESTS) or by hand:
 #	top_builddir=BUILD top_srcdir=SRC sh tests/e2e.sh
@@ -229,6 +230,9 @@ PW_GRACE=grace-Pw-1x9k4m
 PW_HEIDI=heidi-Pw-5q2w7e
 PW_IVAN=ivan-Pw-4r6t8y
 PW_JUDY=judy-Pw-0u3i5o
+PW_KIM=kim-Pw-2b7n9z
+PW_KIM2=kim-NewPw-6h1f3d
+PW_SLOTH=sloth-Pw-8w5e2r
 PW_WRONG=Wr0ng-Pw-q7z2k
 TOK_DEPLOY=tokE2eDeploy-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c
 TOK_OLD=tokE2eOld-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d
@@ -248,11 +252,22 @@ H_GRACE=$(mkhash "$PW_GRACE") || bail "mkhash failed"
 H_HEIDI=$(mkhash "$PW_HEIDI") || bail "mkhash failed"
 H_IVAN=$(mkhash "$PW_IVAN") || bail "mkhash failed"
 H_JUDY=$(mkhash "$PW_JUDY") || bail "mkhash failed"
+H_KIM=$(mkhash "$PW_KIM") || bail "mkhash failed"
+H_KIM2=$(mkhash "$PW_KIM2") || bail "mkhash failed"
+# sloth's hash takes about half a second to verify (32 MiB, t=32): long
+# enough to hold the only hashing place while a few requests go by.
+H_SLOTH=$(printf '%s\n' "$PW_SLOTH" | "$MKHASH" argon2id 32 33554432) ||
+    bail "mkhash failed"
+secret "$PW_SLOTH"
+secret "$H_SLOTH"
 D_DEPLOY=$(blake2b_hex "$TOK_DEPLOY") || bail "blake2b failed"
 D_OLD=$(blake2b_hex "$TOK_OLD") || bail "blake2b failed"
 
-# write_conf [EXTRA_SERVER_LINE]: the daemon's configuration.  Written to
-# a temporary file and renamed, so a reload never reads half a file.
+# write_conf [EXTRA_SERVER_LINE]: the daemon's configuration, with
+# WORKERS request threads and a [cache] ttl of CACHE_TTL.  Written to a
+# temporary file and renamed, so a reload never reads half a file.
+WORKERS=1
+CACHE_TTL=300
 write_conf() {
 	{
 		echo "; fcgi-authz.ini written by tests/e2e.sh"
@@ -260,7 +275,7 @@ write_conf() {
 		[ $# -gt 0 ] && echo "$1"
 		cat <<EOF
 users = users.ini
-workers = 1
+workers = $WORKERS
 realm = $REALM
 default = deny
 authz_failure = 403
@@ -275,7 +290,7 @@ opslimit = 1
 memlimit = 8M
 
 [cache]
-ttl = 300
+ttl = $CACHE_TTL
 entries = 1024
 
 [throttle]
@@ -381,6 +396,9 @@ A_GRACE=$(basic grace "$PW_GRACE")
 A_HEIDI=$(basic heidi "$PW_HEIDI")
 A_IVAN=$(basic ivan "$PW_IVAN")
 A_JUDY=$(basic judy "$PW_JUDY")
+A_KIM=$(basic kim "$PW_KIM")
+A_KIM2=$(basic kim "$PW_KIM2")
+A_SLOTH_WRONG=$(basic sloth "$PW_WRONG")
 B_DEPLOY=$(bearer "$TOK_DEPLOY")
 B_OLD=$(bearer "$TOK_OLD")
 B_BAD=$(bearer "$TOK_BAD")
@@ -1056,21 +1074,6 @@ busy_peer stall.err -t 5 -H "01 01 00"
 note "answered after $el ms"
 end
 
-# ---- secrets ---------------------------------------------------------------
-
-begin "no password, credential, token or hash in the log"
-found=
-while IFS= read -r s; do
-	[ -n "$s" ] || continue
-	if grep -F -- "$s" "$T/log" >/dev/null; then
-		found="$found '$s'"
-	fi
-done <"$T/secrets"
-[ -z "$found" ] || fail "found in the log:$found"
-[ "$(ndecisions)" -gt 30 ] ||
-    fail "only $(ndecisions) decision lines: the log is not what it seems"
-end
-
 # ---- SIGTERM ---------------------------------------------------------------
 
 begin "SIGTERM: exit 0 within 3 s, workers gone"
@@ -1092,6 +1095,169 @@ else
 		is_authzd "$p" && fail "worker $p still running"
 	done
 fi
+end
+
+# ---- the cache across reloads ----------------------------------------------
+
+# A reload keeps the verified credentials (conf_adopt_cache) unless [cache]
+# entries or ttl changed.  Hit and miss are told apart without a clock:
+# with workers = 2 at most one request waits for a hash (server.c), so
+# while sloth's wrong password is being verified against a slow hash, a
+# password that needs hashing is answered 429 at once, and one answered
+# from the cache 200.  This section runs a daemon of its own.
+
+# status_of: the status code of the last answer.
+status_of() {
+	sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$T/hdrs"
+}
+
+# occupy: starts sloth's wrong password in the background (OPID) and
+# returns 0 once mallory, who needs a (dummy) hash, is answered 429: the
+# hashing place is taken.  Returns 1 if that did not happen, as when
+# mallory's own hash was running when sloth's came (sloth got the 429).
+occupy() {
+	"$CLIENT" -r authorizer -t 10 "$ADDR" REQUEST_METHOD=GET \
+	    REQUEST_URI=/site/page "$LOCAL" \
+	    "HTTP_AUTHORIZATION=$A_SLOTH_WRONG" >/dev/null 2>&1 &
+	OPID=$!
+	BG_PIDS="$BG_PIDS $OPID"
+	sleep 0.05
+	t0=$(now_ms)
+	while alive "$OPID" && [ $(($(now_ms) - t0)) -lt 5000 ]; do
+		q_site "$A_MALLORY"
+		[ "$(status_of)" = 429 ] && return 0
+		sleep 0.02
+	done
+	wait "$OPID"
+	return 1
+}
+
+# busy_answer AUTH: the status AUTH gets while the hashing place is taken:
+# BUSY=200 (answered from the cache) or 429 (it needed a hash).  A 200
+# counts only if mallory still gets 429 afterwards, which proves the place
+# was taken all along (no one else asks for a hash here); otherwise, or
+# when occupy fails, the trial is run again, three times at most (BUSY
+# stays empty).
+busy_answer() {
+	BUSY=
+	tries=0
+	while [ $tries -lt 3 ] && [ -z "$BUSY" ]; do
+		tries=$((tries + 1))
+		occupy || continue
+		q_site "$1"
+		got=$(status_of)
+		q_site "$A_MALLORY"
+		after=$(status_of)
+		wait "$OPID"
+		case $got/$after in
+		429/*) BUSY=429 ;;
+		200/429) BUSY=200 ;;
+		esac
+	done
+	[ -n "$BUSY" ] || note "busy_answer: no conclusive trial in 3"
+}
+
+# expect_busy STATUS WHAT: busy_answer's result for what was asked.
+expect_busy() {
+	[ "$BUSY" = "$1" ] ||
+	    fail "$2 while hashing is busy: expected $1, got '$BUSY'"
+}
+
+begin "cache: a daemon with two workers: a cached password is answered while hashing is busy, another gets 429"
+WORKERS=2
+write_conf
+USERS_EXTRA="$(user_section sloth "$H_SLOTH")"
+write_users "$H_BOB2" erin
+daemon_start
+grep -q 'serving with 2 workers' "$T/log" ||
+    { cat "$T/log"; bail "no daemon with 2 workers after 5 s"; }
+guard_start
+q_site "$A_ALICE"
+expect 200 ok site
+busy_answer "$A_ALICE"
+expect_busy 200 "alice (verified)"
+busy_answer "$A_BOB2"
+expect_busy 429 "bob (never verified by this daemon)"
+end
+
+begin "cache: SIGHUP with nothing changed keeps the cached password"
+hup_reload true
+busy_answer "$A_ALICE"
+expect_busy 200 "alice after the reload"
+end
+
+begin "cache: a user added by SIGHUP keeps the cached password"
+USERS_EXTRA="$USERS_EXTRA$NL$NL$(user_section kim "$H_KIM")"
+hup_reload write_users "$H_BOB2" erin
+busy_answer "$A_ALICE"
+expect_busy 200 "alice after the reload"
+q_site "$A_KIM"
+expect 200 ok site
+end
+
+begin "cache: a changed [cache] ttl starts a new cache"
+CACHE_TTL=120
+hup_reload write_conf
+busy_answer "$A_ALICE"
+expect_busy 429 "alice after the ttl changed"
+q_site "$A_ALICE"
+expect 200 ok site
+busy_answer "$A_ALICE"
+expect_busy 200 "alice verified again"
+end
+
+# Each change to kim below is made while kim's password is in the cache
+# (checked first), by a reload that keeps the cache: the answer must not
+# come from it.
+SLOTH_EXTRA=$(user_section sloth "$H_SLOTH")
+begin "cache: a cached password changed in users.ini and reloaded: the old one gets 401"
+q_site "$A_KIM"
+expect 200 ok site
+busy_answer "$A_KIM"
+expect_busy 200 "kim (verified)"
+USERS_EXTRA="$SLOTH_EXTRA$NL$NL$(user_section kim "$H_KIM2")"
+hup_reload write_users "$H_BOB2" erin
+q_site "$A_KIM"
+expect 401 bad_password site
+q_site "$A_KIM2"
+expect 200 ok site
+end
+
+begin "cache: a cached user disabled in users.ini and reloaded gets 401"
+busy_answer "$A_KIM2"
+expect_busy 200 "kim's new password (verified above)"
+USERS_EXTRA="$SLOTH_EXTRA$NL$NL$(user_section kim "$H_KIM2")${NL}disabled = yes"
+hup_reload write_users "$H_BOB2" erin
+q_site "$A_KIM2"
+expect 401 disabled site
+end
+
+begin "cache: a cached user removed from users.ini and reloaded gets 401"
+USERS_EXTRA="$SLOTH_EXTRA$NL$NL$(user_section kim "$H_KIM2")"
+hup_reload write_users "$H_BOB2" erin
+q_site "$A_KIM2"
+expect 200 ok site
+busy_answer "$A_KIM2"
+expect_busy 200 "kim enabled again"
+USERS_EXTRA=$SLOTH_EXTRA
+hup_reload write_users "$H_BOB2" erin
+q_site "$A_KIM2"
+expect 401 unknown_user site
+end
+
+# ---- secrets ---------------------------------------------------------------
+
+begin "no password, credential, token or hash in the log"
+found=
+while IFS= read -r s; do
+	[ -n "$s" ] || continue
+	if grep -F -- "$s" "$T/log" >/dev/null; then
+		found="$found '$s'"
+	fi
+done <"$T/secrets"
+[ -z "$found" ] || fail "found in the log:$found"
+[ "$(ndecisions)" -gt 30 ] ||
+    fail "only $(ndecisions) decision lines: the log is not what it seems"
 end
 
 finish

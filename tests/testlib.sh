@@ -167,12 +167,14 @@ finish() {
 # daemon_start: fcgi-authzd -f with $CONF on $ADDR, its stderr appended to
 # $T/log; waits up to 5 s for its "serving with" line (bails if it exits
 # first).  The caller checks what it needs (the socket ...), then starts
-# the guard.
+# the guard.  Once the last daemon stopped, it may start another one.
 daemon_start() {
+	nserving=$(grep -c 'serving with' "$T/log" 2>/dev/null || true)
 	"$AUTHZD" -f -c "$CONF" -l "$ADDR" </dev/null >"$T/daemon.out" 2>>"$T/log" &
 	DPID=$!
 	i=0
-	while [ $i -lt 50 ] && ! grep -q 'serving with' "$T/log"; do
+	while [ $i -lt 50 ] &&
+	    [ "$(grep -c 'serving with' "$T/log")" -le "$nserving" ]; do
 		alive "$DPID" || { cat "$T/log"; bail "fcgi-authzd exited at start"; }
 		sleep 0.1
 		i=$((i + 1))
@@ -180,8 +182,9 @@ daemon_start() {
 }
 
 # guard_start: should this shell die without running its traps, stop the
-# daemon anyway.
+# daemon anyway (the one started last: a guard started before stops).
 guard_start() {
+	[ -z "$GUARD" ] || { kill "$GUARD" 2>/dev/null; wait "$GUARD" 2>/dev/null; }
 	(
 		trap - HUP INT TERM EXIT
 		while kill -0 $$ 2>/dev/null; do
