@@ -165,6 +165,22 @@ authzd_drop_privileges(const struct conf *cf)
 	return 0;
 }
 
+/* The supervisor's copy lacks hashing and cache (authzd_reload_last_good). */
+static int
+authzd_prepare_worker(struct conf *cf)
+{
+	struct errlist	errs;
+	size_t		i;
+	int		rc;
+
+	errlist_init(&errs);
+	if ((rc = conf_prepare_serving(cf, &errs)) == -1)
+		for (i = 0; i < errs.el_count; i++)
+			log_warnx("%s", errs.el_msgs[i]);
+	errlist_free(&errs);
+	return rc;
+}
+
 static pid_t
 authzd_spawn(int fd, struct conf *cf, const char *conf_path)
 {
@@ -181,6 +197,8 @@ authzd_spawn(int fd, struct conf *cf, const char *conf_path)
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (authzd_prepare_worker(cf) == -1)
+		exit(1);
 	/* exit, not _exit: LeakSanitizer checks the worker too. */
 	exit(server_run(fd, cf, conf_path));
 }
@@ -201,7 +219,10 @@ authzd_reload_last_good(struct conf **cfp, const char *conf_path,
 	struct conf	*fresh;
 
 	errlist_init(&errs);
-	if ((fresh = conf_load(conf_path, 0, &errs)) != NULL) {
+	/* Without the dummy hash: a slow hash per reload for a copy that is
+	 * rarely used.  A worker started from it makes its own. */
+	if ((fresh = conf_load(conf_path, CONF_LOAD_NO_PWCHECK,
+	    &errs)) != NULL) {
 		conf_free(*cfp);
 		*cfp = fresh;
 	}

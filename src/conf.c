@@ -798,6 +798,28 @@ conf_validate(struct conf_parse *cp, struct errlist *warnings)
 	}
 }
 
+int
+conf_prepare_serving(struct conf *cf, struct errlist *errs)
+{
+	if (cf->cf_pwcheck != NULL)
+		return 0;
+	if (cf->cf_cache_ttl > 0 && cf->cf_cache == NULL &&
+	    (cf->cf_cache = authcache_new(cf->cf_cache_entries,
+	    cf->cf_cache_ttl)) == NULL) {
+		errlist_add(errs, cf->cf_path, 0, "cannot allocate the cache");
+		return -1;
+	}
+	cf->cf_pwcheck = pwcheck_new(cf->cf_hash_max_concurrent,
+	    users_typical_hash(cf->cf_users), cf->cf_hash_opslimit,
+	    cf->cf_hash_memlimit);
+	if (cf->cf_pwcheck == NULL) {
+		errlist_add(errs, cf->cf_path, 0,
+		    "cannot set up password hashing (out of memory?)");
+		return -1;
+	}
+	return 0;
+}
+
 struct conf *
 conf_load_warn(const char *path, int flags, struct errlist *errs,
     struct errlist *warnings)
@@ -849,21 +871,9 @@ conf_load_warn(const char *path, int flags, struct errlist *errs,
 		errlist_add(errs, path, 0, "out of memory (rules index)");
 		goto fail;
 	}
-	if (!(flags & (CONF_LOAD_NO_PWCHECK | CONF_LOAD_NO_USERS))) {
-		if (cf->cf_cache_ttl > 0 && (cf->cf_cache = authcache_new(
-		    cf->cf_cache_entries, cf->cf_cache_ttl)) == NULL) {
-			errlist_add(errs, path, 0, "cannot allocate the cache");
-			goto fail;
-		}
-		cf->cf_pwcheck = pwcheck_new(cf->cf_hash_max_concurrent,
-		    users_typical_hash(cf->cf_users), cf->cf_hash_opslimit,
-		    cf->cf_hash_memlimit);
-		if (cf->cf_pwcheck == NULL) {
-			errlist_add(errs, path, 0,
-			    "cannot set up password hashing (out of memory?)");
-			goto fail;
-		}
-	}
+	if (!(flags & (CONF_LOAD_NO_PWCHECK | CONF_LOAD_NO_USERS)) &&
+	    conf_prepare_serving(cf, errs) == -1)
+		goto fail;
 	free(cp.cp_users_raw);
 	return cf;
 fail:

@@ -110,6 +110,14 @@ struct conf	*conf_load(const char *path, int flags, struct errlist *errs);
 struct conf	*conf_load_warn(const char *path, int flags,
 		    struct errlist *errs, struct errlist *warnings);
 void		 conf_free(struct conf *);
+/*
+ * Sets up what answering requests needs beyond the files: the
+ * verification cache and password hashing, whose dummy hash costs one
+ * slow hash.  conf_load() does it unless CONF_LOAD_NO_PWCHECK; the
+ * supervisor's spare copy skips it until a worker is started from it.
+ * Returns 0, or -1 with an error in errs.
+ */
+int		 conf_prepare_serving(struct conf *, struct errlist *errs);
 
 /*
  * Lets a new snapshot go on with the verification cache of the one it
