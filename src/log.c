@@ -28,32 +28,67 @@ log_init(int to_syslog, const char *ident)
 	log_syslog = to_syslog;
 }
 
-/* One write(2) per line, so that threads and processes do not interleave. */
-static void
-log_emit(int prio, const char *msg)
+/*
+ * "STAMP IDENT[PID]: msg\n" into line, cut to stay one line; returns its
+ * length, 0 on error.  The stamp is the time of the call, so a line that
+ * waits in a log_buf keeps the time of its decision.
+ */
+static size_t
+log_stamp(char *line, size_t linesz, const char *msg)
 {
-	char		 line[LOG_LINE_MAX + 128];
 	char		 stamp[32];
 	struct tm	 tm;
 	time_t		 now;
 	int		 n;
 
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, linesz, "%s %s[%ld]: %s\n", stamp, log_ident,
+	    (long)getpid(), msg);
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= linesz) {
+		n = linesz - 1;
+		line[n - 1] = '\n';
+	}
+	return (size_t)n;
+}
+
+/*
+ * Whole lines per write(2), so that threads and processes do not
+ * interleave.  A short write or a signal (SIGUSR2 wakes workers at a stop)
+ * must not drop the rest of a buffer of lines; any other error drops it,
+ * as logging never holds up an answer.
+ */
+static void
+log_write(const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(STDERR_FILENO, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+log_emit(int prio, const char *msg)
+{
+	char	line[LOG_LINE_MAX + 128];
+	size_t	n;
+
 	if (log_syslog) {
 		syslog(prio, "%s", msg);
 		return;
 	}
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line, sizeof(line), "%s %s[%ld]: %s\n", stamp, log_ident,
-	    (long)getpid(), msg);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line)) {
-		n = sizeof(line) - 1;
-		line[n - 1] = '\n';
-	}
-	(void)!write(STDERR_FILENO, line, (size_t)n);
+	if ((n = log_stamp(line, sizeof(line), msg)) > 0)
+		log_write(line, n);
 }
 
 static void
@@ -176,4 +211,77 @@ log_decision(const struct authz_verdict *v)
 
 	log_format_decision(v, line, sizeof(line));
 	log_emit(v->av_status == 200 ? LOG_INFO : LOG_NOTICE, line);
+}
+
+void
+log_buf_init(struct log_buf *lb)
+{
+	pthread_mutex_init(&lb->lb_lock, NULL);
+	lb->lb_len = 0;
+}
+
+void
+log_buf_finish(struct log_buf *lb)
+{
+	log_flush(lb);
+	pthread_mutex_destroy(&lb->lb_lock);
+}
+
+/* Caller holds lb_lock. */
+static void
+log_buf_write(struct log_buf *lb)
+{
+	if (lb->lb_len > 0)
+		log_write(lb->lb_data, lb->lb_len);
+	lb->lb_len = 0;
+}
+
+static long
+log_ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000L +
+	    (b->tv_nsec - a->tv_nsec) / 1000000L;
+}
+
+void
+log_decision_buffered(struct log_buf *lb, const struct authz_verdict *v)
+{
+	char		 msg[LOG_LINE_MAX];
+	char		 line[LOG_LINE_MAX + 128];
+	struct timespec	 now;
+	size_t		 n;
+
+	if (log_syslog) {
+		log_decision(v);
+		return;
+	}
+	log_format_decision(v, msg, sizeof(msg));
+	if ((n = log_stamp(line, sizeof(line), msg)) == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+
+	/* Held across write(2): a flusher must not overtake our denial. */
+	pthread_mutex_lock(&lb->lb_lock);
+	if (lb->lb_len + n > sizeof(lb->lb_data))
+		log_buf_write(lb);
+	if (n > sizeof(lb->lb_data))
+		log_write(line, n);	/* longer than any buffer: alone */
+	else {
+		if (lb->lb_len == 0)
+			lb->lb_first = now;
+		memcpy(lb->lb_data + lb->lb_len, line, n);
+		lb->lb_len += n;
+		if (v->av_status != 200 || log_ms_between(&lb->lb_first,
+		    &now) >= LOG_BUF_MAX_AGE_MS)
+			log_buf_write(lb);
+	}
+	pthread_mutex_unlock(&lb->lb_lock);
+}
+
+void
+log_flush(struct log_buf *lb)
+{
+	pthread_mutex_lock(&lb->lb_lock);
+	log_buf_write(lb);
+	pthread_mutex_unlock(&lb->lb_lock);
 }

@@ -1,6 +1,10 @@
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +180,106 @@ check_stderr_line(const char *got, time_t t0, time_t t1, const char *msg)
 	}
 	ck_assert_msg(ok, "timestamp \"%.*s\" is not now (UTC)", STAMP_LEN,
 	    got);
+}
+
+/*
+ * fd 2 as a SOCK_SEQPACKET socket: each write(2) arrives as one message,
+ * so a test sees how many writes made the output, not only the bytes.
+ */
+static int	wcap_fd = -1, wcap_saved = -1;
+
+static void
+wcap_start(void)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	ck_assert_int_ne(wcap_saved = dup(STDERR_FILENO), -1);
+	ck_assert_int_ne(dup2(sv[1], STDERR_FILENO), -1);
+	close(sv[1]);
+	wcap_fd = sv[0];
+}
+
+static void
+wcap_stop(void)
+{
+	if (wcap_saved != -1) {
+		(void)dup2(wcap_saved, STDERR_FILENO);
+		close(wcap_saved);
+	}
+	if (wcap_fd != -1)
+		close(wcap_fd);
+	wcap_fd = wcap_saved = -1;
+}
+
+/* The next write(2) made so far, NUL-terminated; its length, or -1. */
+static ssize_t
+wcap_next(char *out, size_t outsz)
+{
+	ssize_t	n;
+
+	n = recv(wcap_fd, out, outsz - 1, MSG_DONTWAIT | MSG_TRUNC);
+	if (n == -1) {
+		ck_assert_msg(errno == EAGAIN || errno == EWOULDBLOCK,
+		    "recv: %s", strerror(errno));
+		return -1;
+	}
+	ck_assert_msg((size_t)n < outsz, "a write of %zd bytes", n);
+	out[n] = '\0';
+	return n;
+}
+
+static void
+wcap_none(void)
+{
+	char	out[2 * LINE_MAX_TEST];
+	ssize_t	n;
+
+	n = wcap_next(out, sizeof(out));
+	ck_assert_msg(n == -1, "unexpected write of %zd bytes: %.300s", n,
+	    out);
+}
+
+static struct log_buf	lb;
+
+static void
+buf_setup(void)
+{
+	setup();
+	log_buf_init(&lb);
+	wcap_start();
+}
+
+static void
+buf_teardown(void)
+{
+	wcap_stop();
+	pthread_mutex_destroy(&lb.lb_lock);
+	teardown();
+}
+
+/* A verdict for path, status 200 or a denial. */
+static void
+verdict_path(int status, const char *path)
+{
+	verdict(status, status == 200 ? AUTHZ_R_OK : AUTHZ_R_BAD_PASSWORD,
+	    "alice", "203.0.113.9", "GET", path, "site");
+}
+
+/* Checks that *p starts with v's stamped line; moves *p past it. */
+static void
+check_next_line(const char **p, time_t t0, time_t t1)
+{
+	char		 line[LINE_MAX_TEST], got[LINE_MAX_TEST + 256];
+	const char	*nl;
+
+	log_format_decision(&v, line, sizeof(line));
+	ck_assert_ptr_nonnull(nl = strchr(*p, '\n'));
+	ck_assert_uint_lt((size_t)(nl - *p) + 1, sizeof(got));
+	memcpy(got, *p, (size_t)(nl - *p) + 1);
+	got[nl - *p + 1] = '\0';
+	check_stderr_line(got, t0, t1, line);
+	*p = nl + 1;
 }
 
 /*
@@ -381,6 +485,145 @@ START_TEST(test_log_ident)
 }
 END_TEST
 
+
+/*
+ * log_buf: a grant waits until flushed; what is written is log_decision's
+ * line, byte for byte.
+ */
+START_TEST(test_log_buf_grant_waits)
+{
+	char		 out[2 * LINE_MAX_TEST];
+	const char	*p = out;
+	time_t		 t0, t1;
+
+	t0 = time(NULL);
+	verdict_path(200, "/a");
+	log_decision_buffered(&lb, &v);
+	wcap_none();
+	log_flush(&lb);
+	t1 = time(NULL);
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	check_next_line(&p, t0, t1);
+	ck_assert_str_eq(p, "");
+	wcap_none();
+	log_flush(&lb);		/* nothing left */
+	wcap_none();
+}
+END_TEST
+
+/* Any status but 200 goes out at once, behind the grants, in one write. */
+START_TEST(test_log_buf_denial_flushes)
+{
+	char		 out[2 * LINE_MAX_TEST];
+	const char	*p = out;
+	time_t		 t0, t1;
+
+	t0 = time(NULL);
+	verdict_path(200, "/g1");
+	log_decision_buffered(&lb, &v);
+	verdict_path(200, "/g2");
+	log_decision_buffered(&lb, &v);
+	wcap_none();
+	verdict_path(deny_statuses[_i], "/d");
+	log_decision_buffered(&lb, &v);
+	t1 = time(NULL);
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	wcap_none();		/* one write */
+	verdict_path(200, "/g1");
+	check_next_line(&p, t0, t1);
+	verdict_path(200, "/g2");
+	check_next_line(&p, t0, t1);
+	verdict_path(deny_statuses[_i], "/d");
+	check_next_line(&p, t0, t1);
+	ck_assert_str_eq(p, "");
+	log_flush(&lb);
+	wcap_none();
+}
+END_TEST
+
+/* Buffered or not, the same bytes after the stamp, grant or denial. */
+START_TEST(test_log_buf_same_as_unbuffered)
+{
+	char	a[2 * LINE_MAX_TEST], b[2 * LINE_MAX_TEST];
+	char	line[LINE_MAX_TEST];
+	time_t	t0, t1;
+
+	verdict(line_cases[_i].status, line_cases[_i].reason,
+	    line_cases[_i].user, line_cases[_i].addr, line_cases[_i].method,
+	    line_cases[_i].path, line_cases[_i].rule);
+	v.av_detail = line_cases[_i].detail;
+	log_format_decision(&v, line, sizeof(line));
+	t0 = time(NULL);
+	log_decision(&v);
+	ck_assert_int_gt(wcap_next(a, sizeof(a)), 0);
+	log_decision_buffered(&lb, &v);
+	if (v.av_status == 200) {
+		wcap_none();
+		log_flush(&lb);
+	}
+	t1 = time(NULL);
+	ck_assert_int_gt(wcap_next(b, sizeof(b)), 0);
+	wcap_none();
+	check_stderr_line(a, t0, t1, line);
+	check_stderr_line(b, t0, t1, line);
+	ck_assert_str_eq(a + STAMP_LEN, b + STAMP_LEN);
+}
+END_TEST
+
+/*
+ * A grant written when the first one waiting is LOG_BUF_MAX_AGE_MS old:
+ * a busy thread does not depend on a flusher.
+ */
+START_TEST(test_log_buf_age)
+{
+	char		 out[2 * LINE_MAX_TEST];
+	const char	*p = out;
+	struct timespec	 ts = { 0, (LOG_BUF_MAX_AGE_MS + 50) * 1000000L };
+	time_t		 t0, t1;
+
+	t0 = time(NULL);
+	verdict_path(200, "/old");
+	log_decision_buffered(&lb, &v);
+	verdict_path(200, "/young");
+	log_decision_buffered(&lb, &v);
+	wcap_none();
+	nanosleep(&ts, NULL);
+	verdict_path(200, "/late");
+	log_decision_buffered(&lb, &v);
+	t1 = time(NULL);
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	wcap_none();
+	verdict_path(200, "/old");
+	check_next_line(&p, t0, t1);
+	verdict_path(200, "/young");
+	check_next_line(&p, t0, t1);
+	verdict_path(200, "/late");
+	check_next_line(&p, t0, t1);
+	ck_assert_str_eq(p, "");
+}
+END_TEST
+
+/* log_buf_finish writes what is left. */
+START_TEST(test_log_buf_finish)
+{
+	char		 out[2 * LINE_MAX_TEST];
+	const char	*p = out;
+	struct log_buf	 own;
+	time_t		 t0, t1;
+
+	log_buf_init(&own);
+	t0 = time(NULL);
+	verdict_path(200, "/last");
+	log_decision_buffered(&own, &v);
+	wcap_none();
+	log_buf_finish(&own);
+	t1 = time(NULL);
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	check_next_line(&p, t0, t1);
+	ck_assert_str_eq(p, "");
+}
+END_TEST
+
 /*
  * limits
  */
@@ -521,6 +764,233 @@ START_TEST(test_log_stderr_long_message)
 }
 END_TEST
 
+
+/* The length of v's stamped line, as log_decision writes it. */
+static size_t
+stamped_len(void)
+{
+	char	out[2 * LINE_MAX_TEST];
+	ssize_t	n;
+
+	log_decision(&v);
+	ck_assert_int_gt(n = wcap_next(out, sizeof(out)), 0);
+	wcap_none();
+	return (size_t)n;
+}
+
+/*
+ * The grants that fit go out in one write when the next would overflow
+ * LOG_BUF_SIZE; the next stays.
+ */
+START_TEST(test_log_buf_overflow)
+{
+	char		 out[2 * LINE_MAX_TEST];
+	const char	*p = out;
+	size_t		 len, k, i;
+	time_t		 t0, t1;
+
+	verdict_path(200, "/fill");
+	len = stamped_len();
+	k = LOG_BUF_SIZE / len;
+	ck_assert_uint_gt(k, 1);
+	t0 = time(NULL);
+	for (i = 0; i < k; i++)
+		log_decision_buffered(&lb, &v);
+	wcap_none();
+	log_decision_buffered(&lb, &v);
+	t1 = time(NULL);
+	ck_assert_uint_eq((size_t)wcap_next(out, sizeof(out)), k * len);
+	wcap_none();
+	for (i = 0; i < k; i++)
+		check_next_line(&p, t0, t1);
+	ck_assert_str_eq(p, "");
+	log_flush(&lb);
+	ck_assert_uint_eq((size_t)wcap_next(out, sizeof(out)), len);
+	wcap_none();
+}
+END_TEST
+
+/*
+ * A denial that would overflow the buffer: the grants in one write, the
+ * denial in the next, at once; no write above LOG_BUF_SIZE.
+ */
+START_TEST(test_log_buf_overflow_denial)
+{
+	char		 out[2 * LINE_MAX_TEST];
+	const char	*p;
+	size_t		 len, k, i;
+	ssize_t		 n;
+	time_t		 t0, t1;
+
+	verdict_path(200, "/fill");
+	len = stamped_len();
+	k = LOG_BUF_SIZE / len;
+	t0 = time(NULL);
+	for (i = 0; i < k; i++)
+		log_decision_buffered(&lb, &v);
+	verdict_path(403, "/fill");
+	ck_assert_uint_gt(k * len + stamped_len(), LOG_BUF_SIZE);
+	log_decision_buffered(&lb, &v);
+	t1 = time(NULL);
+	n = wcap_next(out, sizeof(out));
+	ck_assert_uint_eq((size_t)n, k * len);
+	verdict_path(200, "/fill");
+	for (p = out, i = 0; i < k; i++)
+		check_next_line(&p, t0, t1);
+	ck_assert_str_eq(p, "");
+	ck_assert_int_gt(n = wcap_next(out, sizeof(out)), 0);
+	ck_assert_uint_le((size_t)n, LOG_BUF_SIZE);
+	verdict_path(403, "/fill");
+	p = out;
+	check_next_line(&p, t0, t1);
+	ck_assert_str_eq(p, "");
+	wcap_none();
+	log_flush(&lb);
+	wcap_none();
+}
+END_TEST
+
+/* The longest verdict fields: the longest line. */
+static void
+verdict_longest(int status)
+{
+	verdict(status, AUTHZ_R_BAD_PASSWORD, NULL,
+	    "2001:db8:ffff:ffff:ffff:ffff:ffff:1", NULL, NULL, "admin");
+	memset(v.av_user, 0xc3, AUTHZ_CRED_USER_MAX);
+	memset(v.av_method, '"', AUTHZ_METHOD_MAX);
+	v.av_path[0] = '/';
+	memset(v.av_path + 1, 0xff, AUTHZ_URI_MAX - 1);
+}
+
+/* The longest decision line waits in the buffer like any other. */
+START_TEST(test_log_buf_longest_fits)
+{
+	char		 out[2 * LINE_MAX_TEST];
+	const char	*p = out;
+	time_t		 t0, t1;
+
+	verdict_longest(200);
+	ck_assert_uint_le(stamped_len(), LOG_BUF_SIZE);
+	t0 = time(NULL);
+	log_decision_buffered(&lb, &v);
+	wcap_none();
+	log_flush(&lb);
+	t1 = time(NULL);
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	check_next_line(&p, t0, t1);
+	ck_assert_str_eq(p, "");
+}
+END_TEST
+
+/*
+ * A line longer than the buffer (only a long ident makes one): what waits
+ * first, then the line alone, one line (cut as log_decision cuts it).
+ */
+START_TEST(test_log_buf_long_grant)
+{
+	char		 out[3 * LINE_MAX_TEST], ident[1500];
+	ssize_t		 n;
+
+	memset(ident, 'i', sizeof(ident) - 1);
+	ident[sizeof(ident) - 1] = '\0';
+	log_init(0, ident);
+	verdict_path(200, "/short");
+	log_decision_buffered(&lb, &v);
+	verdict_longest(200);
+	log_decision_buffered(&lb, &v);
+	ck_assert_int_gt(n = wcap_next(out, sizeof(out)), 0);
+	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1);
+	ck_assert_ptr_nonnull(strstr(out, " path=\"/short\" "));
+	ck_assert_int_gt(n = wcap_next(out, sizeof(out)), 0);
+	ck_assert_uint_gt((size_t)n, LOG_BUF_SIZE);
+	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1);
+	ck_assert_ptr_nonnull(strstr(out, "]: decision=allow "));
+	wcap_none();
+	log_flush(&lb);
+	wcap_none();
+	log_init(0, IDENT);
+}
+END_TEST
+
+#define CONC_LINES	1000
+#define CONC_DENY_EVERY	50
+
+static atomic_int	conc_stop;
+static char		*conc_out;
+static size_t		 conc_len, conc_writes;
+static int		 conc_split;	/* a write not ending a line */
+
+static void *
+conc_flusher(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&conc_stop))
+		log_flush(&lb);
+	return NULL;
+}
+
+/* Reads every write until the last writer closes fd 2. */
+static void *
+conc_reader(void *arg)
+{
+	char	msg[LOG_BUF_SIZE + 1];
+	ssize_t	n;
+
+	(void)arg;
+	while ((n = recv(wcap_fd, msg, sizeof(msg), 0)) > 0) {
+		if (msg[n - 1] != '\n')
+			conc_split = 1;
+		memcpy(conc_out + conc_len, msg, (size_t)n);
+		conc_len += (size_t)n;
+		conc_writes++;
+	}
+	return NULL;
+}
+
+/*
+ * A thread flushing in a loop while the owner logs: every line once, in
+ * order, whole in each write.
+ */
+START_TEST(test_log_buf_concurrent_flush)
+{
+	pthread_t	 fl, rd;
+	char		 path[32], want[64];
+	const char	*p;
+	int		 i;
+
+	ck_assert_ptr_nonnull(conc_out = calloc(CONC_LINES, 512));
+	atomic_init(&conc_stop, 0);
+	ck_assert_int_eq(pthread_create(&rd, NULL, conc_reader, NULL), 0);
+	ck_assert_int_eq(pthread_create(&fl, NULL, conc_flusher, NULL), 0);
+	for (i = 0; i < CONC_LINES; i++) {
+		snprintf(path, sizeof(path), "/n/%d", i);
+		verdict_path(i % CONC_DENY_EVERY == 0 ? 401 : 200, path);
+		log_decision_buffered(&lb, &v);
+	}
+	atomic_store(&conc_stop, 1);
+	ck_assert_int_eq(pthread_join(fl, NULL), 0);
+	log_flush(&lb);
+	/* The last write end goes: the reader sees the end. */
+	ck_assert_int_ne(dup2(wcap_saved, STDERR_FILENO), -1);
+	ck_assert_int_eq(pthread_join(rd, NULL), 0);
+	ck_assert_int_eq(conc_split, 0);
+	ck_assert_uint_gt(conc_writes, 0);
+	conc_out[conc_len] = '\0';
+	for (p = conc_out, i = 0; i < CONC_LINES; i++) {
+		snprintf(want, sizeof(want), " path=\"/n/%d\" ", i);
+		ck_assert_ptr_nonnull(p = strchr(p, ']'));
+		ck_assert_msg(strncmp(strchr(p, '\n') - strlen(" rule=site"),
+		    " rule=site", 10) == 0, "line %d cut", i);
+		ck_assert_msg(strstr(p, want) != NULL &&
+		    strstr(p, want) < strchr(p, '\n'),
+		    "line %d: want%s in %.200s", i, want, p);
+		p = strchr(p, '\n') + 1;
+	}
+	ck_assert_str_eq(p, "");
+	free(conc_out);
+}
+END_TEST
+
 /*
  * malformed
  */
@@ -614,6 +1084,29 @@ START_TEST(test_log_escape_stderr)
 }
 END_TEST
 
+/* Hostile bytes come out of the buffer as log_format_decision made them. */
+START_TEST(test_log_buf_escape)
+{
+	char		 out[2 * LINE_MAX_TEST];
+	const char	*p = out;
+	time_t		 t0, t1;
+
+	verdict(200, AUTHZ_R_OK, escape_cases[_i].in, "127.0.0.1", "GET",
+	    escape_cases[_i].in, "site");
+	snprintf(v.av_method, sizeof(v.av_method), "%s", escape_cases[_i].in);
+	t0 = time(NULL);
+	log_decision_buffered(&lb, &v);
+	log_decision_buffered(&lb, &v);
+	wcap_none();
+	log_flush(&lb);
+	t1 = time(NULL);
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	check_next_line(&p, t0, t1);
+	check_next_line(&p, t0, t1);
+	ck_assert_str_eq(p, "");
+}
+END_TEST
+
 /* Unknown reason values log as "internal", never as junk. */
 static const int bad_reasons[] = { AUTHZ_R_INTERNAL + 1, 99, -1, 0x7fffffff };
 
@@ -648,6 +1141,23 @@ log_suite(void)
 	tcase_add_test(tc, test_log_stderr_warn);
 	tcase_add_test(tc, test_log_stderr_decision);
 	tcase_add_test(tc, test_log_ident);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("buffer");
+	tcase_add_checked_fixture(tc, buf_setup, buf_teardown);
+	tcase_add_test(tc, test_log_buf_grant_waits);
+	tcase_add_loop_test(tc, test_log_buf_denial_flushes, 0,
+	    NITEMS(deny_statuses));
+	tcase_add_loop_test(tc, test_log_buf_same_as_unbuffered, 0,
+	    NITEMS(line_cases));
+	tcase_add_test(tc, test_log_buf_age);
+	tcase_add_test(tc, test_log_buf_finish);
+	tcase_add_test(tc, test_log_buf_overflow);
+	tcase_add_test(tc, test_log_buf_overflow_denial);
+	tcase_add_test(tc, test_log_buf_longest_fits);
+	tcase_add_test(tc, test_log_buf_long_grant);
+	tcase_add_test(tc, test_log_buf_concurrent_flush);
+	tcase_add_loop_test(tc, test_log_buf_escape, 0, NITEMS(escape_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
