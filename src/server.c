@@ -34,6 +34,10 @@
 #define SERVER_WATCHDOG_TICK_MS	250
 #define SERVER_RESPONSE_MAX	2048
 
+/* server_log_tick bounds how long a grant waits in a worker's log_buf. */
+_Static_assert(SERVER_WATCHDOG_TICK_MS <= LOG_BUF_MAX_AGE_MS,
+    "the watchdog must flush the log buffers at least as often");
+
 struct snapshot {
 	struct conf	*sn_conf;
 	unsigned	 sn_refs;	/* under server.sv_lock */
@@ -46,6 +50,7 @@ struct worker {
 	FCGX_Request	 wk_req;
 	atomic_ulong	 wk_accepted;	/* requests taken so far */
 	atomic_int	 wk_busy;	/* inside our own handler */
+	struct log_buf	 wk_log;	/* its grant lines; flushed by others too */
 	/* Watchdog's view, touched by the watchdog thread only. */
 	int		 wk_seen_fd;
 	unsigned long	 wk_seen_accepted;
@@ -127,7 +132,9 @@ server_answer(struct worker *wk)
 		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, req->out);
 	else
 		FCGX_PutStr(out, (int)len, req->out);
-	log_decision(&v);
+	/* Before FCGX_Finish_r sends the answer: a denial is in the log by
+	 * the time the client has it. */
+	log_decision_buffered(&wk->wk_log, &v);
 	server_release(wk->wk_server, sn);
 }
 
@@ -194,6 +201,25 @@ server_watchdog_tick(struct server *sv)
 			wk->wk_stuck_ms = 0;
 		}
 	}
+}
+
+/*
+ * A worker writes its buffered grants when the buffer fills, on a denial
+ * and when the oldest is LOG_BUF_MAX_AGE_MS old at its next decision; one
+ * left waiting in accept(2) comes back to none of these, so the main
+ * thread writes every worker's buffer each tick.  The buffer's mutex is
+ * the worker's own and is taken here a few times a second: almost never
+ * contended.  A reload holds the main thread up (a large users file
+ * takes a while to read): a busy worker's own age check still writes its
+ * grants meanwhile, but one that goes idle waits for the reload's end.
+ */
+static void
+server_log_tick(struct server *sv)
+{
+	unsigned i;
+
+	for (i = 0; i < sv->sv_nworkers; i++)
+		log_flush(&sv->sv_workers[i].wk_log);
 }
 
 /*
@@ -309,7 +335,11 @@ server_start_workers(struct server *sv)
 	return 0;
 }
 
-/* Wakes workers out of accept(2) until every one has returned. */
+/*
+ * Wakes workers out of accept(2) until every one has returned; flushes the
+ * log buffers meanwhile, since a worker finishing a slow request may hold
+ * the others up for up to request_timeout.
+ */
 static void
 server_stop_workers(struct server *sv)
 {
@@ -331,6 +361,7 @@ server_stop_workers(struct server *sv)
 		}
 		if (done == sv->sv_nworkers)
 			return;
+		server_log_tick(sv);
 		nanosleep(&ts, NULL);
 	}
 }
@@ -348,6 +379,7 @@ server_wait_signals(struct server *sv)
 	sigaddset(&set, SIGINT);
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
+		server_log_tick(sv);
 		if (sig == SIGHUP)
 			server_reload_on_signal(sv);
 		else if (sig == SIGTERM || sig == SIGINT)
@@ -364,7 +396,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path)
 	struct sigaction	 sa;
 	struct timeval		 tv;
 	sigset_t		 set;
-	unsigned		 inflight;
+	unsigned		 inflight, i;
 	int			 rc = 1;
 
 	memset(&sv, 0, sizeof(sv));
@@ -392,6 +424,8 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path)
 		log_warnx("out of memory");
 		goto done;
 	}
+	for (i = 0; i < sv.sv_nworkers; i++)
+		log_buf_init(&sv.sv_workers[i].wk_log);
 
 	/* wire.md 1.4: nginx drops the connection when its client goes. */
 	signal(SIGPIPE, SIG_IGN);
@@ -432,6 +466,9 @@ done:
 		conf_free(cf);
 	/* Last: every request, and so every wait for a hash, has ended. */
 	hashpool_free(sv.sv_pool);
+	/* Every worker has returned: no grant is lost on a clean stop. */
+	for (i = 0; sv.sv_workers != NULL && i < sv.sv_nworkers; i++)
+		log_buf_finish(&sv.sv_workers[i].wk_log);
 	free(sv.sv_workers);
 	pthread_mutex_destroy(&sv.sv_lock);
 	return rc;

@@ -1,7 +1,8 @@
 /*
  * The FastCGI edge: worker threads answering on the listening socket,
  * the configuration snapshot they share, reload on SIGHUP, a watchdog for
- * connections that hold a worker too long, and a clean stop on SIGTERM.
+ * connections that hold a worker too long and for log lines a worker
+ * holds back (log.h, log_buf), and a clean stop on SIGTERM.
  * The only module that links libfcgi.
  */
 #ifndef AUTHZ_SERVER_H
