@@ -7,8 +7,9 @@
 # (wire.md 0, 1, 3.3, 5).  Checks the status line, the challenge, the
 # Variable-* lines and the reason in the decision log line of every answer,
 # then reloads (on SIGHUP, and without a signal when the users file changes
-# on disk), hostile peers and SIGTERM; last, with a daemon of its own, the
-# verification cache across reloads.
+# on disk), hostile peers, the order and timing of the decision log (grants
+# held back, denials at once) and SIGTERM; last, with a daemon of its own,
+# the verification cache across reloads.
 #
 # Run by "make check" (automake TESTS) or by hand:
 #	top_builddir=BUILD top_srcdir=SRC sh tests/e2e.sh
@@ -1033,12 +1034,14 @@ before=$(ndecisions)
 if grep -a 'Status: 200' "$T/raw" >/dev/null; then
 	fail "answered 200 to a request without params"
 fi
-if grep 'decision=' "$T/log" | sed -n "$((before + 1)),\$p" |
-    grep 'status=200' >/dev/null; then
-	fail "logged an allow for a request without params"
-fi
 q_site "$A_ALICE"
 expect 200 ok site
+# Counted after alice's line: an allow would be a grant, which may wait in
+# the worker's buffer, but it would be written before alice's.
+nallow=$(grep 'decision=' "$T/log" | sed -n "$((before + 1)),\$p" |
+    grep -c 'status=200')
+[ "$nallow" -eq 1 ] ||
+    fail "logged an allow for a request without params ($nallow allows with alice's)"
 end
 
 # busy_peer ERRFILE CLIENT-ARG...: a peer (fcgi-client with these
@@ -1074,9 +1077,81 @@ busy_peer stall.err -t 5 -H "01 01 00"
 note "answered after $el ms"
 end
 
+# ---- the decision log: grants held back, denials at once -------------------
+
+# On stderr a worker thread holds its grants (status 200) back for up to
+# 250 ms and writes a denial at once, behind them (fcgi-authzd(8),
+# LOGGING).  The daemon runs one worker thread, so its lines are in order.
+
+# ask PATH: GET PATH from 127.0.0.1 without credentials, without waiting
+# for its log line.  Sets ASKED to the status (empty if none came).
+ask() {
+	"$CLIENT" -t "$CT" "$ADDR" REQUEST_METHOD=GET "REQUEST_URI=$1" \
+	    "$LOCAL" >"$T/out" 2>"$T/err"
+	ASKED=$(head -n 1 "$T/out" | sed -n 's/^Status: \([0-9]*\) .*/\1/p')
+}
+
+# logged_since N: "STATUS PATH" of each decision line after the first N,
+# space-separated.
+logged_since() {
+	grep 'decision=' "$T/log" | sed -n "$(($1 + 1)),\$p" |
+	    sed -n 's/.* status=\([0-9]*\) .* path="\([^"]*\)".*/\1 \2/p' |
+	    paste -sd' ' -
+}
+
+begin "log: a grant reaches the log within 1 s with no further traffic"
+sleep 0.3	# what came before is out
+before=$(ndecisions)
+t0=$(now_ms)
+ask /public/timed
+[ "$ASKED" = 200 ] || fail "status: expected 200, got '$ASKED'"
+held=$(($(ndecisions) - before))
+dec_wait "$before" 20
+el=$(($(now_ms) - t0))
+if [ -z "$DEC" ]; then
+	fail "no line for the grant within 1 s"
+else
+	expect_dec path /public/timed
+	note "in the log $el ms after the request ($held lines there at its answer)"
+fi
+end
+
+begin "log: a denial is in the log when its answer comes, after the grants before it"
+before=$(ndecisions)
+for p in /public/order-1 /public/order-2 /public/order-3; do
+	ask "$p"
+	[ "$ASKED" = 200 ] || fail "$p: expected 200, got '$ASKED'"
+done
+held=$((before + 3 - $(ndecisions)))
+ask /site/order-4
+[ "$ASKED" = 401 ] || fail "/site/order-4: expected 401, got '$ASKED'"
+# No waiting: the line is written before the answer is sent.
+got=$(logged_since "$before")
+want="200 /public/order-1 200 /public/order-2 200 /public/order-3 401 /site/order-4"
+[ "$got" = "$want" ] || fail "log: expected [$want], got [$got]"
+before=$(ndecisions)
+ask /public/order-5
+[ "$ASKED" = 200 ] || fail "/public/order-5: expected 200, got '$ASKED'"
+ask /old/order-6
+[ "$ASKED" = 403 ] || fail "/old/order-6: expected 403, got '$ASKED'"
+got=$(logged_since "$before")
+want="200 /public/order-5 403 /old/order-6"
+[ "$got" = "$want" ] || fail "log: expected [$want], got [$got]"
+note "$held of 3 grants still held back when the 401 came"
+end
+
 # ---- SIGTERM ---------------------------------------------------------------
 
 begin "SIGTERM: exit 0 within 3 s, workers gone"
+sleep 0.3	# what came before is out
+n0=$(ndecisions)
+nterm=0
+for p in /public/term-1 /public/term-2 /public/term-3 /public/term-4 \
+    /public/term-5; do
+	ask "$p"
+	[ "$ASKED" = 200 ] && nterm=$((nterm + 1))
+done
+held=$((n0 + nterm - $(ndecisions)))
 workers=$(worker_pids)
 kill -TERM "$DPID"
 t0=$(now_ms)
@@ -1095,6 +1170,16 @@ else
 		is_authzd "$p" && fail "worker $p still running"
 	done
 fi
+end
+
+begin "SIGTERM: every decision made before it is in the log"
+[ "$nterm" -eq 5 ] || fail "$nterm of 5 requests answered 200"
+got=$(logged_since "$n0")
+want="200 /public/term-1 200 /public/term-2 200 /public/term-3 200 /public/term-4 200 /public/term-5"
+[ "$got" = "$want" ] || fail "log: expected [$want], got [$got]"
+[ "$(ndecisions)" -eq $((n0 + nterm)) ] ||
+    fail "$(($(ndecisions) - n0)) lines for $nterm requests"
+note "$held of $nterm grants still held back at SIGTERM"
 end
 
 # ---- the cache across reloads ----------------------------------------------
