@@ -56,6 +56,10 @@
 #define AUTHZ_THROTTLE_WINDOW_SEC 60
 #define AUTHZ_THROTTLE_BAN_SEC	300
 
+/* The nice value of the thread that reloads (server.c): a large users
+ * file takes CPU from answering requests only when they leave some. */
+#define AUTHZ_RELOAD_NICE	10
+
 /* Supervisor: restart a crashed worker process at once, but no more than
  * this often, so that a crash loop does not spin a core. */
 #define AUTHZ_RESTART_MIN_INTERVAL_MS 100

@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -24,6 +26,7 @@
 
 #include "authz.h"
 #include "conf.h"
+#include "defaults.h"
 #include "facts.h"
 #include "hashpool.h"
 #include "log.h"
@@ -455,6 +458,14 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path)
 		goto done;
 	}
 	log_info("serving with %u workers", sv.sv_nworkers);
+	/*
+	 * From here this thread only watches the files, reloads them and
+	 * flushes logs.  Linux gives each thread its own nice value, and the
+	 * threads started above keep theirs: a reload of a large users file
+	 * yields to answering requests.
+	 */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+	    AUTHZ_RELOAD_NICE);
 	(void)server_wait_signals(&sv);
 	log_info("stopping: finishing requests in progress");
 	server_stop_workers(&sv);

@@ -808,6 +808,41 @@ cat "$T/t.out" "$T/t.err" | grep -F "$CONF:$BAD_LINE: " | grep -q bogus_key ||
     fail "output: expected '$CONF:$BAD_LINE: ...bogus_key...', got: $(cat "$T/t.out" "$T/t.err" | head -n 3)"
 end
 
+# ---- thread priorities -------------------------------------------------------
+
+# thread_nices PID: "TID NICE" for each thread of PID (proc(5): field 19 of
+# stat, counted after the ')' that ends the command name).
+thread_nices() {
+	for t in /proc/"$1"/task/*; do
+		[ -r "$t/stat" ] || continue
+		printf '%s %s\n' "${t##*/}" \
+		    "$(sed 's/^.*) //' "$t/stat" | cut -d' ' -f17)"
+	done
+}
+
+# Linux gives each thread its own nice value: the request threads stay at
+# the process's, the thread that reloads goes to 10 (AUTHZ_RELOAD_NICE),
+# the hashing threads to 19.
+begin "priorities: request threads 0, the reloading thread 10, hashing 19"
+wpid=$(worker_pids | tail -n 1)
+if [ -z "$wpid" ] || ! is_authzd "$wpid"; then
+	fail "no worker process"
+else
+	thread_nices "$wpid" >"$T/nices"
+	main=$(awk -v p="$wpid" '$1 == p { print $2 }' "$T/nices")
+	[ "$main" = 10 ] || fail "main thread at nice '$main', not 10"
+	n0=$(awk -v p="$wpid" '$1 != p && $2 == 0' "$T/nices" | wc -l)
+	n19=$(awk -v p="$wpid" '$1 != p && $2 == 19' "$T/nices" | wc -l)
+	nother=$(awk -v p="$wpid" '$1 != p && $2 != 0 && $2 != 19' "$T/nices" |
+	    wc -l)
+	[ "$n0" -eq "$WORKERS" ] ||
+	    fail "$n0 threads at nice 0, expected $WORKERS request threads"
+	[ "$n19" -ge 1 ] || fail "no hashing thread at nice 19"
+	[ "$nother" -eq 0 ] || fail "threads at other nice values: $(cat "$T/nices")"
+	note "$(tr '\n' ' ' <"$T/nices")"
+fi
+end
+
 # ---- hostile peers ---------------------------------------------------------
 
 # security-notes.md b.1: BEGIN_REQUEST (role AUTHORIZER) and a PARAMS record
