@@ -25,6 +25,7 @@
 struct authcache_entry {
 	uint8_t		ae_key[AUTHCACHE_KEYLEN];
 	uint64_t	ae_stored;	/* monotonic seconds; 0: empty */
+	uint64_t	ae_refresh_at;	/* a hit from then on asks a refresh */
 };
 
 struct authcache {
@@ -138,24 +139,74 @@ authcache_set(const struct authcache *ac, const uint8_t key[AUTHCACHE_KEYLEN])
 	return (size_t)(v & (ac->ac_sets - 1));
 }
 
+/*
+ * When a hit asks its caller to verify the password again: from half the
+ * ttl on, and then again every quarter ttl (at least a second) as long as
+ * no refresh has landed, e.g. because the hashing pool was full.  0: never
+ * (a ttl of one second).
+ */
+static uint64_t
+authcache_refresh_after(const struct authcache *ac)
+{
+	return ac->ac_ttl / 2;
+}
+
+static uint64_t
+authcache_refresh_retry(const struct authcache *ac)
+{
+	return ac->ac_ttl / 4 > 0 ? ac->ac_ttl / 4 : 1;
+}
+
 int
-authcache_lookup(struct authcache *ac, const uint8_t key[AUTHCACHE_KEYLEN],
-    uint64_t now)
+authcache_lookup_refresh(struct authcache *ac,
+    const uint8_t key[AUTHCACHE_KEYLEN], uint64_t now, int *refresh)
 {
 	size_t			 set = authcache_set(ac, key), i;
 	pthread_mutex_t		*lock = &ac->ac_locks[set % AUTHCACHE_SHARDS];
 	struct authcache_entry	*e = &ac->ac_entries[set * AUTHCACHE_WAYS];
 	int			 hit = 0;
 
+	if (refresh != NULL)
+		*refresh = 0;
 	pthread_mutex_lock(lock);
 	for (i = 0; i < AUTHCACHE_WAYS; i++) {
-		if (e[i].ae_stored == 0 || now - e[i].ae_stored >= ac->ac_ttl)
+		if (e[i].ae_stored == 0 || now < e[i].ae_stored ||
+		    now - e[i].ae_stored >= ac->ac_ttl)
 			continue;
-		if (sodium_memcmp(e[i].ae_key, key, AUTHCACHE_KEYLEN) == 0)
-			hit = 1;
+		if (sodium_memcmp(e[i].ae_key, key, AUTHCACHE_KEYLEN) != 0)
+			continue;
+		hit = 1;
+		/* One caller at a time: the next may try a retry later. */
+		if (refresh != NULL && e[i].ae_refresh_at != 0 &&
+		    now >= e[i].ae_refresh_at) {
+			*refresh = 1;
+			e[i].ae_refresh_at = now + authcache_refresh_retry(ac);
+		}
 	}
 	pthread_mutex_unlock(lock);
 	return hit;
+}
+
+int
+authcache_lookup(struct authcache *ac, const uint8_t key[AUTHCACHE_KEYLEN],
+    uint64_t now)
+{
+	return authcache_lookup_refresh(ac, key, now, NULL);
+}
+
+void
+authcache_forget(struct authcache *ac, const uint8_t key[AUTHCACHE_KEYLEN])
+{
+	size_t			 set = authcache_set(ac, key), i;
+	pthread_mutex_t		*lock = &ac->ac_locks[set % AUTHCACHE_SHARDS];
+	struct authcache_entry	*e = &ac->ac_entries[set * AUTHCACHE_WAYS];
+
+	pthread_mutex_lock(lock);
+	for (i = 0; i < AUTHCACHE_WAYS; i++)
+		if (e[i].ae_stored != 0 &&
+		    sodium_memcmp(e[i].ae_key, key, AUTHCACHE_KEYLEN) == 0)
+			sodium_memzero(&e[i], sizeof(e[i]));
+	pthread_mutex_unlock(lock);
 }
 
 void
@@ -179,5 +230,7 @@ authcache_insert(struct authcache *ac, const uint8_t key[AUTHCACHE_KEYLEN],
 	}
 	memcpy(e[victim].ae_key, key, AUTHCACHE_KEYLEN);
 	e[victim].ae_stored = now;
+	e[victim].ae_refresh_at = authcache_refresh_after(ac) > 0 ?
+	    now + authcache_refresh_after(ac) : 0;
 	pthread_mutex_unlock(lock);
 }

@@ -41,6 +41,19 @@ void	authcache_key(const struct authcache *, const char *user,
 /* Returns 1 if key was stored less than ttl seconds before now. */
 int	authcache_lookup(struct authcache *, const uint8_t key[AUTHCACHE_KEYLEN],
 	    uint64_t now);
+/*
+ * authcache_lookup, and on a hit in the second half of the entry's ttl
+ * sets *refresh for one caller (another one a quarter ttl later if no
+ * insert came meanwhile): that caller verifies the password again and
+ * inserts it.  So a credential in steady use is re-verified by one
+ * request now and then, and never expires under a burst of its own
+ * requests that would all wait for the same slow hash.
+ */
+int	authcache_lookup_refresh(struct authcache *,
+	    const uint8_t key[AUTHCACHE_KEYLEN], uint64_t now, int *refresh);
+/* Drops key's entry, if any. */
+void	authcache_forget(struct authcache *,
+	    const uint8_t key[AUTHCACHE_KEYLEN]);
 void	authcache_insert(struct authcache *, const uint8_t key[AUTHCACHE_KEYLEN],
 	    uint64_t now);
 /* Monotonic seconds, the clock lookups and inserts expect. */

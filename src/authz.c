@@ -185,21 +185,28 @@ authz_bearer(const struct conf *cf, const struct authz_facts *f,
 	v->av_status = 0;
 }
 
-/* Verifies a password, through the cache.  Returns 1 if it matches, 0
- * if not, -1 if no verification could be started (pwcheck_verify). */
+/*
+ * Verifies a password, through the cache.  Returns 1 if it matches, 0 if
+ * not, -1 if no verification could be started (pwcheck_verify).  A hit
+ * that the cache asks to refresh (authcache.h) verifies again: a busy
+ * pool leaves the still valid entry as it is, and a mismatch, which only
+ * a changed hash function could give, drops it (fail closed).
+ */
 static int
 authz_password_ok(const struct conf *cf, const struct user *us,
     const struct httpauth_cred *cred)
 {
 	uint8_t		key[AUTHCACHE_KEYLEN];
 	uint64_t	now = 0;
-	int		ok;
+	int		ok, hit = 0, refresh = 0;
 
 	if (cf->cf_cache != NULL) {
 		now = authcache_now();
 		authcache_key(cf->cf_cache, us->us_name, us->us_hash,
 		    cred->hc_password, cred->hc_password_len, key);
-		if (authcache_lookup(cf->cf_cache, key, now)) {
+		hit = authcache_lookup_refresh(cf->cf_cache, key, now,
+		    &refresh);
+		if (hit && !refresh) {
 			sodium_memzero(key, sizeof(key));
 			return 1;
 		}
@@ -208,6 +215,10 @@ authz_password_ok(const struct conf *cf, const struct user *us,
 	    cred->hc_password_len);
 	if (ok == 1 && cf->cf_cache != NULL)
 		authcache_insert(cf->cf_cache, key, now);
+	else if (ok == 0 && hit)
+		authcache_forget(cf->cf_cache, key);
+	else if (ok == -1 && hit)
+		ok = 1;
 	sodium_memzero(key, sizeof(key));
 	return ok;
 }

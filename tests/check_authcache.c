@@ -123,6 +123,94 @@ START_TEST(test_authcache_refresh)
 END_TEST
 
 /*
+ * From half the ttl on, one hit asks its caller to verify again; the
+ * others are answered meanwhile, another asks a quarter ttl later if no
+ * insert came, and an insert starts the count again.
+ */
+START_TEST(test_authcache_refresh_ahead)
+{
+	uint8_t	key[AUTHCACHE_KEYLEN];
+	int	refresh = -1;
+
+	key_of(cache, "alice", HASH, "secret", key);
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0, &refresh), 0);
+	ck_assert_int_eq(refresh, 0);
+	authcache_insert(cache, key, T0);
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
+	    T0 + TTL / 2 - 1, &refresh), 1);
+	ck_assert_int_eq(refresh, 0);
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0 + TTL / 2,
+	    &refresh), 1);
+	ck_assert_int_eq(refresh, 1);
+	/* Claimed: the others are answered from the entry. */
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0 + TTL / 2,
+	    &refresh), 1);
+	ck_assert_int_eq(refresh, 0);
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
+	    T0 + TTL / 2 + TTL / 4 - 1, &refresh), 1);
+	ck_assert_int_eq(refresh, 0);
+	/* No insert came (a busy pool): another caller tries. */
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
+	    T0 + TTL / 2 + TTL / 4, &refresh), 1);
+	ck_assert_int_eq(refresh, 1);
+	/* The refresh lands: a new ttl, and quiet until its half. */
+	authcache_insert(cache, key, T0 + TTL - 1);
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
+	    T0 + TTL - 1 + TTL / 2 - 1, &refresh), 1);
+	ck_assert_int_eq(refresh, 0);
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
+	    T0 + TTL - 1 + TTL / 2, &refresh), 1);
+	ck_assert_int_eq(refresh, 1);
+	/* Never past the ttl, refresh or not. */
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
+	    T0 + 2 * TTL - 1, &refresh), 0);
+	ck_assert_int_eq(refresh, 0);
+	/* A plain lookup never claims. */
+	authcache_insert(cache, key, T0);
+	ck_assert_int_eq(authcache_lookup(cache, key, T0 + TTL / 2), 1);
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0 + TTL / 2,
+	    &refresh), 1);
+	ck_assert_int_eq(refresh, 1);
+}
+END_TEST
+
+/* A one-second ttl has no second half to refresh in. */
+START_TEST(test_authcache_refresh_short_ttl)
+{
+	struct authcache	*ac;
+	uint8_t			 key[AUTHCACHE_KEYLEN];
+	int			 refresh = -1;
+
+	ck_assert_ptr_nonnull(ac = authcache_new(16, 1));
+	key_of(ac, "alice", HASH, "secret", key);
+	authcache_insert(ac, key, T0);
+	ck_assert_int_eq(authcache_lookup_refresh(ac, key, T0, &refresh), 1);
+	ck_assert_int_eq(refresh, 0);
+	ck_assert_int_eq(authcache_lookup_refresh(ac, key, T0 + 1, &refresh),
+	    0);
+	authcache_free(ac);
+}
+END_TEST
+
+/* Forgetting drops that entry only. */
+START_TEST(test_authcache_forget)
+{
+	uint8_t a[AUTHCACHE_KEYLEN], b[AUTHCACHE_KEYLEN];
+
+	key_of(cache, "alice", HASH, "secret", a);
+	key_of(cache, "bob", HASH, "secret", b);
+	authcache_forget(cache, a);		/* not there: nothing */
+	authcache_insert(cache, a, T0);
+	authcache_insert(cache, b, T0);
+	authcache_forget(cache, a);
+	ck_assert_int_eq(authcache_lookup(cache, a, T0), 0);
+	ck_assert_int_eq(authcache_lookup(cache, b, T0), 1);
+	authcache_insert(cache, a, T0);
+	ck_assert_int_eq(authcache_lookup(cache, a, T0), 1);
+}
+END_TEST
+
+/*
  * Change one part of the credential: another key, and a miss, so a new
  * password, another user or a rehashed entry never rides on an old
  * success.
@@ -577,6 +665,9 @@ authcache_suite(void)
 	tcase_add_test(tc, test_authcache_key_stable);
 	tcase_add_loop_test(tc, test_authcache_ttl, 0, NITEMS(ttl_cases));
 	tcase_add_test(tc, test_authcache_refresh);
+	tcase_add_test(tc, test_authcache_refresh_ahead);
+	tcase_add_test(tc, test_authcache_refresh_short_ttl);
+	tcase_add_test(tc, test_authcache_forget);
 	tcase_add_loop_test(tc, test_authcache_other_credential, 0,
 	    NITEMS(other_cases));
 	tcase_add_test(tc, test_authcache_per_cache_key);
