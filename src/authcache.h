@@ -44,10 +44,11 @@ int	authcache_lookup(struct authcache *, const uint8_t key[AUTHCACHE_KEYLEN],
 /*
  * authcache_lookup, and on a hit in the second half of the entry's ttl
  * sets *refresh for one caller (another one a quarter ttl later if no
- * insert came meanwhile): that caller verifies the password again and
- * inserts it.  So a credential in steady use is re-verified by one
- * request now and then, and never expires under a burst of its own
- * requests that would all wait for the same slow hash.
+ * insert came meanwhile): that caller has the password verified again
+ * (authz.c: in the background, no request waits) and inserts it.  So a
+ * credential in steady use never expires under a burst of its own
+ * requests that would all wait for the same slow hash, or get 429 while
+ * a flood holds the hashing slots.
  */
 int	authcache_lookup_refresh(struct authcache *,
 	    const uint8_t key[AUTHCACHE_KEYLEN], uint64_t now, int *refresh);

@@ -185,12 +185,51 @@ authz_bearer(const struct conf *cf, const struct authz_facts *f,
 	v->av_status = 0;
 }
 
+/* A renewal under way: where its result goes. */
+struct authz_renewal {
+	struct authcache	*ar_cache;	/* a reference of its own */
+	uint8_t			 ar_key[AUTHCACHE_KEYLEN];
+};
+
+/* On a hashing thread: the password verified again (or not). */
+static void
+authz_renewed(void *arg, int result)
+{
+	struct authz_renewal *ar = arg;
+
+	if (result == 1)
+		authcache_insert(ar->ar_cache, ar->ar_key, authcache_now());
+	else if (result == 0)	/* only a changed hash function could */
+		authcache_forget(ar->ar_cache, ar->ar_key);
+	authcache_free(ar->ar_cache);
+	sodium_memzero(ar, sizeof(*ar));
+	free(ar);
+}
+
+/*
+ * The cache asked for its entry to be renewed (authcache.h): verify the
+ * password again in the background, so that no request waits for it.
+ * When the pool takes no more, the entry stays as it is and the cache
+ * asks again later.
+ */
+static void
+authz_renew(const struct conf *cf, const struct user *us,
+    const struct httpauth_cred *cred, const uint8_t key[AUTHCACHE_KEYLEN])
+{
+	struct authz_renewal *ar;
+
+	if ((ar = malloc(sizeof(*ar))) == NULL)
+		return;
+	ar->ar_cache = authcache_ref(cf->cf_cache);
+	memcpy(ar->ar_key, key, AUTHCACHE_KEYLEN);
+	if (pwcheck_renew(cf->cf_pwcheck, us->us_hash, cred->hc_password,
+	    cred->hc_password_len, authz_renewed, ar) == -1)
+		authz_renewed(ar, -1);
+}
+
 /*
  * Verifies a password, through the cache.  Returns 1 if it matches, 0 if
- * not, -1 if no verification could be started (pwcheck_verify).  A hit
- * that the cache asks to refresh (authcache.h) verifies again: a busy
- * pool leaves the still valid entry as it is, and a mismatch, which only
- * a changed hash function could give, drops it (fail closed).
+ * not, -1 if no verification could be started (pwcheck_verify).
  */
 static int
 authz_password_ok(const struct conf *cf, const struct user *us,
@@ -198,15 +237,16 @@ authz_password_ok(const struct conf *cf, const struct user *us,
 {
 	uint8_t		key[AUTHCACHE_KEYLEN];
 	uint64_t	now = 0;
-	int		ok, hit = 0, refresh = 0;
+	int		ok, refresh = 0;
 
 	if (cf->cf_cache != NULL) {
 		now = authcache_now();
 		authcache_key(cf->cf_cache, us->us_name, us->us_hash,
 		    cred->hc_password, cred->hc_password_len, key);
-		hit = authcache_lookup_refresh(cf->cf_cache, key, now,
-		    &refresh);
-		if (hit && !refresh) {
+		if (authcache_lookup_refresh(cf->cf_cache, key, now,
+		    &refresh)) {
+			if (refresh)
+				authz_renew(cf, us, cred, key);
 			sodium_memzero(key, sizeof(key));
 			return 1;
 		}
@@ -215,10 +255,6 @@ authz_password_ok(const struct conf *cf, const struct user *us,
 	    cred->hc_password_len);
 	if (ok == 1 && cf->cf_cache != NULL)
 		authcache_insert(cf->cf_cache, key, now);
-	else if (ok == 0 && hit)
-		authcache_forget(cf->cf_cache, key);
-	else if (ok == -1 && hit)
-		ok = 1;
 	sodium_memzero(key, sizeof(key));
 	return ok;
 }

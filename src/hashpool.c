@@ -25,6 +25,16 @@ struct hashjob {
 	struct hashjob	*hj_active_next; /* queued or running */
 };
 
+/* A renewal: a verification nobody waits for (hashpool_renew). */
+struct hashrenewal {
+	char		*hr_hash;	/* copies: the snapshot may go first */
+	char		*hr_password;	/* sodium_malloc'd, wiped by free */
+	size_t		 hr_len;
+	void		(*hr_done)(void *, int);
+	void		*hr_arg;
+	struct hashrenewal *hr_next;
+};
+
 struct hashpool {
 	pthread_mutex_t	 hp_lock;
 	pthread_cond_t	 hp_work;	/* a job was queued, or stop */
@@ -33,6 +43,8 @@ struct hashpool {
 	struct hashjob	*hp_active;	/* every job queued or running */
 	unsigned	 hp_inflight;	/* queued + running */
 	unsigned	 hp_max_inflight;
+	struct hashrenewal *hp_rhead, *hp_rtail;	/* run first */
+	unsigned	 hp_nrenewals;	/* queued + running */
 	int		 hp_stopping;
 	pthread_t	*hp_threads;
 	unsigned	 hp_nthreads;
@@ -48,6 +60,40 @@ hashpool_str_verify(const char *hash, const char *password, size_t len)
 	return crypto_pwhash_str_verify(hash, password, len) == 0;
 }
 
+static void
+hashpool_renewal_free(struct hashrenewal *r)
+{
+	if (r->hr_hash != NULL) {
+		sodium_memzero(r->hr_hash, strlen(r->hr_hash));
+		free(r->hr_hash);
+	}
+	sodium_free(r->hr_password);
+	free(r);
+}
+
+/*
+ * Runs the first renewal, without the lock meanwhile; called and returns
+ * with it held.  Once the pool is stopping, queued renewals are dropped:
+ * their callers learn it as result -1.
+ */
+static void
+hashpool_run_renewal(struct hashpool *hp)
+{
+	struct hashrenewal	*r = hp->hp_rhead;
+	int			 stopping = hp->hp_stopping, result = -1;
+
+	if ((hp->hp_rhead = r->hr_next) == NULL)
+		hp->hp_rtail = NULL;
+	pthread_mutex_unlock(&hp->hp_lock);
+	if (!stopping)
+		result = hashpool_str_verify(r->hr_hash, r->hr_password,
+		    r->hr_len);
+	r->hr_done(r->hr_arg, result);
+	hashpool_renewal_free(r);
+	pthread_mutex_lock(&hp->hp_lock);
+	hp->hp_nrenewals--;
+}
+
 static void *
 hashpool_thread(void *arg)
 {
@@ -60,8 +106,13 @@ hashpool_thread(void *arg)
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 	pthread_mutex_lock(&hp->hp_lock);
 	for (;;) {
-		while (hp->hp_head == NULL && !hp->hp_stopping)
+		while (hp->hp_head == NULL && hp->hp_rhead == NULL &&
+		    !hp->hp_stopping)
 			pthread_cond_wait(&hp->hp_work, &hp->hp_lock);
+		if (hp->hp_rhead != NULL) {
+			hashpool_run_renewal(hp);
+			continue;
+		}
 		if (hp->hp_head == NULL)
 			break;
 		job = hp->hp_head;
@@ -219,6 +270,41 @@ hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
 	hp->hp_inflight--;
 	pthread_mutex_unlock(&hp->hp_lock);
 	return job.hj_result;
+}
+
+int
+hashpool_renew(struct hashpool *hp, const char *hash, const char *password,
+    size_t len, void (*done)(void *, int), void *arg)
+{
+	struct hashrenewal *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	r->hr_hash = strdup(hash);
+	r->hr_password = sodium_malloc(len + 1);
+	if (r->hr_hash == NULL || r->hr_password == NULL) {
+		hashpool_renewal_free(r);
+		return -1;
+	}
+	memcpy(r->hr_password, password, len);
+	r->hr_len = len;
+	r->hr_done = done;
+	r->hr_arg = arg;
+	pthread_mutex_lock(&hp->hp_lock);
+	if (hp->hp_stopping || hp->hp_nrenewals >= HASHPOOL_RENEWALS_MAX) {
+		pthread_mutex_unlock(&hp->hp_lock);
+		hashpool_renewal_free(r);
+		return -1;
+	}
+	hp->hp_nrenewals++;
+	if (hp->hp_rtail != NULL)
+		hp->hp_rtail->hr_next = r;
+	else
+		hp->hp_rhead = r;
+	hp->hp_rtail = r;
+	pthread_cond_signal(&hp->hp_work);
+	pthread_mutex_unlock(&hp->hp_lock);
+	return 0;
 }
 
 unsigned

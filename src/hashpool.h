@@ -34,6 +34,25 @@ int	hashpool_verify(struct hashpool *, const char *hash,
 	    const char *password, size_t len)
 	    __attribute__((warn_unused_result));
 
+/*
+ * Renewals of credentials known to be good (authcache.h): they go before
+ * every queued verification, take no request thread and no place among
+ * max_inflight, and at most this many are queued or running.  Each costs
+ * a hashing thread's time, never more memory than max_concurrent allows.
+ */
+#define HASHPOOL_RENEWALS_MAX	64
+
+/*
+ * Verifies password against hash on a pool thread, with nobody waiting:
+ * done(arg, result) runs there when it ends, with 1 (match), 0 (no match)
+ * or -1 (dropped: the pool was stopping).  hash and password are copied,
+ * the copies wiped after.  Returns 0, or -1 (done not called) when
+ * HASHPOOL_RENEWALS_MAX are under way or memory ran out.
+ */
+int	hashpool_renew(struct hashpool *, const char *hash,
+	    const char *password, size_t len, void (*done)(void *, int),
+	    void *arg) __attribute__((warn_unused_result));
+
 /* Verifications running and queued now (for metrics). */
 unsigned hashpool_inflight(struct hashpool *);
 

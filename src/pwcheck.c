@@ -235,6 +235,15 @@ pwcheck_verify(struct pwcheck *pw, const char *hash, const char *password,
 }
 
 int
+pwcheck_renew(struct pwcheck *pw, const char *hash, const char *password,
+    size_t len, void (*done)(void *, int), void *arg)
+{
+	if (pw->pw_pool == NULL)
+		return -1;
+	return hashpool_renew(pw->pw_pool, hash, password, len, done, arg);
+}
+
+int
 pwcheck_verify_dummy(struct pwcheck *pw, const char *password, size_t len)
 {
 	/* A random password: never matches. */

@@ -53,6 +53,15 @@ int	pwcheck_verify(struct pwcheck *, const char *hash,
 	    const char *password, size_t len)
 	    __attribute__((warn_unused_result));
 
+/*
+ * Verifies again, in the background, a password known to be good
+ * (hashpool_renew): done(arg, result) runs on a pool thread.  Returns 0,
+ * or -1 (done not called) without a pool or when the pool takes no more.
+ */
+int	pwcheck_renew(struct pwcheck *, const char *hash, const char *password,
+	    size_t len, void (*done)(void *, int), void *arg)
+	    __attribute__((warn_unused_result));
+
 /* Costs what a verification costs and never matches: returns 0, or -1
  * when the pool is full, as pwcheck_verify(). */
 int	pwcheck_verify_dummy(struct pwcheck *, const char *password,

@@ -197,6 +197,179 @@ START_TEST(test_hashpool_shared)
 }
 END_TEST
 
+/* What a renewal's done callback saw: its result and its turn. */
+struct renewal_seen {
+	int	rs_result;	/* -2: not called yet */
+	int	rs_calls;
+	int	rs_seq;
+};
+
+static pthread_mutex_t	seen_lock = PTHREAD_MUTEX_INITIALIZER;
+static int		seen_seq;
+
+static void
+renewal_done(void *arg, int result)
+{
+	struct renewal_seen *rs = arg;
+
+	pthread_mutex_lock(&seen_lock);
+	rs->rs_result = result;
+	rs->rs_calls++;
+	rs->rs_seq = seen_seq++;
+	pthread_mutex_unlock(&seen_lock);
+}
+
+static int
+renewal_calls(const struct renewal_seen *rs, int n)
+{
+	int i, calls = 0;
+
+	pthread_mutex_lock(&seen_lock);
+	for (i = 0; i < n; i++)
+		calls += rs[i].rs_calls;
+	pthread_mutex_unlock(&seen_lock);
+	return calls;
+}
+
+/* Waits up to 10 s for n callbacks in all. */
+static void
+wait_renewals(const struct renewal_seen *rs, int n)
+{
+	struct timespec ts = { 0, 1000 * 1000 };
+	int		i;
+
+	for (i = 0; i < 10000 && renewal_calls(rs, n) < n; i++)
+		nanosleep(&ts, NULL);
+	ck_assert_int_eq(renewal_calls(rs, n), n);
+}
+
+/* A renewal's callback gets the verification's result, once. */
+START_TEST(test_hashpool_renew_result)
+{
+	struct hashpool		*hp;
+	struct renewal_seen	 rs[2] = { { -2, 0, 0 }, { -2, 0, 0 } };
+
+	make_hashes();
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
+	ck_assert_int_eq(hashpool_renew(hp, fast_hash, PW, strlen(PW),
+	    renewal_done, &rs[0]), 0);
+	ck_assert_int_eq(hashpool_renew(hp, fast_hash, "wrong", 5,
+	    renewal_done, &rs[1]), 0);
+	wait_renewals(rs, 2);
+	ck_assert_int_eq(rs[0].rs_result, 1);
+	ck_assert_int_eq(rs[1].rs_result, 0);
+	hashpool_free(hp);
+	ck_assert_int_eq(rs[0].rs_calls + rs[1].rs_calls, 2);
+}
+END_TEST
+
+struct seq_arg {
+	struct hashpool	*qa_hp;
+	int		 qa_rc;
+	int		 qa_seq;
+};
+
+static void *
+fast_verify_seq(void *arg)
+{
+	struct seq_arg *qa = arg;
+
+	qa->qa_rc = hashpool_verify(qa->qa_hp, fast_hash, PW, strlen(PW));
+	pthread_mutex_lock(&seen_lock);
+	qa->qa_seq = seen_seq++;
+	pthread_mutex_unlock(&seen_lock);
+	return NULL;
+}
+
+/*
+ * A renewal takes no place among max_inflight, and runs before the
+ * verifications queued ahead of it: a flood that fills the pool cannot
+ * keep a good user's entry from being renewed.
+ */
+START_TEST(test_hashpool_renew_first)
+{
+	struct hashpool		*hp;
+	struct slow_arg		 a = { NULL, NULL, -2 };
+	struct seq_arg		 b = { NULL, -2, -1 };
+	struct renewal_seen	 rs = { -2, 0, 0 };
+	pthread_t		 ta, tb;
+
+	make_hashes();
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 2));
+	a.sa_hp = b.qa_hp = hp;
+	ck_assert_int_eq(pthread_create(&ta, NULL, slow_verify, &a), 0);
+	wait_inflight(hp, 1);
+	ck_assert_int_eq(pthread_create(&tb, NULL, fast_verify_seq, &b), 0);
+	wait_inflight(hp, 2);
+	/* Full: a verification is refused, a renewal is not. */
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, "x", 1), -1);
+	ck_assert_int_eq(hashpool_renew(hp, fast_hash, PW, strlen(PW),
+	    renewal_done, &rs), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	wait_renewals(&rs, 1);
+	ck_assert_int_eq(rs.rs_result, 1);
+	ck_assert_int_eq(b.qa_rc, 1);
+	ck_assert_msg(rs.rs_seq < b.qa_seq, "the renewal ran after a "
+	    "verification queued before it (%d, %d)", rs.rs_seq, b.qa_seq);
+	hashpool_free(hp);
+}
+END_TEST
+
+/* At most HASHPOOL_RENEWALS_MAX at once; past that, -1 and no callback. */
+START_TEST(test_hashpool_renew_max)
+{
+	struct hashpool		*hp;
+	struct slow_arg		 a = { NULL, NULL, -2 };
+	struct renewal_seen	 rs[HASHPOOL_RENEWALS_MAX + 1];
+	pthread_t		 ta;
+	int			 i;
+
+	make_hashes();
+	memset(rs, 0, sizeof(rs));
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
+	a.sa_hp = hp;
+	ck_assert_int_eq(pthread_create(&ta, NULL, slow_verify, &a), 0);
+	wait_inflight(hp, 1);
+	for (i = 0; i < HASHPOOL_RENEWALS_MAX; i++)
+		ck_assert_int_eq(hashpool_renew(hp, fast_hash, PW, strlen(PW),
+		    renewal_done, &rs[i]), 0);
+	ck_assert_int_eq(hashpool_renew(hp, fast_hash, PW, strlen(PW),
+	    renewal_done, &rs[i]), -1);
+	pthread_join(ta, NULL);
+	wait_renewals(rs, HASHPOOL_RENEWALS_MAX);
+	ck_assert_int_eq(rs[HASHPOOL_RENEWALS_MAX].rs_calls, 0);
+	/* Room again. */
+	ck_assert_int_eq(hashpool_renew(hp, fast_hash, PW, strlen(PW),
+	    renewal_done, &rs[HASHPOOL_RENEWALS_MAX]), 0);
+	wait_renewals(rs, HASHPOOL_RENEWALS_MAX + 1);
+	hashpool_free(hp);
+}
+END_TEST
+
+/* Stopping drops queued renewals: each callback still runs, with -1. */
+START_TEST(test_hashpool_renew_dropped)
+{
+	struct hashpool		*hp;
+	struct renewal_seen	 rs[6];
+	int			 i, dropped = 0;
+
+	make_hashes();
+	memset(rs, 0, sizeof(rs));
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(hashpool_renew(hp, slow_hash, PW, strlen(PW),
+		    renewal_done, &rs[i]), 0);
+	hashpool_free(hp);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(rs[i].rs_calls, 1);
+		ck_assert(rs[i].rs_result == 1 || rs[i].rs_result == -1);
+		dropped += rs[i].rs_result == -1;
+	}
+	ck_assert_int_ge(dropped, 1);
+}
+END_TEST
+
 /* Every pool thread runs at nice 19; the caller's priority is kept. */
 START_TEST(test_hashpool_priority)
 {
@@ -252,6 +425,10 @@ hashpool_suite(void)
 	tcase_add_test(tc, test_hashpool_full);
 	tcase_add_test(tc, test_hashpool_cap_one);
 	tcase_add_test(tc, test_hashpool_shared);
+	tcase_add_test(tc, test_hashpool_renew_result);
+	tcase_add_test(tc, test_hashpool_renew_first);
+	tcase_add_test(tc, test_hashpool_renew_max);
+	tcase_add_test(tc, test_hashpool_renew_dropped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");

@@ -1365,6 +1365,32 @@ q_site "$A_KIM2"
 expect 401 unknown_user site
 end
 
+# From half its ttl on, a cached password is verified again in the
+# background by the request that finds it so (authcache.h); the entry
+# then lives a new ttl.  One nobody used since expires.
+begin "cache: a password in steady use is renewed and outlives its ttl; one left alone expires"
+CACHE_TTL=4
+USERS_EXTRA="$SLOTH_EXTRA$NL$NL$(user_section kim "$H_KIM2")"
+write_short_ttl() {
+	write_users "$H_BOB2" erin
+	write_conf
+}
+hup_reload write_short_ttl
+q_site "$A_ALICE"
+expect 200 ok site
+q_site "$A_KIM2"
+expect 200 ok site
+trenew=$(now_ms)
+sleep 2.1
+q_site "$A_ALICE"	# in its second half: answered, and renewed
+expect 200 ok site
+sleep 2
+busy_answer "$A_ALICE"
+expect_busy 200 "alice, renewed at +2 s, at +$(($(now_ms) - trenew)) ms"
+busy_answer "$A_KIM2"
+expect_busy 429 "kim, not asked since +0 s"
+end
+
 # ---- secrets ---------------------------------------------------------------
 
 begin "no password, credential, token or hash in the log"
