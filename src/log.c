@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,20 +14,79 @@
 
 /* Room for a decision line and the stamp, ident and pid before it. */
 #define LOG_LINE_MAX	4096
+/* The ident is cut to this, so that every decision line fits a log_buf. */
+#define LOG_IDENT_MAX	64
 
 static int	 log_syslog;
 static const char *log_ident = "fcgi-authzd";
 
+/*
+ * The "STAMP IDENT[PID]: " that starts every line changes once a second:
+ * each thread keeps its own, made again when the second changes or the
+ * generation does (log_init, and fork(2), which gives a child the forking
+ * thread's copy), rather than a gmtime_r, strftime, getpid and snprintf
+ * per line.
+ */
+struct log_prefix {
+	time_t		 lp_sec;
+	unsigned	 lp_generation;
+	size_t		 lp_len;	/* 0: not made yet */
+	char		 lp_text[32 + LOG_IDENT_MAX + 32];
+};
+
+static _Thread_local struct log_prefix log_prefix;
+static atomic_uint log_generation;
+
+/* A new ident, or a new process: every thread's prefix is stale. */
+static void
+log_new_generation(void)
+{
+	atomic_fetch_add(&log_generation, 1);
+}
+
+static void
+log_register_fork(void)
+{
+	(void)pthread_atfork(NULL, NULL, log_new_generation);
+}
+
 void
 log_init(int to_syslog, const char *ident)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, log_register_fork);
 	if (ident != NULL)
 		log_ident = ident;
+	log_new_generation();
 	if (to_syslog && !log_syslog)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	else if (!to_syslog && log_syslog)
 		closelog();
 	log_syslog = to_syslog;
+}
+
+/* This thread's prefix for now. */
+static const struct log_prefix *
+log_current_prefix(void)
+{
+	struct log_prefix *lp = &log_prefix;
+	char		 stamp[32];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	unsigned	 gen = atomic_load(&log_generation);
+	int		 n;
+
+	if (lp->lp_len > 0 && lp->lp_sec == now && lp->lp_generation == gen)
+		return lp;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(lp->lp_text, sizeof(lp->lp_text), "%s %.*s[%ld]: ", stamp,
+	    LOG_IDENT_MAX, log_ident, (long)getpid());
+	lp->lp_sec = now;
+	lp->lp_generation = gen;
+	lp->lp_len = n > 0 && (size_t)n < sizeof(lp->lp_text) ? (size_t)n : 0;
+	return lp;
 }
 
 /*
@@ -36,23 +97,21 @@ log_init(int to_syslog, const char *ident)
 static size_t
 log_stamp(char *line, size_t linesz, const char *msg)
 {
-	char		 stamp[32];
-	struct tm	 tm;
-	time_t		 now;
-	int		 n;
+	const struct log_prefix *lp = log_current_prefix();
+	size_t		 mlen = strlen(msg), n;
 
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line, linesz, "%s %s[%ld]: %s\n", stamp, log_ident,
-	    (long)getpid(), msg);
-	if (n < 0)
+	if (linesz < lp->lp_len + 2)
 		return 0;
-	if ((size_t)n >= linesz) {
+	n = lp->lp_len + mlen + 1;
+	if (n >= linesz) {
+		mlen = linesz - 1 - lp->lp_len - 1;
 		n = linesz - 1;
-		line[n - 1] = '\n';
 	}
-	return (size_t)n;
+	memcpy(line, lp->lp_text, lp->lp_len);
+	memcpy(line + lp->lp_len, msg, mlen);
+	line[n - 1] = '\n';
+	line[n] = '\0';
+	return n;
 }
 
 /*

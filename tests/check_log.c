@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -883,32 +884,61 @@ START_TEST(test_log_buf_longest_fits)
 END_TEST
 
 /*
- * A line longer than the buffer (only a long ident makes one): what waits
- * first, then the line alone, one line (cut as log_decision cuts it).
+ * A long ident is cut to 64 bytes in the prefix, so that even the longest
+ * decision line fits a buffer, and "[PID]: " stays for parsers.
  */
-START_TEST(test_log_buf_long_grant)
+START_TEST(test_log_buf_long_ident)
 {
-	char		 out[3 * LINE_MAX_TEST], ident[1500];
+	char		 out[3 * LINE_MAX_TEST], ident[1500], want[128];
 	ssize_t		 n;
 
 	memset(ident, 'i', sizeof(ident) - 1);
 	ident[sizeof(ident) - 1] = '\0';
 	log_init(0, ident);
-	verdict_path(200, "/short");
-	log_decision_buffered(&lb, &v);
 	verdict_longest(200);
 	log_decision_buffered(&lb, &v);
-	ck_assert_int_gt(n = wcap_next(out, sizeof(out)), 0);
-	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1);
-	ck_assert_ptr_nonnull(strstr(out, " path=\"/short\" "));
-	ck_assert_int_gt(n = wcap_next(out, sizeof(out)), 0);
-	ck_assert_uint_gt((size_t)n, LOG_BUF_SIZE);
-	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1);
-	ck_assert_ptr_nonnull(strstr(out, "]: decision=allow "));
 	wcap_none();
 	log_flush(&lb);
-	wcap_none();
+	ck_assert_int_gt(n = wcap_next(out, sizeof(out)), 0);
+	ck_assert_uint_le((size_t)n, LOG_BUF_SIZE);
+	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1);
+	snprintf(want, sizeof(want), " %.64s[%ld]: decision=allow ", ident,
+	    (long)getpid());
+	ck_assert_ptr_nonnull(strstr(out, want));
+	ck_assert_ptr_null(strstr(out, " iiii" "iiii" "iiii" "iiii" "iiii"
+	    "iiii" "iiii" "iiii" "iiii" "iiii" "iiii" "iiii" "iiii" "iiii"
+	    "iiii" "iiii" "i"));
 	log_init(0, IDENT);
+}
+END_TEST
+
+/* Each thread's prefix follows log_init and fork(2) at once. */
+START_TEST(test_log_prefix_follows)
+{
+	char	out[3 * LINE_MAX_TEST], want[128];
+	pid_t	pid;
+	int	status;
+
+	log_warnx("first");
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	log_init(0, "other-ident");
+	log_warnx("second");
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), " other-ident[%ld]: second\n",
+	    (long)getpid());
+	ck_assert_ptr_nonnull(strstr(out, want));
+	log_init(0, IDENT);
+	log_warnx("third");
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	if ((pid = fork()) == 0) {
+		log_warnx("in the child");
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_gt(wcap_next(out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), " %s[%ld]: in the child\n", IDENT,
+	    (long)pid);
+	ck_assert_msg(strstr(out, want) != NULL, "%s", out);
 }
 END_TEST
 
@@ -1155,7 +1185,8 @@ log_suite(void)
 	tcase_add_test(tc, test_log_buf_overflow);
 	tcase_add_test(tc, test_log_buf_overflow_denial);
 	tcase_add_test(tc, test_log_buf_longest_fits);
-	tcase_add_test(tc, test_log_buf_long_grant);
+	tcase_add_test(tc, test_log_buf_long_ident);
+	tcase_add_test(tc, test_log_prefix_follows);
 	tcase_add_test(tc, test_log_buf_concurrent_flush);
 	tcase_add_loop_test(tc, test_log_buf_escape, 0, NITEMS(escape_cases));
 	suite_add_tcase(s, tc);
