@@ -140,21 +140,23 @@ authcache_set(const struct authcache *ac, const uint8_t key[AUTHCACHE_KEYLEN])
 }
 
 /*
- * When a hit asks its caller to verify the password again: from half the
- * ttl on, and then again every quarter ttl (at least a second) as long as
- * no refresh has landed, e.g. because the hashing pool was full.  0: never
- * (a ttl of one second).
+ * When a hit asks its caller to have the password verified again: from
+ * three quarters of the ttl on (a credential in steady use costs a hash
+ * per 3/4 ttl instead of one per ttl, and the renewal, at the lowest
+ * priority, has a quarter ttl to land), and then again every eighth ttl
+ * (at least a second) as long as none has landed.  0: never (a ttl of
+ * one second).
  */
 static uint64_t
 authcache_refresh_after(const struct authcache *ac)
 {
-	return ac->ac_ttl / 2;
+	return ac->ac_ttl > 1 ? ac->ac_ttl * 3 / 4 : 0;
 }
 
 static uint64_t
 authcache_refresh_retry(const struct authcache *ac)
 {
-	return ac->ac_ttl / 4 > 0 ? ac->ac_ttl / 4 : 1;
+	return ac->ac_ttl / 8 > 0 ? ac->ac_ttl / 8 : 1;
 }
 
 int

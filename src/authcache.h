@@ -42,8 +42,8 @@ void	authcache_key(const struct authcache *, const char *user,
 int	authcache_lookup(struct authcache *, const uint8_t key[AUTHCACHE_KEYLEN],
 	    uint64_t now);
 /*
- * authcache_lookup, and on a hit in the second half of the entry's ttl
- * sets *refresh for one caller (another one a quarter ttl later if no
+ * authcache_lookup, and on a hit in the last quarter of the entry's ttl
+ * sets *refresh for one caller (another one an eighth ttl later if no
  * insert came meanwhile): that caller has the password verified again
  * (authz.c: in the background, no request waits) and inserts it.  So a
  * credential in steady use never expires under a burst of its own

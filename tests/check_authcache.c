@@ -123,10 +123,12 @@ START_TEST(test_authcache_refresh)
 END_TEST
 
 /*
- * From half the ttl on, one hit asks its caller to verify again; the
- * others are answered meanwhile, another asks a quarter ttl later if no
+ * From 3/4 of the ttl on, one hit asks its caller to verify again; the
+ * others are answered meanwhile, another asks an eighth ttl later if no
  * insert came, and an insert starts the count again.
  */
+#define REFRESH_AT	(TTL * 3 / 4)
+#define RETRY		(TTL / 8)
 START_TEST(test_authcache_refresh_ahead)
 {
 	uint8_t	key[AUTHCACHE_KEYLEN];
@@ -137,29 +139,29 @@ START_TEST(test_authcache_refresh_ahead)
 	ck_assert_int_eq(refresh, 0);
 	authcache_insert(cache, key, T0);
 	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
-	    T0 + TTL / 2 - 1, &refresh), 1);
+	    T0 + REFRESH_AT - 1, &refresh), 1);
 	ck_assert_int_eq(refresh, 0);
-	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0 + TTL / 2,
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0 + REFRESH_AT,
 	    &refresh), 1);
 	ck_assert_int_eq(refresh, 1);
 	/* Claimed: the others are answered from the entry. */
-	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0 + TTL / 2,
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0 + REFRESH_AT,
 	    &refresh), 1);
 	ck_assert_int_eq(refresh, 0);
 	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
-	    T0 + TTL / 2 + TTL / 4 - 1, &refresh), 1);
+	    T0 + REFRESH_AT + RETRY - 1, &refresh), 1);
 	ck_assert_int_eq(refresh, 0);
 	/* No insert came (a busy pool): another caller tries. */
 	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
-	    T0 + TTL / 2 + TTL / 4, &refresh), 1);
+	    T0 + REFRESH_AT + RETRY, &refresh), 1);
 	ck_assert_int_eq(refresh, 1);
 	/* The refresh lands: a new ttl, and quiet until its half. */
 	authcache_insert(cache, key, T0 + TTL - 1);
 	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
-	    T0 + TTL - 1 + TTL / 2 - 1, &refresh), 1);
+	    T0 + TTL - 1 + REFRESH_AT - 1, &refresh), 1);
 	ck_assert_int_eq(refresh, 0);
 	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
-	    T0 + TTL - 1 + TTL / 2, &refresh), 1);
+	    T0 + TTL - 1 + REFRESH_AT, &refresh), 1);
 	ck_assert_int_eq(refresh, 1);
 	/* Never past the ttl, refresh or not. */
 	ck_assert_int_eq(authcache_lookup_refresh(cache, key,
@@ -167,8 +169,8 @@ START_TEST(test_authcache_refresh_ahead)
 	ck_assert_int_eq(refresh, 0);
 	/* A plain lookup never claims. */
 	authcache_insert(cache, key, T0);
-	ck_assert_int_eq(authcache_lookup(cache, key, T0 + TTL / 2), 1);
-	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0 + TTL / 2,
+	ck_assert_int_eq(authcache_lookup(cache, key, T0 + REFRESH_AT), 1);
+	ck_assert_int_eq(authcache_lookup_refresh(cache, key, T0 + REFRESH_AT,
 	    &refresh), 1);
 	ck_assert_int_eq(refresh, 1);
 }

@@ -1365,11 +1365,11 @@ q_site "$A_KIM2"
 expect 401 unknown_user site
 end
 
-# From half its ttl on, a cached password is verified again in the
-# background by the request that finds it so (authcache.h); the entry
-# then lives a new ttl.  One nobody used since expires.
+# From 3/4 of its ttl on (3 s of 5), a cached password is verified again
+# in the background for the request that finds it so (authcache.h); the
+# entry then lives a new ttl.  One nobody used since expires.
 begin "cache: a password in steady use is renewed and outlives its ttl; one left alone expires"
-CACHE_TTL=4
+CACHE_TTL=5
 USERS_EXTRA="$SLOTH_EXTRA$NL$NL$(user_section kim "$H_KIM2")"
 write_short_ttl() {
 	write_users "$H_BOB2" erin
@@ -1381,12 +1381,12 @@ expect 200 ok site
 q_site "$A_KIM2"
 expect 200 ok site
 trenew=$(now_ms)
-sleep 2.1
-q_site "$A_ALICE"	# in its second half: answered, and renewed
+sleep 3.1
+q_site "$A_ALICE"	# in its last quarter: answered, and renewed
 expect 200 ok site
-sleep 2
+sleep 2.1
 busy_answer "$A_ALICE"
-expect_busy 200 "alice, renewed at +2 s, at +$(($(now_ms) - trenew)) ms"
+expect_busy 200 "alice, renewed at +3 s, at +$(($(now_ms) - trenew)) ms"
 busy_answer "$A_KIM2"
 expect_busy 429 "kim, not asked since +0 s"
 end
