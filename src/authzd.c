@@ -174,7 +174,7 @@ authzd_prepare_worker(struct conf *cf)
 	int		rc;
 
 	errlist_init(&errs);
-	if ((rc = conf_prepare_serving(cf, &errs)) == -1)
+	if ((rc = conf_prepare_serving(cf, NULL, &errs)) == -1)
 		for (i = 0; i < errs.el_count; i++)
 			log_warnx("%s", errs.el_msgs[i]);
 	errlist_free(&errs);

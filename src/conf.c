@@ -798,20 +798,35 @@ conf_validate(struct conf_parse *cp, struct errlist *warnings)
 	}
 }
 
+/* Can to go on with from's cache?  The same [cache] entries and ttl. */
+static int
+conf_cache_compatible(const struct conf *to, const struct conf *from)
+{
+	/* The ttl is the cache's own (authcache_new), so it must match. */
+	return from->cf_cache != NULL && to->cf_cache_ttl > 0 &&
+	    to->cf_cache_ttl == from->cf_cache_ttl &&
+	    to->cf_cache_entries == from->cf_cache_entries;
+}
+
 int
-conf_prepare_serving(struct conf *cf, struct errlist *errs)
+conf_prepare_serving(struct conf *cf, const struct conf *prev,
+    struct errlist *errs)
 {
 	if (cf->cf_pwcheck != NULL)
 		return 0;
-	if (cf->cf_cache_ttl > 0 && cf->cf_cache == NULL &&
-	    (cf->cf_cache = authcache_new(cf->cf_cache_entries,
-	    cf->cf_cache_ttl)) == NULL) {
-		errlist_add(errs, cf->cf_path, 0, "cannot allocate the cache");
-		return -1;
+	if (cf->cf_cache_ttl > 0 && cf->cf_cache == NULL) {
+		if (prev != NULL && conf_cache_compatible(cf, prev))
+			cf->cf_cache = authcache_ref(prev->cf_cache);
+		else if ((cf->cf_cache = authcache_new(cf->cf_cache_entries,
+		    cf->cf_cache_ttl)) == NULL) {
+			errlist_add(errs, cf->cf_path, 0,
+			    "cannot allocate the cache");
+			return -1;
+		}
 	}
-	cf->cf_pwcheck = pwcheck_new(cf->cf_hash_max_concurrent,
-	    users_typical_hash(cf->cf_users), cf->cf_hash_opslimit,
-	    cf->cf_hash_memlimit);
+	cf->cf_pwcheck = pwcheck_new_like(prev != NULL ? prev->cf_pwcheck :
+	    NULL, cf->cf_hash_max_concurrent, users_typical_hash(cf->cf_users),
+	    cf->cf_hash_opslimit, cf->cf_hash_memlimit);
 	if (cf->cf_pwcheck == NULL) {
 		errlist_add(errs, cf->cf_path, 0,
 		    "cannot set up password hashing (out of memory?)");
@@ -872,7 +887,7 @@ conf_load_warn(const char *path, int flags, struct errlist *errs,
 		goto fail;
 	}
 	if (!(flags & (CONF_LOAD_NO_PWCHECK | CONF_LOAD_NO_USERS)) &&
-	    conf_prepare_serving(cf, errs) == -1)
+	    conf_prepare_serving(cf, NULL, errs) == -1)
 		goto fail;
 	free(cp.cp_users_raw);
 	return cf;
@@ -911,20 +926,6 @@ conf_free(struct conf *cf)
 	authcache_free(cf->cf_cache);
 	pwcheck_free(cf->cf_pwcheck);
 	free(cf);
-}
-
-void
-conf_adopt_cache(struct conf *to, const struct conf *from)
-{
-	if (to->cf_cache == NULL || from->cf_cache == NULL ||
-	    to->cf_cache == from->cf_cache)
-		return;
-	/* The ttl is the cache's own (authcache_new), so it must match. */
-	if (to->cf_cache_ttl != from->cf_cache_ttl ||
-	    to->cf_cache_entries != from->cf_cache_entries)
-		return;
-	authcache_free(to->cf_cache);
-	to->cf_cache = authcache_ref(from->cf_cache);
 }
 
 /*

@@ -114,23 +114,16 @@ void		 conf_free(struct conf *);
  * Sets up what answering requests needs beyond the files: the
  * verification cache and password hashing, whose dummy hash costs one
  * slow hash.  conf_load() does it unless CONF_LOAD_NO_PWCHECK; the
- * supervisor's spare copy skips it until a worker is started from it.
+ * supervisor's spare copy skips it until a worker is started from it, and
+ * a reload does it after the load, from the running snapshot prev: it
+ * goes on with prev's cache when [cache] entries and ttl did not change
+ * (safe: a cache key covers the stored hash, and removed, disabled or
+ * expired users are refused before the cache is asked) and with prev's
+ * dummy hash when the users' typical cost did not.  prev may be NULL.
  * Returns 0, or -1 with an error in errs.
  */
-int		 conf_prepare_serving(struct conf *, struct errlist *errs);
-
-/*
- * Lets a new snapshot go on with the verification cache of the one it
- * replaces, so that a reload does not send every client back to the slow
- * hash at once (a burst the hashing pool would answer with 429s).  Safe
- * because a cache key covers the stored hash (authcache.h) and removed,
- * disabled or expired users are refused before the cache is asked.
- * When both have a cache with the same [cache] entries and ttl, to frees
- * its own (still empty) one and takes a reference to from's; otherwise
- * to keeps its own, so a changed size or ttl starts afresh, and ttl 0
- * stays off.  from may be in use by other threads meanwhile.
- */
-void		 conf_adopt_cache(struct conf *to, const struct conf *from);
+int		 conf_prepare_serving(struct conf *, const struct conf *prev,
+		    struct errlist *errs);
 
 /*
  * Noticing, without a signal, that the files of the running snapshot

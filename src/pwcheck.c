@@ -19,10 +19,18 @@
 #include "hashpool.h"
 #include "pwcheck.h"
 
+/* What the dummy hash is made with. */
+struct pwcheck_dummy_cost {
+	int			 dc_alg;
+	unsigned long long	 dc_ops;
+	size_t			 dc_mem;
+};
+
 struct pwcheck {
 	struct hashpool	*pw_pool;	/* borrowed; NULL: verify here */
 	sem_t		 pw_slots;
 	atomic_uint	 pw_running;
+	struct pwcheck_dummy_cost pw_dummy_cost;
 	char		 pw_dummy[crypto_pwhash_STRBYTES];
 };
 
@@ -139,31 +147,57 @@ pwcheck_parse_cost(const char *hash, struct pwcheck_cost *c)
 	return -1;
 }
 
-static int
-pwcheck_make_dummy(struct pwcheck *pw, const char *typical,
-    unsigned long long opslimit, size_t memlimit)
+/* The dummy's cost: the typical hash's, else opslimit and memlimit. */
+static void
+pwcheck_dummy_cost(const char *typical, unsigned long long opslimit,
+    size_t memlimit, struct pwcheck_dummy_cost *dc)
 {
-	struct pwcheck_cost	c;
-	unsigned char		pass[32];
-	int			alg = crypto_pwhash_ALG_ARGON2ID13, rc;
+	struct pwcheck_cost c;
 
+	dc->dc_alg = crypto_pwhash_ALG_ARGON2ID13;
+	dc->dc_ops = opslimit;
+	dc->dc_mem = memlimit;
 	/* libsodium makes p=1 only; it runs lanes one after another, so
 	 * the same m and t cost about the same whatever p was. */
 	if (typical != NULL && pwcheck_parse_cost(typical, &c) == 0 &&
 	    strcmp(c.pc_alg, "scrypt") != 0 && c.pc_memory <= SIZE_MAX) {
-		opslimit = c.pc_ops;
-		memlimit = (size_t)c.pc_memory;
+		dc->dc_ops = c.pc_ops;
+		dc->dc_mem = (size_t)c.pc_memory;
 		/*
 		 * libsodium makes argon2i only from t=3 on, argon2id from
 		 * t=1; a pass costs the same in both.
 		 */
 		if (strcmp(c.pc_alg, "argon2i") == 0 &&
-		    opslimit >= crypto_pwhash_argon2i_OPSLIMIT_MIN)
-			alg = crypto_pwhash_ALG_ARGON2I13;
+		    dc->dc_ops >= crypto_pwhash_argon2i_OPSLIMIT_MIN)
+			dc->dc_alg = crypto_pwhash_ALG_ARGON2I13;
+	}
+}
+
+/*
+ * Makes the dummy hash, or copies prev's when it was made at the same
+ * cost: a reload of an unchanged users file need not spend a slow hash
+ * (and its memory) on it again.  Its password is random and thrown
+ * away, so sharing one across snapshots tells nothing.
+ */
+static int
+pwcheck_make_dummy(struct pwcheck *pw, const struct pwcheck *prev,
+    const char *typical, unsigned long long opslimit, size_t memlimit)
+{
+	unsigned char	pass[32];
+	int		rc;
+
+	pwcheck_dummy_cost(typical, opslimit, memlimit, &pw->pw_dummy_cost);
+	if (prev != NULL && prev->pw_dummy[0] != '\0' &&
+	    prev->pw_dummy_cost.dc_alg == pw->pw_dummy_cost.dc_alg &&
+	    prev->pw_dummy_cost.dc_ops == pw->pw_dummy_cost.dc_ops &&
+	    prev->pw_dummy_cost.dc_mem == pw->pw_dummy_cost.dc_mem) {
+		memcpy(pw->pw_dummy, prev->pw_dummy, sizeof(pw->pw_dummy));
+		return 0;
 	}
 	randombytes_buf(pass, sizeof(pass));
 	rc = crypto_pwhash_str_alg(pw->pw_dummy, (const char *)pass,
-	    sizeof(pass), opslimit, memlimit, alg);
+	    sizeof(pass), pw->pw_dummy_cost.dc_ops, pw->pw_dummy_cost.dc_mem,
+	    pw->pw_dummy_cost.dc_alg);
 	sodium_memzero(pass, sizeof(pass));
 	return rc == 0 ? 0 : -1;
 }
@@ -171,6 +205,14 @@ pwcheck_make_dummy(struct pwcheck *pw, const char *typical,
 struct pwcheck *
 pwcheck_new(unsigned max_concurrent, const char *typical_hash,
     unsigned long long opslimit, size_t memlimit)
+{
+	return pwcheck_new_like(NULL, max_concurrent, typical_hash, opslimit,
+	    memlimit);
+}
+
+struct pwcheck *
+pwcheck_new_like(const struct pwcheck *prev, unsigned max_concurrent,
+    const char *typical_hash, unsigned long long opslimit, size_t memlimit)
 {
 	struct pwcheck *pw;
 
@@ -181,12 +223,19 @@ pwcheck_new(unsigned max_concurrent, const char *typical_hash,
 		return NULL;
 	}
 	atomic_init(&pw->pw_running, 0);
-	if (pwcheck_make_dummy(pw, typical_hash, opslimit, memlimit) == -1) {
+	if (pwcheck_make_dummy(pw, prev, typical_hash, opslimit,
+	    memlimit) == -1) {
 		sem_destroy(&pw->pw_slots);
 		free(pw);
 		return NULL;
 	}
 	return pw;
+}
+
+const char *
+pwcheck_dummy_hash(const struct pwcheck *pw)
+{
+	return pw->pw_dummy;
 }
 
 void

@@ -33,6 +33,15 @@ int	pwcheck_parse_cost(const char *hash, struct pwcheck_cost *)
  */
 struct pwcheck	*pwcheck_new(unsigned max_concurrent, const char *typical_hash,
 		    unsigned long long opslimit, size_t memlimit);
+/*
+ * pwcheck_new, but the dummy hash is prev's when it would be made at the
+ * same cost (prev may be NULL): a reload need not make it again.
+ */
+struct pwcheck	*pwcheck_new_like(const struct pwcheck *prev,
+		    unsigned max_concurrent, const char *typical_hash,
+		    unsigned long long opslimit, size_t memlimit);
+/* The dummy hash unknown users are verified against (for tests). */
+const char	*pwcheck_dummy_hash(const struct pwcheck *);
 void		 pwcheck_free(struct pwcheck *);
 
 /*

@@ -228,9 +228,10 @@ server_log_tick(struct server *sv)
 /*
  * Loads, validates and swaps in a new snapshot (style.md rule 9), except
  * that the verification cache is not cleared: the new snapshot goes on
- * with the running one's unless [cache] changed (conf.h,
- * conf_adopt_cache).  tried is what the files were just before the load,
- * so that the watcher does not try (and log) the same failure again.
+ * with the running one's unless [cache] changed, and with its dummy hash
+ * (conf.h, conf_prepare_serving).  tried is what the files were just
+ * before the load, so that the watcher does not try (and log) the same
+ * failure again.
  * Main thread only: it is the only writer of sv_current, so it reads it
  * without the lock.
  */
@@ -245,7 +246,14 @@ server_reload(struct server *sv, const struct conf_files *tried)
 
 	errlist_init(&errs);
 	errlist_init(&warns);
-	cf = conf_load_warn(sv->sv_conf_path, 0, &errs, &warns);
+	cf = conf_load_warn(sv->sv_conf_path, CONF_LOAD_NO_PWCHECK, &errs,
+	    &warns);
+	/* Verified credentials stay verified (conf.h): no miss storm. */
+	if (cf != NULL && conf_prepare_serving(cf, sv->sv_current->sn_conf,
+	    &errs) == -1) {
+		conf_free(cf);
+		cf = NULL;
+	}
 	for (i = 0; i < warns.el_count; i++)
 		log_warnx("%s", warns.el_msgs[i]);
 	if (cf == NULL) {
@@ -255,8 +263,6 @@ server_reload(struct server *sv, const struct conf_files *tried)
 		    "configuration");
 		goto done;
 	}
-	/* Verified credentials stay verified (conf.h): no miss storm. */
-	conf_adopt_cache(cf, sv->sv_current->sn_conf);
 	if ((sn = server_snapshot_new(sv, cf)) == NULL) {
 		conf_free(cf);
 		log_warnx("reload failed: out of memory");

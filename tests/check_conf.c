@@ -509,10 +509,11 @@ START_TEST(test_conf_pwcheck)
 END_TEST
 
 /*
- * A reload hands the running snapshot's cache on to the new one
- * (conf_adopt_cache) when [cache] entries and ttl are the same, whatever
- * else changed; otherwise the new one keeps its own, and without a cache
- * on either side nothing is shared.
+ * A reload (conf_prepare_serving from the running snapshot) hands its
+ * cache on to the new one when [cache] entries and ttl are the same,
+ * whatever else changed; otherwise the new one gets its own, and without
+ * a cache on either side nothing is shared.  The dummy hash goes on too
+ * while the users' typical cost is the same.
  */
 static const struct {
 	const char	*from, *to;
@@ -528,34 +529,48 @@ static const struct {
 	{ "cache-off.ini",	"cache-off.ini",		0 },
 };
 
-START_TEST(test_conf_adopt_cache)
+/* to's serving parts, made from from. */
+static void
+prepare_from(struct conf *to, const struct conf *from)
+{
+	struct errlist errs;
+
+	errlist_init(&errs);
+	ck_assert_int_eq(conf_prepare_serving(to, from, &errs), 0);
+	ck_assert_uint_eq(errlist_count(&errs), 0);
+	errlist_free(&errs);
+	ck_assert_ptr_nonnull(to->cf_pwcheck);
+}
+
+START_TEST(test_conf_prepare_from)
 {
 	struct conf		*from, *to;
-	struct authcache	*fresh;
 	uint8_t			 key[AUTHCACHE_KEYLEN];
 	uint64_t		 now = authcache_now();
 
 	from = load_ok(adopt_cases[_i].from, 0);
-	to = load_ok(adopt_cases[_i].to, 0);
-	fresh = to->cf_cache;
+	to = load_ok(adopt_cases[_i].to, CONF_LOAD_NO_PWCHECK);
+	ck_assert_ptr_null(to->cf_cache);
 	/* alice verified under the running snapshot. */
 	if (from->cf_cache != NULL) {
 		authcache_key(from->cf_cache, "alice", ALICE_HASH,
 		    "alice-pw", 8, key);
 		authcache_insert(from->cf_cache, key, now);
 	}
-	conf_adopt_cache(to, from);
+	prepare_from(to, from);
+	/* Same users file, same typical cost: the same dummy hash. */
+	ck_assert_str_eq(pwcheck_dummy_hash(to->cf_pwcheck),
+	    pwcheck_dummy_hash(from->cf_pwcheck));
+	/* Twice is once. */
+	prepare_from(to, from);
 	if (adopt_cases[_i].shared) {
 		ck_assert_ptr_nonnull(to->cf_cache);
-		ck_assert_ptr_eq(to->cf_cache, from->cf_cache);
-		/* Twice is once (no reference taken or dropped). */
-		conf_adopt_cache(to, from);
 		ck_assert_ptr_eq(to->cf_cache, from->cf_cache);
 		/* The old snapshot goes first; its entries stay. */
 		conf_free(from);
 		ck_assert_int_eq(authcache_lookup(to->cf_cache, key, now), 1);
 	} else {
-		ck_assert_ptr_eq(to->cf_cache, fresh);
+		ck_assert_int_eq(to->cf_cache != NULL, to->cf_cache_ttl > 0);
 		if (to->cf_cache != NULL) {
 			ck_assert_ptr_ne(to->cf_cache, from->cf_cache);
 			authcache_key(to->cf_cache, "alice", ALICE_HASH,
@@ -569,18 +584,25 @@ START_TEST(test_conf_adopt_cache)
 }
 END_TEST
 
-/* The CLI's and -t's snapshots have no cache: nothing to adopt. */
-START_TEST(test_conf_adopt_cache_none)
+/*
+ * The CLI's and -t's snapshots have no cache and no hashing: a snapshot
+ * prepared from one, or without one, makes its own.
+ */
+START_TEST(test_conf_prepare_from_none)
 {
 	struct conf *from, *to;
 
 	from = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
-	to = load_ok("good.ini", 0);
+	to = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
 	ck_assert_ptr_null(from->cf_cache);
-	conf_adopt_cache(to, from);
+	prepare_from(to, from);
 	ck_assert_ptr_nonnull(to->cf_cache);
-	conf_adopt_cache(from, to);
 	ck_assert_ptr_null(from->cf_cache);
+	conf_free(from);
+	from = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
+	prepare_from(from, NULL);
+	ck_assert_ptr_nonnull(from->cf_cache);
+	ck_assert_ptr_ne(from->cf_cache, to->cf_cache);
 	conf_free(from);
 	conf_free(to);
 }
@@ -1472,8 +1494,9 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_relative_cwd);
 	tcase_add_test(tc, test_conf_warnings);
 	tcase_add_test(tc, test_conf_pwcheck);
-	tcase_add_loop_test(tc, test_conf_adopt_cache, 0, NITEMS(adopt_cases));
-	tcase_add_test(tc, test_conf_adopt_cache_none);
+	tcase_add_loop_test(tc, test_conf_prepare_from, 0,
+	    NITEMS(adopt_cases));
+	tcase_add_test(tc, test_conf_prepare_from_none);
 	tcase_add_test(tc, test_conf_scrypt_verifies);
 	tcase_add_test(tc, test_conf_earlier_errors);
 	tcase_add_test(tc, test_users_good);

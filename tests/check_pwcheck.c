@@ -464,6 +464,43 @@ START_TEST(test_pwcheck_dummy_timing)
 }
 END_TEST
 
+/*
+ * A reload's checker takes the running one's dummy hash when it would be
+ * made at the same cost, and makes its own when the cost changed.
+ */
+START_TEST(test_pwcheck_new_like)
+{
+	struct pwcheck	*a, *b, *c, *d;
+	char		 typ[crypto_pwhash_STRBYTES];
+
+	ck_assert_ptr_nonnull(a = pwcheck_new(1, NULL, CHEAP_OPS, CHEAP_MEM));
+	ck_assert_ptr_nonnull(b = pwcheck_new_like(a, 2, NULL, CHEAP_OPS,
+	    CHEAP_MEM));
+	ck_assert_str_eq(pwcheck_dummy_hash(b), pwcheck_dummy_hash(a));
+	/* Another cost: another dummy, at that cost. */
+	ck_assert_ptr_nonnull(c = pwcheck_new_like(a, 1, NULL, CHEAP_OPS + 1,
+	    CHEAP_MEM));
+	ck_assert_str_ne(pwcheck_dummy_hash(c), pwcheck_dummy_hash(a));
+	ck_assert_ptr_nonnull(strstr(pwcheck_dummy_hash(c), ",t=2,"));
+	/* A typical hash of the same cost as a's fallback: the same. */
+	make_argon2(typ, crypto_pwhash_ALG_ARGON2ID13, PW, PW_LEN, CHEAP_OPS,
+	    CHEAP_MEM / KIB);
+	ck_assert_ptr_nonnull(d = pwcheck_new_like(a, 1, typ, 99, 99 * MIB));
+	ck_assert_str_eq(pwcheck_dummy_hash(d), pwcheck_dummy_hash(a));
+	/* The copy still never matches, and costs what a's does. */
+	ck_assert_int_eq(pwcheck_verify_dummy(d, PW, PW_LEN), 0);
+	pwcheck_free(d);
+	/* No previous one: a fresh dummy. */
+	ck_assert_ptr_nonnull(d = pwcheck_new_like(NULL, 1, NULL, CHEAP_OPS,
+	    CHEAP_MEM));
+	ck_assert_str_ne(pwcheck_dummy_hash(d), pwcheck_dummy_hash(a));
+	pwcheck_free(a);
+	pwcheck_free(b);
+	pwcheck_free(c);
+	pwcheck_free(d);
+}
+END_TEST
+
 /* max_concurrent = 1: three verifications run one after the other. */
 #define RACERS		3
 
@@ -829,6 +866,7 @@ pwcheck_suite(void)
 	tcase_add_loop_test(tc, test_pwcheck_verify_nul, ALG_ARGON2ID,
 	    ALG_SCRYPT + 1);
 	tcase_add_test(tc, test_pwcheck_dummy_runs);
+	tcase_add_test(tc, test_pwcheck_new_like);
 	tcase_add_loop_test(tc, test_pwcheck_new_typical, 0,
 	    NITEMS(typical_cases));
 	tcase_add_test(tc, test_pwcheck_free_null);

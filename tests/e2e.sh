@@ -1219,7 +1219,7 @@ end
 
 # ---- the cache across reloads ----------------------------------------------
 
-# A reload keeps the verified credentials (conf_adopt_cache) unless [cache]
+# A reload keeps the verified credentials (conf_prepare_serving) unless [cache]
 # entries or ttl changed.  Hit and miss are told apart without a clock:
 # with workers = 2 at most one request waits for a hash (server.c), so
 # while sloth's wrong password is being verified against a slow hash, a
