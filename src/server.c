@@ -44,6 +44,7 @@ _Static_assert(SERVER_WATCHDOG_TICK_MS <= LOG_BUF_MAX_AGE_MS,
 struct snapshot {
 	struct conf	*sn_conf;
 	unsigned	 sn_refs;	/* under server.sv_lock */
+	struct snapshot	*sn_next;	/* on sv_retired */
 };
 
 struct worker {
@@ -65,6 +66,7 @@ struct server {
 	const char	*sv_conf_path;
 	pthread_mutex_t	 sv_lock;
 	struct snapshot	*sv_current;
+	struct snapshot	*sv_retired;	/* let go of by all, to be freed */
 	atomic_int	 sv_stopping;
 	unsigned	 sv_nworkers;
 	struct worker	*sv_workers;
@@ -85,15 +87,35 @@ server_acquire(struct server *sv)
 	return sn;
 }
 
+/*
+ * The last one to let go of a snapshot does not free it: freeing 100,000
+ * users takes some 15 ms, which a request thread would add to its
+ * answer.  It goes on sv_retired for the main thread
+ * (server_free_retired).
+ */
 static void
 server_release(struct server *sv, struct snapshot *sn)
 {
-	int last;
+	pthread_mutex_lock(&sv->sv_lock);
+	if (--sn->sn_refs == 0) {
+		sn->sn_next = sv->sv_retired;
+		sv->sv_retired = sn;
+	}
+	pthread_mutex_unlock(&sv->sv_lock);
+}
+
+/* Main thread: frees the snapshots nobody uses any more. */
+static void
+server_free_retired(struct server *sv)
+{
+	struct snapshot *sn, *next;
 
 	pthread_mutex_lock(&sv->sv_lock);
-	last = --sn->sn_refs == 0;
+	sn = sv->sv_retired;
+	sv->sv_retired = NULL;
 	pthread_mutex_unlock(&sv->sv_lock);
-	if (last) {
+	for (; sn != NULL; sn = next) {
+		next = sn->sn_next;
 		conf_free(sn->sn_conf);
 		free(sn);
 	}
@@ -273,6 +295,7 @@ server_reload(struct server *sv, const struct conf_files *tried)
 	sv->sv_current = sn;
 	pthread_mutex_unlock(&sv->sv_lock);
 	server_release(sv, old);
+	server_free_retired(sv);	/* old, unless requests still hold it */
 	log_info("reloaded %s (%zu users)", sv->sv_conf_path,
 	    users_count(cf->cf_users));
 	ok = 1;
@@ -389,6 +412,7 @@ server_wait_signals(struct server *sv)
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		server_log_tick(sv);
+		server_free_retired(sv);
 		if (sig == SIGHUP)
 			server_reload_on_signal(sv);
 		else if (sig == SIGTERM || sig == SIGINT)
@@ -481,6 +505,7 @@ done:
 		server_release(&sv, sv.sv_current);
 	else
 		conf_free(cf);
+	server_free_retired(&sv);
 	/* Last: every request, and so every wait for a hash, has ended. */
 	hashpool_free(sv.sv_pool);
 	/* Every worker has returned: no grant is lost on a clean stop. */
