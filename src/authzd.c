@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "defaults.h"
 #include "errlist.h"
+#include "lastgood.h"
 #include "listen.h"
 #include "log.h"
 #include "server.h"
@@ -203,54 +204,6 @@ authzd_spawn(int fd, struct conf *cf, const char *conf_path)
 	exit(server_run(fd, cf, conf_path));
 }
 
-/*
- * Keeps the supervisor's copy in step with the worker's, so that a worker
- * started after a crash serves the last good configuration: not the one
- * from start-up (that would undo a password change), and not whatever is
- * on disk now (it may be half edited).  The worker reloads on SIGHUP and
- * when the files change on disk; the supervisor does the same, on the
- * same signal and with the same watch (conf_watch), but silently.
- */
-static void
-authzd_reload_last_good(struct conf **cfp, const char *conf_path,
-    struct conf_watch *w, const struct conf_files *tried)
-{
-	struct errlist	 errs;
-	struct conf	*fresh;
-
-	errlist_init(&errs);
-	/* Without the dummy hash: a slow hash per reload for a copy that is
-	 * rarely used.  A worker started from it makes its own. */
-	if ((fresh = conf_load(conf_path, CONF_LOAD_NO_PWCHECK,
-	    &errs)) != NULL) {
-		conf_free(*cfp);
-		*cfp = fresh;
-	}
-	conf_watch_done(w, tried, fresh != NULL);
-	errlist_free(&errs);	/* the worker logs the same errors */
-}
-
-static void
-authzd_reload_on_signal(struct conf **cfp, const char *conf_path,
-    struct conf_watch *w)
-{
-	struct conf_files now;
-
-	conf_files_stat(*cfp, &now);
-	authzd_reload_last_good(cfp, conf_path, w, &now);
-}
-
-/* One stat(2) per file per tick, as the worker does (server.c). */
-static void
-authzd_watch_tick(struct conf **cfp, const char *conf_path,
-    struct conf_watch *w)
-{
-	struct conf_files now;
-
-	if (conf_watch_is_due(w, *cfp, &now, NULL))
-		authzd_reload_last_good(cfp, conf_path, w, &now);
-}
-
 /* Waits before a restart so that a crash loop cannot spin a core. */
 static void
 authzd_restart_pause(struct timespec *last)
@@ -284,7 +237,7 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 	int		 status, stopping = 0;
 	struct timespec	 last;
 	struct timespec	 tick = { 0, AUTHZD_WATCH_TICK_MS * 1000 * 1000 };
-	struct conf_watch watch;
+	struct lastgood	*lg;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -294,22 +247,26 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	clock_gettime(CLOCK_MONOTONIC, &last);
-	if ((child = authzd_spawn(fd, cf, conf_path)) == -1) {
-		log_warn("fork");
+	if ((lg = lastgood_new(cf, conf_path)) == NULL) {
+		log_warnx("out of memory");
 		conf_free(cf);
 		return 1;
 	}
-	conf_watch_init(&watch);
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	if ((child = authzd_spawn(fd, lastgood_conf(lg), conf_path)) == -1) {
+		log_warn("fork");
+		lastgood_free(lg);
+		return 1;
+	}
 	for (;;) {
 		if (!stopping)
-			authzd_watch_tick(&cf, conf_path, &watch);
+			lastgood_tick(lg, 0);
 		if (sigtimedwait(&set, &si, &tick) == -1)
 			continue;
 		switch (si.si_signo) {
 		case SIGHUP:
 			(void)kill(child, SIGHUP);
-			authzd_reload_on_signal(&cf, conf_path, &watch);
+			lastgood_tick(lg, 1);
 			continue;
 		case SIGTERM:
 		case SIGINT:
@@ -323,7 +280,7 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 		if (waitpid(child, &status, WNOHANG) != child)
 			continue;
 		if (stopping) {
-			conf_free(cf);
+			lastgood_free(lg);
 			return 0;
 		}
 		if (WIFSIGNALED(status))
@@ -333,9 +290,10 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 			log_warnx("worker %ld exited with status %d; "
 			    "restarting", (long)child, WEXITSTATUS(status));
 		authzd_restart_pause(&last);
-		if ((child = authzd_spawn(fd, cf, conf_path)) == -1) {
+		if ((child = authzd_spawn(fd, lastgood_conf(lg),
+		    conf_path)) == -1) {
 			log_warn("fork");
-			conf_free(cf);
+			lastgood_free(lg);
 			return 1;
 		}
 	}
