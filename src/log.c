@@ -242,25 +242,61 @@ log_token(char *dst, size_t dstsz, const char *s)
 		log_quote(dst, dstsz, s);
 }
 
+/* Appends s, as much of it as fits: the same cut as snprintf's. */
+static void
+log_append(char *buf, size_t bufsz, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + 1 >= bufsz)
+		return;
+	if (n > bufsz - 1 - *len)
+		n = bufsz - 1 - *len;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/*
+ * Copies, not snprintf: this is every request's line.  Each value is
+ * quoted or a token, so no value can fake a key.
+ */
 void
 log_format_decision(const struct authz_verdict *v, char *buf, size_t bufsz)
 {
 	char	user[AUTHZ_CRED_USER_MAX * 4 + 3];
 	char	path[512 * 4 + 3];
 	char	method[AUTHZ_METHOD_MAX * 4 + 3];
+	char	status[16];
+	size_t	len = 0;
 
+	if (bufsz == 0)
+		return;
+	buf[0] = '\0';
 	log_quote(user, sizeof(user), v->av_user);
 	log_quote(path, sizeof(path), v->av_path);
 	log_token(method, sizeof(method), v->av_method);
-	snprintf(buf, bufsz, "decision=%s status=%d reason=%s user=%s "
-	    "addr=%s method=%s path=%s rule=%s%s%s%s",
-	    v->av_status == 200 ? "allow" : "deny", v->av_status,
-	    authz_reason_name(v->av_reason), user,
-	    v->av_addr[0] != '\0' ? v->av_addr : "-", method, path,
-	    v->av_rule != NULL ? v->av_rule : "-",
-	    v->av_detail != NULL ? " detail=\"" : "",
-	    v->av_detail != NULL ? v->av_detail : "",
-	    v->av_detail != NULL ? "\"" : "");
+	snprintf(status, sizeof(status), "%d", v->av_status);
+	log_append(buf, bufsz, &len, v->av_status == 200 ?
+	    "decision=allow status=" : "decision=deny status=");
+	log_append(buf, bufsz, &len, status);
+	log_append(buf, bufsz, &len, " reason=");
+	log_append(buf, bufsz, &len, authz_reason_name(v->av_reason));
+	log_append(buf, bufsz, &len, " user=");
+	log_append(buf, bufsz, &len, user);
+	log_append(buf, bufsz, &len, " addr=");
+	log_append(buf, bufsz, &len, v->av_addr[0] != '\0' ? v->av_addr : "-");
+	log_append(buf, bufsz, &len, " method=");
+	log_append(buf, bufsz, &len, method);
+	log_append(buf, bufsz, &len, " path=");
+	log_append(buf, bufsz, &len, path);
+	log_append(buf, bufsz, &len, " rule=");
+	log_append(buf, bufsz, &len, v->av_rule != NULL ? v->av_rule : "-");
+	if (v->av_detail != NULL) {
+		log_append(buf, bufsz, &len, " detail=\"");
+		log_append(buf, bufsz, &len, v->av_detail);
+		log_append(buf, bufsz, &len, "\"");
+	}
 }
 
 void
