@@ -507,9 +507,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 		netaddr_format(&addr, v->av_addr, sizeof(v->av_addr));
 
 	/* 2: the first rule covering path and method, else the default. */
-	ru = cf->cf_rules_index != NULL ?
-	    rules_index_find(cf->cf_rules_index, v->av_path, f->af_method) :
-	    rules_find(cf->cf_rules, cf->cf_nrules, v->av_path, f->af_method);
+	ru = rules_index_find(cf->cf_rules_index, v->av_path, f->af_method);
 	v->av_rule = ru != NULL ? ru->ru_name : AUTHZ_DEFAULT_RULE;
 
 	/* 3: networks come before credentials are looked at. */
