@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "httpauth.h"
 #include "pwcheck.h"
+#include "throttle.h"
 #include "users.h"
 
 static const char *const authz_reason_names[] = {
@@ -363,9 +364,79 @@ authz_apache_user(const struct conf *cf, const struct authz_facts *f,
  * REMOTE_USER/REMOTE_PASSWD are used without it (no CGIPassAuth), and
  * only in the AUTHORIZER role: nginx sends an unverified REMOTE_USER.
  */
+static struct throttle_limits
+authz_throttle_limits(const struct conf *cf)
+{
+	struct throttle_limits lim;
+
+	lim.tl_max_failures = cf->cf_throttle_max_failures;
+	lim.tl_window = cf->cf_throttle_window;
+	lim.tl_ban = cf->cf_throttle_ban;
+	return lim;
+}
+
+/*
+ * Step 5: a client throttled for the address it comes from, or for the
+ * user it names after failing on it, gets 429 before any hashing.
+ * Returns 1 if so.
+ */
+static int
+authz_throttled(const struct conf *cf, const struct netaddr *addr,
+    const struct httpauth_cred *cred, struct authz_verdict *v)
+{
+	struct throttle_limits	lim = authz_throttle_limits(cf);
+	int			basic = cred->hc_scheme == HTTPAUTH_BASIC;
+	unsigned		left;
+
+	if (cf->cf_throttle == NULL)
+		return 0;
+	left = throttle_check(cf->cf_throttle, &lim, addr,
+	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0,
+	    throttle_now());
+	if (left == 0)
+		return 0;
+	if (basic)
+		authz_copy(v->av_user, sizeof(v->av_user), cred->hc_user);
+	v->av_auth_type = basic ? "Basic" : "Bearer";
+	authz_set(v, 429, AUTHZ_R_THROTTLED, AUTHZ_CH_NONE);
+	v->av_retry_after = left;
+	return 1;
+}
+
+/*
+ * Counts a credential that did not authenticate, known user or not (the
+ * throttle must not tell which names exist), with what was wrong, so that
+ * the same one repeated counts once.
+ */
+static void
+authz_count_failure(const struct conf *cf, const struct netaddr *addr,
+    const struct httpauth_cred *cred, const struct authz_verdict *v)
+{
+	struct throttle_limits	lim = authz_throttle_limits(cf);
+	int			basic = cred->hc_scheme == HTTPAUTH_BASIC;
+
+	if (cf->cf_throttle == NULL || v->av_status != 401)
+		return;
+	switch (v->av_reason) {
+	case AUTHZ_R_UNKNOWN_USER:
+	case AUTHZ_R_BAD_PASSWORD:
+	case AUTHZ_R_DISABLED:
+	case AUTHZ_R_EXPIRED:
+	case AUTHZ_R_BAD_TOKEN:
+		break;
+	default:
+		return;
+	}
+	throttle_fail(cf->cf_throttle, &lim, addr,
+	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0,
+	    basic ? (const void *)cred->hc_password : (const void *)cred->hc_token,
+	    basic ? cred->hc_password_len : cred->hc_token_len, throttle_now());
+}
+
 static void
 authz_authenticate(const struct conf *cf, const struct authz_facts *f,
-    struct authz_verdict *v, struct authz_principal *who)
+    const struct netaddr *addr, struct authz_verdict *v,
+    struct authz_principal *who)
 {
 	struct httpauth_cred	cred;
 	enum httpauth_result	r;
@@ -387,10 +458,13 @@ authz_authenticate(const struct conf *cf, const struct authz_facts *f,
 		r = HTTPAUTH_ABSENT;
 	switch (r) {
 	case HTTPAUTH_OK:
+		if (authz_throttled(cf, addr, &cred, v))
+			break;
 		if (cred.hc_scheme == HTTPAUTH_BEARER)
 			authz_bearer(cf, f, &cred, v, who);
 		else
 			authz_basic(cf, f, &cred, v, who);
+		authz_count_failure(cf, addr, &cred, v);
 		break;
 	case HTTPAUTH_ABSENT:
 	case HTTPAUTH_OTHER_SCHEME:
@@ -532,7 +606,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 		    (f->af_phase == AUTHZ_PHASE_AUTHENTICATOR ||
 		    f->af_phase == AUTHZ_PHASE_NONE) &&
 		    f->af_remote_passwd != NULL) {
-			authz_authenticate(cf, f, v, &who);
+			authz_authenticate(cf, f, addr_known ? &addr : NULL, v, &who);
 			if (v->av_status != 0)
 				return;
 			v->av_roles = who.ap_roles_joined;
@@ -545,8 +619,8 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 		authz_set(v, 200, AUTHZ_R_OK, AUTHZ_CH_NONE);
 		return;
 	}
-	/* 5: throttling (not yet). 6: */
-	authz_authenticate(cf, f, v, &who);
+	/* 5 (throttling, once credentials are read) and 6: */
+	authz_authenticate(cf, f, addr_known ? &addr : NULL, v, &who);
 	if (v->av_status != 0)
 		return;
 	/* 7 */

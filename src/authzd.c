@@ -33,6 +33,7 @@
 #include "listen.h"
 #include "log.h"
 #include "server.h"
+#include "throttle.h"
 #include "users.h"
 
 /* How often the supervisor looks at the files; as server.c's tick. */
@@ -182,8 +183,29 @@ authzd_prepare_worker(struct conf *cf)
 	return rc;
 }
 
+/*
+ * The throttle table every process started with this configuration
+ * shares (throttle.h).  A worker restarted after a crash maps it again
+ * through fork, so it forgets nothing.
+ */
+static struct throttle *
+authzd_open_throttle(const struct conf *cf)
+{
+	char		 path[PATH_MAX];
+	const char	*errstr = NULL;
+	struct throttle	*th;
+
+	conf_throttle_path(cf, path, sizeof(path));
+	if ((th = throttle_open(path, &errstr)) == NULL)
+		fprintf(stderr, "fcgi-authzd: [throttle] state %s: %s (set "
+		    "[throttle] state to a file only this user may write)\n",
+		    path, errstr);
+	return th;
+}
+
 static pid_t
-authzd_spawn(int fd, struct conf *cf, const char *conf_path)
+authzd_spawn(int fd, struct conf *cf, const char *conf_path,
+    struct throttle *th)
 {
 	pid_t		 pid;
 	sigset_t	 none;
@@ -201,7 +223,7 @@ authzd_spawn(int fd, struct conf *cf, const char *conf_path)
 	if (authzd_prepare_worker(cf) == -1)
 		exit(1);
 	/* exit, not _exit: LeakSanitizer checks the worker too. */
-	exit(server_run(fd, cf, conf_path));
+	exit(server_run(fd, cf, conf_path, th));
 }
 
 /* Waits before a restart so that a crash loop cannot spin a core. */
@@ -229,7 +251,8 @@ authzd_restart_pause(struct timespec *last)
  * paces the watch on the files.  Frees cf.
  */
 static int
-authzd_supervise(int fd, struct conf *cf, const char *conf_path)
+authzd_supervise(int fd, struct conf *cf, const char *conf_path,
+    struct throttle *th)
 {
 	sigset_t	 set;
 	siginfo_t	 si;
@@ -253,7 +276,8 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &last);
-	if ((child = authzd_spawn(fd, lastgood_conf(lg), conf_path)) == -1) {
+	if ((child = authzd_spawn(fd, lastgood_conf(lg), conf_path,
+	    th)) == -1) {
 		log_warn("fork");
 		lastgood_free(lg);
 		return 1;
@@ -290,8 +314,8 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path)
 			log_warnx("worker %ld exited with status %d; "
 			    "restarting", (long)child, WEXITSTATUS(status));
 		authzd_restart_pause(&last);
-		if ((child = authzd_spawn(fd, lastgood_conf(lg),
-		    conf_path)) == -1) {
+		if ((child = authzd_spawn(fd, lastgood_conf(lg), conf_path,
+		    th)) == -1) {
 			log_warn("fork");
 			lastgood_free(lg);
 			return 1;
@@ -304,8 +328,9 @@ main(int argc, char *argv[])
 {
 	const char	*conf_path = AUTHZ_CONF_FILE, *listen_arg = NULL;
 	char		 abs_path[PATH_MAX];
-	int		 ch, check_only = 0, foreground = 0, fd, spawned;
+	int		 ch, check_only = 0, foreground = 0, fd, spawned, rc;
 	struct conf	*cf;
+	struct throttle	*th = NULL;
 
 	authzd_sanitize_fds();
 	while ((ch = getopt(argc, argv, "c:fhl:t")) != -1) {
@@ -355,8 +380,10 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	spawned = listen_arg == NULL && listen_inherited() != -1;
+	/* The table after the drop: it is the daemon user's file. */
 	if ((fd = authzd_open_socket(cf, listen_arg)) == -1 ||
-	    authzd_drop_privileges(cf) == -1) {
+	    authzd_drop_privileges(cf) == -1 ||
+	    (th = authzd_open_throttle(cf)) == NULL) {
 		conf_free(cf);
 		return 1;
 	}
@@ -368,5 +395,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "fcgi-authzd: daemon: %s\n", strerror(errno));
 		return 1;
 	}
-	return authzd_supervise(fd, cf, conf_path);
+	rc = authzd_supervise(fd, cf, conf_path, th);
+	throttle_close(th);
+	return rc;
 }

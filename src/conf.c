@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -476,6 +477,14 @@ conf_throttle_key(struct conf_parse *cp, const char *k, const char *v,
 		cf->cf_throttle_ban = (unsigned)n;
 		return 1;
 	}
+	if (strcmp(k, "state") == 0) {
+		if (*v != '/') {
+			errlist_add(cp->cp_errs, cp->cp_file, line,
+			    "[throttle] state must be an absolute path");
+			return 0;
+		}
+		return conf_set_string(cp, line, &cf->cf_throttle_state, v);
+	}
 	errlist_add(cp->cp_errs, cp->cp_file, line,
 	    "unknown key \"%s\" in [throttle]", k);
 	return 0;
@@ -798,6 +807,23 @@ conf_validate(struct conf_parse *cp, struct errlist *warnings)
 	}
 }
 
+void
+conf_throttle_path(const struct conf *cf, char *buf, size_t bufsz)
+{
+	unsigned char	h[8];
+	char		hex[sizeof(h) * 2 + 1];
+
+	if (cf->cf_throttle_state != NULL) {
+		snprintf(buf, bufsz, "%s", cf->cf_throttle_state);
+		return;
+	}
+	crypto_generichash(h, sizeof(h), (const unsigned char *)cf->cf_path,
+	    strlen(cf->cf_path), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(buf, bufsz, "%s/fcgi-authz-%lu-%s", AUTHZ_THROTTLE_DIR,
+	    (unsigned long)geteuid(), hex);
+}
+
 /* Can to go on with from's cache?  The same [cache] entries and ttl. */
 static int
 conf_cache_compatible(const struct conf *to, const struct conf *from)
@@ -918,6 +944,7 @@ conf_free(struct conf *cf)
 	free(cf->cf_user);
 	free(cf->cf_group);
 	free(cf->cf_metrics_textfile);
+	free(cf->cf_throttle_state);
 	rules_index_free(cf->cf_rules_index);
 	for (i = 0; i < cf->cf_nrules; i++)
 		rules_free(&cf->cf_rules[i]);

@@ -19,6 +19,7 @@
 struct users;
 struct pwcheck;
 struct authcache;
+struct throttle;
 
 enum conf_default {
 	CONF_DEFAULT_DENY,
@@ -79,6 +80,9 @@ struct conf {
 	unsigned	 cf_throttle_max_failures;
 	unsigned	 cf_throttle_window;
 	unsigned	 cf_throttle_ban;
+	char		*cf_throttle_state;	/* NULL: conf_throttle_path() */
+	struct throttle	*cf_throttle;		/* borrowed from the server;
+						   NULL: not throttled */
 	/* [metrics] */
 	char		*cf_metrics_textfile;	/* NULL: off */
 
@@ -124,6 +128,12 @@ void		 conf_free(struct conf *);
  */
 int		 conf_prepare_serving(struct conf *, const struct conf *prev,
 		    struct errlist *errs);
+/*
+ * Where the throttle table is: [throttle] state, else a file of this
+ * user's and this configuration file's in /dev/shm, so that every process
+ * started with the same file shares it.  Writes at most bufsz bytes.
+ */
+void		 conf_throttle_path(const struct conf *, char *buf, size_t bufsz);
 
 /*
  * Noticing, without a signal, that the files of the running snapshot

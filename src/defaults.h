@@ -55,6 +55,8 @@
 #define AUTHZ_THROTTLE_MAX_FAILURES 10
 #define AUTHZ_THROTTLE_WINDOW_SEC 60
 #define AUTHZ_THROTTLE_BAN_SEC	300
+/* Where the shared throttle table goes without [throttle] state. */
+#define AUTHZ_THROTTLE_DIR	"/dev/shm"
 
 /* The nice value of the thread that reloads (server.c): a large users
  * file takes CPU from answering requests only when they leave some. */

@@ -73,6 +73,7 @@ struct server {
 	unsigned	 sv_timeout_ms;
 	struct conf_watch sv_watch;	/* main thread only */
 	struct hashpool	*sv_pool;	/* hashing off the request threads */
+	struct throttle	*sv_throttle;	/* lent to every snapshot */
 };
 
 static struct snapshot *
@@ -129,6 +130,7 @@ server_snapshot_new(struct server *sv, struct conf *cf)
 	if ((sn = calloc(1, sizeof(*sn))) == NULL)
 		return NULL;
 	pwcheck_attach_pool(cf->cf_pwcheck, sv->sv_pool);
+	cf->cf_throttle = sv->sv_throttle;
 	sn->sn_conf = cf;
 	sn->sn_refs = 1;	/* the server's own reference */
 	return sn;
@@ -423,7 +425,8 @@ server_wait_signals(struct server *sv)
 }
 
 int
-server_run(int listen_fd, struct conf *cf, const char *conf_path)
+server_run(int listen_fd, struct conf *cf, const char *conf_path,
+    struct throttle *throttle)
 {
 	struct server		 sv;
 	struct sigaction	 sa;
@@ -435,6 +438,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path)
 	memset(&sv, 0, sizeof(sv));
 	sv.sv_fd = listen_fd;
 	sv.sv_conf_path = conf_path;
+	sv.sv_throttle = throttle;
 	sv.sv_nworkers = cf->cf_workers;
 	sv.sv_timeout_ms = cf->cf_request_timeout * 1000;
 	pthread_mutex_init(&sv.sv_lock, NULL);

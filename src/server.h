@@ -9,11 +9,15 @@
 #define AUTHZ_SERVER_H
 
 struct conf;
+struct throttle;
 
 /*
  * Serves on listen_fd with conf (ownership passes to the server) until
- * SIGTERM or SIGINT; SIGHUP reloads conf_path.  Returns the exit status.
+ * SIGTERM or SIGINT; SIGHUP reloads conf_path.  Every snapshot borrows
+ * throttle (NULL: none), the table opened at start-up.  Returns the exit
+ * status.
  */
-int	server_run(int listen_fd, struct conf *conf, const char *conf_path);
+int	server_run(int listen_fd, struct conf *conf, const char *conf_path,
+	    struct throttle *throttle);
 
 #endif

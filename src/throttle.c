@@ -95,11 +95,16 @@ throttle_init_locks(struct throttle_table *tt)
 	return rc;
 }
 
-/* A fresh table; the magic last, so a half-made one is never used. */
+/*
+ * A fresh table; the magic last, so a half-made one is never used.  A
+ * new file is all zeros already: only a table made again is cleared, so
+ * that a new one takes memory only for the slots in use.
+ */
 static int
-throttle_init(struct throttle_table *tt)
+throttle_init(struct throttle_table *tt, int fresh)
 {
-	memset(tt, 0, sizeof(*tt));
+	if (!fresh)
+		memset(tt, 0, sizeof(*tt));
 	tt->tt_version = THROTTLE_VERSION;
 	tt->tt_sets = THROTTLE_SETS;
 	tt->tt_ways = THROTTLE_WAYS;
@@ -166,7 +171,7 @@ throttle_map(int fd, const char **errstr)
 		*errstr = "cannot map it";
 		return NULL;
 	}
-	if ((fresh || !throttle_is_ours(tt)) && throttle_init(tt) == -1) {
+	if ((fresh || !throttle_is_ours(tt)) && throttle_init(tt, fresh) == -1) {
 		munmap(tt, sizeof(*tt));
 		*errstr = "cannot set up its locks";
 		return NULL;

@@ -231,6 +231,7 @@ entries = 1024
 max_failures = 1000000
 window = 1
 ban = 1
+state = $T/throttle
 
 [rule:admin]
 path = /admin

@@ -108,6 +108,9 @@ request_timeout = 5
 opslimit = 1
 memlimit = 8M
 
+[throttle]
+state = $SRV_DIR/run/throttle
+
 [rule:public]
 path = /public
 access = public
