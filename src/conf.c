@@ -480,7 +480,7 @@ conf_throttle_key(struct conf_parse *cp, const char *k, const char *v,
 	if (strcmp(k, "state") == 0) {
 		if (*v != '/') {
 			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "[throttle] state must be an absolute path");
+			    "state: expected an absolute path");
 			return 0;
 		}
 		return conf_set_string(cp, line, &cf->cf_throttle_state, v);

@@ -14,6 +14,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -250,6 +251,27 @@ server_log_tick(struct server *sv)
 }
 
 /*
+ * What a reload cannot change in a running process: the table is mapped
+ * at start-up, and the hashing pool sized then.  Says so, rather than
+ * seeming to take it.
+ */
+static void
+server_warn_restart_only(const struct conf *old, const struct conf *cf)
+{
+	char was[PATH_MAX], now[PATH_MAX];
+
+	conf_throttle_path(old, was, sizeof(was));
+	conf_throttle_path(cf, now, sizeof(now));
+	if (strcmp(was, now) != 0)
+		log_warnx("[throttle] state changed to %s: still using %s "
+		    "until a restart", now, was);
+	if (old->cf_workers != cf->cf_workers ||
+	    old->cf_hash_max_concurrent != cf->cf_hash_max_concurrent)
+		log_warnx("[server] workers and [hashing] max_concurrent "
+		    "change at a restart only");
+}
+
+/*
  * Loads, validates and swaps in a new snapshot (style.md rule 9), except
  * that the verification cache is not cleared: the new snapshot goes on
  * with the running one's unless [cache] changed, and with its dummy hash
@@ -287,6 +309,7 @@ server_reload(struct server *sv, const struct conf_files *tried)
 		    "configuration");
 		goto done;
 	}
+	server_warn_restart_only(sv->sv_current->sn_conf, cf);
 	if ((sn = server_snapshot_new(sv, cf)) == NULL) {
 		conf_free(cf);
 		log_warnx("reload failed: out of memory");

@@ -509,6 +509,37 @@ START_TEST(test_conf_pwcheck)
 END_TEST
 
 /*
+ * Where the throttle table is: [throttle] state, else /dev/shm, one file
+ * per user and configuration file.
+ */
+START_TEST(test_conf_throttle_path)
+{
+	struct conf	*a, *b;
+	char		 pa[PATH_MAX], pb[PATH_MAX], want[64];
+
+	a = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
+	b = load_ok("defaults.ini", CONF_LOAD_NO_PWCHECK);
+	conf_throttle_path(a, pa, sizeof(pa));
+	conf_throttle_path(b, pb, sizeof(pb));
+	snprintf(want, sizeof(want), "/dev/shm/fcgi-authz-%lu-",
+	    (unsigned long)geteuid());
+	ck_assert_int_eq(strncmp(pa, want, strlen(want)), 0);
+	ck_assert_uint_eq(strlen(pa), strlen(want) + 16);
+	ck_assert_str_ne(pa, pb);
+	conf_free(b);
+	b = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
+	conf_throttle_path(b, pb, sizeof(pb));
+	ck_assert_str_eq(pa, pb);
+	free(b->cf_throttle_state);
+	ck_assert_ptr_nonnull(b->cf_throttle_state = strdup("/run/x/t"));
+	conf_throttle_path(b, pb, sizeof(pb));
+	ck_assert_str_eq(pb, "/run/x/t");
+	conf_free(a);
+	conf_free(b);
+}
+END_TEST
+
+/*
  * A reload (conf_prepare_serving from the running snapshot) hands its
  * cache on to the new one when [cache] entries and ttl are the same,
  * whatever else changed; otherwise the new one gets its own, and without
@@ -1119,6 +1150,8 @@ static const struct bad_case {
 	    "unknown key \"burst\" in [throttle]" },
 	{ "c-textfile-relative.ini", NULL, 6, 0,
 	    "textfile: expected an absolute path" },
+	{ "c-throttle-state-relative.ini", NULL, 6, 0,
+	    "state: expected an absolute path" },
 	{ "c-metrics-unknown-key.ini", NULL, 6, 0,
 	    "unknown key \"port\" in [metrics]" },
 	/* Sections */
@@ -1494,6 +1527,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_relative_cwd);
 	tcase_add_test(tc, test_conf_warnings);
 	tcase_add_test(tc, test_conf_pwcheck);
+	tcase_add_test(tc, test_conf_throttle_path);
 	tcase_add_loop_test(tc, test_conf_prepare_from, 0,
 	    NITEMS(adopt_cases));
 	tcase_add_test(tc, test_conf_prepare_from_none);
