@@ -137,6 +137,7 @@ ttl = 0
 max_failures = 1000000
 window = 1
 ban = 1
+state = $T/throttle
 
 [rule:public]
 path = /public
