@@ -807,11 +807,31 @@ conf_validate(struct conf_parse *cp, struct errlist *warnings)
 	}
 }
 
+/*
+ * systemd's RuntimeDirectory= (RUNTIME_DIRECTORY, the first of a ':'
+ * list), which the unit keeps across restarts; else /dev/shm.  Its length
+ * goes to *len.
+ */
+static const char *
+conf_throttle_dir(size_t *len)
+{
+	const char *dir = getenv("RUNTIME_DIRECTORY");
+
+	if (dir == NULL || dir[0] != '/') {
+		*len = strlen(AUTHZ_THROTTLE_DIR);
+		return AUTHZ_THROTTLE_DIR;
+	}
+	*len = strcspn(dir, ":");
+	return dir;
+}
+
 void
 conf_throttle_path(const struct conf *cf, char *buf, size_t bufsz)
 {
-	unsigned char	h[8];
-	char		hex[sizeof(h) * 2 + 1];
+	unsigned char	 h[8];
+	char		 hex[sizeof(h) * 2 + 1];
+	const char	*dir;
+	size_t		 dirlen;
 
 	if (cf->cf_throttle_state != NULL) {
 		snprintf(buf, bufsz, "%s", cf->cf_throttle_state);
@@ -820,7 +840,8 @@ conf_throttle_path(const struct conf *cf, char *buf, size_t bufsz)
 	crypto_generichash(h, sizeof(h), (const unsigned char *)cf->cf_path,
 	    strlen(cf->cf_path), NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(buf, bufsz, "%s/fcgi-authz-%lu-%s", AUTHZ_THROTTLE_DIR,
+	dir = conf_throttle_dir(&dirlen);
+	snprintf(buf, bufsz, "%.*s/fcgi-authz-%lu-%s", (int)dirlen, dir,
 	    (unsigned long)geteuid(), hex);
 }
 

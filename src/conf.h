@@ -130,8 +130,10 @@ int		 conf_prepare_serving(struct conf *, const struct conf *prev,
 		    struct errlist *errs);
 /*
  * Where the throttle table is: [throttle] state, else a file of this
- * user's and this configuration file's in /dev/shm, so that every process
- * started with the same file shares it.  Writes at most bufsz bytes.
+ * user's and this configuration file's, so that every process started
+ * with the same file shares it, in systemd's RuntimeDirectory= when the
+ * daemon runs under one (RUNTIME_DIRECTORY), else in /dev/shm.  Writes at
+ * most bufsz bytes.
  */
 void		 conf_throttle_path(const struct conf *, char *buf, size_t bufsz);
 

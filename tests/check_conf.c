@@ -530,6 +530,16 @@ START_TEST(test_conf_throttle_path)
 	b = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
 	conf_throttle_path(b, pb, sizeof(pb));
 	ck_assert_str_eq(pa, pb);
+	/* Under systemd's RuntimeDirectory=: there (its first). */
+	ck_assert_int_eq(setenv("RUNTIME_DIRECTORY", "/run/fa:/run/other", 1),
+	    0);
+	conf_throttle_path(b, pb, sizeof(pb));
+	ck_assert_int_eq(strncmp(pb, "/run/fa/fcgi-authz-", 19), 0);
+	ck_assert_str_eq(pb + 8, pa + 9);
+	ck_assert_int_eq(setenv("RUNTIME_DIRECTORY", "relative", 1), 0);
+	conf_throttle_path(b, pb, sizeof(pb));
+	ck_assert_str_eq(pb, pa);
+	ck_assert_int_eq(unsetenv("RUNTIME_DIRECTORY"), 0);
 	free(b->cf_throttle_state);
 	ck_assert_ptr_nonnull(b->cf_throttle_state = strdup("/run/x/t"));
 	conf_throttle_path(b, pb, sizeof(pb));
