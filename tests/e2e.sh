@@ -50,10 +50,10 @@ secret() {
 
 # basic USER PASSWORD: an Authorization value (the base64 is a secret too).
 basic() {
-	b=$(printf '%s:%s' "$1" "$2" | base64 | tr -d '\n')
+	b=$(basic_auth "$1" "$2")
 	secret "$2"
-	secret "$b"
-	echo "Basic $b"
+	secret "${b#Basic }"
+	echo "$b"
 }
 
 bearer() {
@@ -62,7 +62,7 @@ bearer() {
 }
 
 mkhash() {
-	h=$(printf '%s\n' "$1" | "$MKHASH" argon2id 1 8388608) || return 1
+	h=$(cheap_hash "$1") || return 1
 	secret "$1"
 	secret "$h"
 	echo "$h"

@@ -96,9 +96,7 @@ TOK_GOOD=tokF2bGood-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c
 TOK_OLD=tokF2bOld-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d
 TOK_BAD=tokF2bUnknown-0f1e2d3c4b5a69788796a5b4c3d2e1f0
 
-mkhash() {
-	printf '%s\n' "$1" | "$MKHASH" argon2id 1 8388608
-}
+mkhash() { cheap_hash "$1"; }
 H_ALICE=$(mkhash "$PW_ALICE") || bail "mkhash failed"
 H_BOB=$(mkhash "$PW_BOB") || bail "mkhash failed"
 H_CAROL=$(mkhash "$PW_CAROL") || bail "mkhash failed"
@@ -198,9 +196,7 @@ guard_start
 
 # ---- requests ---------------------------------------------------------------
 
-basic() {
-	printf 'Basic %s\n' "$(printf '%s:%s' "$1" "$2" | base64 | tr -d '\n')"
-}
+basic() { basic_auth "$1" "$2"; }
 
 A_ALICE=$(basic alice "$PW_ALICE")
 A_ALICE_WRONG=$(basic alice "$PW_WRONG")

@@ -112,6 +112,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 99' HUP INT TERM
 
+# basic_auth USER PASSWORD: the value of a Basic Authorization header.
+basic_auth() {
+	printf 'Basic %s\n' "$(printf '%s:%s' "$1" "$2" | base64 | tr -d '\n')"
+}
+
+# cheap_hash PASSWORD: an argon2id string quick to verify (t=1, 8 MiB),
+# with tests/mkhash ($MKHASH).
+cheap_hash() {
+	printf '%s\n' "$1" | "$MKHASH" argon2id 1 8388608
+}
+
 # Milliseconds since the epoch (GNU date), or seconds * 1000 elsewhere.
 now_ms() {
 	ms=$(date +%s%3N 2>/dev/null)

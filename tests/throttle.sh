@@ -31,8 +31,7 @@ MAXF=3
 BAN=3
 
 PW_ALICE=alice-Pw-7f3k9q
-H_ALICE=$(printf '%s\n' "$PW_ALICE" | "$MKHASH" argon2id 1 8388608) ||
-    bail "mkhash failed"
+H_ALICE=$(cheap_hash "$PW_ALICE") || bail "mkhash failed"
 # sloth's hash takes a good part of a second to verify: a request that
 # hashes it cannot come back fast.
 H_SLOTH=$(printf '%s\n' sloth-Pw | "$MKHASH" argon2id 24 33554432) ||
@@ -74,17 +73,13 @@ path = /site
 access = authenticated
 EOF
 
-basic() {
-	printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 | tr -d '\n')"
-}
-
 # try FROM USER PASSWORD [ADDR]: one request for /site from REMOTE_ADDR
 # FROM; ST is the status, RA the Retry-After (or empty), MS the time in ms.
 try() {
 	t0=$(now_ms)
 	"$CLIENT" -r authorizer -t 10 "${4:-$ADDR}" REQUEST_METHOD=GET \
 	    REQUEST_URI=/site/x "REMOTE_ADDR=$1" \
-	    "HTTP_AUTHORIZATION=$(basic "$2" "$3")" >"$T/out" 2>"$T/err"
+	    "HTTP_AUTHORIZATION=$(basic_auth "$2" "$3")" >"$T/out" 2>"$T/err"
 	MS=$(($(now_ms) - t0))
 	ST=$(head -n 1 "$T/out" | sed -n 's/^Status: \([0-9]*\) .*/\1/p')
 	RA=$(sed -n 's/^Retry-After: \([0-9]*\).*/\1/p' "$T/out" | tr -d '\r')
