@@ -45,6 +45,8 @@ struct hashpool {
 	unsigned	 hp_max_inflight;
 	struct hashrenewal *hp_rhead, *hp_rtail;	/* run first */
 	unsigned	 hp_nrenewals;	/* queued + running */
+	unsigned	 hp_queued;	/* jobs and renewals on the queues */
+	unsigned	 hp_running;	/* threads hashing */
 	int		 hp_stopping;
 	pthread_t	*hp_threads;
 	unsigned	 hp_nthreads;
@@ -84,6 +86,8 @@ hashpool_run_renewal(struct hashpool *hp)
 
 	if ((hp->hp_rhead = r->hr_next) == NULL)
 		hp->hp_rtail = NULL;
+	hp->hp_queued--;
+	hp->hp_running++;
 	pthread_mutex_unlock(&hp->hp_lock);
 	if (!stopping)
 		result = hashpool_str_verify(r->hr_hash, r->hr_password,
@@ -91,6 +95,7 @@ hashpool_run_renewal(struct hashpool *hp)
 	r->hr_done(r->hr_arg, result);
 	hashpool_renewal_free(r);
 	pthread_mutex_lock(&hp->hp_lock);
+	hp->hp_running--;
 	hp->hp_nrenewals--;
 }
 
@@ -118,10 +123,13 @@ hashpool_thread(void *arg)
 		job = hp->hp_head;
 		if ((hp->hp_head = job->hj_next) == NULL)
 			hp->hp_tail = NULL;
+		hp->hp_queued--;
+		hp->hp_running++;
 		pthread_mutex_unlock(&hp->hp_lock);
 		result = hashpool_str_verify(job->hj_hash, job->hj_password,
 		    job->hj_len);
 		pthread_mutex_lock(&hp->hp_lock);
+		hp->hp_running--;
 		job->hj_result = result;
 		job->hj_done = 1;
 		pthread_cond_broadcast(&hp->hp_done);
@@ -261,6 +269,7 @@ hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
 	else
 		hp->hp_head = &job;	/* cppcheck-suppress autoVariables */
 	hp->hp_tail = &job;	/* cppcheck-suppress autoVariables */
+	hp->hp_queued++;
 	pthread_cond_signal(&hp->hp_work);
 	while (!job.hj_done)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
@@ -302,6 +311,7 @@ hashpool_renew(struct hashpool *hp, const char *hash, const char *password,
 	else
 		hp->hp_rhead = r;
 	hp->hp_rtail = r;
+	hp->hp_queued++;
 	pthread_cond_signal(&hp->hp_work);
 	pthread_mutex_unlock(&hp->hp_lock);
 	return 0;
@@ -316,4 +326,14 @@ hashpool_inflight(struct hashpool *hp)
 	n = hp->hp_inflight;
 	pthread_mutex_unlock(&hp->hp_lock);
 	return n;
+}
+
+void
+hashpool_get_load(struct hashpool *hp, struct hashpool_load *hl)
+{
+	pthread_mutex_lock(&hp->hp_lock);
+	hl->hl_threads = hp->hp_nthreads;
+	hl->hl_running = hp->hp_running;
+	hl->hl_queued = hp->hp_queued;
+	pthread_mutex_unlock(&hp->hp_lock);
 }

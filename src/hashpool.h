@@ -56,6 +56,19 @@ int	hashpool_renew(struct hashpool *, const char *hash,
 /* Verifications running and queued now (for metrics). */
 unsigned hashpool_inflight(struct hashpool *);
 
+/*
+ * For metrics: how many threads are hashing now, and how many
+ * verifications and renewals wait for one.  Requests that share a
+ * verification (hashpool_verify) count as one.
+ */
+struct hashpool_load {
+	unsigned	hl_threads;
+	unsigned	hl_running;
+	unsigned	hl_queued;
+};
+
+void	hashpool_get_load(struct hashpool *, struct hashpool_load *);
+
 /* The verification itself: 1 match, 0 not (argon2 or scrypt strings). */
 int	hashpool_str_verify(const char *hash, const char *password, size_t len)
 	    __attribute__((warn_unused_result));

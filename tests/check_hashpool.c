@@ -370,6 +370,60 @@ START_TEST(test_hashpool_renew_dropped)
 }
 END_TEST
 
+/* Waits up to 5 s for the pool to show running and queued. */
+static void
+wait_load(struct hashpool *hp, unsigned running, unsigned queued)
+{
+	struct timespec		ts = { 0, 1000 * 1000 };
+	struct hashpool_load	hl;
+	int			i;
+
+	for (i = 0; i < 5000; i++) {
+		hashpool_get_load(hp, &hl);
+		if (hl.hl_running == running && hl.hl_queued == queued)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	ck_assert_uint_eq(hl.hl_running, running);
+	ck_assert_uint_eq(hl.hl_queued, queued);
+}
+
+/*
+ * The load metrics show: one thread busy, a verification and a renewal
+ * waiting behind it, and nothing once they are done.
+ */
+START_TEST(test_hashpool_load)
+{
+	struct hashpool		*hp;
+	struct hashpool_load	 hl;
+	struct slow_arg		 a = { NULL, NULL, -2 }, b = { NULL, "wrong", -2 };
+	struct renewal_seen	 rs = { -2, 0, 0 };
+	pthread_t		 ta, tb;
+
+	make_hashes();
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 2));
+	hashpool_get_load(hp, &hl);
+	ck_assert_uint_eq(hl.hl_threads, 1);
+	ck_assert_uint_eq(hl.hl_running, 0);
+	ck_assert_uint_eq(hl.hl_queued, 0);
+	a.sa_hp = b.sa_hp = hp;
+	ck_assert_int_eq(pthread_create(&ta, NULL, slow_verify, &a), 0);
+	wait_load(hp, 1, 0);
+	ck_assert_int_eq(pthread_create(&tb, NULL, slow_verify, &b), 0);
+	wait_load(hp, 1, 1);
+	ck_assert_int_eq(hashpool_renew(hp, slow_hash, PW, strlen(PW),
+	    renewal_done, &rs), 0);
+	hashpool_get_load(hp, &hl);
+	ck_assert_uint_eq(hl.hl_running, 1);
+	ck_assert_uint_eq(hl.hl_queued, 2);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	wait_renewals(&rs, 1);
+	wait_load(hp, 0, 0);
+	hashpool_free(hp);
+}
+END_TEST
+
 /* Every pool thread runs at nice 19; the caller's priority is kept. */
 START_TEST(test_hashpool_priority)
 {
@@ -429,6 +483,7 @@ hashpool_suite(void)
 	tcase_add_test(tc, test_hashpool_renew_first);
 	tcase_add_test(tc, test_hashpool_renew_max);
 	tcase_add_test(tc, test_hashpool_renew_dropped);
+	tcase_add_test(tc, test_hashpool_load);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
