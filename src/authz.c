@@ -230,11 +230,12 @@ authz_renew(const struct conf *cf, const struct user *us,
 
 /*
  * Verifies a password, through the cache.  Returns 1 if it matches, 0 if
- * not, -1 if no verification could be started (pwcheck_verify).
+ * not, -1 if no verification could be started (pwcheck_verify).  Sets
+ * *cache to what the cache did (authz.h).
  */
 static int
 authz_password_ok(const struct conf *cf, const struct user *us,
-    const struct httpauth_cred *cred)
+    const struct httpauth_cred *cred, enum authz_cache *cache)
 {
 	uint8_t		key[AUTHCACHE_KEYLEN];
 	uint64_t	now = 0;
@@ -246,11 +247,13 @@ authz_password_ok(const struct conf *cf, const struct user *us,
 		    cred->hc_password, cred->hc_password_len, key);
 		if (authcache_lookup_refresh(cf->cf_cache, key, now,
 		    &refresh)) {
+			*cache = AUTHZ_CACHE_HIT;
 			if (refresh)
 				authz_renew(cf, us, cred, key);
 			sodium_memzero(key, sizeof(key));
 			return 1;
 		}
+		*cache = AUTHZ_CACHE_MISS;
 	}
 	ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash, cred->hc_password,
 	    cred->hc_password_len);
@@ -307,7 +310,7 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 		ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash,
 		    cred->hc_password, cred->hc_password_len);
 	else
-		ok = authz_password_ok(cf, us, cred);
+		ok = authz_password_ok(cf, us, cred, &v->av_cache);
 	if (ok == -1) {
 		authz_busy(v);
 		return;
@@ -515,6 +518,7 @@ authz_verdict_reset(struct authz_verdict *v)
 	v->av_roles = NULL;
 	v->av_retry_after = 0;
 	v->av_detail = NULL;
+	v->av_cache = AUTHZ_CACHE_UNUSED;
 	v->av_user[0] = '\0';
 	v->av_path[0] = '\0';
 	v->av_addr[0] = '\0';

@@ -69,6 +69,14 @@ enum authz_challenge {
 	AUTHZ_CH_SCOPE		/* 403: Bearer error="insufficient_scope" */
 };
 
+/* What the verification cache did for a request (for metrics). */
+enum authz_cache {
+	AUTHZ_CACHE_UNUSED,	/* not asked: no password, cache off, or an
+				 * unknown or refused user (authz.c) */
+	AUTHZ_CACHE_HIT,	/* answered from it: nothing hashed */
+	AUTHZ_CACHE_MISS	/* not in it: hashed, or 429 if hashing was full */
+};
+
 /* authz_verdict_reset() in authz.c empties every field: add new ones there. */
 struct authz_verdict {
 	int		 av_status;	/* 200, 400, 401, 403, 429, 500 */
@@ -79,6 +87,7 @@ struct authz_verdict {
 	const char	*av_roles;	/* joined roles, NULL: none */
 	unsigned	 av_retry_after;	/* seconds, for 429 */
 	const char	*av_detail;	/* why, for a 500; for the log only */
+	enum authz_cache av_cache;
 	char		 av_user[AUTHZ_CRED_USER_MAX + 1]; /* "" if none */
 	char		 av_path[AUTHZ_URI_MAX + 2];	/* canonical, or "" */
 	char		 av_addr[NETADDR_STRLEN];	/* client, or "" */

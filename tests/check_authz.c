@@ -1200,13 +1200,56 @@ START_TEST(test_authz_cache)
 			ck_assert_int_eq(v.av_reason, AUTHZ_R_OK);
 			ck_assert_str_eq(v.av_user, "alice");
 			ck_assert_str_eq(v.av_roles, "admin,editor");
+			ck_assert_int_eq(v.av_cache, (ids[i] == CF_NOCACHE ?
+			    AUTHZ_CACHE_UNUSED : k == 0 ? AUTHZ_CACHE_MISS :
+			    AUTHZ_CACHE_HIT));
 			c = bad;
 			c.cf = ids[i];
 			tdecide_render(&c, &v, buf, sizeof(buf));
 			ck_assert_int_eq(v.av_status, 401);
 			ck_assert_int_eq(v.av_reason, AUTHZ_R_BAD_PASSWORD);
+			ck_assert_int_eq(v.av_cache, (ids[i] == CF_NOCACHE ?
+			    AUTHZ_CACHE_UNUSED : AUTHZ_CACHE_MISS));
 		}
 	}
+}
+END_TEST
+
+/*
+ * What the verdict says the cache did (for the metrics): not asked when
+ * no password is checked against it, for an unknown user (dummy hash)
+ * or a refused one (never answered from it), nor for a token.
+ */
+static const struct {
+	struct dcase		c;
+	enum authz_cache	want;
+} cache_use_cases[] = {
+	{ { .name = "no credentials", .uri = "/admin" }, AUTHZ_CACHE_UNUSED },
+	{ { .name = "public", .uri = "/healthz", .auth = ALICE },
+	    AUTHZ_CACHE_UNUSED },
+	{ { .name = "unknown user", .uri = "/admin",
+	    .auth = "basic:nobody:alice-pw" }, AUTHZ_CACHE_UNUSED },
+	{ { .name = "disabled", .uri = "/admin", .auth = DAVE },
+	    AUTHZ_CACHE_UNUSED },
+	{ { .name = "expired", .uri = "/admin", .auth = ERIN },
+	    AUTHZ_CACHE_UNUSED },
+	{ { .name = "token", .uri = "/site/x", .auth = "Bearer " TOK_CI },
+	    AUTHZ_CACHE_UNUSED },
+	{ { .name = "good", .uri = "/admin", .auth = ALICE },
+	    AUTHZ_CACHE_MISS },
+	{ { .name = "wrong", .uri = "/admin", .auth = "basic:bob:x" },
+	    AUTHZ_CACHE_MISS },
+};
+
+START_TEST(test_authz_cache_use)
+{
+	struct authz_verdict	v;
+	char			buf[4096];
+
+	tdecide_render(&cache_use_cases[_i].c, &v, buf, sizeof(buf));
+	ck_assert_msg(v.av_cache == cache_use_cases[_i].want,
+	    "%s: av_cache %d, want %d", cache_use_cases[_i].c.name,
+	    (int)v.av_cache, (int)cache_use_cases[_i].want);
 }
 END_TEST
 
@@ -1404,6 +1447,7 @@ START_TEST(test_authz_verdict_reset)
 	ck_assert_ptr_null(v.av_roles);
 	ck_assert_ptr_null(v.av_auth_type);
 	ck_assert_uint_eq(v.av_retry_after, 0);
+	ck_assert_int_eq(v.av_cache, AUTHZ_CACHE_UNUSED);
 }
 END_TEST
 
@@ -1539,6 +1583,8 @@ authz_suite(void)
 	    NITEMS(trick_cases));
 	tcase_add_loop_test(tc, test_authz_proxy, 0, NITEMS(proxy_cases));
 	tcase_add_test(tc, test_authz_cache);
+	tcase_add_loop_test(tc, test_authz_cache_use, 0,
+	    NITEMS(cache_use_cases));
 	tcase_add_test(tc, test_authz_render_ok);
 	tcase_add_test(tc, test_authz_render_challenges);
 	tcase_add_test(tc, test_authz_render_same_401);
