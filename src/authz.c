@@ -37,6 +37,8 @@ static const char *const authz_reason_names[] = {
 	[AUTHZ_R_BAD_PATH] = "bad_path",
 	[AUTHZ_R_INTERNAL] = "internal",
 };
+_Static_assert(sizeof(authz_reason_names) / sizeof(authz_reason_names[0]) ==
+    AUTHZ_R_COUNT, "a name for every reason");
 
 /* The rule used when none matches; its name appears in logs. */
 #define AUTHZ_DEFAULT_RULE	"(default)"
