@@ -58,6 +58,9 @@
 /* Where the shared throttle table goes without [throttle] state. */
 #define AUTHZ_THROTTLE_DIR	"/dev/shm"
 
+/* [metrics]: how often the text file is written again. */
+#define AUTHZ_METRICS_INTERVAL_SEC 5
+
 /* The nice value of the thread that reloads (server.c): a large users
  * file takes CPU from answering requests only when they leave some. */
 #define AUTHZ_RELOAD_NICE	10

@@ -4,7 +4,8 @@
  * snapshot they start with, so a reload never changes the rules under a
  * request, and the old snapshot is freed by whoever lets go last.
  * The main thread also watches the config and users files and reloads
- * them when they change on disk, as on SIGHUP.
+ * them when they change on disk, as on SIGHUP, and writes the metrics
+ * file ([metrics] textfile).
  */
 #include "config.h"
 
@@ -31,8 +32,10 @@
 #include "facts.h"
 #include "hashpool.h"
 #include "log.h"
+#include "metrics.h"
 #include "pwcheck.h"
 #include "server.h"
+#include "throttle.h"
 #include "users.h"
 
 #define SERVER_WATCHDOG_TICK_MS	250
@@ -75,6 +78,10 @@ struct server {
 	struct conf_watch sv_watch;	/* main thread only */
 	struct hashpool	*sv_pool;	/* hashing off the request threads */
 	struct throttle	*sv_throttle;	/* lent to every snapshot */
+	/* [metrics], main thread only. */
+	time_t		 sv_started;	/* wall clock, for the metrics */
+	time_t		 sv_metrics_due; /* CLOCK_MONOTONIC seconds */
+	int		 sv_metrics_failing; /* logged; quiet until it works */
 };
 
 static struct snapshot *
@@ -151,6 +158,7 @@ server_answer(struct worker *wk)
 
 	facts_from_params(req->envp, req->role, time(NULL), &facts);
 	authz_decide(sn->sn_conf, &facts, &v);
+	metrics_count_verdict(&v);
 	/* Secrets out of libfcgi's param storage before FCGX_Finish_r frees
 	 * it unwiped (style.md rule 11). */
 	facts_wipe_secrets(req->envp);
@@ -324,7 +332,10 @@ server_reload(struct server *sv, const struct conf_files *tried)
 	log_info("reloaded %s (%zu users)", sv->sv_conf_path,
 	    users_count(cf->cf_users));
 	ok = 1;
+	/* A fixed file, or another path, gets its own message. */
+	sv->sv_metrics_failing = 0;
 done:
+	metrics_count_reload(ok);
 	conf_watch_done(&sv->sv_watch, tried, ok);
 	errlist_free(&errs);
 	errlist_free(&warns);
@@ -355,6 +366,69 @@ server_watch_tick(struct server *sv)
 		return;
 	log_info("%s changed on disk; reloading", changed);
 	server_reload(sv, &now);
+}
+
+/*
+ * Writes the metrics file of the running snapshot.  A failure is logged
+ * once, not every few seconds, and never stops serving; the next write
+ * that works says so.
+ */
+static void
+server_metrics_write(struct server *sv, const char *path)
+{
+	struct metrics_gauges	mg;
+	struct hashpool_load	hl;
+	char			text[METRICS_TEXT_MAX];
+	size_t			len;
+
+	memset(&mg, 0, sizeof(mg));
+	mg.mg_version = PACKAGE_VERSION;
+	mg.mg_start_time = sv->sv_started;
+	mg.mg_users = users_count(sv->sv_current->sn_conf->cf_users);
+	hashpool_get_load(sv->sv_pool, &hl);
+	mg.mg_hash_threads = hl.hl_threads;
+	mg.mg_hash_running = hl.hl_running;
+	mg.mg_hash_queued = hl.hl_queued;
+	/* A scan of the whole table: every few seconds, not per request. */
+	if (sv->sv_throttle != NULL) {
+		mg.mg_have_throttle = 1;
+		mg.mg_throttle_bans = throttle_active_bans(sv->sv_throttle,
+		    throttle_now());
+	}
+	if ((len = metrics_render(&mg, text, sizeof(text))) == 0) {
+		errno = ENOBUFS;
+		goto fail;
+	}
+	if (metrics_write_file(path, text, len) == -1)
+		goto fail;
+	if (sv->sv_metrics_failing)
+		log_info("[metrics] textfile %s: written again", path);
+	sv->sv_metrics_failing = 0;
+	return;
+fail:
+	if (!sv->sv_metrics_failing)
+		log_warn("[metrics] textfile %s: cannot write it (logged "
+		    "once)", path);
+	sv->sv_metrics_failing = 1;
+}
+
+/*
+ * Every AUTHZ_METRICS_INTERVAL_SEC, and at once when now is set (a clean
+ * stop).  The path is the running snapshot's: a reload may change it.
+ */
+static void
+server_metrics_tick(struct server *sv, int now)
+{
+	const char	*path = sv->sv_current->sn_conf->cf_metrics_textfile;
+	struct timespec	 ts;
+
+	if (path == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!now && ts.tv_sec < sv->sv_metrics_due)
+		return;
+	sv->sv_metrics_due = ts.tv_sec + AUTHZ_METRICS_INTERVAL_SEC;
+	server_metrics_write(sv, path);
 }
 
 static void
@@ -444,6 +518,7 @@ server_wait_signals(struct server *sv)
 			return sig;
 		server_watchdog_tick(sv);
 		server_watch_tick(sv);
+		server_metrics_tick(sv, 0);
 	}
 }
 
@@ -464,6 +539,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	sv.sv_throttle = throttle;
 	sv.sv_nworkers = cf->cf_workers;
 	sv.sv_timeout_ms = cf->cf_request_timeout * 1000;
+	sv.sv_started = time(NULL);
 	pthread_mutex_init(&sv.sv_lock, NULL);
 	atomic_init(&sv.sv_stopping, 0);
 	conf_watch_init(&sv.sv_watch);
@@ -526,6 +602,8 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	(void)server_wait_signals(&sv);
 	log_info("stopping: finishing requests in progress");
 	server_stop_workers(&sv);
+	/* Every request is counted now: the file ends with all of them. */
+	server_metrics_tick(&sv, 1);
 	rc = 0;
 done:
 	if (sv.sv_current != NULL)
