@@ -75,7 +75,7 @@ enum authz_cache {
 	AUTHZ_CACHE_UNUSED,	/* not asked: no password, cache off, or an
 				 * unknown or refused user (authz.c) */
 	AUTHZ_CACHE_HIT,	/* answered from it: nothing hashed */
-	AUTHZ_CACHE_MISS	/* not in it: hashed, or 429 if hashing was full */
+	AUTHZ_CACHE_MISS	/* not in it: hashed (or 429: hashing full) */
 };
 
 /* authz_verdict_reset() in authz.c empties every field: add new ones there. */

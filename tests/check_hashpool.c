@@ -396,7 +396,8 @@ START_TEST(test_hashpool_load)
 {
 	struct hashpool		*hp;
 	struct hashpool_load	 hl;
-	struct slow_arg		 a = { NULL, NULL, -2 }, b = { NULL, "wrong", -2 };
+	struct slow_arg		 a = { NULL, NULL, -2 };
+	struct slow_arg		 b = { NULL, "wrong", -2 };
 	struct renewal_seen	 rs = { -2, 0, 0 };
 	pthread_t		 ta, tb;
 

@@ -509,8 +509,8 @@ START_TEST(test_metrics_out_of_range)
 	count(200, (enum authz_reason)1000, AUTHZ_CACHE_UNUSED);
 	ck_assert_uint_gt(metrics_render(&gauges, buf, sizeof(buf)), 0);
 	ck_assert_ptr_nonnull(strstr(buf,
-	    "\nfcgi_authz_decisions_total{status=\"200\",reason=\"internal\"} 1\n"
-	    "fcgi_authz_decisions_total{status=\"500\",reason=\"ok\"} 1\n"
+	    "\nfcgi_authz_decisions_total{status=\"200\",reason=\"internal\"} "
+	    "1\nfcgi_authz_decisions_total{status=\"500\",reason=\"ok\"} 1\n"
 	    "# HELP"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nfcgi_authz_cache_hits_total 0\n"));
 	ck_assert_ptr_nonnull(strstr(buf,
