@@ -37,6 +37,7 @@ expect_status() {
 		allow) echo 200 ;;
 		challenge|token_bad|dot_challenge) echo 401 ;;
 		forbidden|dot_forbidden) echo 403 ;;
+		throttled) echo 429 ;;
 		# Apache refuses an encoded slash itself, with 404, before
 		# any authentication (AllowEncodedSlashes Off; wire.md 6).
 		badpath) echo 404 ;;
@@ -105,6 +106,7 @@ run_setup() {
 	start_apache || return
 	run_scenarios "apache-$setup" "$base"
 	"extra_$(echo "$setup" | tr - _)"
+	srv_check_throttle "apache-$setup" "$base"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	# Apache's startup and shutdown notices are expected, nothing else

@@ -73,6 +73,7 @@ run_setup() {
 	start_apache "$order" || return
 	run_scenarios "apache-$setup" "$base"
 	extras
+	srv_check_throttle "apache-$setup" "$base"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	# mod_fcgid stops what it started.
@@ -91,7 +92,7 @@ run_setup() {
 	# credentials.  The daemon's stderr goes to this log too: its
 	# decision lines hold no warning word, and any warning it logs
 	# counts.  Nothing else at warn or above.
-	srv_check_log "$log" 'AH00489|AH00094|AH00491|AH00492|AH01614|mod_fcgid: authenticator requires basic HTTP auth credentials$|mod_fcgid: Authentication of user [^ ]+ to access [^ ]+ failed, reason: script returned status 40[13]$'
+	srv_check_log "$log" 'AH00489|AH00094|AH00491|AH00492|AH01614|mod_fcgid: authenticator requires basic HTTP auth credentials$|mod_fcgid: Authentication of user [^ ]+ to access [^ ]+ failed, reason: script returned status (40[13]|429)$'
 }
 
 extras() {

@@ -71,7 +71,8 @@ apache_401_status() {
 		-) echo 401 ;;
 		*) echo 200 ;;
 		esac ;;
-	challenge|token_bad|forbidden|dot_forbidden|dot_challenge) echo 401 ;;
+	challenge|token_bad|forbidden|dot_forbidden|dot_challenge|throttled)
+		echo 401 ;;
 	badpath) echo 404 ;;
 	esac
 }

@@ -110,6 +110,8 @@ memlimit = 8M
 
 [throttle]
 state = $SRV_DIR/run/throttle
+; srv_check_throttle gets this client banned at the end of each setup.
+ban = 1
 
 [rule:public]
 path = /public
@@ -260,6 +262,50 @@ run_scenarios() {
 			echo fail >> "$SRV_DIR/tally"
 		fi
 	done
+}
+
+# srv_check_throttle SETUP BASE_URL: wrong passwords for a user of its
+# own until the daemon throttles this client (127.0.0.1), then what the
+# client sees (expect_status throttled): 429 with Retry-After where the
+# server passes it on, Apache's 401 where it cannot.  Either way a log
+# under logs/ (wherever this setup sends the daemon's stderr) must show the
+# 429.  Every request from here is refused for [throttle] ban (1 s here),
+# so this comes last and waits it out.
+srv_check_throttle() {
+	_setup=$1 _url=$2/site/index.txt
+	_user=mallory-$_setup
+	_line="status=429 reason=throttled user=\"$_user\""
+	want=$(expect_status throttled "basic:$_user:x")
+	i=0
+	while [ $i -lt 12 ]; do
+		out=$(curl -s -i --max-time 10 -u "$_user:guess-$i" \
+		    "$_url" | tr -d '\r')
+		status=$(printf '%s\n' "$out" |
+		    sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p')
+		[ "$status" = 401 ] || break
+		grep -rqF -- "$_line" "$SRV_DIR/logs" && break
+		i=$((i + 1))
+	done
+	why=
+	[ "$status" = "$want" ] || why="status ${status:-none}, expected $want"
+	if [ "$want" = 429 ] && ! printf '%s\n' "$out" | grep -qi '^retry-after: [1-9]'; then
+		why="${why:+$why; }no Retry-After"
+	fi
+	grep -rqF -- "$_line" "$SRV_DIR/logs" ||
+	    why="${why:+$why; }no '$_line' in the logs"
+	if [ -n "${SRV_RESULTS:-}" ]; then
+		printf '%s|%s|%s\n' "$_setup" "throttled (10 wrong passwords)" \
+		    "${status:-none}" >> "$SRV_RESULTS"
+	fi
+	if [ -z "$why" ]; then
+		echo "ok - $_setup: throttled after $i wrong passwords ($status)"
+		echo pass >> "$SRV_DIR/tally"
+	else
+		echo "not ok - $_setup: throttled: $why"
+		printf '%s\n' "$out" | head -15 | sed 's/^/#   /'
+		echo fail >> "$SRV_DIR/tally"
+	fi
+	sleep 1.2	# the ban's end
 }
 
 # srv_check_backend SETUP URL: the proxied backend at URL is behind the

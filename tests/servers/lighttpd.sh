@@ -15,6 +15,7 @@ expect_status() {
 	allow) echo 200 ;;
 	challenge|token_bad) echo 401 ;;
 	forbidden) echo 403 ;;
+	throttled) echo 429 ;;
 	# lighttpd's url-path-2f-reject and url-path-dotseg-reject, from
 	# the snippet, answer these before the authorizer is asked.
 	badpath|dot_forbidden|dot_challenge) echo 400 ;;
@@ -81,6 +82,7 @@ CONF
 	run_scenarios "lighttpd-$name" "http://127.0.0.1:$port"
 	# The proxied backend is behind the authorizer too.
 	srv_check_backend "lighttpd-$name" "http://127.0.0.1:$port/app/index.txt"
+	srv_check_throttle "lighttpd-$name" "http://127.0.0.1:$port"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	srv_check_log "$SRV_DIR/logs/lighttpd-$name-error.log" 'server started|server stopped|graceful shutdown'

@@ -16,6 +16,8 @@ expect_status() {
 	allow) echo 200 ;;
 	challenge|token_bad|dot_challenge) echo 401 ;;
 	forbidden|dot_forbidden) echo 403 ;;
+	# The snippet's @authz_error passes the daemon's 429 on.
+	throttled) echo 429 ;;
 	# nginx decodes %2F and resolves the dots itself, then asks with the
 	# raw $request_uri; fcgi-authzd refuses an encoded slash with 400.
 	badpath) echo 400 ;;
@@ -293,17 +295,15 @@ else
 $new"
 fi
 
-# The 429 branch of @authz_error (with Retry-After) is untested here:
-# fcgi-authzd does not throttle yet, and a fake daemon would test nginx,
-# not fcgi-authz.  It shares the $auth_status mechanism with the 400
-# branch tested above.  Once throttling exists: [throttle] max_failures
-# wrong passwords, then expect 429 and the daemon's Retry-After.
+# The 429 branch of @authz_error, with the daemon's Retry-After: the
+# daemon throttles this client after max_failures wrong passwords.
+srv_check_throttle nginx "$base"
 
-# The log so far must hold no warning; the one error nginx logs for the
-# mapped 400 is expected (see the snippet).
+# The log so far must hold no warning; the one error nginx logs for each
+# mapped 400 and 429 is expected (see the snippet).
 cp "$SRV_DIR/logs/nginx-front-error.log" "$SRV_DIR/logs/nginx-scenarios-error.log"
 srv_check_log "$SRV_DIR/logs/nginx-scenarios-error.log" \
-    'auth request unexpected status: 400 while sending to client'
+    'auth request unexpected status: (400|429) while sending to client'
 
 # Fail closed: with the daemon gone, 500.
 kill "$dpid"
