@@ -1,0 +1,130 @@
+#!/bin/sh
+# tests/reload.sh: reloads under load (issue 7).  Two clients ask without
+# pause with a password that never changes, while SIGHUP comes every
+# 100 ms, fcgi-authz changes another user's password every 200 ms, and the
+# configuration is broken for a second in the middle.  Every answer must
+# be 200; the changes must be in force at the end; the broken file must
+# be refused and logged, and the daemon go on serving.
+#
+# Run by "make check" (automake TESTS) or by hand:
+#	top_builddir=BUILD top_srcdir=SRC sh tests/reload.sh
+set -u
+
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
+
+AUTHZD=$top_builddir/src/fcgi-authzd
+CTL=$top_builddir/src/fcgi-authz
+CLIENT=$top_builddir/tests/fcgi-client
+MKHASH=$top_builddir/tests/mkhash
+
+. "$(dirname "$0")/testlib.sh"
+KEEP=${E2E_KEEP:-}
+
+need_programs "$AUTHZD" "$CTL" "$CLIENT" "$MKHASH"
+need_commands base64 sed grep sort uniq cp
+tmpdir_make reload
+: >"$T/log"
+CONF=$T/fcgi-authz.ini
+ADDR=unix:$T/sock
+NREQ=${RELOAD_REQUESTS:-1000}	# per client
+
+H=$(cheap_hash alice-pw) || bail "mkhash failed"
+printf '[user:alice]\npassword = %s\nroles = editor\n\n[user:bob]\npassword = %s\nroles = editor\n' \
+    "$H" "$H" >"$T/users.ini"
+cat >"$CONF" <<EOF
+[server]
+users = users.ini
+workers = 4
+log = stderr
+request_timeout = 5
+
+[hashing]
+opslimit = 1
+memlimit = 8M
+
+[throttle]
+state = $T/throttle
+
+[rule:site]
+path = /site
+access = authenticated
+EOF
+cp "$CONF" "$T/good.ini"
+
+# client N: NREQ requests as alice, the first line of each answer in rN.
+client() {
+	i=0
+	while [ $i -lt "$NREQ" ]; do
+		"$CLIENT" -r authorizer -t 10 "$ADDR" REQUEST_METHOD=GET \
+		    REQUEST_URI=/site/x "REMOTE_ADDR=127.0.0.$1" \
+		    "HTTP_AUTHORIZATION=$(basic_auth alice alice-pw)" 2>&1 |
+		    head -n 1 | tr -d '\r'
+		i=$((i + 1))
+	done >"$T/r$1"
+}
+
+# status_for USER PASSWORD: the status one request gets.
+status_for() {
+	"$CLIENT" -r authorizer -t 10 "$ADDR" REQUEST_METHOD=GET \
+	    REQUEST_URI=/site/x REMOTE_ADDR=192.0.2.200 \
+	    "HTTP_AUTHORIZATION=$(basic_auth "$1" "$2")" 2>/dev/null |
+	    sed -n '1s/^Status: \([0-9]*\).*/\1/p'
+}
+
+daemon_start
+[ -S "$T/sock" ] || { cat "$T/log"; bail "no socket after 5 s"; }
+guard_start
+
+begin "$NREQ x 2 requests while SIGHUP every 100 ms, a password change every 200 ms and a broken file for a second: all 200"
+client 1 &
+c1=$!
+client 2 &
+c2=$!
+(
+	while kill -0 "$c1" 2>/dev/null; do
+		kill -HUP "$DPID" 2>/dev/null
+		sleep 0.1
+	done
+) &
+hup=$!
+n=0
+while kill -0 "$c1" 2>/dev/null && [ $n -lt 1000 ]; do
+	n=$((n + 1))
+	printf 'bob-pw-%d\n' "$n" |
+	    "$CTL" -c "$CONF" user passwd bob --password-stdin >/dev/null 2>&1 &&
+	    last=$n
+	[ $n = 10 ] && printf '[broken\n' >>"$CONF"
+	[ $n = 15 ] && cp "$T/good.ini" "$CONF"
+	sleep 0.2
+done
+wait "$c1" "$c2" "$hup" 2>/dev/null
+got=$(cat "$T/r1" "$T/r2" | sort | uniq -c | sed 's/^ *//' | tr '\n' ';')
+[ "$got" = "$((NREQ * 2)) Status: 200 OK;" ] || fail "answers: $got"
+nrel=$(grep -c 'reloaded' "$T/log")
+note "$((NREQ * 2)) answers: $got $nrel reloads, $n password changes tried"
+[ "$nrel" -ge 20 ] || fail "only $nrel reloads"
+end
+
+begin "the broken file was refused and logged, FILE:LINE"
+grep -q "fcgi-authz.ini:[0-9]*: missing ']' in section header" "$T/log" ||
+    fail "no FILE:LINE error in the log"
+grep -q 'reload failed; still running the previous configuration' "$T/log" ||
+    fail "no 'reload failed' line"
+end
+
+begin "the last password change is in force, the one before it not"
+[ -n "${last:-}" ] || fail "no password change went through"
+sleep 0.6	# the watch reloads a change within half a second
+[ "$(status_for bob "bob-pw-$last")" = 200 ] ||
+    fail "bob's last password (bob-pw-$last) refused"
+[ "$(status_for bob "bob-pw-$((last - 1))")" = 401 ] ||
+    fail "bob's previous password still accepted"
+end
+
+begin "the daemon is still the one started, and serving"
+alive "$DPID" || fail "the supervisor died"
+[ "$(status_for alice alice-pw)" = 200 ] || fail "alice refused at the end"
+end
+
+finish
