@@ -9,6 +9,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "check_common.h"
 #include "authcache.h"
 
 #define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
@@ -706,14 +707,5 @@ authcache_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	if (sodium_init() < 0)
-		return 99;
-	sr = srunner_create(authcache_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(authcache_suite());
 }

@@ -11,6 +11,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "check_common.h"
 #include "authz.h"
 #include "conf.h"
 #include "errlist.h"
@@ -1678,20 +1679,10 @@ tusers_build(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	if (sodium_init() < 0) {
-		fprintf(stderr, "sodium_init failed\n");
-		return 99;
-	}
-	if (tusers_build() == -1) {
+	/* The users file needs libsodium before check_run sets it up. */
+	if (sodium_init() < 0 || tusers_build() == -1) {
 		fprintf(stderr, "cannot build the users file\n");
 		return 99;
 	}
-	sr = srunner_create(authz_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(authz_suite());
 }

@@ -7,6 +7,7 @@
 
 #include <check.h>
 
+#include "check_common.h"
 #include "canon.h"
 
 struct canon_case {
@@ -384,12 +385,5 @@ canon_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	sr = srunner_create(canon_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(canon_suite());
 }

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "check_common.h"
 #include "authz.h"
 #include "facts.h"
 
@@ -656,14 +657,5 @@ facts_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	if (sodium_init() < 0)
-		return 99;
-	sr = srunner_create(facts_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(facts_suite());
 }

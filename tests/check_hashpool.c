@@ -2,6 +2,7 @@
  * check_hashpool: verifications on the pool's threads, the in-flight cap
  * (past it: -1 at once, nothing verified), and the threads' priority.
  */
+#include "check_common.h"
 #include "config.h"
 
 #include <sys/resource.h>
@@ -499,14 +500,5 @@ hashpool_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	if (sodium_init() < 0)
-		return 99;
-	sr = srunner_create(hashpool_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(hashpool_suite());
 }

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "check_common.h"
 #include "httpauth.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -577,14 +578,5 @@ httpauth_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	if (sodium_init() < 0)
-		return 99;	/* a broken setup, not a failed test */
-	sr = srunner_create(httpauth_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(httpauth_suite());
 }

@@ -7,6 +7,7 @@
 
 #include <check.h>
 
+#include "check_common.h"
 #include "netaddr.h"
 
 #define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
@@ -381,12 +382,5 @@ netaddr_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	sr = srunner_create(netaddr_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(netaddr_suite());
 }

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "check_common.h"
 #include "defaults.h"
 #include "netaddr.h"
 #include "rules.h"
@@ -913,14 +914,5 @@ rules_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	if (sodium_init() < 0)
-		return 99;
-	sr = srunner_create(rules_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(rules_suite());
 }
