@@ -67,6 +67,7 @@ struct worker {
 
 struct server {
 	int		 sv_fd;
+	pid_t		 sv_supervisor;	/* the parent that forked this worker */
 	const char	*sv_conf_path;
 	pthread_mutex_t	 sv_lock;
 	struct snapshot	*sv_current;
@@ -497,6 +498,25 @@ server_stop_workers(struct server *sv)
 	}
 }
 
+/*
+ * A web server that spawned the daemon (the socket on fd 0, FastCGI's
+ * FCGI_LISTENSOCK_FILENO) starts a new one when the process it spawned,
+ * the supervisor, dies.  lighttpd first connects to the socket, and takes
+ * one that still accepts for somebody else's daemon, which it never
+ * restarts.  So a worker left behind by its supervisor stops listening
+ * before it finishes its requests.  Only then: a socket from systemd or
+ * from -l stays open in the supervisor for the next worker, and shutdown
+ * acts on the socket, not on this process's descriptor.
+ */
+static void
+server_stop_listening_if_orphaned(const struct server *sv)
+{
+	if (sv->sv_fd == 0 && getppid() != sv->sv_supervisor) {
+		log_warnx("the supervisor has gone; closing the socket");
+		(void)shutdown(sv->sv_fd, SHUT_RD);
+	}
+}
+
 static int
 server_wait_signals(struct server *sv)
 {
@@ -535,6 +555,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 
 	memset(&sv, 0, sizeof(sv));
 	sv.sv_fd = listen_fd;
+	sv.sv_supervisor = getppid();
 	sv.sv_conf_path = conf_path;
 	sv.sv_throttle = throttle;
 	sv.sv_nworkers = cf->cf_workers;
@@ -600,6 +621,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
 	    AUTHZ_RELOAD_NICE);
 	(void)server_wait_signals(&sv);
+	server_stop_listening_if_orphaned(&sv);
 	log_info("stopping: finishing requests in progress");
 	server_stop_workers(&sv);
 	/* Every request is counted now: the file ends with all of them. */
