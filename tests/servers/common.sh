@@ -327,6 +327,69 @@ srv_check_backend() {
 	done
 }
 
+# srv_load NAME SECONDS URL [WRK ARGS...]: wrk asks URL without pause for
+# SECONDS in the background ($! is its pid), its report in
+# $SRV_DIR/wrk-NAME with a "status N: COUNT" line for each status
+# (tests/servers/status.lua).  SRV_LOAD_CONNS connections (default 4).
+srv_load() {
+	_n=$1 _s=$2 _u=$3
+	shift 3
+	wrk -t 1 -c "${SRV_LOAD_CONNS:-4}" -d "${_s}s" --timeout 5s \
+	    -s "$top_srcdir/tests/servers/status.lua" "$@" "$_u" \
+	    > "$SRV_DIR/wrk-$_n" 2>&1 &
+}
+
+# srv_wrk_statuses NAME: "STATUS:COUNT ..." from a wrk report, sorted.
+srv_wrk_statuses() {
+	sed -n 's/^status \([0-9]*\): \([0-9]*\)$/\1:\2/p' "$SRV_DIR/wrk-$1" |
+	    sort | paste -sd' '
+}
+
+# srv_recovery_ms URL: milliseconds until a request with alice's
+# credentials is answered 200 (gives up after 5 s).
+srv_recovery_ms() {
+	_t0=$(date +%s%N)
+	while :; do
+		_c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+		    -u alice:alice-pw "$1")
+		_ms=$(( ($(date +%s%N) - _t0) / 1000000 ))
+		[ "$_c" = 200 ] && break
+		[ "$_ms" -gt 5000 ] && break
+		sleep 0.01
+	done
+	echo "$_ms"
+}
+
+# srv_check_crash SETUP URL WHAT PID...: SIGKILLs the PIDs a second into
+# a wrk run with alice's credentials on URL; a request must be answered
+# 200 again within SRV_CRASH_LIMIT_MS (default 1000: issue 7).  WHAT says
+# what was killed.
+srv_check_crash() {
+	_setup=$1 _url=$2 _what=$3
+	shift 3
+	if [ $# = 0 ]; then
+		echo "not ok - $_setup: crash recovery: $_what: no process found"
+		echo fail >> "$SRV_DIR/tally"
+		return
+	fi
+	_wname=crash-$$-$(date +%s%N)
+	srv_load "$_wname" 3 "$_url" \
+	    -H "Authorization: Basic $(printf alice:alice-pw | base64)"
+	_wrk=$!
+	sleep 1
+	kill -KILL "$@"
+	_ms=$(srv_recovery_ms "$_url")
+	wait "$_wrk"
+	echo "# $_setup: $_what: answered again after $_ms ms; wrk: $(srv_wrk_statuses "$_wname")"
+	if [ "$_ms" -le "${SRV_CRASH_LIMIT_MS:-1000}" ]; then
+		echo "ok - $_setup: crash recovery: $_what ($_ms ms)"
+		echo pass >> "$SRV_DIR/tally"
+	else
+		echo "not ok - $_setup: crash recovery: $_what: no 200 for $_ms ms (limit ${SRV_CRASH_LIMIT_MS:-1000})"
+		echo fail >> "$SRV_DIR/tally"
+	fi
+}
+
 # srv_finish: prints the closing line and exits with the result.
 srv_finish() {
 	passed=$(grep -c '^pass$' "$SRV_DIR/tally" 2>/dev/null || true)
