@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -67,7 +68,6 @@ struct worker {
 
 struct server {
 	int		 sv_fd;
-	pid_t		 sv_supervisor;	/* the parent that forked this worker */
 	const char	*sv_conf_path;
 	pthread_mutex_t	 sv_lock;
 	struct snapshot	*sv_current;
@@ -503,18 +503,42 @@ server_stop_workers(struct server *sv)
  * FCGI_LISTENSOCK_FILENO) starts a new one when the process it spawned,
  * the supervisor, dies.  lighttpd first connects to the socket, and takes
  * one that still accepts for somebody else's daemon, which it never
- * restarts.  So a worker left behind by its supervisor stops listening
- * before it finishes its requests.  Only then: a socket from systemd or
- * from -l stays open in the supervisor for the next worker, and shutdown
- * acts on the socket, not on this process's descriptor.
+ * restarts (it answers 503 from then on).  So the worker learns of the
+ * supervisor's death by a signal whose handler stops the listening at
+ * once, in whichever thread runs first, ahead of lighttpd's own handling
+ * of SIGCHLD; the stop then goes on as on SIGTERM.  Only for fd 0: a
+ * socket from systemd or from -l is shared with the supervisor, and
+ * shutdown(2) acts on the socket, not on this process's descriptor.
  */
+static pid_t	server_supervisor;	/* read by the signal handler */
+
 static void
-server_stop_listening_if_orphaned(const struct server *sv)
+server_orphaned(int sig)
 {
-	if (sv->sv_fd == 0 && getppid() != sv->sv_supervisor) {
-		log_warnx("the supervisor has gone; closing the socket");
-		(void)shutdown(sv->sv_fd, SHUT_RD);
+	int	saved = errno;
+
+	(void)sig;
+	if (getppid() != server_supervisor) {
+		(void)shutdown(0, SHUT_RD);
+		(void)kill(getpid(), SIGTERM);
 	}
+	errno = saved;
+}
+
+static void
+server_watch_supervisor(int listen_fd)
+{
+	struct sigaction	sa;
+
+	if (listen_fd != 0)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = server_orphaned;
+	sigaction(SIGUSR1, &sa, NULL);
+	(void)prctl(PR_SET_PDEATHSIG, SIGUSR1);
+	/* The supervisor may have gone before the line above. */
+	if (getppid() != server_supervisor)
+		(void)raise(SIGUSR1);
 }
 
 static int
@@ -555,7 +579,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 
 	memset(&sv, 0, sizeof(sv));
 	sv.sv_fd = listen_fd;
-	sv.sv_supervisor = getppid();
+	server_supervisor = getppid();
 	sv.sv_conf_path = conf_path;
 	sv.sv_throttle = throttle;
 	sv.sv_nworkers = cf->cf_workers;
@@ -594,6 +618,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	server_watch_supervisor(listen_fd);
 
 	/* Accepted sockets inherit these on Linux: one read or write to a
 	 * silent peer cannot block longer than request_timeout. */
@@ -621,7 +646,8 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
 	    AUTHZ_RELOAD_NICE);
 	(void)server_wait_signals(&sv);
-	server_stop_listening_if_orphaned(&sv);
+	if (getppid() != server_supervisor)
+		log_warnx("the supervisor has gone; stopping");
 	log_info("stopping: finishing requests in progress");
 	server_stop_workers(&sv);
 	/* Every request is counted now: the file ends with all of them. */
