@@ -102,11 +102,27 @@ cleanup() {
 	for p in $DPID $BG_PIDS $GUARD; do
 		wait "$p" 2>/dev/null
 	done
+	sanitizer_check
 	if [ -n "$T" ] && [ -n "$KEEP" ]; then
 		echo "# kept $T"
 	elif [ -n "$T" ]; then
 		rm -rf "$T"
 	fi
+	[ -z "$SANITIZED" ] || exit 1
+}
+
+# sanitizer_check: in an --enable-sanitizers build, a report of ASan,
+# LeakSanitizer or UBSan in the daemon's log fails the test, whatever its
+# cases said: UBSan aborts the worker, the supervisor starts another, and
+# the answers may all still be right.  Run once the daemon has stopped,
+# so that the leak checks at exit are in the log.
+SANITIZED=
+sanitizer_check() {
+	_re='ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: [A-Za-z]*Sanitizer'
+	[ -n "$T" ] && [ -f "$T/log" ] && grep -Eq "$_re" "$T/log" || return 0
+	echo "not ok - a sanitizer reported in the daemon's log ($T/log):"
+	grep -E -A 12 "$_re" "$T/log" | head -n 40 | sed 's/^/#   /'
+	SANITIZED=1
 }
 
 trap cleanup EXIT
