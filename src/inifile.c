@@ -742,19 +742,13 @@ done:
 }
 
 /*
- * Reads the whole file into *bufp (NUL-terminated, *capp bytes allocated).
- * One descriptor for the type check and the read, so what is checked is
- * what is read.
+ * Opens path for inifile_read(); with nofollow, a symbolic link is
+ * refused.  Returns the descriptor, or -1 with the error added.
  */
 static int
-inifile_read(const char *path, int nofollow, struct stat *st, char **bufp,
-    size_t *lenp, size_t *capp, struct errlist *errs)
+inifile_open(const char *path, int nofollow, struct errlist *errs)
 {
-	struct stat	 sb;
-	char		*buf = NULL;
-	size_t		 len = 0, cap = 0;
-	ssize_t		 n;
-	int		 fd = -1, flags, rc = -1;
+	int	fd, flags;
 
 	/* O_NONBLOCK: a FIFO must not hang open(); regular files ignore it. */
 	flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
@@ -765,8 +759,25 @@ inifile_read(const char *path, int nofollow, struct stat *st, char **bufp,
 			errlist_add(errs, path, 0, "is a symbolic link");
 		else
 			errlist_add(errs, path, 0, "%s", strerror(errno));
-		goto done;
 	}
+	return fd;
+}
+
+/*
+ * Reads the whole file behind fd into *bufp (NUL-terminated, *capp bytes
+ * allocated).  One descriptor for the type check and the read, so what
+ * is checked is what is read.  Messages name path.
+ */
+static int
+inifile_read(const char *path, int fd, struct stat *st, char **bufp,
+    size_t *lenp, size_t *capp, struct errlist *errs)
+{
+	struct stat	 sb;
+	char		*buf = NULL;
+	size_t		 len = 0, cap = 0;
+	ssize_t		 n;
+	int		 rc = -1;
+
 	if (fstat(fd, &sb) == -1) {
 		errlist_add(errs, path, 0, "fstat: %s", strerror(errno));
 		goto done;
@@ -814,20 +825,18 @@ done:
 		explicit_bzero(buf, cap);
 		free(buf);
 	}
-	if (fd != -1)
-		close(fd);
 	return rc;
 }
 
 int
-inifile_parse(const char *path, int nofollow, struct stat *st,
+inifile_parse_fd(const char *path, int fd, struct stat *st,
     inifile_handler handler, void *user, struct errlist *errs)
 {
 	char	*buf = NULL;
 	size_t	 len = 0, cap = 0;
 	int	 rc = -1;
 
-	if (inifile_read(path, nofollow, st, &buf, &len, &cap, errs) == -1)
+	if (inifile_read(path, fd, st, &buf, &len, &cap, errs) == -1)
 		goto done;
 	rc = inifile_parse_buffer(path, buf, len, handler, user, errs);
 done:
@@ -836,5 +845,18 @@ done:
 		explicit_bzero(buf, cap);
 		free(buf);
 	}
+	return rc;
+}
+
+int
+inifile_parse(const char *path, int nofollow, struct stat *st,
+    inifile_handler handler, void *user, struct errlist *errs)
+{
+	int	fd, rc;
+
+	if ((fd = inifile_open(path, nofollow, errs)) == -1)
+		return -1;
+	rc = inifile_parse_fd(path, fd, st, handler, user, errs);
+	close(fd);
 	return rc;
 }

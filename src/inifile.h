@@ -38,6 +38,13 @@ typedef int (*inifile_handler)(void *user, const char *section,
 int	inifile_parse(const char *path, int nofollow, struct stat *st,
 	    inifile_handler, void *user, struct errlist *errs);
 
+/*
+ * The same for a file the caller opened (filetrust_open()): fd is read
+ * from where it is and left open; messages name path.
+ */
+int	inifile_parse_fd(const char *path, int fd, struct stat *st,
+	    inifile_handler, void *user, struct errlist *errs);
+
 /* The same for a buffer already in memory; name is used in messages. */
 int	inifile_parse_buffer(const char *name, const char *buf, size_t len,
 	    inifile_handler, void *user, struct errlist *errs);

@@ -596,9 +596,10 @@ users_pick_typical(struct users *u)
 	u->u_typical_hash = nkinds > 0 ? kinds[best].h : NULL;
 }
 
-struct users *
-users_load(const char *path, const struct users_hash_limits *lim,
-    struct errlist *errs)
+/* users_load() and users_load_fd(); fd -1: open path. */
+static struct users *
+users_load_common(const char *path, int fd,
+    const struct users_hash_limits *lim, struct errlist *errs)
 {
 	struct users_parse	 up;
 	struct users		*u;
@@ -614,7 +615,12 @@ users_load(const char *path, const struct users_hash_limits *lim,
 	up.up_errs = errs;
 	up.up_file = path;
 	up.up_limits = lim;
-	(void)inifile_parse(path, 0, &u->u_stat, users_handler, &up, errs);
+	if (fd == -1)
+		(void)inifile_parse(path, 0, &u->u_stat, users_handler, &up,
+		    errs);
+	else
+		(void)inifile_parse_fd(path, fd, &u->u_stat, users_handler,
+		    &up, errs);
 	users_section_finish(&up);
 	if (errlist_count(errs) == before) {
 		for (i = 0; ok && i < u->u_nusers; i++) {
@@ -641,6 +647,20 @@ users_load(const char *path, const struct users_hash_limits *lim,
 		return NULL;
 	}
 	return u;
+}
+
+struct users *
+users_load(const char *path, const struct users_hash_limits *lim,
+    struct errlist *errs)
+{
+	return users_load_common(path, -1, lim, errs);
+}
+
+struct users *
+users_load_fd(const char *path, int fd, const struct users_hash_limits *lim,
+    struct errlist *errs)
+{
+	return users_load_common(path, fd, lim, errs);
 }
 
 void

@@ -56,6 +56,10 @@ struct users;
  */
 struct users	*users_load(const char *path,
 		    const struct users_hash_limits *, struct errlist *errs);
+/* The same from a descriptor the caller opened and closes (the daemon
+ * opens the file with filetrust_open()); messages name path. */
+struct users	*users_load_fd(const char *path, int fd,
+		    const struct users_hash_limits *, struct errlist *errs);
 void		 users_free(struct users *);
 
 /* O(1) lookup by exact (case-sensitive) name; NULL if unknown. */
