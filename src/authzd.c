@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,8 +95,9 @@ authzd_load(const char *path, int check_only)
 
 	errlist_init(&errs);
 	errlist_init(&warns);
-	cf = conf_load_warn(path, check_only ? CONF_LOAD_NO_PWCHECK : 0, &errs,
-	    &warns);
+	/* Trusting whom this process starts the daemon as (conf.h). */
+	cf = conf_load_trusted(path, check_only ? CONF_LOAD_NO_PWCHECK : 0,
+	    NULL, &errs, &warns);
 	errlist_print(&errs, stderr);
 	errlist_print(&warns, stderr);
 	errlist_free(&errs);
@@ -134,32 +134,21 @@ authzd_open_socket(const struct conf *cf, const char *listen_arg)
 	return fd;
 }
 
-/* Drops root for the configured user and group, after the socket is open
- * and the files are read. */
+/*
+ * Drops root for the configured user and group, after the socket is open
+ * and the files are read: to the ids the users file was checked against
+ * (conf_load_trusted() looked them up).
+ */
 static int
 authzd_drop_privileges(const struct conf *cf)
 {
-	struct passwd	*pw;
-	struct group	*gr;
-	gid_t		 gid;
+	uid_t	uid = cf->cf_trust.ct_users.fti_uid;
+	gid_t	gid = cf->cf_trust.ct_users.fti_gid;
 
 	if (geteuid() != 0 || cf->cf_user == NULL)
 		return 0;
-	if ((pw = getpwnam(cf->cf_user)) == NULL) {
-		fprintf(stderr, "fcgi-authzd: unknown user %s\n", cf->cf_user);
-		return -1;
-	}
-	gid = pw->pw_gid;
-	if (cf->cf_group != NULL) {
-		if ((gr = getgrnam(cf->cf_group)) == NULL) {
-			fprintf(stderr, "fcgi-authzd: unknown group %s\n",
-			    cf->cf_group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
 	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
+	    setresuid(uid, uid, uid) == -1) {
 		fprintf(stderr, "fcgi-authzd: cannot drop privileges to %s: "
 		    "%s\n", cf->cf_user, strerror(errno));
 		return -1;

@@ -10,7 +10,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 #include "authcache.h"
 #include "conf.h"
 #include "defaults.h"
+#include "filetrust.h"
 #include "inifile.h"
 #include "pwcheck.h"
 #include "users.h"
@@ -36,6 +39,8 @@ struct conf_parse {
 	char		*cp_users_raw;
 	int		 cp_users_line;
 	int		 cp_memlimit_line;
+	int		 cp_user_line;
+	int		 cp_group_line;
 };
 
 int
@@ -331,10 +336,14 @@ conf_server_key(struct conf_parse *cp, const char *k, const char *v, int line)
 		cf->cf_request_timeout = (unsigned)n;
 		return 1;
 	}
-	if (strcmp(k, "user") == 0)
+	if (strcmp(k, "user") == 0) {
+		cp->cp_user_line = line;
 		return *v == '\0' ? 1 : conf_set_string(cp, line, &cf->cf_user, v);
-	if (strcmp(k, "group") == 0)
+	}
+	if (strcmp(k, "group") == 0) {
+		cp->cp_group_line = line;
 		return *v == '\0' ? 1 : conf_set_string(cp, line, &cf->cf_group, v);
+	}
 	if (strcmp(k, "socket_mode") == 0) {
 		char *end;
 		unsigned long m;
@@ -882,9 +891,90 @@ conf_prepare_serving(struct conf *cf, const struct conf *prev,
 	return 0;
 }
 
-struct conf *
-conf_load_warn(const char *path, int flags, struct errlist *errs,
+/*
+ * Reads the config file into cp: through filetrust_open() when trust is
+ * set, as it is otherwise.  Its stat goes to st.
+ */
+static void
+conf_read(struct conf_parse *cp, const char *path,
+    const struct conf_trust *trust, struct stat *st, struct errlist *errs)
+{
+	int	fd;
+
+	if (trust == NULL) {
+		(void)inifile_parse(path, 0, st, conf_handler, cp, errs);
+		return;
+	}
+	if ((fd = filetrust_open(path, &trust->ct_conf, 0, st, errs,
+	    NULL)) == -1)
+		return;
+	(void)inifile_parse_fd(path, fd, st, conf_handler, cp, errs);
+	close(fd);
+}
+
+/*
+ * The user the daemon runs as once started, whose users file it is
+ * (conf_load_trusted()): authzd.c drops to these very ids.  0, or -1
+ * with an error.
+ */
+static int
+conf_trust_daemon(struct conf_parse *cp, struct filetrust_ids *ids)
+{
+	const struct conf	*cf = cp->cp_conf;
+	struct passwd		*pw;
+	struct group		*gr;
+
+	filetrust_ids_self(ids);
+	if (geteuid() != 0 || cf->cf_user == NULL)
+		return 0;
+	if ((pw = getpwnam(cf->cf_user)) == NULL) {
+		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_user_line,
+		    "user: no user \"%s\" on this system", cf->cf_user);
+		return -1;
+	}
+	ids->fti_uid = pw->pw_uid;
+	ids->fti_gid = pw->pw_gid;
+	if (cf->cf_group == NULL)
+		return 0;
+	if ((gr = getgrnam(cf->cf_group)) == NULL) {
+		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_group_line,
+		    "group: no group \"%s\" on this system", cf->cf_group);
+		return -1;
+	}
+	ids->fti_gid = gr->gr_gid;
+	return 0;
+}
+
+/*
+ * Reads the users file the config named: through filetrust_open(), with
+ * a warning if every user may read it, when trust is set.
+ */
+static struct users *
+conf_read_users(const struct conf *cf, const struct users_hash_limits *lim,
+    const struct conf_trust *trust, struct errlist *errs,
     struct errlist *warnings)
+{
+	struct users	*u;
+	struct stat	 st;
+	int		 fd;
+
+	if (trust == NULL)
+		return users_load(cf->cf_users_path, lim, errs);
+	if ((fd = filetrust_open(cf->cf_users_path, &trust->ct_users,
+	    FILETRUST_WARN_READABLE, &st, errs, warnings)) == -1)
+		return NULL;
+	u = users_load_fd(cf->cf_users_path, fd, lim, errs);
+	close(fd);
+	return u;
+}
+
+/*
+ * conf_load_warn() and conf_load_trusted(): trust NULL checks nothing;
+ * with derive, trust->ct_users is found once the config is read.
+ */
+static struct conf *
+conf_load_common(const char *path, int flags, struct conf_trust *trust,
+    int derive, struct errlist *errs, struct errlist *warnings)
 {
 	struct conf		*cf;
 	struct conf_parse	 cp;
@@ -906,7 +996,7 @@ conf_load_warn(const char *path, int flags, struct errlist *errs,
 		goto fail;
 	}
 	memset(&st, 0, sizeof(st));
-	(void)inifile_parse(path, 0, &st, conf_handler, &cp, errs);
+	conf_read(&cp, path, trust, &st, errs);
 	conf_fileid_from_stat(&st, &cf->cf_files.cfs_conf);
 	conf_rule_finish(&cp);
 	if (cf->cf_realm == NULL && (cf->cf_realm = strdup(AUTHZ_REALM)) == NULL)
@@ -916,15 +1006,21 @@ conf_load_warn(const char *path, int flags, struct errlist *errs,
 		if (cf->cf_users_path == NULL)
 			errlist_add(errs, path, cp.cp_users_line, "out of memory");
 	}
+	/* Without the daemon's ids, the users file cannot be judged. */
+	if (trust != NULL && derive &&
+	    conf_trust_daemon(&cp, &trust->ct_users) == -1)
+		flags |= CONF_LOAD_NO_USERS;
 	if (cf->cf_users_path != NULL && !(flags & CONF_LOAD_NO_USERS)) {
 		lim.uhl_max_memory = cf->cf_hash_max_memory;
 		lim.uhl_max_opslimit = AUTHZ_HASH_MAX_OPSLIMIT;
 		lim.uhl_max_parallel = AUTHZ_HASH_MAX_PARALLEL;
-		cf->cf_users = users_load(cf->cf_users_path, &lim, errs);
+		cf->cf_users = conf_read_users(cf, &lim, trust, errs, warnings);
 		if (cf->cf_users != NULL)
 			conf_fileid_from_stat(users_file_stat(cf->cf_users),
 			    &cf->cf_files.cfs_users);
 	}
+	if (trust != NULL)
+		cf->cf_trust = *trust;
 	conf_validate(&cp, warnings);
 	if (errlist_count(errs) != before)
 		goto fail;
@@ -942,6 +1038,27 @@ fail:
 	free(cp.cp_users_raw);
 	conf_free(cf);
 	return NULL;
+}
+
+struct conf *
+conf_load_warn(const char *path, int flags, struct errlist *errs,
+    struct errlist *warnings)
+{
+	return conf_load_common(path, flags, NULL, 0, errs, warnings);
+}
+
+struct conf *
+conf_load_trusted(const char *path, int flags, const struct conf_trust *trust,
+    struct errlist *errs, struct errlist *warnings)
+{
+	struct conf_trust t;
+
+	if (trust != NULL) {
+		t = *trust;
+		return conf_load_common(path, flags, &t, 0, errs, warnings);
+	}
+	filetrust_ids_self(&t.ct_conf);
+	return conf_load_common(path, flags, &t, 1, errs, warnings);
 }
 
 struct conf *

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "errlist.h"
+#include "filetrust.h"
 #include "netaddr.h"
 #include "rules.h"
 
@@ -50,6 +51,17 @@ struct conf_fileid {
 struct conf_files {
 	struct conf_fileid cfs_conf;		/* the config file */
 	struct conf_fileid cfs_users;		/* the users file it names */
+};
+
+/*
+ * Whose files a load trusts (filetrust.h), besides root.  The config
+ * file says which user the daemon becomes and which socket it opens
+ * first: only whoever starts the daemon may be able to change it.  The
+ * users file is the daemon's own: the user it runs as may.
+ */
+struct conf_trust {
+	struct filetrust_ids ct_conf;		/* for the config file */
+	struct filetrust_ids ct_users;		/* for the users file */
 };
 
 struct conf {
@@ -95,6 +107,8 @@ struct conf {
 	struct pwcheck	*cf_pwcheck;		/* dummy hash and limiter */
 
 	struct conf_files cf_files;		/* as they were read */
+	struct conf_trust cf_trust;		/* what conf_load_trusted()
+						   checked them against */
 };
 
 enum conf_load_flags {
@@ -107,12 +121,28 @@ enum conf_load_flags {
 /*
  * Loads the config file and the users file it names, and validates both.
  * Every error is added to errs as "FILE:LINE: message".  Returns the new
- * snapshot, or NULL when there was any error.
+ * snapshot, or NULL when there was any error.  Whoever owns the files:
+ * the daemon uses conf_load_trusted().
  */
 struct conf	*conf_load(const char *path, int flags, struct errlist *errs);
 /* The same, adding warnings (roles or users no one has) to warnings. */
 struct conf	*conf_load_warn(const char *path, int flags,
 		    struct errlist *errs, struct errlist *warnings);
+/*
+ * conf_load_warn() for the daemon and the checks that stand for it
+ * ("fcgi-authzd -t", "fcgi-authz check"): a file that someone but root
+ * and trust's ids could change is an error, and a users file that every
+ * user may read a warning (filetrust.h).  With trust NULL, the ids of
+ * the daemon being started by this process: the config file is trusted
+ * as this process is (effective ids), the users file as the user the
+ * daemon runs as, [server] user and group when this process is root
+ * (a user unknown here is an error), this process's otherwise.  A reload
+ * passes the running snapshot's cf_trust, so that after the privilege
+ * drop it trusts what the start did.
+ */
+struct conf	*conf_load_trusted(const char *path, int flags,
+		    const struct conf_trust *trust, struct errlist *errs,
+		    struct errlist *warnings);
 void		 conf_free(struct conf *);
 /*
  * Sets up what answering requests needs beyond the files: the

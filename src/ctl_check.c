@@ -9,14 +9,20 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "ctl.h"
 #include "errlist.h"
+#include "filetrust.h"
 #include "pwcheck.h"
 #include "users.h"
 
-/* With -c: the same output as "fcgi-authzd -t", warnings included. */
+/*
+ * With -c: the same output as "fcgi-authzd -t", warnings included, and
+ * the same owners and modes refused (conf_load_trusted()), so that it is
+ * run as the daemon is started: as root, or as the daemon's user.
+ */
 static int
 ctl_check_config(const struct ctl *c)
 {
@@ -26,8 +32,8 @@ ctl_check_config(const struct ctl *c)
 
 	errlist_init(&errs);
 	errlist_init(&warns);
-	cf = conf_load_warn(c->c_conf_path, CONF_LOAD_NO_PWCHECK, &errs,
-	    &warns);
+	cf = conf_load_trusted(c->c_conf_path, CONF_LOAD_NO_PWCHECK, NULL,
+	    &errs, &warns);
 	errlist_print(&errs, stderr);
 	errlist_print(&warns, stderr);
 	if (cf == NULL) {
@@ -45,18 +51,42 @@ done:
 	return rc;
 }
 
-/* With -u: the users file alone. */
+/*
+ * With -u: the users file alone, trusted as the daemon would trust it if
+ * it ran as this user (no config says which user that is).
+ */
 static int
 ctl_check_users(struct ctl *c)
 {
-	struct ctl_view vw;
+	struct errlist		 errs, warns;
+	struct filetrust_ids	 ids;
+	struct users_hash_limits lim;
+	struct users		*u = NULL;
+	struct stat		 st;
+	int			 fd;
 
-	if (ctl_view_open(c, &vw) == -1)
+	if (ctl_setup(c, 0) == -1)
 		return CTL_NO;
+	errlist_init(&errs);
+	errlist_init(&warns);
+	ctl_limits(c, &lim);
+	filetrust_ids_self(&ids);
+	if ((fd = filetrust_open(c->c_users_path, &ids,
+	    FILETRUST_WARN_READABLE, &st, &errs, &warns)) != -1) {
+		u = users_load_fd(c->c_users_path, fd, &lim, &errs);
+		close(fd);
+	}
+	errlist_print(&errs, stderr);
+	errlist_print(&warns, stderr);
+	errlist_free(&errs);
+	errlist_free(&warns);
+	if (u == NULL) {
+		ctl_warnx("%s: users file not valid", c->c_users_path);
+		return CTL_NO;
+	}
 	printf("%s: users file OK (%zu users, %zu tokens)\n",
-	    c->c_users_path, users_count(vw.vw_users),
-	    users_token_count(vw.vw_users));
-	ctl_view_free(&vw);
+	    c->c_users_path, users_count(u), users_token_count(u));
+	users_free(u);
 	return CTL_OK;
 }
 

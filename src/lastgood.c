@@ -21,6 +21,7 @@
 struct lastgood {
 	struct conf		*lg_conf;	/* the copy */
 	const char		*lg_path;
+	struct conf_trust	 lg_trust;	/* as at start (conf.h) */
 	struct conf_watch	 lg_watch;
 	/* The load under way, if lg_running. */
 	int			 lg_running;
@@ -40,6 +41,7 @@ lastgood_new(struct conf *cf, const char *conf_path)
 		return NULL;
 	lg->lg_conf = cf;
 	lg->lg_path = conf_path;
+	lg->lg_trust = cf->cf_trust;
 	conf_watch_init(&lg->lg_watch);
 	atomic_init(&lg->lg_done, 0);
 	return lg;
@@ -63,7 +65,8 @@ lastgood_load(void *arg)
 	errlist_init(&errs);
 	/* Without the dummy hash: a worker started from it makes its own
 	 * (conf_prepare_serving). */
-	lg->lg_fresh = conf_load(lg->lg_path, CONF_LOAD_NO_PWCHECK, &errs);
+	lg->lg_fresh = conf_load_trusted(lg->lg_path, CONF_LOAD_NO_PWCHECK,
+	    &lg->lg_trust, &errs, NULL);
 	errlist_free(&errs);	/* the worker logs the same errors */
 	atomic_store(&lg->lg_done, 1);
 	return NULL;

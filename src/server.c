@@ -301,8 +301,9 @@ server_reload(struct server *sv, const struct conf_files *tried)
 
 	errlist_init(&errs);
 	errlist_init(&warns);
-	cf = conf_load_warn(sv->sv_conf_path, CONF_LOAD_NO_PWCHECK, &errs,
-	    &warns);
+	/* As the start did, though this process no longer runs as root. */
+	cf = conf_load_trusted(sv->sv_conf_path, CONF_LOAD_NO_PWCHECK,
+	    &sv->sv_current->sn_conf->cf_trust, &errs, &warns);
 	/* Verified credentials stay verified (conf.h): no miss storm. */
 	if (cf != NULL && conf_prepare_serving(cf, sv->sv_current->sn_conf,
 	    &errs) == -1) {

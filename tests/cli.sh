@@ -349,14 +349,15 @@ roles = staff   ; inline note
 EOF
 cp "$USERS" "$T/users.orig" || bail "cp failed"
 
-# Mode 0640 and, as root, an owner and group other than the writer's.
+# Mode 0640 and, as root, a group other than the writer's.  The owner
+# stays root: the daemon here runs as root and refuses a users file that
+# another user owns (tests/privdrop.sh has the daemon's own user own it).
 chmod 640 "$USERS" || bail "chmod failed"
 if [ "$(id -u)" = 0 ]; then
 	grp=www-data
 	getent group www-data >/dev/null 2>&1 || grp=nogroup
-	if getent passwd nobody >/dev/null 2>&1 &&
-	    getent group "$grp" >/dev/null 2>&1; then
-		chown "nobody:$grp" "$USERS" || bail "chown failed"
+	if getent group "$grp" >/dev/null 2>&1; then
+		chgrp "$grp" "$USERS" || bail "chgrp failed"
 	fi
 fi
 MODE_OWNER=$(mode_owner "$USERS")

@@ -9,6 +9,10 @@
 # helpers (bail, need_programs, need_commands, alive, now_ms, ...).
 # The sourcing script sets KEEP (non-empty: keep $T) before it exits.
 
+# Files the tests write are the daemon's users files: fcgi-authzd warns
+# about one that every user may read (filetrust.h).
+umask 077
+
 T=
 DPID=
 GUARD=
