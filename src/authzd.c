@@ -137,7 +137,7 @@ authzd_open_socket(const struct conf *cf, const char *listen_arg)
 /*
  * Drops root for the configured user and group, after the socket is open
  * and the files are read: to the ids the users file was checked against
- * (conf_load_trusted() looked them up).
+ * (conf_load_trusted() looked them up), with no supplementary groups.
  */
 static int
 authzd_drop_privileges(const struct conf *cf)
@@ -147,10 +147,16 @@ authzd_drop_privileges(const struct conf *cf)
 
 	if (geteuid() != 0 || cf->cf_user == NULL)
 		return 0;
-	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	if (setgroups(0, NULL) == -1 || setresgid(gid, gid, gid) == -1 ||
 	    setresuid(uid, uid, uid) == -1) {
 		fprintf(stderr, "fcgi-authzd: cannot drop privileges to %s: "
 		    "%s\n", cf->cf_user, strerror(errno));
+		return -1;
+	}
+	/* A drop that can be undone did not happen (saved ids, caps). */
+	if (uid != 0 && (setresuid(0, 0, 0) != -1 || setegid(0) != -1)) {
+		fprintf(stderr, "fcgi-authzd: could regain root after the "
+		    "drop to %s; refusing to run\n", cf->cf_user);
 		return -1;
 	}
 	return 0;
