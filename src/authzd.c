@@ -105,8 +105,10 @@ authzd_load(const char *path, int check_only)
 	return cf;
 }
 
+/* The socket to serve on: inherited (>= 0: fd 0 or 3), or opened here. */
 static int
-authzd_open_socket(const struct conf *cf, const char *listen_arg)
+authzd_open_socket(const struct conf *cf, const char *listen_arg,
+    int inherited)
 {
 	const char	*addr = listen_arg != NULL ? listen_arg : cf->cf_listen;
 	const char	*errstr = NULL;
@@ -114,8 +116,8 @@ authzd_open_socket(const struct conf *cf, const char *listen_arg)
 	struct group	*gr;
 	int		 fd;
 
-	if (listen_arg == NULL && (fd = listen_inherited()) != -1)
-		return fd;
+	if (inherited != -1)
+		return inherited;
 	if (addr == NULL) {
 		fprintf(stderr, "fcgi-authzd: no socket on fd 0 and no listen "
 		    "address (use -l or [server] listen)\n");
@@ -323,7 +325,8 @@ main(int argc, char *argv[])
 {
 	const char	*conf_path = AUTHZ_CONF_FILE, *listen_arg = NULL;
 	char		 abs_path[PATH_MAX];
-	int		 ch, check_only = 0, foreground = 0, fd, spawned, rc;
+	int		 ch, check_only = 0, foreground = 0, fd, inherited;
+	int		 spawned, rc;
 	struct conf	*cf;
 	struct throttle	*th = NULL;
 
@@ -374,9 +377,11 @@ main(int argc, char *argv[])
 		conf_free(cf);
 		return 0;
 	}
-	spawned = listen_arg == NULL && listen_inherited() != -1;
+	/* Once: it takes LISTEN_FDS and LISTEN_PID out of the environment. */
+	inherited = listen_arg == NULL ? listen_inherited() : -1;
+	spawned = inherited != -1;
 	/* The table after the drop: it is the daemon user's file. */
-	if ((fd = authzd_open_socket(cf, listen_arg)) == -1 ||
+	if ((fd = authzd_open_socket(cf, listen_arg, inherited)) == -1 ||
 	    authzd_drop_privileges(cf) == -1 ||
 	    (th = authzd_open_throttle(cf)) == NULL) {
 		conf_free(cf);
