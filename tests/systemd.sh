@@ -1,0 +1,212 @@
+#!/bin/sh
+# tests/systemd.sh: the systemd side of fcgi-authzd (issue 7).
+#  - systemd-analyze verify finds nothing to say about the units;
+#  - systemd-analyze security --offline rates the generated service at
+#    most $SYSTEMD_EXPOSURE_MAX (measured with systemd 252: 1.2; the unit
+#    before its sandbox was tightened: 1.6);
+#  - socket activation: started the way systemd starts it (the listening
+#    socket on fd 3, LISTEN_FDS=1, LISTEN_PID=its pid), by
+#    systemd-socket-activate or else python3, it answers on that socket;
+#    with the LISTEN_PID of another process it leaves fd 3 alone.
+# Cases whose tool is missing are skipped.  Needs no running systemd.
+#
+# Run by "make check" (automake TESTS) or by hand:
+#	top_builddir=BUILD top_srcdir=SRC sh tests/systemd.sh
+set -u
+
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
+
+AUTHZD=$top_builddir/src/fcgi-authzd
+CLIENT=$top_builddir/tests/fcgi-client
+MKHASH=$top_builddir/tests/mkhash
+UNIT=$top_builddir/etc/systemd/fcgi-authzd.service
+UNIT_IN=$top_srcdir/etc/systemd/fcgi-authzd.service.in
+SOCKET_UNIT=$top_srcdir/etc/systemd/fcgi-authzd.socket
+SYSTEMD_EXPOSURE_MAX=${SYSTEMD_EXPOSURE_MAX:-1.2}
+
+. "$(dirname "$0")/testlib.sh"
+KEEP=${E2E_KEEP:-}
+
+need_programs "$AUTHZD" "$CLIENT" "$MKHASH"
+[ -f "$UNIT" ] || bail "$UNIT is missing (make builds it)"
+need_commands base64 sed grep awk
+tmpdir_make systemd
+: >"$T/log"
+CONF=$T/fcgi-authz.ini
+SOCK=$T/sock
+ADDR=unix:$SOCK
+BUILD=$(cd "$top_builddir" && pwd)
+
+has_analyze=
+command -v systemd-analyze >/dev/null 2>&1 && has_analyze=1
+
+# ---- the units ------------------------------------------------------------
+
+# The service as installed, but with ExecStart= on the binary just built:
+# verify looks for the programs it names.
+mkdir "$T/units"
+sed -e "s|@sbindir@|$BUILD/src|g" -e "s|@sysconfdir@|$T|g" "$UNIT_IN" \
+    >"$T/units/fcgi-authzd.service"
+cp "$SOCKET_UNIT" "$T/units/" || bail "cp failed"
+
+if [ -z "$has_analyze" ]; then
+	skip "systemd-analyze verify: the units, without a warning" \
+	    "no systemd-analyze"
+else
+	begin "systemd-analyze verify: the units, without a warning"
+	systemd-analyze verify --man=no "$T/units/fcgi-authzd.socket" \
+	    "$T/units/fcgi-authzd.service" >"$T/verify.out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || fail "exit $rc: $(tr '\n' '|' <"$T/verify.out")"
+	# It exits 0 on unknown keys and bad values, only saying so.
+	[ $rc -eq 0 ] && [ -s "$T/verify.out" ] &&
+	    fail "it says: $(tr '\n' '|' <"$T/verify.out")"
+	end
+fi
+
+# exposure FILE: the overall score systemd-analyze security gives FILE.
+exposure() {
+	systemd-analyze security --offline=yes "$1" 2>/dev/null |
+	    sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p'
+}
+
+if [ -z "$has_analyze" ]; then
+	skip "systemd-analyze security --offline: exposure at most $SYSTEMD_EXPOSURE_MAX" \
+	    "no systemd-analyze"
+elif ! systemd-analyze security --offline=yes "$UNIT" >/dev/null 2>&1; then
+	skip "systemd-analyze security --offline: exposure at most $SYSTEMD_EXPOSURE_MAX" \
+	    "no systemd-analyze security --offline (systemd < 250)"
+else
+	begin "systemd-analyze security --offline: exposure at most $SYSTEMD_EXPOSURE_MAX"
+	score=$(exposure "$UNIT")
+	note "exposure of $UNIT: ${score:-?}"
+	if [ -z "$score" ]; then
+		fail "no score in: $(systemd-analyze security --offline=yes "$UNIT" 2>&1 | tail -n 2)"
+	elif ! awk -v s="$score" -v m="$SYSTEMD_EXPOSURE_MAX" \
+	    'BEGIN { exit !(s <= m) }'; then
+		fail "exposure $score is above $SYSTEMD_EXPOSURE_MAX"
+		systemd-analyze security --offline=yes "$UNIT" 2>&1 |
+		    grep '✗' | sed 's/^/# /'
+	fi
+	end
+
+	# The score must move: the same unit without its sandbox rates worse.
+	begin "systemd-analyze security: the unit without its sandbox rates worse (the check can fail)"
+	sed '/^NoNewPrivileges=/,/^UMask=/d' "$UNIT" >"$T/bare.service"
+	bare=$(exposure "$T/bare.service")
+	note "exposure without the sandbox: ${bare:-?}"
+	awk -v s="${bare:-0}" -v m="$SYSTEMD_EXPOSURE_MAX" \
+	    'BEGIN { exit !(s > m) }' || fail "bare unit: ${bare:-no score}"
+	end
+fi
+
+# ---- socket activation ----------------------------------------------------
+
+H=$(cheap_hash alice-pw) || bail "mkhash failed"
+printf '[user:alice]\npassword = %s\nroles = editor\n' "$H" >"$T/users.ini"
+# No listen: the socket must come from fd 3.
+cat >"$CONF" <<EOF
+[server]
+users = users.ini
+workers = 2
+log = stderr
+request_timeout = 5
+
+[hashing]
+opslimit = 1
+memlimit = 8M
+
+[throttle]
+state = $T/throttle
+
+[rule:site]
+path = /site
+access = authenticated
+EOF
+
+# The daemon with its listening socket on fd 3, LISTEN_FDS=1 and
+# LISTEN_PID set as sd_listen_fds(3) wants: by python3, which binds
+# the socket, then execs it in the same process (so the pid is its own),
+# with $1 as LISTEN_PID ("self" for its own).
+PYACT='
+import os, socket, sys
+path, pid = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(16)
+os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+os.environ["LISTEN_FDS"] = "1"
+os.environ["LISTEN_PID"] = str(os.getpid()) if pid == "self" else pid
+os.execv(sys.argv[3], sys.argv[3:])
+'
+
+# status_for USER PASSWORD: the status one request gets.
+status_for() {
+	"$CLIENT" -r authorizer -t 10 "$ADDR" REQUEST_METHOD=GET \
+	    REQUEST_URI=/site/x REMOTE_ADDR=192.0.2.9 \
+	    "HTTP_AUTHORIZATION=$(basic_auth "$1" "$2")" 2>/dev/null |
+	    sed -n '1s/^Status: \([0-9]*\).*/\1/p'
+}
+
+# wait_socket: up to 5 s for $SOCK to appear.
+wait_socket() {
+	i=0
+	while [ $i -lt 50 ] && [ ! -S "$SOCK" ]; do
+		alive "$DPID" || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -S "$SOCK" ]
+}
+
+ACTIVATOR=
+if command -v systemd-socket-activate >/dev/null 2>&1; then
+	ACTIVATOR=systemd-socket-activate
+	systemd-socket-activate -l "$SOCK" "$AUTHZD" -f -c "$CONF" \
+	    </dev/null >/dev/null 2>>"$T/log" &
+	DPID=$!
+elif command -v python3 >/dev/null 2>&1; then
+	ACTIVATOR=python3
+	python3 -c "$PYACT" "$SOCK" self "$AUTHZD" -f -c "$CONF" \
+	    </dev/null >/dev/null 2>>"$T/log" &
+	DPID=$!
+fi
+
+if [ -z "$ACTIVATOR" ]; then
+	skip "socket activation: answers on the socket it got as fd 3" \
+	    "neither systemd-socket-activate nor python3"
+else
+	guard_start
+	begin "socket activation ($ACTIVATOR): no listen in the config, answers on fd 3: 200, then 401"
+	if ! wait_socket; then
+		fail "no socket $SOCK; log: $(tr '\n' '|' <"$T/log")"
+	else
+		[ "$(status_for alice alice-pw)" = 200 ] ||
+		    fail "alice's password refused; log: $(tr '\n' '|' <"$T/log")"
+		[ "$(status_for alice wrong)" = 401 ] ||
+		    fail "a wrong password not 401"
+		grep -q 'serving with' "$T/log" || fail "no 'serving with' line"
+	fi
+	end
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+	rm -f "$SOCK"
+fi
+
+if ! command -v python3 >/dev/null 2>&1; then
+	skip "LISTEN_PID of another process: fd 3 is left alone" "no python3"
+else
+	begin "LISTEN_PID of another process: fd 3 is left alone (no socket: exit 1)"
+	python3 -c "$PYACT" "$SOCK" 1 "$AUTHZD" -f -c "$CONF" \
+	    </dev/null >/dev/null 2>"$T/other.err"
+	rc=$?
+	[ $rc -eq 1 ] || fail "exit $rc, not 1"
+	grep -q 'no socket on fd 0 and no listen address' "$T/other.err" ||
+	    fail "stderr: $(tr '\n' '|' <"$T/other.err")"
+	end
+fi
+
+finish
