@@ -134,7 +134,11 @@ access = authenticated
 path = /app
 access = authenticated
 INI
-	chmod 644 "$SRV_DIR/users.ini" "$SRV_DIR/fcgi-authz.ini"
+	# As fcgi-authzd(8) says: root's, readable by the web server's group
+	# (mod_fcgid starts the daemon as www-data), by no one else; a users
+	# file every user may read would be a warning in the server's log.
+	chgrp www-data "$SRV_DIR/users.ini" "$SRV_DIR/fcgi-authz.ini"
+	chmod 640 "$SRV_DIR/users.ini" "$SRV_DIR/fcgi-authz.ini"
 	mkdir -p "$SRV_DIR/www/public" "$SRV_DIR/www/site" "$SRV_DIR/www/admin" \
 	    "$SRV_DIR/www/internal" "$SRV_DIR/www/x" "$SRV_DIR/run" \
 	    "$SRV_DIR/logs"
