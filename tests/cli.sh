@@ -885,6 +885,26 @@ grep -x "$T/bad-users.ini:$L: .*nopw.*" "$T/e" >/dev/null ||
 expect_err "$T/bad.ini: configuration not valid"
 end
 
+begin "check -u: a world-writable users file is refused, naming it; a world-readable one is a warning"
+cp "$T/audit-users.ini" "$T/open-users.ini"
+chmod 666 "$T/open-users.ini"
+ctl -u "$T/open-users.ini" check
+expect_rc 1
+expect_out_empty
+grep -F -x "$T/open-users.ini: is writable by every user (mode 0666)" \
+    "$T/e" >/dev/null || fail "no refusal naming the file: $(show "$T/e")"
+expect_err "$T/open-users.ini: users file not valid"
+chmod 644 "$T/open-users.ini"
+ctl -u "$T/open-users.ini" check
+expect_rc 0
+expect_out "$T/open-users.ini: users file OK (6 users, 3 tokens)"
+expect_err_has "$T/open-users.ini: warning: readable by every user (mode 0644)"
+# The other commands still read it, so that it can be fixed.
+chmod 666 "$T/open-users.ini"
+ctl -u "$T/open-users.ini" user list
+expect_rc 0
+end
+
 begin "audit: weak hashes (argon2i, low memory), expired, disabled, token findings; exit 1"
 ctl -c "$T/audit.ini" audit
 expect_rc 1
