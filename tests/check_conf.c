@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -1342,6 +1343,207 @@ START_TEST(test_conf_missing_file)
 }
 END_TEST
 
+/* --- trusted: conf_load_trusted(), owners and modes (filetrust.h) ---- */
+
+/*
+ * Writes tmpdir/fcgi-authz.ini (server lines extra, then users =
+ * users.ini) and tmpdir/users.ini with these modes; the config's path
+ * goes to path.
+ */
+static void
+tmp_pair(char *path, size_t size, const char *extra, mode_t conf_mode,
+    mode_t users_mode)
+{
+	char	 upath[PATH_MAX];
+	FILE	*fp;
+
+	fp = tmp_open(upath, sizeof(upath), "users.ini");
+	fprintf(fp, "[user:alice]\npassword = %s\n", ALICE_HASH);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(chmod(upath, users_mode), 0);
+	fp = tmp_open(path, size, "fcgi-authz.ini");
+	fprintf(fp, "[server]\n%susers = users.ini\n\n[rule:site]\n"
+	    "path = /\naccess = authenticated\n", extra);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(chmod(path, conf_mode), 0);
+}
+
+static void
+assert_ids(const struct filetrust_ids *ids, uid_t uid, gid_t gid)
+{
+	ck_assert_uint_eq(ids->fti_uid, uid);
+	ck_assert_uint_eq(ids->fti_gid, gid);
+}
+
+/* Trusted as this process, no warning; the ids used are kept. */
+START_TEST(test_conf_trusted_ok)
+{
+	char		 path[PATH_MAX];
+	struct errlist	 errs, warns;
+	struct conf	*cf;
+
+	tmp_pair(path, sizeof(path), "", 0600, 0640);
+	errlist_init(&errs);
+	errlist_init(&warns);
+	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL, &errs,
+	    &warns);
+	if (cf == NULL)
+		errlist_print(&errs, stderr);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_uint_eq(errlist_count(&warns), 0);
+	assert_ids(&cf->cf_trust.ct_conf, geteuid(), getegid());
+	assert_ids(&cf->cf_trust.ct_users, geteuid(), getegid());
+	conf_free(cf);
+	errlist_free(&errs);
+	errlist_free(&warns);
+}
+END_TEST
+
+/* A users file every user may read: a warning; a readable config: not. */
+START_TEST(test_conf_trusted_readable)
+{
+	char		 path[PATH_MAX], upath[PATH_MAX];
+	struct errlist	 errs, warns;
+	struct conf	*cf;
+
+	tmp_pair(path, sizeof(path), "", 0644, 0644);
+	ck_assert_uint_lt((size_t)snprintf(upath, sizeof(upath),
+	    "%s/users.ini", tmpdir), sizeof(upath));
+	errlist_init(&errs);
+	errlist_init(&warns);
+	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL, &errs,
+	    &warns);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_uint_eq(errlist_count(&warns), 1);
+	check_assert_msg(&warns, upath, ": warning: readable by every user");
+	conf_free(cf);
+	/* Nowhere to put it: it loads the same. */
+	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL, &errs, NULL);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_uint_eq(errlist_count(&errs), 0);
+	conf_free(cf);
+	errlist_free(&errs);
+	errlist_free(&warns);
+}
+END_TEST
+
+/* Writable by every user: refused, either file, naming it; unchecked
+ * loads (tests, the CLI's own reads) take it. */
+START_TEST(test_conf_trusted_refuses)
+{
+	char		 path[PATH_MAX], upath[PATH_MAX];
+	struct errlist	 errs;
+	struct conf	*cf;
+
+	tmp_pair(path, sizeof(path), "", 0600, 0666);
+	ck_assert_uint_lt((size_t)snprintf(upath, sizeof(upath),
+	    "%s/users.ini", tmpdir), sizeof(upath));
+	errlist_init(&errs);
+	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL,
+	    &errs, NULL));
+	check_assert_msg(&errs, upath, ": is writable by every user (mode "
+	    "0666)");
+	ck_assert_ptr_nonnull(cf = conf_load(path, CONF_LOAD_NO_PWCHECK,
+	    &errs));
+	conf_free(cf);
+	errlist_free(&errs);
+
+	ck_assert_int_eq(chmod(upath, 0600), 0);
+	ck_assert_int_eq(chmod(path, 0662), 0);
+	errlist_init(&errs);
+	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL,
+	    &errs, NULL));
+	check_assert_msg(&errs, path, ": is writable by every user (mode "
+	    "0662)");
+	errlist_free(&errs);
+}
+END_TEST
+
+/*
+ * Started as root, the users file is trusted as [server] user and group
+ * (the drop goes to these ids), the config as root; an unknown user or
+ * group is an error with its line.  Not as root: user is ignored.
+ */
+START_TEST(test_conf_trusted_daemon_user)
+{
+	char		 path[PATH_MAX];
+	struct errlist	 errs;
+	struct conf	*cf;
+
+	tmp_pair(path, sizeof(path), "user = nobody\ngroup = nogroup\n",
+	    0600, 0600);
+	errlist_init(&errs);
+	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL, &errs, NULL);
+	if (cf == NULL)
+		errlist_print(&errs, stderr);
+	ck_assert_ptr_nonnull(cf);
+	assert_ids(&cf->cf_trust.ct_conf, geteuid(), getegid());
+	if (geteuid() == 0)
+		assert_ids(&cf->cf_trust.ct_users, 65534, 65534);
+	else
+		assert_ids(&cf->cf_trust.ct_users, geteuid(), getegid());
+	conf_free(cf);
+	if (geteuid() != 0) {
+		errlist_free(&errs);
+		return;
+	}
+	tmp_pair(path, sizeof(path), "user = no-such-user-fcgi-authz\n", 0600,
+	    0600);
+	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL,
+	    &errs, NULL));
+	check_assert_msg(&errs, "/fcgi-authz.ini:2: ",
+	    "user: no user \"no-such-user-fcgi-authz\" on this system");
+	errlist_free(&errs);
+	errlist_init(&errs);
+	tmp_pair(path, sizeof(path), "user = nobody\ngroup = no-such-grp-x\n",
+	    0600, 0600);
+	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL,
+	    &errs, NULL));
+	check_assert_msg(&errs, "/fcgi-authz.ini:3: ",
+	    "group: no group \"no-such-grp-x\" on this system");
+	errlist_free(&errs);
+}
+END_TEST
+
+/*
+ * A reload passes the ids the start used: a users file of nobody's is
+ * fine for a daemon running as nobody, refused for one running as root
+ * (root only: it chowns).
+ */
+START_TEST(test_conf_trusted_explicit)
+{
+	char			 path[PATH_MAX], upath[PATH_MAX];
+	struct errlist		 errs;
+	struct conf		*cf;
+	struct conf_trust	 trust;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "check_conf: SKIP test_conf_trusted_explicit: "
+		    "chown needs root\n");
+		return;
+	}
+	tmp_pair(path, sizeof(path), "", 0600, 0600);
+	ck_assert_uint_lt((size_t)snprintf(upath, sizeof(upath),
+	    "%s/users.ini", tmpdir), sizeof(upath));
+	ck_assert_int_eq(chown(upath, 65534, 65534), 0);
+	memset(&trust, 0, sizeof(trust));
+	trust.ct_users.fti_uid = 65534;
+	trust.ct_users.fti_gid = 65534;
+	errlist_init(&errs);
+	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, &trust, &errs,
+	    NULL);
+	ck_assert_ptr_nonnull(cf);
+	assert_ids(&cf->cf_trust.ct_users, 65534, 65534);
+	conf_free(cf);
+	trust.ct_users.fti_uid = 0;
+	trust.ct_users.fti_gid = 0;
+	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK,
+	    &trust, &errs, NULL));
+	check_assert_msg(&errs, upath, ": is owned by uid 65534, not by root");
+	errlist_free(&errs);
+}
+END_TEST
+
 /*
  * What "fcgi-authzd -t" (CONF_LOAD_NO_PWCHECK) accepts, the daemon (flags
  * 0) must start with: a hash whose parameters libsodium refuses to make
@@ -1565,6 +1767,11 @@ conf_suite(void)
 	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_add_test(tc, test_users_many);
 	tcase_add_test(tc, test_conf_absolute_users);
+	tcase_add_test(tc, test_conf_trusted_ok);
+	tcase_add_test(tc, test_conf_trusted_readable);
+	tcase_add_test(tc, test_conf_trusted_refuses);
+	tcase_add_test(tc, test_conf_trusted_daemon_user);
+	tcase_add_test(tc, test_conf_trusted_explicit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
