@@ -33,10 +33,10 @@ struct filetrust_walk {
 	const struct filetrust_ids *fw_ids;
 	struct errlist		*fw_errs;
 	int			 fw_dirfd;	/* O_PATH */
-	char			 fw_dir[PATH_MAX];	/* its name, for messages */
+	char			 fw_dir[PATH_MAX]; /* its name, for messages */
 	char			*fw_todo;	/* the path left to walk */
 	size_t			 fw_off;	/* its next byte */
-	int			 fw_nlinks;	/* links followed so far */
+	int			 fw_nlinks;	/* links followed */
 };
 
 void

@@ -33,9 +33,8 @@ struct filetrust_ids {
 	gid_t	fti_gid;	/* the daemon's group */
 };
 
-/* Flags for filetrust_open(). */
-#define FILETRUST_WARN_READABLE	1	/* it holds secrets: warn if every
-					 * user may read it */
+/* Flags for filetrust_open(): it holds secrets, warn if all may read it. */
+#define FILETRUST_WARN_READABLE	1
 
 /* This process's effective user and group. */
 void	filetrust_ids_self(struct filetrust_ids *);
