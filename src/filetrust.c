@@ -310,6 +310,32 @@ filetrust_warn_readable(const char *path, const struct stat *st,
 }
 
 /*
+ * The last name was a symbolic link when it was opened: follow it.
+ * Returns FILETRUST_AGAIN or -1.
+ */
+static int
+filetrust_last_link(struct filetrust_walk *w, const char *name)
+{
+	struct stat	st;
+	int		lfd, rc = -1;
+
+	if ((lfd = openat(w->fw_dirfd, name, O_PATH | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fstat(lfd, &st) == -1)
+		filetrust_fail(w, "%s", strerror(errno));
+	else if (S_ISLNK(st.st_mode))
+		rc = filetrust_follow(w, lfd, &st, name, w->fw_nlinks == 0) ==
+		    0 ? FILETRUST_AGAIN : -1;
+	/* Replaced meanwhile: look again, a bounded number of times. */
+	else if (++w->fw_nlinks <= FILETRUST_LINKS_MAX)
+		rc = FILETRUST_AGAIN;
+	else
+		filetrust_fail(w, "%s", strerror(ELOOP));
+	if (lfd != -1)
+		close(lfd);
+	return rc;
+}
+
+/*
  * The last name: the file itself, opened at once with O_NOFOLLOW, or a
  * link to follow (FILETRUST_AGAIN).  Returns the descriptor or -1.
  */
@@ -318,29 +344,12 @@ filetrust_last(struct filetrust_walk *w, const char *name, int flags,
     struct stat *st, struct errlist *warns)
 {
 	char	why[160];
-	int	fd, lfd;
+	int	fd;
 
 	fd = openat(w->fw_dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_NOCTTY | O_CLOEXEC);
-	if (fd == -1 && errno == ELOOP) {
-		if ((lfd = openat(w->fw_dirfd, name, O_PATH | O_NOFOLLOW |
-		    O_CLOEXEC)) == -1 || fstat(lfd, st) == -1) {
-			filetrust_fail(w, "%s", strerror(errno));
-			fd = -1;
-		} else if (!S_ISLNK(st->st_mode)) {
-			/* Replaced meanwhile: look again, a bounded number
-			 * of times. */
-			fd = ++w->fw_nlinks > FILETRUST_LINKS_MAX ? -1 :
-			    FILETRUST_AGAIN;
-			if (fd == -1)
-				filetrust_fail(w, "%s", strerror(ELOOP));
-		} else
-			fd = filetrust_follow(w, lfd, st, name,
-			    w->fw_nlinks == 0) == 0 ? FILETRUST_AGAIN : -1;
-		if (lfd != -1)
-			close(lfd);
-		return fd;
-	}
+	if (fd == -1 && errno == ELOOP)
+		return filetrust_last_link(w, name);
 	if (fd == -1 || fstat(fd, st) == -1) {
 		filetrust_fail(w, "%s", strerror(errno));
 		goto fail;
