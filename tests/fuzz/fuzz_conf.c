@@ -1,0 +1,154 @@
+/*
+ * Fuzz target: the configuration file (conf_load), with the input as
+ * fcgi-authz.ini next to a fixed, valid users file (most of
+ * tests/data/conf/good-users.ini) named both users.ini and
+ * good-users.ini, so that the seeds from etc/ and tests/data load.
+ *
+ * CONF_LOAD_NO_PWCHECK, as "fcgi-authzd -t" loads: no dummy argon2 hash
+ * per input (conf_prepare_serving), which the target checks did not run.
+ * The users file is parsed, never verified against.
+ *
+ * Properties: the load fails exactly when it reported an error, each
+ * error is one non-empty line; a loaded snapshot has its users, realm and
+ * rules index, and the index finds the same rule as trying the rules in
+ * order, for each rule's own path and a few others.  Everything is freed
+ * (LeakSanitizer).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "conf.h"
+#include "errlist.h"
+#include "rules.h"
+#include "fuzz.h"
+
+#define FUZZ_PROBE_RULES	64	/* rules whose paths are probed */
+
+static const char fuzz_users_ini[] =
+    "[user:alice]\n"
+    "password = $argon2id$v=19$m=8192,t=1,p=1$4UWxwpZJKErpGqJfs2Aj8Q"
+    "$zNQpE706Z8OoJfsMLBkRHEigCF4i4+sXS5HFWlZfx3M\n"
+    "roles = admin, editor\n"
+    "expires = 2027-06-30\n"
+    "\n"
+    "[user:bob]\n"
+    "password = $argon2i$v=19$m=8192,t=3,p=1$hiFycB7cBo08VrUkB6sZGQ"
+    "$V7UM/9NQ/1NuVOpHMiu3hCZoTV+mraMP+h1VndHZ2oo\n"
+    "roles = editor,viewer\n"
+    "disabled = yes\n"
+    "\n"
+    "[user:root]\n"
+    "password = $argon2id$v=19$m=8192,t=1,p=1$w+Nr6NJTLlV6CtOwtE+nFA"
+    "$cb9GZMRGHvScWJiPDK6vBls3kjDxDNcrxuYMdfRSv48\n"
+    "roles = admin\n"
+    "\n"
+    "[token:ci-deploy]\n"
+    "user = alice\n"
+    "roles = editor\n"
+    "hash = blake2b:b8ce4acc4c3afb779bbd434bd761fa18548de4248b6c53452cc6"
+    "63d125566201\n";
+
+static const char *const fuzz_paths[] = {
+	"/", "/admin", "/admin/", "/admin/x", "/administrator", "/healthz",
+	"/api/v1/x/edit", "/old/x", "/x",
+};
+static const char *const fuzz_methods[] = { "GET", "HEAD", "POST", "PUT" };
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (sodium_init() < 0)
+		abort();
+	/* tests/data/conf/ files name it good-users.ini. */
+	(void)fuzz_write_file("users.ini", fuzz_users_ini,
+	    sizeof(fuzz_users_ini) - 1);
+	(void)fuzz_write_file("good-users.ini", fuzz_users_ini,
+	    sizeof(fuzz_users_ini) - 1);
+	return 0;
+}
+
+/* The index must agree with the rules tried in order. */
+static void
+check_find(const struct conf *cf, const char *path)
+{
+	size_t	m;
+
+	for (m = 0; m < NITEMS(fuzz_methods); m++)
+		FUZZ_ASSERT(rules_index_find(cf->cf_rules_index, path,
+		    fuzz_methods[m]) == rules_find(cf->cf_rules, cf->cf_nrules,
+		    path, fuzz_methods[m]));
+}
+
+static void
+check_rules(const struct conf *cf)
+{
+	const struct rule	*ru;
+	size_t			 i;
+	char			*sub;
+
+	for (i = 0; i < NITEMS(fuzz_paths); i++)
+		check_find(cf, fuzz_paths[i]);
+	for (i = 0; i < cf->cf_nrules && i < FUZZ_PROBE_RULES; i++) {
+		ru = &cf->cf_rules[i];
+		FUZZ_ASSERT(ru->ru_name != NULL && ru->ru_path != NULL);
+		/* A literal pattern covers its own path. */
+		if (ru->ru_pathkind != RULE_PATH_GLOB)
+			FUZZ_ASSERT(rules_path_match(ru, ru->ru_path));
+		check_find(cf, ru->ru_path);
+		if ((sub = malloc(strlen(ru->ru_path) + 3)) == NULL)
+			abort();
+		strcpy(sub, ru->ru_path);
+		strcat(sub, "/x");
+		check_find(cf, sub);
+		free(sub);
+	}
+}
+
+static void
+check_messages(const struct errlist *el)
+{
+	size_t	i;
+
+	for (i = 0; i < el->el_count; i++) {
+		FUZZ_ASSERT(el->el_msgs[i] != NULL &&
+		    el->el_msgs[i][0] != '\0');
+		FUZZ_ASSERT(strchr(el->el_msgs[i], '\n') == NULL);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct errlist	 errs, warnings;
+	struct conf	*cf;
+	const char	*path;
+
+	path = fuzz_write_file("fcgi-authz.ini", data, size);
+	errlist_init(&errs);
+	errlist_init(&warnings);
+	cf = conf_load_warn(path, CONF_LOAD_NO_PWCHECK, &errs, &warnings);
+	FUZZ_ASSERT((cf == NULL) == (errlist_count(&errs) > 0));
+	check_messages(&errs);
+	check_messages(&warnings);
+	if (cf != NULL) {
+		FUZZ_ASSERT(strcmp(cf->cf_path, path) == 0);
+		FUZZ_ASSERT(cf->cf_users != NULL && cf->cf_users_path != NULL);
+		FUZZ_ASSERT(cf->cf_realm != NULL);
+		FUZZ_ASSERT(cf->cf_rules_index != NULL);
+		/* No argon2, no cache: nothing set up for serving. */
+		FUZZ_ASSERT(cf->cf_pwcheck == NULL && cf->cf_cache == NULL);
+		check_rules(cf);
+	}
+	conf_free(cf);
+	errlist_free(&warnings);
+	errlist_free(&errs);
+	return 0;
+}
