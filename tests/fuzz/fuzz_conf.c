@@ -10,9 +10,10 @@
  *
  * Properties: the load fails exactly when it reported an error, each
  * error is one non-empty line; a loaded snapshot has its users, realm and
- * rules index, and the index finds the same rule as trying the rules in
- * order, for each rule's own path and a few others.  Everything is freed
- * (LeakSanitizer).
+ * rules index; each rule covers its own pattern with "*" as "x" and "**"
+ * as "a/b", and the index finds the same rule as trying the rules in
+ * order, for paths made from each rule's pattern and a few others.
+ * Everything is freed (LeakSanitizer).
  */
 #include "config.h"
 
@@ -87,29 +88,62 @@ check_find(const struct conf *cf, const char *path)
 		    path, fuzz_methods[m]));
 }
 
+/*
+ * A path the pattern covers: each "*" as star, each "**" segment as
+ * "a/b", then suffix; malloc'd.
+ */
+static char *
+example_path(const char *pattern, const char *star, const char *suffix)
+{
+	const char	*p;
+	char		*s, *q;
+	size_t		 starlen = strlen(star);
+
+	if ((s = malloc(strlen(pattern) * (starlen + 3) + strlen(suffix) +
+	    1)) == NULL)
+		abort();
+	for (p = pattern, q = s; *p != '\0'; p++) {
+		if (p[0] == '*' && p[1] == '*') {
+			memcpy(q, "a/b", 3);
+			q += 3;
+			p++;
+		} else if (*p == '*') {
+			memcpy(q, star, starlen);
+			q += starlen;
+		} else
+			*q++ = *p;
+	}
+	strcpy(q, suffix);
+	return s;
+}
+
+/* Paths each rule covers, or nearly: the index must agree on them. */
+static void
+check_rule(const struct conf *cf, const struct rule *ru)
+{
+	char	*path;
+
+	FUZZ_ASSERT(ru->ru_name != NULL && ru->ru_path != NULL);
+	path = example_path(ru->ru_path, "x", "");
+	/* "*" stands for "x", "**" for "a/b", a literal for itself. */
+	FUZZ_ASSERT(rules_path_match(ru, path));
+	check_find(cf, path);
+	free(path);
+	path = example_path(ru->ru_path, "", "/x");
+	check_find(cf, path);
+	free(path);
+	check_find(cf, ru->ru_path);
+}
+
 static void
 check_rules(const struct conf *cf)
 {
-	const struct rule	*ru;
-	size_t			 i;
-	char			*sub;
+	size_t	i;
 
 	for (i = 0; i < NITEMS(fuzz_paths); i++)
 		check_find(cf, fuzz_paths[i]);
-	for (i = 0; i < cf->cf_nrules && i < FUZZ_PROBE_RULES; i++) {
-		ru = &cf->cf_rules[i];
-		FUZZ_ASSERT(ru->ru_name != NULL && ru->ru_path != NULL);
-		/* A literal pattern covers its own path. */
-		if (ru->ru_pathkind != RULE_PATH_GLOB)
-			FUZZ_ASSERT(rules_path_match(ru, ru->ru_path));
-		check_find(cf, ru->ru_path);
-		if ((sub = malloc(strlen(ru->ru_path) + 3)) == NULL)
-			abort();
-		strcpy(sub, ru->ru_path);
-		strcat(sub, "/x");
-		check_find(cf, sub);
-		free(sub);
-	}
+	for (i = 0; i < cf->cf_nrules && i < FUZZ_PROBE_RULES; i++)
+		check_rule(cf, &cf->cf_rules[i]);
 }
 
 static void
