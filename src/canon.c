@@ -71,7 +71,7 @@ canon_decode(const char *s, const char *e, char *dst, size_t dstsz,
 {
 	size_t		 n = 0;
 	unsigned char	 c;
-	int		 hi, lo;
+	int		 hi, lo, hex_after_pct = -1;
 
 	while (s < e) {
 		c = (unsigned char)*s;
@@ -95,7 +95,21 @@ canon_decode(const char *s, const char *e, char *dst, size_t dstsz,
 			s += 3;
 		} else
 			s++;
-		/* A decoded "%" is kept as is: decoding happens once. */
+		/*
+		 * A decoded "%" is kept as is: decoding happens once.  But
+		 * not one that makes a new escape with the two bytes after
+		 * it ("%2561", "%25%32%46"): a back end that decodes again
+		 * would act on a path the rules never saw ("/%2561dmin" is
+		 * "/admin" to it, "%252F" a "/").
+		 */
+		if (hex_after_pct >= 0) {
+			if (canon_hexval(c) == -1)
+				hex_after_pct = -1;
+			else if (++hex_after_pct == 2)
+				return -1;
+		}
+		if (c == '%')
+			hex_after_pct = 0;
 		if (n < dstsz)
 			dst[n] = (char)c;
 		n++;

@@ -19,10 +19,12 @@
  *   - a trailing "/" is kept.
  * Returns 0, or -1 for what cannot be decoded safely (answered with 400):
  * empty or not starting with "/" (after absolute-form), a bad %-escape, an
- * encoded "/" (%2F) or NUL (%00), a control byte or DEL (raw or decoded), a
- * backslash (raw or %5C), a "#", a ".." above the root, a segment that is
- * ".." or "." followed by ";" (the path-parameter traversal trick), and a
- * result that does not fit.
+ * encoded "/" (%2F) or NUL (%00), a double-encoded escape (a decoded "%"
+ * before two hex digits: "%252F", "%2561"), a control byte or DEL (raw or
+ * decoded), a backslash (raw or %5C), a "#", a ".." above the root, a
+ * segment that is ".." or "." followed by ";" (the path-parameter
+ * traversal trick), and a result that does not fit.  So a result holds
+ * "%" only where no second decoding could turn it into anything.
  */
 int	canon_path(const char *uri, char *out, size_t outsz)
 	    __attribute__((warn_unused_result));

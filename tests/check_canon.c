@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static const struct canon_case canon_wire[] = {
 	{ "/admin/secret.txt%3Fq=1",		"/admin/secret.txt?q=1" },
 	{ "/admin%5csecret.txt",		NULL },
 	{ "/admin/secret%2etxt",		"/admin/secret.txt" },
-	{ "/%2561dmin/secret.txt",		"/%61dmin/secret.txt" },
+	{ "/%2561dmin/secret.txt",		NULL },
 	{ "http://HOST/%61dmin/secret.txt",	"/admin/secret.txt" },
 	{ "/admin/..%2fx.txt",			NULL },
 	{ "/x.txt/..;/admin/secret.txt",	NULL },
@@ -64,7 +65,11 @@ static const struct canon_case canon_good[] = {
 	{ "/a/%2e",				"/a/" },
 	{ "/%41%42%63%4a%4A",			"/ABcJJ" },
 	{ "/%25",				"/%" },
-	{ "/%252F",				"/%2F" },
+	{ "/%252F",				NULL },
+	{ "/100%25",				"/100%" },
+	{ "/%25zz",				"/%zz" },
+	{ "/%25a/b",				"/%a/b" },
+	{ "/%25/2F",				"/%/2F" },
 	{ "/%23",				"/#" },
 	{ "/a%20b",				"/a b" },
 	{ "/a b",				"/a b" },
@@ -99,6 +104,9 @@ static const char *const canon_bad[] = {
 	"/% 1", "/%+1", "/%\x80\x80",
 	/* encoded separators and NUL */
 	"/%2F", "/%2f", "/a%2F..%2Fb", "/%00", "/a%00", "/%5C", "/%5c",
+	/* double-encoded: a second decoding would see another path */
+	"/%252F", "/%252f", "/%255C", "/%2500", "/%252E%252E/a", "/%2561",
+	"/%25%32%46", "/%25%32F", "/%252%46", "/x%25410",
 	/* raw bytes we refuse */
 	"/a\\b", "/\\", "/a#b", "/#", "/a\tb", "/a\nb", "/a\rb", "/\x01",
 	"/\x7f", "/\x1f", "/a?x\ny", "/a?\x7f",
@@ -335,6 +343,12 @@ START_TEST(test_canon_random)
 				ck_assert_msg((unsigned char)out[k] >= 0x20 &&
 				    out[k] != 0x7f && out[k] != '\\',
 				    "%s", vis(in));
+			/* No escape a second decoding would act on. */
+			for (k = 0; k + 2 < len; k++)
+				ck_assert_msg(!(out[k] == '%' &&
+				    isxdigit((unsigned char)out[k + 1]) &&
+				    isxdigit((unsigned char)out[k + 2])),
+				    "%s: %s", vis(in), out);
 			if (strpbrk(out, "%?#") == NULL) {
 				ck_assert_int_eq(canon_path(out, again,
 				    sizeof(again)), 0);
