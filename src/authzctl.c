@@ -26,6 +26,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +172,29 @@ ctl_nomem(void)
 /* ---- settings ----------------------------------------------------- */
 
 /*
+ * The group the daemon reads the users file in, for a file the CLI
+ * creates: [server] group, else [server] user's own.  Only root can give
+ * a file away, and only a daemon started as root changes user: -1
+ * otherwise, or when the names are unknown here (the daemon says so).
+ */
+static gid_t
+ctl_daemon_gid(const struct conf *cf)
+{
+	struct group	*gr;
+	struct passwd	*pw;
+
+	if (geteuid() != 0)
+		return (gid_t)-1;
+	if (cf->cf_group != NULL)
+		return (gr = getgrnam(cf->cf_group)) != NULL ? gr->gr_gid :
+		    (gid_t)-1;
+	if (cf->cf_user != NULL)
+		return (pw = getpwnam(cf->cf_user)) != NULL ? pw->pw_gid :
+		    (gid_t)-1;
+	return (gid_t)-1;
+}
+
+/*
  * Takes the users file path and the hashing policy from the config file
  * (settings and rules only: the users file may be the broken thing we
  * are about to fix), or the defaults with -u.  With missing_ok, a default
@@ -185,6 +210,7 @@ ctl_setup(struct ctl *c, int missing_ok)
 	c->c_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	c->c_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 	c->c_max_memory = AUTHZ_HASH_MAX_MEMORY;
+	c->c_daemon_gid = (gid_t)-1;
 	if (c->c_conf_path == NULL)
 		return 0;
 	if (missing_ok && !c->c_conf_given &&
@@ -203,6 +229,7 @@ ctl_setup(struct ctl *c, int missing_ok)
 	c->c_opslimit = cf->cf_hash_opslimit;
 	c->c_memlimit = cf->cf_hash_memlimit;
 	c->c_max_memory = cf->cf_hash_max_memory;
+	c->c_daemon_gid = ctl_daemon_gid(cf);
 	free(c->c_users_alloc);
 	c->c_users_alloc = cf->cf_users_path;
 	cf->cf_users_path = NULL;

@@ -20,6 +20,8 @@
 #ifndef AUTHZ_CTL_H
 #define AUTHZ_CTL_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -51,6 +53,8 @@ struct ctl {
 	unsigned long long	 c_opslimit;	/* for new hashes */
 	size_t			 c_memlimit;
 	unsigned long long	 c_max_memory;	/* hashes above: refused */
+	gid_t			 c_daemon_gid;	/* [server] group or user's,
+						   or -1 */
 };
 
 void		 ctl_warnx(const char *, ...)

@@ -27,6 +27,8 @@ ctl_edit_open(const struct ctl *c, int create)
 	if ((uf = usersfile_open(c->c_users_path, create, &errstr)) == NULL)
 		ctl_warnx("%s: %s", c->c_users_path, errstr != NULL ? errstr :
 		    errno != 0 ? strerror(errno) : "cannot open");
+	else
+		usersfile_set_new_group(uf, c->c_daemon_gid);
 	return uf;
 }
 

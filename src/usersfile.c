@@ -61,6 +61,7 @@ struct usersfile {
 	size_t			 uf_nlines;
 	size_t			 uf_cap;
 	int			 uf_exists;
+	gid_t			 uf_new_gid;	/* a new file's group, or -1 */
 	struct stat		 uf_st;		/* when it exists */
 	int			 uf_bom;	/* started with a UTF-8 BOM */
 	int			 uf_crlf;	/* every line ended in CR LF */
@@ -512,6 +513,7 @@ usersfile_open(const char *path, int create, const char **errstr)
 		return NULL;
 	}
 	uf->uf_lockfd = -1;
+	uf->uf_new_gid = (gid_t)-1;
 	if (usersfile_paths(uf, path, errstr) == -1 ||
 	    usersfile_lock(uf, errstr) == -1 ||
 	    usersfile_read(uf, create, errstr) == -1) {
@@ -956,6 +958,26 @@ usersfile_is_untouched(const struct usersfile *uf, struct stat *now,
 	return 1;
 }
 
+void
+usersfile_set_new_group(struct usersfile *uf, gid_t gid)
+{
+	uf->uf_new_gid = gid;
+}
+
+/* A new file: 0640 in the group usersfile_set_new_group() named. */
+static int
+usersfile_new_owner(const struct usersfile *uf, int fd, struct errlist *errs)
+{
+	if (uf->uf_new_gid != (gid_t)-1 &&
+	    fchown(fd, (uid_t)-1, uf->uf_new_gid) == -1) {
+		errlist_add(errs, uf->uf_path, 0, "cannot give it group %lu: "
+		    "%s; nothing written", (unsigned long)uf->uf_new_gid,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Gives the temporary file the original's owner and mode (0640 for a
  * new file).  Root must manage; anyone else can only keep a file they
@@ -969,6 +991,8 @@ usersfile_keep_owner(const struct usersfile *uf, int fd,
 	mode_t		mode = USERSFILE_NEW_MODE;
 	int		saved;
 
+	if (!uf->uf_exists && usersfile_new_owner(uf, fd, errs) == -1)
+		return -1;
 	if (uf->uf_exists) {
 		mode = want->st_mode & 07777;
 		if (fstat(fd, &cur) == -1) {

@@ -11,6 +11,7 @@
 #define AUTHZ_USERSFILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "errlist.h"
 #include "users.h"
@@ -29,6 +30,13 @@ struct usersfile;
  */
 struct usersfile *usersfile_open(const char *path, int create,
 	    const char **errstr);
+
+/*
+ * The group a file that did not exist is created in (with mode 0640), so
+ * that the daemon, which runs in that group, can read it; (gid_t)-1, the
+ * default, leaves the creator's.
+ */
+void	usersfile_set_new_group(struct usersfile *, gid_t);
 
 /* Releases the lock and frees everything (without writing). */
 void	usersfile_close(struct usersfile *);

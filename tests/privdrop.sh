@@ -271,6 +271,19 @@ expect_refused "$CONF: is owned by uid $NUID, not by root"
 owns 640 root:nogroup "$CONF"
 end
 
+begin "a users file fcgi-authz (root) creates is root:nogroup 0640, and the daemon reads it"
+write_conf new-users.ini
+printf '%s\n' new-pw |
+    "$CTL" -c "$CONF" user add alice --password-stdin >/dev/null 2>"$T/ctl.err" ||
+    fail "fcgi-authz failed: $(cat "$T/ctl.err")"
+[ "$(stat -c '%U:%G %a' "$T/new-users.ini")" = "root:nogroup 640" ] ||
+    fail "new users file $(stat -c '%U:%G %a' "$T/new-users.ini")"
+reload
+expect_reloaded
+[ "$(status_for alice new-pw)" = 200 ] || fail "its password refused"
+PW=new-pw
+end
+
 # ---- symbolic links ---------------------------------------------------------
 
 # A Kubernetes ConfigMap volume: cm/users.ini -> ..data/users.ini,
