@@ -506,10 +506,12 @@ server_stop_workers(struct server *sv)
  * one that still accepts for somebody else's daemon, which it never
  * restarts (it answers 503 from then on).  So the worker learns of the
  * supervisor's death by a signal whose handler stops the listening at
- * once, in whichever thread runs first, ahead of lighttpd's own handling
- * of SIGCHLD; the stop then goes on as on SIGTERM.  Only for fd 0: a
- * socket from systemd or from -l is shared with the supervisor, and
- * shutdown(2) acts on the socket, not on this process's descriptor.
+ * once, in whichever thread runs first, to be there before lighttpd's
+ * own handling of SIGCHLD (often, not always: the two are woken together;
+ * fcgi-authzd(8), PROCESSES); the stop then goes on as on SIGTERM.
+ * Only for fd 0: a socket from systemd or from -l is shared with the
+ * supervisor, and shutdown(2) acts on the socket, not on this process's
+ * descriptor.
  */
 static pid_t	server_supervisor;	/* read by the signal handler */
 
