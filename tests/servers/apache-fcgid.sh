@@ -145,8 +145,10 @@ extras() {
 # daemons themselves (mod_fcgid starts others).  mod_fcgid hands each of
 # its processes one request at a time, and a request that finds them all
 # busy sleeps a whole second before it asks again (fcgid_bridge.c), crash
-# or not: the probe under load shows it (printed first).  So the limit
-# here is 1 s more than elsewhere.
+# or not, and may do so twice: the probe under load shows it (printed
+# first; 9 ms to 1,028 ms measured without any crash).  So the limit here
+# is 3 s, and what this setup shows is rather wrk's: every request
+# answered 200 but the one in flight in each killed process.
 crash_recovery() {
 	# The daemons: those whose parent is not one of them.
 	_all=$(fcgid_pids)
@@ -159,7 +161,7 @@ crash_recovery() {
 	sleep 1
 	echo "# apache-$setup: a request under load without a crash: $(srv_recovery_ms "$base/site/index.txt") ms"
 	wait $!
-	export SRV_CRASH_LIMIT_MS=2000
+	export SRV_CRASH_LIMIT_MS=3000
 	# shellcheck disable=SC2046 # one pid a word
 	srv_check_crash "apache-$setup" "$base/site/index.txt" \
 	    "the daemons' workers killed" \
