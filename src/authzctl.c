@@ -26,8 +26,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,25 +171,20 @@ ctl_nomem(void)
 
 /*
  * The group the daemon reads the users file in, for a file the CLI
- * creates: [server] group, else [server] user's own.  Only root can give
- * a file away, and only a daemon started as root changes user: -1
- * otherwise, or when the names are unknown here (the daemon says so).
+ * creates (conf_daemon_ids()).  Only root can give a file away, and only
+ * a daemon started as root changes user: -1 otherwise, or when a name is
+ * unknown here (the daemon says so).
  */
 static gid_t
 ctl_daemon_gid(const struct conf *cf)
 {
-	struct group	*gr;
-	struct passwd	*pw;
+	struct filetrust_ids	 ids;
+	const char		*unknown;
 
-	if (geteuid() != 0)
+	if (geteuid() != 0 || cf->cf_user == NULL ||
+	    conf_daemon_ids(cf, &ids, &unknown) == -1)
 		return (gid_t)-1;
-	if (cf->cf_group != NULL)
-		return (gr = getgrnam(cf->cf_group)) != NULL ? gr->gr_gid :
-		    (gid_t)-1;
-	if (cf->cf_user != NULL)
-		return (pw = getpwnam(cf->cf_user)) != NULL ? pw->pw_gid :
-		    (gid_t)-1;
-	return (gid_t)-1;
+	return ids.fti_gid;
 }
 
 /*

@@ -912,24 +912,18 @@ conf_read(struct conf_parse *cp, const char *path,
 	close(fd);
 }
 
-/*
- * The user the daemon runs as once started, whose users file it is
- * (conf_load_trusted()): authzd.c drops to these very ids.  0, or -1
- * with an error.
- */
-static int
-conf_trust_daemon(struct conf_parse *cp, struct filetrust_ids *ids)
+int
+conf_daemon_ids(const struct conf *cf, struct filetrust_ids *ids,
+    const char **unknown)
 {
-	const struct conf	*cf = cp->cp_conf;
-	struct passwd		*pw;
-	struct group		*gr;
+	struct passwd	*pw;
+	struct group	*gr;
 
 	filetrust_ids_self(ids);
 	if (geteuid() != 0 || cf->cf_user == NULL)
 		return 0;
 	if ((pw = getpwnam(cf->cf_user)) == NULL) {
-		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_user_line,
-		    "user: no user \"%s\" on this system", cf->cf_user);
+		*unknown = "user";
 		return -1;
 	}
 	ids->fti_uid = pw->pw_uid;
@@ -937,12 +931,32 @@ conf_trust_daemon(struct conf_parse *cp, struct filetrust_ids *ids)
 	if (cf->cf_group == NULL)
 		return 0;
 	if ((gr = getgrnam(cf->cf_group)) == NULL) {
-		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_group_line,
-		    "group: no group \"%s\" on this system", cf->cf_group);
+		*unknown = "group";
 		return -1;
 	}
 	ids->fti_gid = gr->gr_gid;
 	return 0;
+}
+
+/*
+ * conf_daemon_ids(), with a name this system does not know an error at
+ * its FILE:LINE (conf_load_trusted()): authzd.c drops to these very ids.
+ */
+static int
+conf_trust_daemon(struct conf_parse *cp, struct filetrust_ids *ids)
+{
+	const struct conf	*cf = cp->cp_conf;
+	const char		*unknown = NULL;
+
+	if (conf_daemon_ids(cf, ids, &unknown) == 0)
+		return 0;
+	if (strcmp(unknown, "user") == 0)
+		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_user_line,
+		    "user: no user \"%s\" on this system", cf->cf_user);
+	else
+		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_group_line,
+		    "group: no group \"%s\" on this system", cf->cf_group);
+	return -1;
 }
 
 /*

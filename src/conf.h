@@ -145,6 +145,14 @@ struct conf	*conf_load_trusted(const char *path, int flags,
 		    struct errlist *warnings);
 void		 conf_free(struct conf *);
 /*
+ * The ids the daemon runs as once started, whose users file it is: those
+ * of [server] user (and group, else the user's own) when this process is
+ * root, this process's otherwise.  Returns 0; or -1 with *unknown set to
+ * "user" or "group", the key whose name this system does not know.
+ */
+int		 conf_daemon_ids(const struct conf *, struct filetrust_ids *,
+		    const char **unknown);
+/*
  * Sets up what answering requests needs beyond the files: the
  * verification cache and password hashing, whose dummy hash costs one
  * slow hash.  conf_load() does it unless CONF_LOAD_NO_PWCHECK; the
