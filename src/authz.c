@@ -34,6 +34,7 @@ static const char *const authz_reason_names[] = {
 	[AUTHZ_R_NETWORK] = "network",
 	[AUTHZ_R_DENY_RULE] = "deny_rule",
 	[AUTHZ_R_THROTTLED] = "throttled",
+	[AUTHZ_R_BUSY] = "busy",
 	[AUTHZ_R_BAD_PATH] = "bad_path",
 	[AUTHZ_R_INTERNAL] = "internal",
 };
@@ -268,12 +269,14 @@ authz_password_ok(const struct conf *cf, const struct user *us,
 /*
  * Every hashing slot is taken (a flood of passwords that need hashing):
  * shed this one at once instead of tying up another request thread
- * (RFC 6585 7.2).  The same for known and unknown users.
+ * (RFC 6585 7.2).  The same for known and unknown users.  Its own
+ * reason, not "throttled": the server is overloaded, which is not this
+ * client's fault, so nothing that bans clients may count it.
  */
 static void
 authz_busy(struct authz_verdict *v)
 {
-	authz_set(v, 429, AUTHZ_R_THROTTLED, AUTHZ_CH_NONE);
+	authz_set(v, 429, AUTHZ_R_BUSY, AUTHZ_CH_NONE);
 	v->av_retry_after = AUTHZ_BUSY_RETRY_SEC;
 }
 

@@ -58,6 +58,7 @@ enum authz_reason {
 	AUTHZ_R_NETWORK,
 	AUTHZ_R_DENY_RULE,
 	AUTHZ_R_THROTTLED,
+	AUTHZ_R_BUSY,
 	AUTHZ_R_BAD_PATH,
 	AUTHZ_R_INTERNAL,
 	AUTHZ_R_COUNT		/* not a reason: how many there are */

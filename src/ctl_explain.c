@@ -159,6 +159,10 @@ ctl_explain_why(const struct conf *cf, const struct authz_verdict *v,
 		snprintf(buf, bufsz, "too many failed attempts from this "
 		    "address or for this user");
 		break;
+	case AUTHZ_R_BUSY:
+		snprintf(buf, bufsz, "every hashing slot is taken: the "
+		    "server sheds this verification; try again");
+		break;
 	case AUTHZ_R_BAD_PATH:
 		snprintf(buf, bufsz, "the path or method cannot be used (a "
 		    "bad %%-escape, an encoded / or NUL, .. above the root, "

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include "authz.h"
 #include "conf.h"
 #include "errlist.h"
+#include "hashpool.h"
+#include "pwcheck.h"
 #include "users.h"
 
 /*
@@ -1475,6 +1478,7 @@ START_TEST(test_authz_reason_names)
 		{ AUTHZ_R_NETWORK, "network" },
 		{ AUTHZ_R_DENY_RULE, "deny_rule" },
 		{ AUTHZ_R_THROTTLED, "throttled" },
+		{ AUTHZ_R_BUSY, "busy" },
 		{ AUTHZ_R_BAD_PATH, "bad_path" },
 		{ AUTHZ_R_INTERNAL, "internal" },
 	};
@@ -1484,6 +1488,109 @@ START_TEST(test_authz_reason_names)
 		ck_assert_str_eq(authz_reason_name(names[i].r), names[i].name);
 	ck_assert_str_eq(authz_reason_name((enum authz_reason)1000),
 	    "internal");
+}
+END_TEST
+
+/* One slow verification that holds the pool's only place. */
+struct busy_hold {
+	struct hashpool	*bh_pool;
+	const char	*bh_hash;
+};
+
+static void *
+busy_hold_run(void *arg)
+{
+	struct busy_hold *bh = arg;
+
+	/* "x" is not the password: 0, or -1 if the pool was taken. */
+	if (hashpool_verify(bh->bh_pool, bh->bh_hash, "x", 1) == 1)
+		abort();
+	return NULL;
+}
+
+/*
+ * Decides c while the hold may run; returns 1 if the verdict is known to
+ * have been made while the pool was full (a 429, or the hold still in
+ * flight afterwards), 0 if the hold ended first and the trial says
+ * nothing.
+ */
+static int
+tdecide_busy(const struct dcase *c, struct hashpool *hp,
+    struct authz_verdict *v)
+{
+	char buf[4096];
+
+	tdecide_render(c, v, buf, sizeof(buf));
+	if (v->av_status == 429)
+		ck_assert_uint_eq(v->av_retry_after, AUTHZ_BUSY_RETRY_SEC);
+	return v->av_status == 429 || hashpool_inflight(hp) > 0;
+}
+
+/*
+ * Every hashing place taken: a password that needs a verification is
+ * answered 429 at once with Retry-After and reason "busy", never
+ * "throttled" (the server is overloaded, not the client at fault), for
+ * a known user and an unknown one alike.  A cached password needs no
+ * verification and is still answered.  The pool's fullness is observed,
+ * not timed: a trial whose hold ended too soon is run again.
+ */
+START_TEST(test_authz_busy)
+{
+	static const struct {
+		struct dcase	c;
+		int		status;
+		enum authz_reason reason;
+	} cases[] = {
+		/* A wrong password: never cached, whatever a trial did. */
+		{ { .name = "known user, needs a hash", .uri = "/site",
+		    .auth = "basic:bob:wrong" }, 429, AUTHZ_R_BUSY },
+		{ { .name = "unknown user", .uri = "/site",
+		    .auth = "basic:nobody:x" }, 429, AUTHZ_R_BUSY },
+		{ { .name = "cached", .uri = "/admin", .auth = ALICE }, 200,
+		    AUTHZ_R_OK },
+	};
+	char			 slow[crypto_pwhash_STRBYTES];
+	struct authz_verdict	 v;
+	struct busy_hold	 bh;
+	struct hashpool		*hp;
+	pthread_t		 th;
+	size_t			 i;
+	int			 trial, conclusive = 0, waited;
+
+	ck_assert_int_eq(crypto_pwhash_str(slow, "slow", 4, 8,
+	    64U << 20), 0);
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
+	pwcheck_attach_pool(tconf(CF_MAIN)->cf_pwcheck, hp);
+	/* Puts alice in the cache, through the free pool. */
+	(void)tdecide_busy(&cases[2].c, hp, &v);
+	ck_assert_int_eq(v.av_status, 200);
+	bh.bh_pool = hp;
+	bh.bh_hash = slow;
+	for (trial = 0; trial < 5 && !conclusive; trial++) {
+		ck_assert_int_eq(pthread_create(&th, NULL, busy_hold_run,
+		    &bh), 0);
+		for (waited = 0; hashpool_inflight(hp) == 0 &&
+		    waited < 30000; waited++)
+			usleep(1000);
+		ck_assert_uint_eq(hashpool_inflight(hp), 1);
+		conclusive = 1;
+		for (i = 0; i < NITEMS(cases) && conclusive; i++) {
+			conclusive = tdecide_busy(&cases[i].c, hp, &v);
+			if (!conclusive)
+				break;
+			ck_assert_msg(v.av_status == cases[i].status,
+			    "%s: status %d", cases[i].c.name, v.av_status);
+			ck_assert_int_eq(v.av_reason, cases[i].reason);
+		}
+		if (conclusive) {
+			/* The last verdict, alice's, came from the cache. */
+			ck_assert_int_eq(v.av_cache, AUTHZ_CACHE_HIT);
+		}
+		pthread_join(th, NULL);
+	}
+	ck_assert_msg(conclusive, "the hold never outlasted the decisions");
+	pwcheck_attach_pool(tconf(CF_MAIN)->cf_pwcheck, NULL);
+	hashpool_free(hp);
 }
 END_TEST
 
@@ -1603,6 +1710,7 @@ authz_suite(void)
 	tcase_add_test(tc, test_authz_render_internal);
 	tcase_add_test(tc, test_authz_verdict_reset);
 	tcase_add_test(tc, test_authz_timing);
+	tcase_add_test(tc, test_authz_busy);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");

@@ -350,7 +350,7 @@ END_TEST
 static const char *const reason_names[] = {
 	"ok", "public", "no_credentials", "malformed", "unknown_user",
 	"bad_password", "disabled", "expired", "bad_token", "role", "network",
-	"deny_rule", "throttled", "bad_path", "internal",
+	"deny_rule", "throttled", "busy", "bad_path", "internal",
 };
 
 START_TEST(test_log_reason)

@@ -126,6 +126,7 @@ static const char want_known[] =
     "fcgi_authz_decisions_total{status=\"401\",reason=\"no_credentials\"} 1\n"
     "fcgi_authz_decisions_total{status=\"401\",reason=\"bad_password\"} 2\n"
     "fcgi_authz_decisions_total{status=\"429\",reason=\"throttled\"} 1\n"
+    "fcgi_authz_decisions_total{status=\"429\",reason=\"busy\"} 1\n"
     "# HELP fcgi_authz_cache_hits_total Passwords answered from the "
 	"verification cache.\n"
     "# TYPE fcgi_authz_cache_hits_total counter\n"
@@ -167,6 +168,7 @@ START_TEST(test_metrics_render_known)
 	char	buf[METRICS_TEXT_MAX];
 	size_t	n;
 
+	count(429, AUTHZ_R_BUSY, AUTHZ_CACHE_UNUSED);
 	count(429, AUTHZ_R_THROTTLED, AUTHZ_CACHE_UNUSED);
 	count(200, AUTHZ_R_OK, AUTHZ_CACHE_MISS);
 	count(200, AUTHZ_R_OK, AUTHZ_CACHE_HIT);

@@ -344,7 +344,7 @@ req 401 bad_password - "$G" "$SITE" "REMOTE_ADDR=$FAKE x" \
 # sloth's holds the only hashing slot.  Neither is a failure; the 429
 # must not count.  Last, since sloth's 200 comes at its own time.
 INNOCENT=192.0.2.99
-begin "logged: 429 throttled from $INNOCENT while hashing is busy"
+begin "logged: 429 busy from $INNOCENT while hashing is busy"
 busy=
 tries=0
 while [ $tries -lt 3 ] && [ -z "$busy" ]; do
@@ -384,9 +384,9 @@ wait "$DPID" 2>/dev/null
 DPID=
 end
 
-begin "the log holds the busy 429 (reason=throttled) and its own lines"
-grep -q "decision=deny status=429 reason=throttled .* addr=$INNOCENT " "$T/log" ||
-    fail "no status=429 reason=throttled line from $INNOCENT"
+begin "the log holds the busy 429 (reason=busy) and its own lines"
+grep -q "decision=deny status=429 reason=busy .* addr=$INNOCENT " "$T/log" ||
+    fail "no status=429 reason=busy line from $INNOCENT"
 # The lines req did not see: sloth's and the innocent client's.
 grep 'decision=' "$T/log" | sed 's/^[^"]*decision=/decision=/' |
     grep -e "addr=$INNOCENT " -e 'addr=203\.0\.113\.99 ' >>"$T/want.miss"
