@@ -30,6 +30,7 @@ struct pwcheck {
 	struct hashpool	*pw_pool;	/* borrowed; NULL: verify here */
 	sem_t		 pw_slots;
 	atomic_uint	 pw_running;
+	atomic_ullong	 pw_verified;	/* verifications run, dummies too */
 	struct pwcheck_dummy_cost pw_dummy_cost;
 	char		 pw_dummy[crypto_pwhash_STRBYTES];
 };
@@ -223,6 +224,7 @@ pwcheck_new_like(const struct pwcheck *prev, unsigned max_concurrent,
 		return NULL;
 	}
 	atomic_init(&pw->pw_running, 0);
+	atomic_init(&pw->pw_verified, 0);
 	if (pwcheck_make_dummy(pw, prev, typical_hash, opslimit,
 	    memlimit) == -1) {
 		sem_destroy(&pw->pw_slots);
@@ -276,10 +278,14 @@ pwcheck_verify(struct pwcheck *pw, const char *hash, const char *password,
 	int ok;
 
 	if (pw->pw_pool != NULL)
-		return hashpool_verify(pw->pw_pool, hash, password, len);
-	pwcheck_acquire(pw);
-	ok = hashpool_str_verify(hash, password, len);
-	pwcheck_release(pw);
+		ok = hashpool_verify(pw->pw_pool, hash, password, len);
+	else {
+		pwcheck_acquire(pw);
+		ok = hashpool_str_verify(hash, password, len);
+		pwcheck_release(pw);
+	}
+	if (ok != -1)
+		atomic_fetch_add(&pw->pw_verified, 1);
 	return ok;
 }
 
@@ -297,6 +303,12 @@ pwcheck_verify_dummy(struct pwcheck *pw, const char *password, size_t len)
 {
 	/* A random password: never matches. */
 	return pwcheck_verify(pw, pw->pw_dummy, password, len) == -1 ? -1 : 0;
+}
+
+unsigned long long
+pwcheck_verified(struct pwcheck *pw)
+{
+	return atomic_load(&pw->pw_verified);
 }
 
 unsigned

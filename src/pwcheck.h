@@ -76,6 +76,12 @@ int	pwcheck_renew(struct pwcheck *, const char *hash, const char *password,
 int	pwcheck_verify_dummy(struct pwcheck *, const char *password,
 	    size_t len) __attribute__((warn_unused_result));
 
+/*
+ * Verifications pwcheck_verify and pwcheck_verify_dummy ran (not those
+ * refused with -1): what a request cost, observed rather than timed.
+ */
+unsigned long long pwcheck_verified(struct pwcheck *);
+
 /* Verifications running and waiting now (for metrics). */
 unsigned pwcheck_running(struct pwcheck *);
 
