@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,7 @@ ctl_usage(FILE *fp, int code)
 	    "  -c FILE  the configuration (default %s);\n"
 	    "           the users file and the hashing policy come from it\n"
 	    "  -u FILE  this users file, with the default hashing policy\n"
+	    "  -h, --help, --version\n"
 	    "DATE is YYYY-MM-DD (valid through that day, UTC).\n"
 	    "exit: 0 success or yes, 1 no or failed, 2 usage error\n",
 	    AUTHZ_CONF_FILE);
@@ -283,7 +285,26 @@ ctl_sanitize_fds(void)
 		close(fd);
 }
 
-/* Parses -c, -u and -h into c.  Returns the index of the command. */
+enum { CTL_OPT_VERSION = 256 };	/* long options without a letter */
+
+static const struct option ctl_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, CTL_OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void __attribute__((noreturn))
+ctl_version(void)
+{
+	printf("fcgi-authz (%s) %s\nlibsodium %s\n", PACKAGE_NAME,
+	    PACKAGE_VERSION, sodium_version_string());
+	exit(CTL_OK);
+}
+
+/*
+ * Parses -c, -u, -h (--help) and --version into c.  Returns the index of
+ * the command.
+ */
 static int
 ctl_options(struct ctl *c, int argc, char **argv)
 {
@@ -291,7 +312,8 @@ ctl_options(struct ctl *c, int argc, char **argv)
 
 	c->c_conf_path = AUTHZ_CONF_FILE;
 	/* "+": stop at the command; its options are its own. */
-	while ((ch = getopt(argc, argv, "+c:hu:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:hu:", ctl_longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			if (c->c_users_path != NULL || c->c_conf_given)
@@ -307,6 +329,8 @@ ctl_options(struct ctl *c, int argc, char **argv)
 			break;
 		case 'h':
 			ctl_usage(stdout, CTL_OK);
+		case CTL_OPT_VERSION:
+			ctl_version();
 		default:
 			ctl_usage(stderr, CTL_USAGE);
 		}

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
@@ -38,16 +39,30 @@
 /* How often the supervisor looks at the files; as server.c's tick. */
 #define AUTHZD_WATCH_TICK_MS	250
 
+/*
+ * -h and --help print to standard output and exit 0; a usage error
+ * prints to standard error and exits 2 (GNU coding standards, 4.8).
+ */
 static void __attribute__((noreturn))
-usage(void)
+usage(FILE *fp, int code)
 {
-	fprintf(stderr, "usage: fcgi-authzd [-ft] [-c config] [-l address]\n"
+	fprintf(fp, "usage: fcgi-authzd [-ft] [-c config] [-l address]\n"
 	    "  -c FILE     configuration (default %s)\n"
 	    "  -l ADDRESS  listen on unix:/PATH, HOST:PORT or [V6]:PORT\n"
 	    "  -t          check the configuration and users file, then exit\n"
-	    "  -f          stay in the foreground and log to stderr\n",
+	    "  -f          stay in the foreground and log to stderr\n"
+	    "  -h, --help  this text\n"
+	    "  --version   the version, and libsodium's\n",
 	    AUTHZ_CONF_FILE);
-	exit(2);
+	exit(code);
+}
+
+static void __attribute__((noreturn))
+version(void)
+{
+	printf("fcgi-authzd (%s) %s\nlibsodium %s\n", PACKAGE_NAME,
+	    PACKAGE_VERSION, sodium_version_string());
+	exit(0);
 }
 
 /* fds 0-2 must exist, so that a later open(2) never lands on them. */
@@ -320,6 +335,14 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path,
 	}
 }
 
+enum { AUTHZD_OPT_VERSION = 256 };	/* long options without a letter */
+
+static const struct option authzd_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, AUTHZD_OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
 int
 main(int argc, char *argv[])
 {
@@ -331,7 +354,8 @@ main(int argc, char *argv[])
 	struct throttle	*th = NULL;
 
 	authzd_sanitize_fds();
-	while ((ch = getopt(argc, argv, "c:fhl:t")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fhl:t", authzd_longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -345,12 +369,16 @@ main(int argc, char *argv[])
 		case 't':
 			check_only = 1;
 			break;
+		case 'h':
+			usage(stdout, 0);
+		case AUTHZD_OPT_VERSION:
+			version();
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(stderr, 2);
 	/* -t reports the path as given. */
 	if (!check_only && conf_path[0] != '/') {
 		if (authzd_absolute_path(conf_path, abs_path,

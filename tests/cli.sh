@@ -964,6 +964,40 @@ expect_err "unknown command frobnicate"
 grep -F -x "$USAGE" "$T/e" >/dev/null || fail "no full usage: $(show "$T/e")"
 end
 
+# --help and --version, as GNU programs take them: the text on standard
+# output, nothing on standard error, exit 0, before anything is read.
+for prog in "$CTL" "$AUTHZD"; do
+	name=${prog##*/}
+	for opt in --help -h; do
+		begin "$name $opt: usage on stdout, exit 0"
+		"$prog" -c "$ABSENT" $opt >"$T/o" 2>"$T/e"
+		RC=$?
+		expect_rc 0
+		expect_err_empty
+		grep "^usage: $name " "$T/o" >/dev/null ||
+		    fail "no usage line on stdout: $(show "$T/o")"
+		end
+	done
+	begin "$name --version: name and version on stdout, exit 0"
+	"$prog" --version >"$T/o" 2>"$T/e"
+	RC=$?
+	expect_rc 0
+	expect_err_empty
+	head -n 1 "$T/o" | grep -E "^$name \(fcgi-authz\) [0-9]+\.[0-9]+\.[0-9]+\$" \
+	    >/dev/null || fail "first line: $(show "$T/o")"
+	grep -E '^libsodium [0-9.]+$' "$T/o" >/dev/null ||
+	    fail "no libsodium line: $(show "$T/o")"
+	end
+	begin "$name --bogus: a usage error on stderr, exit 2"
+	"$prog" --bogus >"$T/o" 2>"$T/e"
+	RC=$?
+	expect_rc 2
+	expect_out_empty
+	grep "^usage: $name " "$T/e" >/dev/null ||
+	    fail "no usage line on stderr: $(show "$T/e")"
+	end
+done
+
 U45=aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeee
 U44=aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeee
 CTRL=$(printf 'a\001b')
