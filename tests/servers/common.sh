@@ -164,6 +164,7 @@ CGI
 
 # The scenario list, one per line:
 #   name | path | credentials | kind | identity the backend must see
+#        | method (empty: GET)
 # credentials: -, basic:USER:PASS, bearer:TOKEN
 # kind: what the decision is; each setup maps it to the status its
 # server lets through (expect_status in the setup script):
@@ -177,6 +178,13 @@ CGI
 #              refuse it itself (lighttpd's url-path-dotseg-reject: 400) or
 #              normalize it, and then fcgi-authzd decides as for the plain
 #              path (403 or 401)
+#   odd        an unusual method (TRACE, TRACK, OPTIONS, CONNECT, PROPFIND,
+#              an unknown FOO, a lowercase get) on the admin file without
+#              credentials: any refusal (4xx or 5xx) will do, whoever
+#              answers it, but never the file and never an echo of the
+#              request (Apache answers TRACE itself, before any
+#              authentication, unless TraceEnable is off); its status is
+#              recorded for the table
 scenarios() {
 	cat <<LIST
 no credentials|/site/index.txt|-|challenge|
@@ -200,7 +208,15 @@ trick: admin%2fsecret|/admin%2fsecret.txt|basic:bob:bob-pw|badpath|
 trick: public/../admin|/public/../admin/secret.txt|-|dot_challenge|
 trick: public/..%2fadmin|/public/..%2fadmin/secret.txt|-|badpath|
 LIST
+	for m in TRACE TRACK OPTIONS CONNECT PROPFIND FOO get; do
+		echo "method $m, no credentials|/admin/secret.txt|-|odd||$m"
+	done
 }
+
+# What no answer may hold: a request header that run_scenarios sends with
+# every request, so that an echo of the request (TRACE) shows.
+ECHO_PROBE=X-Fcgi-Authz-Probe
+ECHO_VALUE=echo-probe-4f1c9e
 
 # run_scenarios SETUP BASE_URL: runs every scenario through the server at
 # BASE_URL.  The caller defines:
@@ -214,13 +230,19 @@ LIST
 # that is set, for the README's table.
 run_scenarios() {
 	_setup=$1 _base=$2
-	scenarios | while IFS='|' read -r name path cred kind ident; do
-		want=$(expect_status "$kind" "$cred")
+	scenarios | while IFS='|' read -r name path cred kind ident method; do
+		if [ "$kind" = odd ]; then
+			want=4xx/5xx
+		else
+			want=$(expect_status "$kind" "$cred")
+		fi
 		if [ "$want" = skip ]; then
 			echo "ok - $_setup: $name # SKIP not carried by this setup"
 			continue
 		fi
-		set -- -s -i --path-as-is --max-time 10
+		set -- -s -i --path-as-is --max-time 10 \
+		    -H "$ECHO_PROBE: $ECHO_VALUE"
+		[ -z "$method" ] || set -- "$@" -X "$method"
 		case $cred in
 		basic:*)
 			up=${cred#basic:}
@@ -234,11 +256,15 @@ run_scenarios() {
 		chal=$(printf '%s\n' "$out" | sed -n 's/^[Ww][Ww][Ww]-[Aa]uthenticate: *\([A-Za-z]*\).*/\1/p' | sort -u | tr '\n' ' ')
 		why=
 		case $want in
+		4xx/5xx)
+			case $status in [45][0-9][0-9]) ;; *) why="status ${status:-none}, expected a refusal" ;; esac ;;
 		*/*) # one of several statuses, e.g. 400/404
 			case "/$want/" in *"/$status/"*) ;; *) why="status $status, expected one of $want" ;; esac ;;
 		*) [ "$status" = "$want" ] || why="status ${status:-none}, expected $want" ;;
 		esac
-		wantch=$(expect_challenge "$status" "$kind")
+		# Whoever refuses an odd method, a challenge or none will do.
+		wantch='*'
+		[ "$kind" = odd ] || wantch=$(expect_challenge "$status" "$kind")
 		if [ -z "$why" ] && [ "$wantch" != "*" ]; then
 			if [ "$wantch" = "-" ]; then
 				[ -z "$chal" ] || why="unexpected challenge: $chal"
@@ -249,6 +275,10 @@ run_scenarios() {
 		# Never the admin file to anyone but alice.
 		case $body in *"ADMIN SECRET"*)
 			case $cred in basic:alice:alice-pw) ;; *) why="served the admin file" ;; esac ;;
+		esac
+		# Never the request echoed back (TRACE), in any answer.
+		case $out in *"$ECHO_VALUE"*)
+			why="${why:+$why; }echoed the request back" ;;
 		esac
 		for kv in $ident; do
 			printf '%s\n' "$body" | grep -qx "$kv" ||
