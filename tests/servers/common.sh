@@ -276,6 +276,16 @@ run_scenarios() {
 		case $body in *"ADMIN SECRET"*)
 			case $cred in basic:alice:alice-pw) ;; *) why="served the admin file" ;; esac ;;
 		esac
+		# What the authorizer let through must not be reused by a
+		# browser without asking again: the recipes' Cache-Control.
+		if [ "$status" = 200 ]; then
+			cc=$(printf '%s\n' "$out" | sed '/^$/q' |
+			    sed -n 's/^[Cc]ache-[Cc]ontrol: *//p' | paste -sd, -)
+			case ", $cc," in *[\ ,]private[\ ,]*) ;; *) cc_bad=1 ;; esac
+			case ", $cc," in *[\ ,]no-cache[\ ,]*) ;; *) cc_bad=1 ;; esac
+			[ -z "${cc_bad:-}" ] || why="${why:+$why; }Cache-Control '$cc', expected private, no-cache"
+			cc_bad=
+		fi
 		# Never the request echoed back (TRACE), in any answer.
 		case $out in *"$ECHO_VALUE"*)
 			why="${why:+$why; }echoed the request back" ;;
