@@ -106,6 +106,10 @@ run_setup() {
 	start_apache || return
 	run_scenarios "apache-$setup" "$base"
 	"extra_$(echo "$setup" | tr - _)"
+	# One browser profile, two users, in the recommended mode (the
+	# daemon's 403 reaches the browser); before the throttle's ban.
+	[ "$setup" != authnz ] ||
+	    srv_check_browser "apache-$setup" "$base" "403 Forbidden"
 	srv_check_throttle "apache-$setup" "$base"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null

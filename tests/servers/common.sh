@@ -446,6 +446,91 @@ srv_check_crash() {
 	fi
 }
 
+# srv_check_browser SETUP BASE_URL BOB_SEES: a real browser shared by two
+# people.  Headless Chromium with ONE profile (--user-data-dir; each load
+# is a new browser process, so what they share is the profile's disk
+# cache, not a login remembered in memory) loads the admin file with
+# credentials in the URL: alice's (her page), then bob's, then alice's
+# name with a wrong password.  Bob's load must show BOB_SEES ("403
+# Forbidden"; empty where Apache turns the daemon's 403 into its 401 and
+# the browser gives up) and neither of the last two alice's page; the
+# daemon must have been asked each time (its log).  Without the recipes'
+# Cache-Control the browser shows alice's page from its cache to both
+# (heuristic freshness: the file is a year old), without asking.  Each
+# load may take up to CHROMIUM_TIMEOUT seconds (default 120): no fixed
+# wait, a loaded machine only makes it slower.  Without chromium:
+# "not ok", or a skip with SERVERS_ALLOW_SKIP=1.
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+srv_browser_load() {
+	timeout "${CHROMIUM_TIMEOUT:-120}" "$CHROMIUM" --headless --no-sandbox \
+	    --disable-gpu --disable-quic --no-first-run \
+	    --disable-background-networking --disable-component-update \
+	    --disable-sync --user-data-dir="$_prof" --dump-dom "$1" \
+	    2>> "$SRV_DIR/logs/chromium-$_setup.log"
+}
+# srv_log_count PATTERN: lines matching PATTERN in the logs (the daemon's,
+# wherever this setup sends them).
+srv_log_count() {
+	cat "$SRV_DIR"/logs/* 2>/dev/null | grep -c -- "$1"
+}
+# srv_log_grows PATTERN N: within 10 s, more than N lines match.
+srv_log_grows() {
+	for _ in $(seq 100); do
+		[ "$(srv_log_count "$1")" -gt "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+srv_check_browser() {
+	_setup=$1 _base=$2 _bob_sees=$3
+	if [ ! -x "$CHROMIUM" ]; then
+		if [ "${SERVERS_ALLOW_SKIP:-0}" = 1 ]; then
+			echo "ok - $_setup: browser # SKIP $CHROMIUM not installed"
+		else
+			echo "not ok - $_setup: browser: $CHROMIUM not installed"
+			echo fail >> "$SRV_DIR/tally"
+		fi
+		return
+	fi
+	_prof=$SRV_DIR/chromium-$_setup
+	rm -rf "$_prof"
+	touch -d '1 year ago' "$SRV_DIR/www/admin/secret.txt"
+	_hp=${_base#http://}
+	_url=/admin/secret.txt
+	for _c in alice:alice-pw bob:bob-pw alice:wrong; do
+		case $_c in
+		alice:alice-pw) _pat='status=200 reason=ok user="alice"' ;;
+		bob:bob-pw) _pat='status=403 reason=role user="bob"' ;;
+		alice:wrong) _pat='status=401 reason=bad_password user="alice"' ;;
+		esac
+		_pat="$_pat.*path=\"$_url\""
+		_n=$(srv_log_count "$_pat")
+		_dom=$(srv_browser_load "http://$_c@$_hp$_url")
+		_why=
+		case $_c:$_dom in
+		alice:alice-pw:*"ADMIN SECRET"*) ;;
+		alice:alice-pw:*) _why="alice did not get her page" ;;
+		*:*"ADMIN SECRET"*) _why="showed alice's page" ;;
+		esac
+		if [ "$_c" = bob:bob-pw ] && [ -n "$_bob_sees" ]; then
+			case $_dom in *"$_bob_sees"*) ;; *)
+				_why="${_why:+$_why; }no '$_bob_sees'" ;;
+			esac
+		fi
+		# A grant is logged within 250 ms, a denial at once.
+		srv_log_grows "$_pat" "$_n" ||
+		    _why="${_why:+$_why; }the daemon was not asked"
+		if [ -z "$_why" ]; then
+			echo "ok - $_setup: browser, one profile: $_c"
+			echo pass >> "$SRV_DIR/tally"
+		else
+			echo "not ok - $_setup: browser, one profile: $_c: $_why"
+			printf '%s\n' "$_dom" | head -5 | sed 's/^/#   /'
+			echo fail >> "$SRV_DIR/tally"
+		fi
+	done
+}
+
 # srv_finish: prints the closing line and exits with the result.
 srv_finish() {
 	passed=$(grep -c '^pass$' "$SRV_DIR/tally" 2>/dev/null || true)

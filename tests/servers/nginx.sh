@@ -158,6 +158,9 @@ base=http://127.0.0.1:$port
 wait_for_url "$base/public/hello.txt" || { echo "# nginx did not start"; exit 99; }
 
 run_scenarios nginx "$base"
+# One browser profile, two users: the snippet's Cache-Control makes the
+# browser ask again.  Before srv_check_throttle, whose ban would refuse it.
+srv_check_browser nginx "$base" "403 Forbidden"
 
 # req ARGS...: curl -i with CRs removed.
 req() { curl -s -i --path-as-is --max-time 10 "$@" | tr -d '\r'; }
