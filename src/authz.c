@@ -1,5 +1,5 @@
 /*
- * The decision, step by step as design.md "How a request is decided":
+ * The decision, step by step as docs/architecture.md, "One request":
  * path, rule, networks, public/deny, (throttle), authenticate, authorize.
  * Each step either settles the verdict or hands on to the next one.
  */
@@ -284,7 +284,7 @@ authz_busy(struct authz_verdict *v)
  * Step 6 for a user name and password.  Unknown users are verified
  * against the dummy hash, and disabled or expired ones against their own
  * hash before they are refused, so that all of them take as long as a
- * wrong password (design.md: the same 401 in the same time).
+ * wrong password (docs/security.md, User enumeration).
  */
 static void
 authz_basic(const struct conf *cf, const struct authz_facts *f,
@@ -774,7 +774,7 @@ authz_render(const struct conf *cf, const struct authz_verdict *v,
 	int		ok = 1;
 	const char	*text = authz_status_text(v->av_status);
 
-	/* wire.md 8.2: Status first, always with a reason phrase. */
+	/* Status first, always with a reason phrase (docs/servers.md). */
 	if (v->av_status == 200)
 		return authz_render_granted(v, buf, bufsz);
 	authz_out(buf, bufsz, &len, &ok, "Status: %d %s\r\n", v->av_status,

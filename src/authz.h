@@ -107,9 +107,9 @@ void	authz_decide(const struct conf *, const struct authz_facts *,
 /*
  * Writes the FastCGI response (header block and a short body) for the
  * verdict into buf.  The first line is always "Status: <code> <reason>";
- * a 200 carries only Status and Variable-* lines (wire.md 8.2, 8.6).
- * Returns the length, or 0 if buf is too small (the caller then answers
- * a plain 500).
+ * a 200 carries only Status and Variable-* lines (docs/servers.md, How
+ * every server talks).  Returns the length, or 0 if buf is too small (the
+ * caller then answers a plain 500).
  */
 size_t	authz_render(const struct conf *, const struct authz_verdict *,
 	    char *buf, size_t bufsz);

@@ -1,7 +1,7 @@
 #include "config.h"
 
 /*
- * fcgi-authz: the management CLI (design.md "Programs").  Reads the
+ * fcgi-authz: the management CLI (fcgi-authz(1)).  Reads the
  * users file with the daemon's own loader, writes it only through
  * usersfile.c (locked, line-preserving, atomic, validated before the
  * rename), and explains decisions with the daemon's own authz_decide().

@@ -1,10 +1,10 @@
 /*
- * fcgi-authzd: options, startup in a fixed order (style.md rule 16), and
- * a small supervisor.  libfcgi aborts on some hostile records that no
- * option can stop (security-notes.md b.1), so the serving happens in a
- * child process, and the parent starts a new one at once when it dies;
- * the listening socket stays open in the parent, so connections wait in
- * the backlog meanwhile instead of being refused.
+ * fcgi-authzd: options, startup in a fixed order (main()), and a small
+ * supervisor.  libfcgi aborts on some hostile records that no option can
+ * stop (docs/security.md, Hostile FastCGI input), so the serving happens in
+ * a child process, and the parent starts a new one at once when it dies;
+ * the listening socket stays open in the parent, so connections wait in the
+ * backlog meanwhile instead of being refused.
  */
 #include "config.h"
 

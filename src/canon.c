@@ -26,11 +26,12 @@ canon_hexval(unsigned char c)
 
 /*
  * RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
- * Apache passes absolute-form targets through verbatim (wire.md 6), so
- * "http://host/p" must route like "/p".  Returns where the path starts,
- * uri itself if this is not absolute-form, or NULL if the authority holds
- * a byte we refuse anyway.  *nopath is set when the authority runs to the
- * end or to the query: the path is then empty, which means "/".
+ * Apache passes absolute-form targets through verbatim (docs/security.md,
+ * Path tricks), so "http://host/p" must route like "/p".  Returns where the
+ * path starts, uri itself if this is not absolute-form, or NULL if the
+ * authority holds a byte we refuse anyway.  *nopath is set when the
+ * authority runs to the end or to the query: the path is then empty, which
+ * means "/".
  */
 static const char *
 canon_skip_authority(const char *uri, int *nopath)
@@ -86,9 +87,10 @@ canon_decode(const char *s, const char *e, char *dst, size_t dstsz,
 			c = (unsigned char)(hi << 4 | lo);
 			/*
 			 * An encoded "/" would split differently here than
-			 * on servers that decode before splitting (wire.md
-			 * 6 rows 14, 22, 24, 25); "\" is a separator on
-			 * some back ends; NUL ends the C string.
+			 * on servers that decode before splitting
+			 * (docs/security.md, Path tricks, rows 14, 22, 24
+			 * and 25); "\" is a separator on some back ends; NUL
+			 * ends the C string.
 			 */
 			if (c == '/' || c == '\\' || canon_is_ctl(c))
 				return -1;
@@ -146,7 +148,7 @@ canon_walk(const char *p, const char *end, char *out, size_t *lenp,
 		/*
 		 * Tomcat and other servlet containers strip ";params" from
 		 * each segment, so "..;" is ".." to them and "/x/..;/admin"
-		 * reaches /admin (wire.md 6 row 23).
+		 * reaches /admin (docs/security.md, Path tricks, row 23).
 		 */
 		if ((slen >= 2 && peek[0] == '.' && peek[1] == ';') ||
 		    (slen >= 3 && peek[0] == '.' && peek[1] == '.' &&

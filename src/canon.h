@@ -1,7 +1,7 @@
 /*
  * Canonical request paths for rule matching.  Rules never see the raw
  * REQUEST_URI: it may be absolute-form, carry a query, %-escapes, "//",
- * "." and ".." (wire.md section 6).
+ * "." and ".." (docs/security.md, Path tricks).
  */
 #ifndef AUTHZ_CANON_H
 #define AUTHZ_CANON_H

@@ -15,10 +15,11 @@
 /*
  * Fills *f from envp (NULL-terminated).  fcgi_role is the role of the
  * BEGIN_REQUEST record.  A param given twice resolves to the first, as
- * libfcgi's FCGX_GetParam does (wire.md 1.5), except HTTP_AUTHORIZATION,
- * which is refused when repeated.  In the RESPONDER role (nginx
- * auth_request) the method and URI come from AUTHZ_ORIGINAL_METHOD and
- * AUTHZ_ORIGINAL_URI, since nginx's own are those of the subrequest.
+ * libfcgi's FCGX_GetParam does (docs/servers.md, What the daemon reads),
+ * except HTTP_AUTHORIZATION, which is refused when repeated.  In the
+ * RESPONDER role (nginx auth_request) the method and URI come from
+ * AUTHZ_ORIGINAL_METHOD and AUTHZ_ORIGINAL_URI, since nginx's own are those
+ * of the subrequest.
  * The pointers in *f point into envp.
  */
 void	facts_from_params(char *const *envp, int fcgi_role, time_t now,

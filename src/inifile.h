@@ -4,10 +4,11 @@
  * Debian's libinih (r55) splits lines longer than 197 bytes, reads indented
  * lines as continuations, cuts values at " ;", keeps quotes, stops a value at
  * NUL, parses a CR-only file as empty, cuts section names at 49 bytes and
- * carries on after errors (security-notes.md, E10).  inifile_parse() first
- * scans the raw bytes for each of those cases and reports them as
- * "FILE:LINE: message"; only a file that passes is handed to inih, and the
- * handler then gets the line number that inih itself does not pass.
+ * carries on after errors (docs/security.md, Configuration files).
+ * inifile_parse() first scans the raw bytes for each of those cases and
+ * reports them as "FILE:LINE: message"; only a file that passes is handed
+ * to inih, and the handler then gets the line number that inih itself does
+ * not pass.
  */
 #ifndef AUTHZ_INIFILE_H
 #define AUTHZ_INIFILE_H

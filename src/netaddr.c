@@ -36,8 +36,8 @@ netaddr_parse_text(const char *s, struct netaddr *na, int *isv4)
 	/*
 	 * inet_pton, never inet_aton: inet_aton takes "127.1", hex, octal,
 	 * a bare 32-bit number and trailing garbage after a space
-	 * (security-notes E11), so one address could hide behind many
-	 * spellings in an allow list.
+	 * (docs/security.md, Header spoofing), so one address could hide
+	 * behind many spellings in an allow list.
 	 */
 	if (inet_pton(AF_INET, s, &in4) == 1) {
 		memcpy(na->na_addr, netaddr_v4mapped,

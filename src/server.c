@@ -161,10 +161,10 @@ server_answer(struct worker *wk)
 	authz_decide(sn->sn_conf, &facts, &v);
 	metrics_count_verdict(&v);
 	/* Secrets out of libfcgi's param storage before FCGX_Finish_r frees
-	 * it unwiped (style.md rule 11). */
+	 * it unwiped (docs/security.md, Secrets). */
 	facts_wipe_secrets(req->envp);
 	len = authz_render(sn->sn_conf, &v, out, sizeof(out));
-	/* wire.md 1.1: never read FCGI_STDIN; answer now. */
+	/* Never read FCGI_STDIN; answer now (docs/servers.md). */
 	if (len == 0)
 		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, req->out);
 	else
@@ -189,7 +189,8 @@ server_worker(void *arg)
 				break;
 			/* EAGAIN from SO_RCVTIMEO, EINTR from a signal, or a
 			 * broken peer: go on; pause on anything else so a
-			 * persistent error cannot spin (security-notes E5). */
+			 * persistent error cannot spin (docs/security.md,
+			 * Hostile FastCGI input). */
 			if (rc != -EAGAIN && rc != -EINTR && rc != -ECONNABORTED)
 				usleep(100 * 1000);
 			continue;
@@ -207,8 +208,9 @@ server_worker(void *arg)
 /*
  * libfcgi reads a request's records with blocking reads and has no
  * deadline; SO_RCVTIMEO bounds one read, not a peer that drips a byte at
- * a time (security-notes.md E5).  A connection that holds a worker in
- * libfcgi longer than request_timeout is shut down, which ends its reads.
+ * a time (docs/security.md, Hostile FastCGI input).  A connection that
+ * holds a worker in libfcgi longer than request_timeout is shut down, which
+ * ends its reads.
  */
 static void
 server_watchdog_tick(struct server *sv)
@@ -281,12 +283,12 @@ server_warn_restart_only(const struct conf *old, const struct conf *cf)
 }
 
 /*
- * Loads, validates and swaps in a new snapshot (style.md rule 9), except
- * that the verification cache is not cleared: the new snapshot goes on
- * with the running one's unless [cache] changed, and with its dummy hash
- * (conf.h, conf_prepare_serving).  tried is what the files were just
- * before the load, so that the watcher does not try (and log) the same
- * failure again.
+ * Loads, validates and swaps in a new snapshot (docs/architecture.md,
+ * Reloads), except that the verification cache is not cleared: the new
+ * snapshot goes on with the running one's unless [cache] changed, and with
+ * its dummy hash (conf.h, conf_prepare_serving).  tried is what the files
+ * were just before the load, so that the watcher does not try (and log) the
+ * same failure again.
  * Main thread only: it is the only writer of sv_current, so it reads it
  * without the lock.
  */
@@ -611,7 +613,8 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	for (i = 0; i < sv.sv_nworkers; i++)
 		log_buf_init(&sv.sv_workers[i].wk_log);
 
-	/* wire.md 1.4: nginx drops the connection when its client goes. */
+	/* nginx drops the connection when its client goes (docs/servers.md,
+	 * How every server talks). */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = server_wake;	/* no SA_RESTART: accept gets EINTR */

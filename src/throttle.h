@@ -1,9 +1,9 @@
 /*
- * Brute-force throttling (design.md, step 5): failed authentications
- * counted per client address (IPv6 by /64, IPv4 whole), per user name and
- * per (user, address) pair, in a fixed-size table in a shared memory file,
- * so that every fcgi-authzd process on the host (mod_fcgid and lighttpd
- * spawn several) and a restarted one see the same counts.
+ * Brute-force throttling (docs/security.md, Password guessing): failed
+ * authentications counted per client address (IPv6 by /64, IPv4 whole), per
+ * user name and per (user, address) pair, in a fixed-size table in a shared
+ * memory file, so that every fcgi-authzd process on the host (mod_fcgid and
+ * lighttpd spawn several) and a restarted one see the same counts.
  *
  * Past max_failures within window seconds:
  *   - an address is banned for ban seconds, whatever user it names;

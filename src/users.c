@@ -2,7 +2,7 @@
  * Loading users.ini: [user:NAME] and [token:NAME] sections.  Stored hashes
  * are checked against the hashing limits here, at load, because
  * crypto_pwhash_str_verify() takes its memory and time cost from the
- * string itself (security-notes.md, E6).
+ * string itself (docs/security.md, Password guessing).
  */
 #include "config.h"
 
