@@ -21,12 +21,13 @@
 #include "users.h"
 
 /*
- * The whole decision table of design.md ("How a request is decided" and
- * the status table), driven through authz_decide() and authz_render()
- * with hand-built facts.  Config and users files are written at run time
- * into a mkdtemp() directory, loaded, and removed again at once.  Hashes
- * are argon2id with t=1, m=8M, and the config asks for the same costs,
- * so that the dummy hash of unknown users is as cheap as a real one.
+ * The whole decision table (docs/architecture.md, "One request", and
+ * docs/servers.md, "What the daemon answers"), driven through
+ * authz_decide() and authz_render() with hand-built facts.  Config and
+ * users files are written at run time into a mkdtemp() directory, loaded,
+ * and removed again at once.  Hashes are argon2id with t=1, m=8M, and the
+ * config asks for the same costs, so that the dummy hash of unknown users
+ * is as cheap as a real one.
  */
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -407,7 +408,7 @@ tcheck_render(const char *name, const struct conf *cf,
 	size_t		 n, len;
 	int		 tokens, bearer;
 
-	/* design.md: a Bearer challenge only when tokens are enabled. */
+	/* A Bearer challenge only when there are tokens (docs/servers.md). */
 	tokens = cf != NULL && users_token_count(cf->cf_users) > 0;
 	bearer = tokens && (v->av_challenge == AUTHZ_CH_BAD_TOKEN ||
 	    v->av_challenge == AUTHZ_CH_SCOPE);
@@ -888,7 +889,7 @@ static const struct dcase internal_cases[] = {
 	  .status = 500, .reason = AUTHZ_R_INTERNAL },
 };
 
-/* design.md "Apache's phases", wire.md 3.3. */
+/* Apache's phases (docs/servers.md, What the daemon reads). */
 #define ACCESS	.phase = AUTHZ_PHASE_ACCESS_CHECKER
 #define AUTHN	.phase = AUTHZ_PHASE_AUTHENTICATOR
 #define AUTHZ	.phase = AUTHZ_PHASE_AUTHORIZER
@@ -1025,8 +1026,8 @@ static const struct dcase apache_cases[] = {
 };
 
 /*
- * wire.md section 6: every spelling of /admin lands on rule admin, never
- * on the looser "/" after it; bob is authenticated but no admin.
+ * docs/security.md, Path tricks: every spelling of /admin lands on rule
+ * admin, never on the looser "/" after it; bob is authenticated but no admin.
  */
 #define TRICK(u)	{ .name = u, .cf = CF_LOOSE, .uri = u, .auth = BOB, \
 	.status = 403, .reason = AUTHZ_R_ROLE, .rule = "admin", \
@@ -1362,8 +1363,9 @@ START_TEST(test_authz_render_challenges)
 END_TEST
 
 /*
- * design.md: unknown user, wrong password, disabled and expired accounts
- * get the same 401.  The renders must be byte for byte the same.
+ * docs/security.md, User enumeration: unknown user, wrong password,
+ * disabled and expired accounts get the same 401.  The renders must be
+ * byte for byte the same.
  */
 START_TEST(test_authz_render_same_401)
 {

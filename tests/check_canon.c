@@ -17,8 +17,8 @@ struct canon_case {
 };
 
 /*
- * wire.md section 6, all 25 rows in order.  A rule engine that sees the
- * "want" column cannot be walked around by any of them.
+ * docs/security.md, Path tricks: the 25 rows in order.  A rule engine that
+ * sees the "want" column cannot be walked around by any of them.
  */
 static const struct canon_case canon_wire[] = {
 	{ "/admin/secret.txt",			"/admin/secret.txt" },

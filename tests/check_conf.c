@@ -315,7 +315,7 @@ START_TEST(test_conf_good)
 }
 END_TEST
 
-/* The example in design.md, "Files", as written there. */
+/* The full example: every section and key, each with its comment. */
 START_TEST(test_conf_design)
 {
 	struct conf		*cf;
@@ -651,8 +651,8 @@ START_TEST(test_conf_prepare_from_none)
 END_TEST
 
 /*
- * scrypt ($7$) hashes load (design.md, "Files"), so they must verify too:
- * crypto_pwhash_str_verify() knows only argon2.
+ * scrypt ($7$) hashes load (fcgi-authz.ini(5), USERS.INI), so they must
+ * verify too: crypto_pwhash_str_verify() knows only argon2.
  */
 START_TEST(test_conf_scrypt_verifies)
 {

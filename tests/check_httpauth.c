@@ -60,7 +60,7 @@ static const struct parse_case parse_core_cases[] = {
 };
 
 static const struct parse_case parse_malformed_cases[] = {
-	/* security-notes E7: sodium_base642bin() with b64_end NULL. */
+	/* sodium_base642bin() with b64_end NULL (docs/security.md). */
 	BAD("Basic dTpw=="),		/* extra padding */
 	BAD("Basic YTpiYw==="),
 	BAD("Basic ="),
@@ -148,7 +148,7 @@ struct apache_case {
 static const struct apache_case apache_core_cases[] = {
 	{ "alice", "secret", HTTPAUTH_OK },
 	{ "alice", "", HTTPAUTH_OK },
-	{ "alice", "pa:ss", HTTPAUTH_OK },	/* wire.md 3.3 */
+	{ "alice", "pa:ss", HTTPAUTH_OK },	/* as Apache splits it */
 	{ "j\xc3\xbcrgen", "x", HTTPAUTH_OK },
 	{ "nocolon", "", HTTPAUTH_OK },		/* Apache's "no colon" */
 	{ "a b", "c d", HTTPAUTH_OK },

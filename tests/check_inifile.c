@@ -804,7 +804,7 @@ END_TEST
 
 /*
  * Debian patches inih to read its options from writable globals (not in
- * upstream, hence dlsym): pin them to security-notes.md a.6.  Another
+ * upstream, hence dlsym): pin them to the values in docs/security.md.  Another
  * build of inih lacks the symbols, and the behaviour tests above stand.
  */
 static const struct option_case {

@@ -297,7 +297,7 @@ static const struct {
 	{ 200, AUTHZ_R_OK, "alice", "127.0.0.1", "GET", "/admin", "admin",
 	    NULL, "decision=allow status=200 reason=ok user=\"alice\" "
 	    "addr=127.0.0.1 method=GET path=\"/admin\" rule=admin" },
-	/* design.md's example. */
+	/* The example in fcgi-authzd(8), LOGGING. */
 	{ 401, AUTHZ_R_BAD_PASSWORD, "alice", "203.0.113.9", "GET", "/admin",
 	    "admin", NULL, "decision=deny status=401 reason=bad_password "
 	    "user=\"alice\" addr=203.0.113.9 method=GET path=\"/admin\" "
@@ -346,7 +346,7 @@ START_TEST(test_log_line)
 }
 END_TEST
 
-/* design.md's reason codes, in enum order. */
+/* The reasons of fcgi-authzd(8), LOGGING, in enum order. */
 static const char *const reason_names[] = {
 	"ok", "public", "no_credentials", "malformed", "unknown_user",
 	"bad_password", "disabled", "expired", "bad_token", "role", "network",

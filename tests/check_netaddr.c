@@ -32,7 +32,7 @@ static const struct {
 	{ "::127.0.0.1",		"::127.0.0.1" },
 };
 
-/* Spellings inet_aton takes and we must not (security-notes E11). */
+/* Spellings inet_aton takes and we must not (docs/security.md). */
 static const char *const addr_bad[] = {
 	"127.1", "0x7f.0.0.1", "0177.0.0.1", "127.000.000.001",
 	"2130706433", "127.0.0.1 ", " 127.0.0.1", "127.0.0.1\n",

@@ -9,7 +9,7 @@
 # runs all land; a writer killed with SIGKILL at any moment leaves the old
 # file or the new one; the interactive prompt works on a terminal (a pty,
 # via python3); and every refusal exits with its status and message
-# (fcgi-authz(1), design.md "Programs").
+# (fcgi-authz(1)).
 #
 # Run by "make check" (automake TESTS) or by hand:
 #	top_builddir=BUILD top_srcdir=SRC sh tests/cli.sh

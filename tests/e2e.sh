@@ -1,10 +1,10 @@
 #!/bin/sh
 #
 # e2e.sh: end-to-end test of fcgi-authzd through real FastCGI exchanges
-# (style.md rule 23).  Starts the daemon on a unix socket in a temporary
+# (docs/servers.md).  Starts the daemon on a unix socket in a temporary
 # directory, with a configuration and users file written at run time, and
 # drives it with tests/fcgi-client the way Apache, lighttpd and nginx do
-# (wire.md 0, 1, 3.3, 5).  Checks the status line, the challenge, the
+# (docs/servers.md).  Checks the status line, the challenge, the
 # Variable-* lines and the reason in the decision log line of every answer,
 # then reloads (on SIGHUP, and without a signal when the users file changes
 # on disk), hostile peers, the order and timing of the decision log (grants
@@ -128,8 +128,8 @@ body_len() {
 }
 
 # expect STATUS REASON [RULE]: the status line, the header block's shape,
-# a body on denials (design.md: "a short body"), and the decision line's
-# status, reason (and rule).
+# a body on denials (docs/servers.md, What the daemon answers), and the
+# decision line's status, reason (and rule).
 expect() {
 	if [ "$RC" -ne 0 ]; then
 		fail "client exit $RC (expected 0): $(head -c 300 "$T/err")"
@@ -429,7 +429,7 @@ daemon_start
 grep -q 'serving with' "$T/log" || { cat "$T/log"; bail "no worker after 5 s"; }
 guard_start
 
-# ---- the status table (design.md) ------------------------------------------
+# ---- the status table (docs/servers.md) ------------------------------------
 
 begin "200: alice GET /admin, Basic"
 q authorizer REQUEST_METHOD=GET REQUEST_URI=/admin/x "$LOCAL" \
@@ -617,7 +617,7 @@ expect 403 role admin
 expect_dec path /admin/x
 end
 
-# ---- duplicated params (wire.md 1.5) ---------------------------------------
+# ---- duplicated params (docs/servers.md) -----------------------------------
 
 begin "401: duplicated HTTP_AUTHORIZATION"
 q authorizer REQUEST_METHOD=GET REQUEST_URI=/site/page "$LOCAL" \
@@ -633,7 +633,7 @@ expect 200 ok site
 expect_dec path /site/page
 end
 
-# ---- Apache phases (wire.md 3.3) -------------------------------------------
+# ---- Apache phases (docs/servers.md) ---------------------------------------
 
 begin "Apache AUTHENTICATOR: REMOTE_USER/REMOTE_PASSWD, no Authorization"
 q authorizer FCGI_APACHE_ROLE=AUTHENTICATOR REQUEST_METHOD=GET \
@@ -704,7 +704,7 @@ q authorizer FCGI_ROLE=AUTHORIZER REQUEST_METHOD=GET REQUEST_URI=/admin/x \
 expect 403 role admin
 end
 
-# ---- nginx: RESPONDER role (wire.md 5) -------------------------------------
+# ---- nginx: RESPONDER role (docs/servers.md) -------------------------------
 
 begin "RESPONDER: decided on AUTHZ_ORIGINAL_METHOD=POST, not GET"
 q responder REQUEST_METHOD=GET SCRIPT_NAME=/_auth REQUEST_URI=/deploy/app \
@@ -846,8 +846,9 @@ end
 
 # ---- hostile peers ---------------------------------------------------------
 
-# security-notes.md b.1: BEGIN_REQUEST (role AUTHORIZER) and a PARAMS record
-# holding only nameLen = valueLen = 0x7ffffffe: Debian's libfcgi asserts.
+# docs/security.md, Hostile FastCGI input: BEGIN_REQUEST (role AUTHORIZER) and
+# a PARAMS record holding only nameLen = valueLen = 0x7ffffffe: Debian's
+# libfcgi asserts.
 HEX_BEGIN="01 01 00 01 00 08 00 00  00 02 00 00 00 00 00 00"
 HEX_ABORT="$HEX_BEGIN  01 04 00 01 00 08 00 00  ff ff ff fe ff ff ff fe"
 

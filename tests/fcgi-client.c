@@ -6,8 +6,9 @@
  * cgi-fcgi (libfcgi-bin) hard-codes FCGI_RESPONDER in BEGIN_REQUEST, so it
  * cannot drive the AUTHORIZER role.  This tool speaks the record format
  * itself (FastCGI spec 3.3, 3.4, 5.1) and sends what real web servers send
- * (wire.md 0 and 1): requestId 1, flags 0, one request per connection, and
- * no FCGI_STDIN at all in the AUTHORIZER role, as Apache does.
+ * (docs/servers.md, How every server talks): requestId 1, flags 0, one
+ * request per connection, and no FCGI_STDIN at all in the AUTHORIZER role, as
+ * Apache does.
  *
  * Exit codes (also printed by -h):
  *	0	END_REQUEST arrived with protocolStatus REQUEST_COMPLETE;
@@ -65,7 +66,7 @@
 /* Spec 3.4: name and value lengths have 31 bits. */
 #define FCGI_NV_MAXLEN		0x7fffffffUL
 
-/* Every server measured uses requestId 1 (wire.md 1.2). */
+/* Every server measured uses requestId 1 (docs/servers.md). */
 #define FC_REQUEST_ID		1
 /* Largest PARAMS chunk that is a multiple of 8, so only the last pads. */
 #define FC_PARAMS_CHUNK		65528
@@ -385,7 +386,7 @@ nv_add_arg(struct fc_buf *b, const char *arg)
 /*
  * One name=value a line; only the '\n' is stripped and empty lines are
  * skipped.  getline() and memchr() keep a NUL inside a value, so the tests
- * can send "Basic dTpw\0junk" (security-notes E9).
+ * can send "Basic dTpw\0junk" (docs/security.md, Hostile FastCGI input).
  */
 static void
 nv_add_file(struct fc_buf *b, const char *path)
@@ -449,7 +450,7 @@ rec_add(struct fc_buf *b, unsigned int type, const void *content, size_t len)
 /*
  * BEGIN_REQUEST, the PARAMS stream in chunks, its empty end record, and
  * an empty STDIN only when asked: Apache sends none to an authorizer and
- * a daemon that waits for one must be caught (wire.md 1.1).
+ * a daemon that waits for one must be caught (docs/servers.md).
  */
 static void
 request_build(struct fc_buf *out, unsigned int role, unsigned int flags,
@@ -857,7 +858,8 @@ main(int argc, char *argv[])
 			errx(FC_EXIT_USAGE, "-c needs -R, -H or -s");
 		for (i = 1; i < argc; i++)
 			nv_add_arg(&params, argv[i]);
-		/* nginx sends an empty STDIN to its responder (wire.md 0). */
+		/* nginx sends an empty STDIN to its responder
+		 * (docs/servers.md). */
 		request_build(&out, role, flags,
 		    force_stdin || role == FCGI_RESPONDER, &params);
 		mode = FC_MODE_REQUEST;

@@ -1,15 +1,15 @@
 #!/bin/sh
 # tests/privdrop.sh: fcgi-authzd started as root with [server] user =
-# nobody, group = nogroup (issue 7).  Both processes run as nobody/nogroup
-# (real, effective, saved ids, no supplementary groups, no capabilities);
-# requests are answered; a password changed by fcgi-authz (as root) is
-# reloaded as nobody; and files that someone but root or nobody could
+# nobody, group = nogroup (fcgi-authzd(8), PROCESSES).  Both processes run as
+# nobody/nogroup (real, effective, saved ids, no supplementary groups, no
+# capabilities); requests are answered; a password changed by fcgi-authz (as
+# root) is reloaded as nobody; and files that someone but root or nobody could
 # change are refused, at start and at reload, while the old configuration
 # keeps serving: a world-writable users file or directory, a file or a
-# symbolic link another user owns, a group-writable file of another
-# group, a config file the daemon's own user owns.  Files of nobody's and
-# a root-owned Kubernetes ConfigMap chain are accepted; a users file every
-# user may read gets a warning at start.
+# symbolic link another user owns, a group-writable file of another group, a
+# config file the daemon's own user owns.  Files of nobody's and a root-owned
+# Kubernetes ConfigMap chain are accepted; a users file every user may read
+# gets a warning at start.
 #
 # Needs root (it starts the daemon as root and chowns files); otherwise
 # skipped.  Run by "make check" (automake TESTS) or by hand:

@@ -1,10 +1,10 @@
 #!/bin/sh
-# tests/reload.sh: reloads under load (issue 7).  Two clients ask without
-# pause with a password that never changes, while SIGHUP comes every
-# 100 ms, fcgi-authz changes another user's password every 200 ms, and the
-# configuration is broken for a second in the middle.  Every answer must
-# be 200; the changes must be in force at the end; the broken file must
-# be refused and logged, and the daemon go on serving.
+# tests/reload.sh: reloads under load (fcgi-authzd(8), SIGNALS).  Two clients
+# ask without pause with a password that never changes, while SIGHUP comes
+# every 100 ms, fcgi-authz changes another user's password every 200 ms, and
+# the configuration is broken for a second in the middle.  Every answer must
+# be 200; the changes must be in force at the end; the broken file must be
+# refused and logged, and the daemon go on serving.
 #
 # Run by "make check" (automake TESTS) or by hand:
 #	top_builddir=BUILD top_srcdir=SRC sh tests/reload.sh

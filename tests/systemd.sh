@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/systemd.sh: the systemd side of fcgi-authzd (issue 7).
+# tests/systemd.sh: the systemd side of fcgi-authzd.
 #  - systemd-analyze verify finds nothing to say about the units;
 #  - systemd-analyze security --offline rates the generated service at
 #    most $SYSTEMD_EXPOSURE_MAX (measured with systemd 252: 1.2; the unit

@@ -1,12 +1,12 @@
 #!/bin/sh
-# tests/throttle.sh: brute-force throttling end to end (issue 6), through
-# the daemon over its FastCGI socket with tests/fcgi-client: the 429 with
-# Retry-After and the ban's end; no hashing while banned; the victim from
+# tests/throttle.sh: brute-force throttling end to end (docs/security.md),
+# through the daemon over its FastCGI socket with tests/fcgi-client: the 429
+# with Retry-After and the ban's end; no hashing while banned; the victim from
 # a clean address; unknown and known users counted alike; the same wrong
-# password counted once; two daemons sharing one table; a restart keeping
-# the bans; and the metrics file ([metrics] textfile) with what these
-# requests did.  The client's address is the REMOTE_ADDR param, so one
-# client plays many addresses.
+# password counted once; two daemons sharing one table; a restart keeping the
+# bans; and the metrics file ([metrics] textfile) with what these requests
+# did.  The client's address is the REMOTE_ADDR param, so one client plays
+# many addresses.
 #
 # Run by "make check" (automake TESTS) or by hand:
 #	top_builddir=BUILD top_srcdir=SRC sh tests/throttle.sh

@@ -118,7 +118,7 @@ load(const char *path, int flags)
 	return cf;
 }
 
-/* What lighttpd 1.4.69 sends an authorizer (wire.md 4.3); "@" is
+/* What lighttpd 1.4.69 sends an authorizer (docs/servers.md, lighttpd); "@" is
  * replaced by the request URI, "%" by the Authorization value. */
 static const char *const lighttpd_params[] = {
 	"FCGI_ROLE=AUTHORIZER", "QUERY_STRING=", "REQUEST_URI=@",

@@ -5,11 +5,12 @@
  *	Status: 200 OK
  *	Variable-REMOTE_USER: bench
  *
- * and does nothing else: no params looked at, no stdin read (wire.md 1.1),
- * no log.  It uses the same transport as fcgi-authzd: a listening socket
- * opened as src/listen.c opens it (backlog 128, SO_REUSEADDR on TCP,
- * SO_RCVTIMEO/SO_SNDTIMEO inherited by accepted sockets), and N threads
- * each calling FCGX_Accept_r on it, as src/server.c does.
+ * and does nothing else: no params looked at, no stdin read (docs/servers.md,
+ * How every server talks), no log.  It uses the same transport as
+ * fcgi-authzd: a listening socket opened as src/listen.c opens it (backlog
+ * 128, SO_REUSEADDR on TCP, SO_RCVTIMEO/SO_SNDTIMEO inherited by accepted
+ * sockets), and N threads each calling FCGX_Accept_r on it, as src/server.c
+ * does.
  *
  *	noop-authorizer -l unix:/PATH|HOST:PORT [-t THREADS]
  *
@@ -132,7 +133,7 @@ noop_worker(void *arg)
 				usleep(100 * 1000);
 			continue;
 		}
-		/* wire.md 1.1: never read FCGI_STDIN; answer at once. */
+		/* Never read FCGI_STDIN; answer at once (docs/servers.md). */
 		FCGX_PutStr(noop_answer, (int)sizeof(noop_answer) - 1, req.out);
 		FCGX_Finish_r(&req);
 	}

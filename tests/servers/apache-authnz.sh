@@ -32,22 +32,23 @@ expect_status() {
 	case $setup in
 	authnz)
 		# check_user_id mode passes the daemon's status as is
-		# (wire.md 3.4).
+		# (docs/servers.md, check_user_id mode).
 		case $1 in
 		allow) echo 200 ;;
 		challenge|token_bad|dot_challenge) echo 401 ;;
 		forbidden|dot_forbidden) echo 403 ;;
 		throttled) echo 429 ;;
 		# Apache refuses an encoded slash itself, with 404, before
-		# any authentication (AllowEncodedSlashes Off; wire.md 6).
+		# any authentication (AllowEncodedSlashes Off;
+		# docs/security.md).
 		badpath) echo 404 ;;
 		esac ;;
 	authnz-provider)
 		# mod_auth_basic wants Basic credentials before it asks any
 		# provider, so a Bearer token cannot be carried, and a public
 		# path without credentials is 401 too.  Every refusal of the
-		# daemon becomes Apache's 401 (wire.md 3.4): 403 for the role
-		# and for the network included.
+		# daemon becomes Apache's 401 (docs/servers.md): 403 for the
+		# role and for the network included.
 		apache_401_status "$1" "$2" ;;
 	esac
 }
@@ -61,8 +62,8 @@ expect_challenge() {
 	# Apache's own Basic challenge (AuthName), never the daemon's.
 	authnz-provider.401) echo Basic ;;
 	# Nothing else carries a challenge: in particular no Basic
-	# challenge added to a 200 (wire.md 3.5 #3, avoided by the
-	# non-Basic AuthType word).
+	# challenge added to a 200 (docs/servers.md, check_user_id mode;
+	# avoided by the non-Basic AuthType word).
 	*) echo - ;;
 	esac
 }

@@ -15,7 +15,7 @@ apache_need fcgid
 apache_fixture
 
 # expect_status KIND CRED: mod_fcgid lets 200 through and turns every
-# other answer of the daemon into Apache's own 401 (wire.md 2.4), its 403
+# other answer of the daemon into Apache's own 401 (docs/servers.md), its 403
 # (role, network) as well.  "allow" depends on the credentials (CRED):
 # mod_fcgid hands the authenticator only Basic credentials (REMOTE_USER,
 # REMOTE_PASSWD) and answers anything else with 401 itself.

@@ -62,7 +62,7 @@ headers() {
 # shows the 401 it gets); a public path without credentials is 401 too
 # (the snippets say how to exempt such paths).  Apache refuses an encoded
 # slash itself, with 404, before any authentication (AllowEncodedSlashes
-# Off; wire.md 6).
+# Off; docs/security.md, Path tricks).
 apache_401_status() {
 	case $1 in
 	allow)

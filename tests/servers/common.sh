@@ -406,7 +406,7 @@ srv_recovery_ms() {
 
 # srv_check_crash SETUP URL WHAT PID...: SIGKILLs the PIDs a second into
 # a wrk run with alice's credentials on URL.  A request must be answered
-# 200 again within SRV_CRASH_LIMIT_MS (default 1000: issue 7), and wrk may
+# 200 again within SRV_CRASH_LIMIT_MS (default 1000), and wrk may
 # see an error only for the requests in flight at the kill (one a
 # connection and killed process at most).  WHAT says what was killed.
 srv_check_crash() {

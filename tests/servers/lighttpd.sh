@@ -9,7 +9,7 @@ command -v lighttpd >/dev/null || { echo "# lighttpd not installed"; exit 77; }
 srv_fixture
 
 # expect_status KIND: lighttpd passes the authorizer's status, headers
-# and body through (wire.md 4.4), so every decision arrives as made.
+# and body through (docs/servers.md), so every decision arrives as made.
 expect_status() {
 	case $1 in
 	allow) echo 200 ;;

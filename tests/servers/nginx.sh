@@ -8,7 +8,7 @@
 command -v nginx >/dev/null || { echo "# nginx not installed"; exit 77; }
 srv_fixture
 
-# expect_status KIND: what nginx lets through (wire.md 5.4).  auth_request
+# expect_status KIND: what nginx lets through (docs/servers.md).  auth_request
 # passes 2xx, 401 and 403; every other status becomes 500, except those the
 # snippet's @authz_error maps back: fcgi-authzd's 400 arrives as 400.
 expect_status() {

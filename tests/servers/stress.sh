@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/servers/stress.sh: lighttpd 1.4 and fcgi-authzd under wrk load
-# (issue 7), with the running-daemon snippet from etc/lighttpd/:
+# (fcgi-authzd(8), PROCESSES), with the running-daemon snippet from
+# etc/lighttpd/:
 #   1. reloads under load: three wrk clients ask without pause with cached
 #      credentials (200), a user without the role (403) and none (401),
 #      while the daemon gets a SIGHUP every 100 ms, fcgi-authz rewrites
