@@ -9,7 +9,9 @@
 #    rule number, an "E" item or "notes");
 #  - cites an issue of the project's tracker by number (the word, an
 #    optional "#", digits): the tracker is not shipped.  An upstream one,
-#    "owner/repo" before the word, is fine.
+#    "owner/repo" before the word, is fine;
+#  - (docs/ only) names a Check case, test_NAME, that no tests/check_*.c
+#    defines with START_TEST.
 # Cite docs/*.md, an RFC or a man page instead.
 #
 # A self-check first feeds known-bad and known-good lines through the
@@ -78,6 +80,21 @@ md_missing() {
 	done
 }
 
+# cases_missing FILE...: "FILE:LINE: NAME" for each test_NAME that no
+# Check suite defines.
+cases_missing() {
+	grep -nHoE -- '(^|[^A-Za-z0-9_])test_[a-z0-9_]+' "$@" |
+	    while IFS= read -r hit; do
+		where=${hit%%:*}
+		rest=${hit#*:}
+		line=${rest%%:*}
+		name=${rest#*:}
+		name=${name#"${name%%test_*}"}
+		grep -q "^START_TEST($name)" "$top_srcdir"/tests/check_*.c ||
+		    printf '%s:%s: %s\n' "$where" "$line" "$name"
+	done
+}
+
 # ---- self-check -----------------------------------------------------------
 
 m=md
@@ -115,6 +132,7 @@ selfcheck issue_refs 1 "the targets of $iss #5"
 selfcheck issue_refs 1 "I${iss#i}s 12 and 13"
 selfcheck md_missing 1 "see docs/no-such-document.$m, lighttpd"
 selfcheck md_missing 1 "[x](no-such-page.$m#anchor)"
+selfcheck cases_missing 1 "Tests: \`check_authz.c: test_no_such_case\`"
 end
 
 begin "self-check: each known-good line passes"
@@ -130,6 +148,7 @@ selfcheck issue_refs 0 "a known issue with 2 servers"
 selfcheck md_missing 0 "see docs/servers.$m, lighttpd, and README.$m"
 selfcheck md_missing 0 "[threats](security.$m#hostile-fastcgi-input)"
 selfcheck md_missing 0 "https://example.org/elsewhere.$m"
+selfcheck cases_missing 0 "Tests: \`check_authz.c: test_authz_allow\`"
 end
 
 # ---- the tree -------------------------------------------------------------
@@ -171,6 +190,10 @@ end
 # shellcheck disable=SC2086
 begin "no issue number cited"
 report "$(issue_refs $FILES)"
+end
+
+begin "every Check case docs/ names is defined"
+report "$(cases_missing "$top_srcdir"/docs/*.md)"
 end
 
 finish
