@@ -292,6 +292,16 @@ log_format_decision(const struct authz_verdict *v, char *buf, size_t bufsz)
 	log_append(buf, bufsz, &len, path);
 	log_append(buf, bufsz, &len, " rule=");
 	log_append(buf, bufsz, &len, v->av_rule != NULL ? v->av_rule : "-");
+	/*
+	 * Whether the password came from the verification cache or was
+	 * hashed: the line tells what the request cost, and the tests see
+	 * it without timing the answer.  Absent when the cache was not
+	 * asked (authz.h).
+	 */
+	if (v->av_cache == AUTHZ_CACHE_HIT)
+		log_append(buf, bufsz, &len, " cache=hit");
+	else if (v->av_cache == AUTHZ_CACHE_MISS)
+		log_append(buf, bufsz, &len, " cache=miss");
 	if (v->av_detail != NULL) {
 		log_append(buf, bufsz, &len, " detail=\"");
 		log_append(buf, bufsz, &len, v->av_detail);

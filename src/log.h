@@ -16,7 +16,11 @@ void	log_init(int to_syslog, const char *ident);
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* One line: decision= status= reason= user= addr= method= path= rule= */
+/*
+ * One line: decision= status= reason= user= addr= method= path= rule=,
+ * then cache=hit or cache=miss when the verification cache was asked,
+ * then detail= for a 500.
+ */
 void	log_decision(const struct authz_verdict *);
 /* Formats the decision line (without newline) into buf. */
 void	log_format_decision(const struct authz_verdict *, char *buf,

@@ -74,14 +74,15 @@ is_hex(char c)
 
 /*
  * The line is the fixed keys in order, one space apart, then an optional
- * detail.  A quoted value ends at its first '"', and a backslash in it
- * only starts \xHH: nothing inside a value can close it or add a key.
+ * cache and an optional detail.  A quoted value ends at its first '"',
+ * and a backslash in it only starts \xHH: nothing inside a value can
+ * close it or add a key.
  */
 static void
 check_structure(const char *line)
 {
 	static const char *const keys[] = { "decision", "status", "reason",
-	    "user", "addr", "method", "path", "rule", "detail" };
+	    "user", "addr", "method", "path", "rule", "cache", "detail" };
 	const unsigned char	*u;
 	const char		*p = line, *q;
 	size_t			 k, kl;
@@ -92,8 +93,14 @@ check_structure(const char *line)
 		    (const char *)u - line, line);
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		kl = strlen(keys[k]);
-		if (k == 8 && *p == '\0')
-			break;		/* no detail */
+		if (k >= 8 && *p == '\0')
+			break;		/* no cache, no detail */
+		if (k == 8 && strncmp(p, "cache=", 6) != 0)
+			continue;	/* no cache */
+		if (k == 8)
+			ck_assert_msg(strncmp(p, "cache=hit", 9) == 0 ||
+			    strncmp(p, "cache=miss", 10) == 0,
+			    "cache is not hit or miss in \"%s\"", line);
 		ck_assert_msg(strncmp(p, keys[k], kl) == 0 && p[kl] == '=',
 		    "want %s= at \"%s\" in \"%s\"", keys[k], p, line);
 		p += kl + 1;
@@ -112,7 +119,7 @@ check_structure(const char *line)
 			    keys[k], line);
 			p = q;
 		}
-		if (*p == ' ' && k < 8)
+		if (*p == ' ' && k < 9)
 			p++;
 		else
 			ck_assert_msg(*p == '\0', "junk after %s: \"%s\"",
@@ -342,6 +349,36 @@ START_TEST(test_log_line)
 	v.av_detail = line_cases[_i].detail;
 	log_format_decision(&v, buf, sizeof(buf));
 	ck_assert_str_eq(buf, line_cases[_i].want);
+	check_structure(buf);
+}
+END_TEST
+
+/* What the verification cache did: after the rule, before a detail. */
+static const struct {
+	enum authz_cache	 cache;
+	const char		*detail;
+	const char		*tail;
+} cache_cases[] = {
+	{ AUTHZ_CACHE_UNUSED, NULL, " rule=site" },
+	{ AUTHZ_CACHE_HIT, NULL, " rule=site cache=hit" },
+	{ AUTHZ_CACHE_MISS, NULL, " rule=site cache=miss" },
+	{ AUTHZ_CACHE_MISS, "x", " rule=site cache=miss detail=\"x\"" },
+	{ AUTHZ_CACHE_UNUSED, "x", " rule=site detail=\"x\"" },
+};
+
+START_TEST(test_log_cache)
+{
+	char	buf[LINE_MAX_TEST];
+	size_t	n, t;
+
+	verdict(200, AUTHZ_R_OK, "alice", "127.0.0.1", "GET", "/", "site");
+	v.av_cache = cache_cases[_i].cache;
+	v.av_detail = cache_cases[_i].detail;
+	log_format_decision(&v, buf, sizeof(buf));
+	n = strlen(buf);
+	t = strlen(cache_cases[_i].tail);
+	ck_assert_uint_ge(n, t);
+	ck_assert_str_eq(buf + n - t, cache_cases[_i].tail);
 	check_structure(buf);
 }
 END_TEST
@@ -862,6 +899,7 @@ verdict_longest(int status)
 	memset(v.av_method, '"', AUTHZ_METHOD_MAX);
 	v.av_path[0] = '/';
 	memset(v.av_path + 1, 0xff, AUTHZ_URI_MAX - 1);
+	v.av_cache = AUTHZ_CACHE_MISS;
 }
 
 /* The longest decision line waits in the buffer like any other. */
@@ -1167,6 +1205,7 @@ log_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_log_line, 0, NITEMS(line_cases));
 	tcase_add_loop_test(tc, test_log_reason, 0, NITEMS(reason_names));
+	tcase_add_loop_test(tc, test_log_cache, 0, NITEMS(cache_cases));
 	tcase_add_test(tc, test_log_stderr_info);
 	tcase_add_test(tc, test_log_stderr_warnx);
 	tcase_add_test(tc, test_log_stderr_warn);
