@@ -166,7 +166,7 @@ begin "-t as root: config and users root:nogroup 0640 in a root 0755 directory p
 end
 
 daemon_start
-[ -S "$T/sock" ] || { cat "$T/log"; bail "no socket after 5 s"; }
+[ -S "$T/sock" ] || { cat "$T/log"; bail "no socket after 60 s"; }
 guard_start
 WORKER=$(cat /proc/"$DPID"/task/*/children 2>/dev/null | tr -s ' ' '\n' |
     sed -n 1p)

@@ -73,7 +73,7 @@ status_for() {
 }
 
 daemon_start
-[ -S "$T/sock" ] || { cat "$T/log"; bail "no socket after 5 s"; }
+[ -S "$T/sock" ] || { cat "$T/log"; bail "no socket after 60 s"; }
 guard_start
 
 begin "$NREQ x 2 requests while SIGHUP every 100 ms, a password change every 200 ms and a broken file for a second: all 200"

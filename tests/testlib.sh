@@ -196,15 +196,15 @@ finish() {
 # ---- the daemon -----------------------------------------------------------
 
 # daemon_start: fcgi-authzd -f with $CONF on $ADDR, its stderr appended to
-# $T/log; waits up to 5 s for its "serving with" line (bails if it exits
-# first).  The caller checks what it needs (the socket ...), then starts
+# $T/log; waits up to 60 s for its "serving with" line (bails if it exits
+# first): a slow machine is no reason to fail.  The caller checks what it needs (the socket ...), then starts
 # the guard.  Once the last daemon stopped, it may start another one.
 daemon_start() {
 	nserving=$(grep -c 'serving with' "$T/log" 2>/dev/null || true)
 	"$AUTHZD" -f -c "$CONF" -l "$ADDR" </dev/null >"$T/daemon.out" 2>>"$T/log" &
 	DPID=$!
 	i=0
-	while [ $i -lt 50 ] &&
+	while [ $i -lt 600 ] &&
 	    [ "$(grep -c 'serving with' "$T/log")" -le "$nserving" ]; do
 		alive "$DPID" || { cat "$T/log"; bail "fcgi-authzd exited at start"; }
 		sleep 0.1
@@ -230,13 +230,14 @@ ndecisions() {
 	grep -c 'decision=' "$T/log" 2>/dev/null || true
 }
 
-# dec_wait BEFORE TRIES: DEC becomes the decision line after the first
+# dec_wait BEFORE [TRIES]: DEC becomes the decision line after the first
 # BEFORE ones in the log (from "decision=" on), waiting for it up to TRIES
-# times 50 ms; empty if none came.
+# times 50 ms (default 600: 30 s, for a grant held back by a worker on a
+# busy machine); empty if none came.
 dec_wait() {
 	DEC=
 	i=0
-	while [ $i -lt "$2" ]; do
+	while [ $i -lt "${2:-600}" ]; do
 		if [ "$(ndecisions)" -gt "$1" ]; then
 			DEC=$(grep 'decision=' "$T/log" |
 			    sed -n "$(($1 + 1))p" | sed 's/^.*decision=/decision=/')
