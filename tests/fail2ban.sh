@@ -101,9 +101,11 @@ H_ALICE=$(mkhash "$PW_ALICE") || bail "mkhash failed"
 H_BOB=$(mkhash "$PW_BOB") || bail "mkhash failed"
 H_CAROL=$(mkhash "$PW_CAROL") || bail "mkhash failed"
 H_DAVE=$(mkhash "$PW_DAVE") || bail "mkhash failed"
-# About half a second to verify: holds the only hashing slot while another
-# request comes (the busy 429).
-H_SLOTH=$(printf '%s\n' "$PW_SLOTH" | "$MKHASH" argon2id 32 33554432) ||
+# About a fifth of a second to verify on an idle machine: holds the only
+# hashing slot while another request comes (the busy 429), and no longer,
+# since the hashing thread runs at nice 19 and takes many times that on a
+# busy machine.
+H_SLOTH=$(printf '%s\n' "$PW_SLOTH" | "$MKHASH" argon2id 12 33554432) ||
     bail "mkhash failed"
 D_GOOD=$(blake2b_hex "$TOK_GOOD") || bail "blake2b failed"
 D_OLD=$(blake2b_hex "$TOK_OLD") || bail "blake2b failed"
@@ -342,29 +344,27 @@ req 401 bad_password - "$G" "$SITE" "REMOTE_ADDR=$FAKE x" \
 
 # The busy 429: alice's right password, from an innocent address, while
 # sloth's holds the only hashing slot.  Neither is a failure; the 429
-# must not count.  Last, since sloth's 200 comes at its own time.
+# must not count.  Last, since sloth's 200 comes at its own time; sloth's
+# client waits for it, so that SIGTERM below finds no hash running.
 INNOCENT=192.0.2.99
 begin "logged: 429 busy from $INNOCENT while hashing is busy"
 busy=
 tries=0
 while [ $tries -lt 3 ] && [ -z "$busy" ]; do
 	tries=$((tries + 1))
-	"$CLIENT" -r authorizer -t 10 "$ADDR" "$G" "$SITE" \
+	"$CLIENT" -r authorizer -t 300 "$ADDR" "$G" "$SITE" \
 	    REMOTE_ADDR=203.0.113.99 "HTTP_AUTHORIZATION=$A_SLOTH" \
 	    >/dev/null 2>&1 &
 	opid=$!
 	BG_PIDS="$BG_PIDS $opid"
-	sleep 0.05
-	t0=$(now_ms)
-	while alive "$opid" && [ $(($(now_ms) - t0)) -lt 5000 ]; do
-		"$CLIENT" -r authorizer -t 5 "$ADDR" "$G" "$SITE" \
+	while alive "$opid"; do
+		"$CLIENT" -r authorizer -t 60 "$ADDR" "$G" "$SITE" \
 		    "REMOTE_ADDR=$INNOCENT" "HTTP_AUTHORIZATION=$A_ALICE" \
 		    >"$T/out" 2>/dev/null
 		if head -n 1 "$T/out" | grep -q '^Status: 429'; then
 			busy=1
 			break
 		fi
-		sleep 0.02
 	done
 	wait "$opid"
 done
@@ -375,11 +375,11 @@ end
 begin "fcgi-authzd stops on SIGTERM"
 kill -TERM "$DPID"
 i=0
-while [ $i -lt 50 ] && alive "$DPID"; do
+while [ $i -lt 300 ] && alive "$DPID"; do
 	sleep 0.1
 	i=$((i + 1))
 done
-alive "$DPID" && fail "still running 5 s after SIGTERM"
+alive "$DPID" && fail "still running 30 s after SIGTERM"
 wait "$DPID" 2>/dev/null
 DPID=
 end
