@@ -201,7 +201,7 @@ start_daemon() {
 		"$AUTHZD" -f -c "$SRV_DIR/fcgi-authz.ini" -l "127.0.0.1:$dport" \
 		    2> "$SRV_DIR/logs/fcgi-authzd.log" &
 		dpid=$!
-		for _ in $(seq 100); do
+		for _ in $(seq 600); do
 			grep -q 'serving with' "$SRV_DIR/logs/fcgi-authzd.log" &&
 			    break
 			kill -0 "$dpid" 2>/dev/null || break

@@ -147,7 +147,7 @@ start_apache() {
 		apache2 -f "$SRV_DIR/$setup.conf" -DFOREGROUND \
 		    2>> "$SRV_DIR/logs/apache-$setup-error.log" &
 		pid=$!
-		for _ in $(seq 100); do
+		for _ in $(seq 600); do
 			[ "$(cat "$SRV_DIR/run/$setup/apache2.pid" 2>/dev/null)" = "$pid" ] &&
 			    break
 			kill -0 "$pid" 2>/dev/null || break

@@ -168,16 +168,25 @@ status_of() { printf '%s\n' "$1" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p';
 body_of() { printf '%s\n' "$1" | sed '1,/^$/d'; }
 daemon_lines() { wc -l < "$SRV_DIR/logs/fcgi-authzd.log"; }
 # The daemon writes a denial at once, a grant within 250 ms (fcgi-authzd(8),
-# LOGGING).  daemon_logged PATTERN: a line matches within a second.
+# LOGGING) on an idle machine.  daemon_logged PATTERN: a line matches
+# within 30 s.
 daemon_logged() {
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
+	_end=$(( $(date +%s) + 30 ))
+	while [ "$(date +%s)" -lt "$_end" ]; do
 		grep -q -- "$1" "$SRV_DIR/logs/fcgi-authzd.log" && return 0
 		sleep 0.1
 	done
 	return 1
 }
-# daemon_settled: every grant so far is in the log.
-daemon_settled() { sleep 0.5; }
+# daemon_settled: every grant so far is in the log: it has not grown for
+# a second, four times the longest a grant is held back (up to 30 s).
+daemon_settled() {
+	_end=$(( $(date +%s) + 30 )) _n=-1
+	while [ "$(date +%s)" -lt "$_end" ] && [ "$(daemon_lines)" != "$_n" ]; do
+		_n=$(daemon_lines)
+		sleep 1
+	done
+}
 
 # check_status NAME WANT CURL-ARGS...: one request, answered WANT.
 check_status() {
