@@ -68,7 +68,18 @@ wait_for_socket() {
 	return 1
 }
 
+# www_reachable PATH: succeeds if www-data may execute (a directory:
+# enter) PATH, or if we are not root (then the servers run as we do).
+www_reachable() {
+	[ "$(id -u)" = 0 ] || return 0
+	runuser -u www-data -- test -x "$1" 2>/dev/null
+}
+
 # srv_fixture: makes $SRV_DIR with
+#   bin/fcgi-authzd             a copy of the build's, which $AUTHZD then
+#                               names: the servers start it as www-data,
+#                               who may not reach the checkout (a clone
+#                               under /root)
 #   fcgi-authz.ini, users.ini   the daemon's files (cheap hashes)
 #   www/                        the site: public/, site/, admin/, internal/
 #   www/*/whoami.cgi            prints the identity the server passed on
@@ -81,6 +92,15 @@ srv_fixture() {
 	trap 'exit 130' INT TERM
 	[ -x "$AUTHZD" ] && [ -x "$MKHASH" ] || {
 		echo "# build first: $AUTHZD and $MKHASH are missing" >&2
+		exit 99
+	}
+	mkdir "$SRV_DIR/bin"
+	chmod 755 "$SRV_DIR/bin"
+	cp "$AUTHZD" "$SRV_DIR/bin/fcgi-authzd"
+	chmod 755 "$SRV_DIR/bin/fcgi-authzd"
+	AUTHZD=$SRV_DIR/bin/fcgi-authzd
+	www_reachable "$AUTHZD" || {
+		echo "Bail out! www-data cannot reach $SRV_DIR (TMPDIR=${TMPDIR:-/tmp}): the servers run the daemon and the CGIs as www-data, so TMPDIR must be a directory every user may enter." >&2
 		exit 99
 	}
 	_tok=$(printf '%s' "$TOKEN" | b2sum -l 256 | cut -d' ' -f1)
