@@ -150,10 +150,10 @@ status_for() {
 	    sed -n '1s/^Status: \([0-9]*\).*/\1/p'
 }
 
-# wait_socket: up to 5 s for $SOCK to appear.
+# wait_socket: up to 60 s for $SOCK to appear.
 wait_socket() {
 	i=0
-	while [ $i -lt 50 ] && [ ! -S "$SOCK" ]; do
+	while [ $i -lt 600 ] && [ ! -S "$SOCK" ]; do
 		alive "$DPID" || return 1
 		sleep 0.1
 		i=$((i + 1))
