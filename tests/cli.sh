@@ -154,11 +154,11 @@ basic() {
 req() {
 	before=$(ndecisions)
 	if [ -n "$1" ]; then
-		"$CLIENT" -t 5 "$ADDR" REQUEST_METHOD=GET "REQUEST_URI=$2" \
+		"$CLIENT" -t 30 "$ADDR" REQUEST_METHOD=GET "REQUEST_URI=$2" \
 		    REMOTE_ADDR=127.0.0.1 "HTTP_AUTHORIZATION=$1" \
 		    >"$T/r.out" 2>"$T/r.err"
 	else
-		"$CLIENT" -t 5 "$ADDR" REQUEST_METHOD=GET "REQUEST_URI=$2" \
+		"$CLIENT" -t 30 "$ADDR" REQUEST_METHOD=GET "REQUEST_URI=$2" \
 		    REMOTE_ADDR=127.0.0.1 >"$T/r.out" 2>"$T/r.err"
 	fi
 	ST=$(head -n 1 "$T/r.out" | sed -n 's/^Status: \([0-9][0-9]*\) .*/\1/p')

@@ -239,7 +239,7 @@ req() {
 	shift 3
 	begin "logged: $st $rs from $la"
 	before=$(ndecisions)
-	"$CLIENT" -r authorizer -t 5 "$ADDR" "$@" >"$T/out" 2>"$T/err" ||
+	"$CLIENT" -r authorizer -t 30 "$ADDR" "$@" >"$T/out" 2>"$T/err" ||
 	    fail "client exit $?: $(head -c 300 "$T/err")"
 	dec_wait "$before"
 	if [ -z "$DEC" ]; then

@@ -97,7 +97,7 @@ write_users() {
 
 # status_for USER PASSWORD: the status one request gets.
 status_for() {
-	"$CLIENT" -r authorizer -t 10 "$ADDR" REQUEST_METHOD=GET \
+	"$CLIENT" -r authorizer -t 30 "$ADDR" REQUEST_METHOD=GET \
 	    REQUEST_URI=/site/x REMOTE_ADDR=192.0.2.7 \
 	    "HTTP_AUTHORIZATION=$(basic_auth "$1" "$2")" 2>/dev/null |
 	    sed -n '1s/^Status: \([0-9]*\).*/\1/p'

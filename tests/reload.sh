@@ -56,7 +56,7 @@ cp "$CONF" "$T/good.ini"
 client() {
 	i=0
 	while [ $i -lt "$NREQ" ]; do
-		"$CLIENT" -r authorizer -t 10 "$ADDR" REQUEST_METHOD=GET \
+		"$CLIENT" -r authorizer -t 30 "$ADDR" REQUEST_METHOD=GET \
 		    REQUEST_URI=/site/x "REMOTE_ADDR=127.0.0.$1" \
 		    "HTTP_AUTHORIZATION=$(basic_auth alice alice-pw)" 2>&1 |
 		    head -n 1 | tr -d '\r'
@@ -66,7 +66,7 @@ client() {
 
 # status_for USER PASSWORD: the status one request gets.
 status_for() {
-	"$CLIENT" -r authorizer -t 10 "$ADDR" REQUEST_METHOD=GET \
+	"$CLIENT" -r authorizer -t 30 "$ADDR" REQUEST_METHOD=GET \
 	    REQUEST_URI=/site/x REMOTE_ADDR=192.0.2.200 \
 	    "HTTP_AUTHORIZATION=$(basic_auth "$1" "$2")" 2>/dev/null |
 	    sed -n '1s/^Status: \([0-9]*\).*/\1/p'

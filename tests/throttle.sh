@@ -80,7 +80,7 @@ write_conf "$CONF"
 # try FROM USER PASSWORD [ADDR]: one request for /site from REMOTE_ADDR
 # FROM; ST is the status, RA the Retry-After (or empty).
 try() {
-	"$CLIENT" -r authorizer -t 10 "${4:-$ADDR}" REQUEST_METHOD=GET \
+	"$CLIENT" -r authorizer -t 30 "${4:-$ADDR}" REQUEST_METHOD=GET \
 	    REQUEST_URI=/site/x "REMOTE_ADDR=$1" \
 	    "HTTP_AUTHORIZATION=$(basic_auth "$2" "$3")" >"$T/out" 2>"$T/err"
 	ST=$(head -n 1 "$T/out" | sed -n 's/^Status: \([0-9]*\) .*/\1/p')
@@ -382,7 +382,7 @@ grep -q 'heidi\|192\.0\.2\.' "$M" && fail "a user or an address in the file"
 end
 
 begin "metrics: a clean stop writes the last counts"
-"$CLIENT" -r authorizer -t 10 "$ADDR" REQUEST_METHOD=GET REQUEST_URI=/site/x \
+"$CLIENT" -r authorizer -t 30 "$ADDR" REQUEST_METHOD=GET REQUEST_URI=/site/x \
     REMOTE_ADDR=192.0.2.62 >"$T/out" 2>"$T/err"
 ST=$(head -n 1 "$T/out" | sed -n 's/^Status: \([0-9]*\) .*/\1/p')
 expect_st 401 "no credentials"
