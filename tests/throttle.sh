@@ -29,7 +29,10 @@ tmpdir_make throttle
 CONF=$T/fcgi-authz.ini
 ADDR=unix:$T/sock
 MAXF=3
-BAN=3
+# 5 s for the first two cases, which wait for the ban's end; 60 s for
+# the others (a reload below): a ban must not end between the guesses of
+# a case and its last request, on a busy machine too.
+BAN=5
 STATE=$T/throttle
 EXTRA=
 
@@ -126,6 +129,18 @@ sleep 0.2
 try 192.0.2.1 alice "$PW_ALICE"
 expect_st 200 "after the ban"
 end
+
+BAN=60
+nrel=$(grep -c ': reloaded ' "$T/log")
+write_conf "$CONF.new" && mv "$CONF.new" "$CONF"
+kill -HUP "$DPID"
+i=0
+while [ $i -lt 300 ] && [ "$(grep -c ': reloaded ' "$T/log")" -le "$nrel" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ "$(grep -c ': reloaded ' "$T/log")" -gt "$nrel" ] ||
+    bail "no reload with ban = $BAN after 30 s"
 
 # A known user's password goes through the verification cache before it
 # is hashed, and the decision line says so (cache=miss); a guess refused
