@@ -496,9 +496,10 @@ srv_browser_load() {
 srv_log_count() {
 	cat "$SRV_DIR"/logs/* 2>/dev/null | grep -c -- "$1"
 }
-# srv_log_grows PATTERN N: within 10 s, more than N lines match.
+# srv_log_grows PATTERN N: within 30 s, more than N lines match (a grant
+# is held back a quarter second on an idle machine, longer on a busy one).
 srv_log_grows() {
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		[ "$(srv_log_count "$1")" -gt "$2" ] && return 0
 		sleep 0.1
 	done
