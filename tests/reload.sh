@@ -27,7 +27,7 @@ tmpdir_make reload
 : >"$T/log"
 CONF=$T/fcgi-authz.ini
 ADDR=unix:$T/sock
-NREQ=${RELOAD_REQUESTS:-1000}	# per client
+NREQ=${RELOAD_REQUESTS:-400}	# per client
 
 H=$(cheap_hash alice-pw) || bail "mkhash failed"
 printf '[user:alice]\npassword = %s\nroles = editor\n\n[user:bob]\npassword = %s\nroles = editor\n' \
