@@ -241,6 +241,20 @@ LIST
 ECHO_PROBE=X-Fcgi-Authz-Probe
 ECHO_VALUE=echo-probe-4f1c9e
 
+# srv_report CASE WHY DETAIL N: one case's result and its tally: "ok -
+# CASE" when WHY is empty, else "not ok - CASE: WHY" and the first N
+# lines of DETAIL (what the server answered), indented as comments.
+srv_report() {
+	if [ -z "$2" ]; then
+		echo "ok - $1"
+		echo pass >> "$SRV_DIR/tally"
+	else
+		echo "not ok - $1: $2"
+		printf '%s\n' "$3" | head -n "$4" | sed 's/^/#   /'
+		echo fail >> "$SRV_DIR/tally"
+	fi
+}
+
 # run_scenarios SETUP BASE_URL: runs every scenario through the server at
 # BASE_URL.  The caller defines:
 #   expect_status KIND CRED  prints the status this setup must answer,
@@ -320,14 +334,7 @@ run_scenarios() {
 		if [ -n "${SRV_RESULTS:-}" ]; then
 			printf '%s|%s|%s\n' "$_setup" "$name" "${status:-none}" >> "$SRV_RESULTS"
 		fi
-		if [ -z "$why" ]; then
-			echo "ok - $_setup: $name ($status)"
-			echo pass >> "$SRV_DIR/tally"
-		else
-			echo "not ok - $_setup: $name: $why"
-			printf '%s\n' "$out" | head -15 | sed 's/^/#   /'
-			echo fail >> "$SRV_DIR/tally"
-		fi
+		srv_report "$_setup: $name (${status:-none})" "$why" "$out" 15
 	done
 }
 
@@ -544,14 +551,7 @@ srv_check_browser() {
 		# A grant is logged within 250 ms, a denial at once.
 		srv_log_grows "$_pat" "$_n" ||
 		    _why="${_why:+$_why; }the daemon was not asked"
-		if [ -z "$_why" ]; then
-			echo "ok - $_setup: browser, one profile: $_c"
-			echo pass >> "$SRV_DIR/tally"
-		else
-			echo "not ok - $_setup: browser, one profile: $_c: $_why"
-			printf '%s\n' "$_dom" | head -5 | sed 's/^/#   /'
-			echo fail >> "$SRV_DIR/tally"
-		fi
+		srv_report "$_setup: browser, one profile: $_c" "$_why" "$_dom" 5
 	done
 }
 
