@@ -2,8 +2,8 @@
  * check_hashpool: verifications on the pool's threads, the in-flight cap
  * (past it: -1 at once, nothing verified), and the threads' priority.
  */
-#include "check_common.h"
 #include "config.h"
+#include "check_common.h"
 
 #include <sys/resource.h>
 

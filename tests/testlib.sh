@@ -186,9 +186,15 @@ note() {
 	echo "# $*"
 }
 
-# finish: the closing line; exits 0 if every case passed, else 1.
+# finish: the closing line; exits 0 if every case passed, else 1.  When
+# FCGI_AUTHZ_TALLY names a file, the counts are added to it as well, a
+# line a test: make distcheck removes its test logs when it passes, and
+# scripts/test counts the cases it ran from that file.
 finish() {
 	echo "$PASSED passed, $FAILED failed"
+	if [ -n "${FCGI_AUTHZ_TALLY:-}" ]; then
+		echo "${0##*/} $PASSED $FAILED" >> "$FCGI_AUTHZ_TALLY"
+	fi
 	[ "$FAILED" -eq 0 ] || exit 1
 	exit 0
 }
