@@ -11,6 +11,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "check_common.h"
 #include "defaults.h"
 #include "pwcheck.h"
 
@@ -910,14 +911,5 @@ pwcheck_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfailed;
-
-	if (sodium_init() < 0)
-		return 99;
-	sr = srunner_create(pwcheck_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(pwcheck_suite());
 }

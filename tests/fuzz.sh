@@ -52,5 +52,9 @@ for t in $TARGETS; do
 done
 
 echo "$passed passed, $failed failed"
+# As tests/testlib.sh does: the counts for scripts/test's tally.
+if [ -n "${FCGI_AUTHZ_TALLY:-}" ]; then
+	echo "fuzz.sh $passed $failed" >> "$FCGI_AUTHZ_TALLY"
+fi
 [ "$failed" -eq 0 ] || exit 1
 exit 0
