@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nolsan.h"
+
 /* FastCGI spec 8: record types, roles, flags and protocol statuses. */
 #define FCGI_VERSION_1		1
 #define FCGI_BEGIN_REQUEST	1

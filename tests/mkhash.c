@@ -12,6 +12,8 @@
 
 #include <sodium.h>
 
+#include "nolsan.h"
+
 int
 main(int argc, char *argv[])
 {
