@@ -108,7 +108,7 @@ run_setup() {
 	run_scenarios "apache-$setup" "$base"
 	"extra_$(echo "$setup" | tr - _)"
 	# One browser profile, two users, in the recommended mode (the
-	# daemon's 403 reaches the browser); before the throttle's ban.
+	# daemon's 403 reaches the browser).
 	[ "$setup" != authnz ] ||
 	    srv_check_browser "apache-$setup" "$base" "403 Forbidden"
 	srv_check_throttle "apache-$setup" "$base"

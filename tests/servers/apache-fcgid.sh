@@ -74,7 +74,7 @@ run_setup() {
 	run_scenarios "apache-$setup" "$base"
 	extras
 	# One browser profile, two users: bob gets Apache's 401 here, and the
-	# browser gives up on it (no page); before the throttle's ban.
+	# browser gives up on it (no page).
 	[ "$setup" != fcgid ] || srv_check_browser "apache-$setup" "$base" ""
 	srv_check_throttle "apache-$setup" "$base"
 	# What Apache logs of the crashes is checked on its own, below.

@@ -159,7 +159,7 @@ wait_for_url "$base/public/hello.txt" || { echo "# nginx did not start"; exit 99
 
 run_scenarios nginx "$base"
 # One browser profile, two users: the snippet's Cache-Control makes the
-# browser ask again.  Before srv_check_throttle, whose ban would refuse it.
+# browser ask again.
 srv_check_browser nginx "$base" "403 Forbidden"
 
 # req ARGS...: curl -i with CRs removed.
