@@ -32,6 +32,7 @@
 #include "lastgood.h"
 #include "listen.h"
 #include "log.h"
+#include "proc.h"
 #include "server.h"
 #include "throttle.h"
 #include "users.h"
@@ -63,18 +64,6 @@ version(void)
 	printf("fcgi-authzd (%s) %s\nlibsodium %s\n", PACKAGE_NAME,
 	    PACKAGE_VERSION, sodium_version_string());
 	exit(0);
-}
-
-/* fds 0-2 must exist, so that a later open(2) never lands on them. */
-static void
-authzd_sanitize_fds(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
 }
 
 /*
