@@ -25,7 +25,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +38,7 @@
 #include "ctl.h"
 #include "defaults.h"
 #include "errlist.h"
+#include "proc.h"
 #include "users.h"
 
 /* ---- usage -------------------------------------------------------- */
@@ -273,18 +273,6 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ NULL, NULL, NULL }
 };
 
-/* fds 0-2 must exist, so that no file we open lands on them. */
-static void
-ctl_sanitize_fds(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
-}
-
 enum { CTL_OPT_VERSION = 256 };	/* long options without a letter */
 
 static const struct option ctl_longopts[] = {
@@ -398,7 +386,7 @@ main(int argc, char *argv[])
 	const struct ctl_cmd	*cmd;
 	int			 i, n, rc;
 
-	ctl_sanitize_fds();
+	proc_sanitize_fds();
 	memset(&c, 0, sizeof(c));
 	i = ctl_options(&c, argc, argv);
 	cmd = ctl_cmd_find(argc - i, argv + i, &n);

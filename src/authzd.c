@@ -13,7 +13,6 @@
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -342,7 +341,7 @@ main(int argc, char *argv[])
 	struct conf	*cf;
 	struct throttle	*th = NULL;
 
-	authzd_sanitize_fds();
+	proc_sanitize_fds();
 	while ((ch = getopt_long(argc, argv, "c:fhl:t", authzd_longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -9,7 +9,7 @@
 #include "proc.h"
 
 void
-authzd_sanitize_fds(void)
+proc_sanitize_fds(void)
 {
 	int fd;
 

@@ -4,7 +4,11 @@
 #ifndef AUTHZ_PROC_H
 #define AUTHZ_PROC_H
 
-/* fds 0-2 must exist, so that a later open(2) never lands on them. */
-void	authzd_sanitize_fds(void);
+/*
+ * Opens /dev/null on whichever of fds 0-2 is closed, so that a file the
+ * program opens later never lands on one of them (and is written to as
+ * standard output).  Call it first in main(), before any thread exists.
+ */
+void	proc_sanitize_fds(void);
 
 #endif
