@@ -281,14 +281,6 @@ static const struct option ctl_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void __attribute__((noreturn))
-ctl_version(void)
-{
-	printf("fcgi-authz (%s) %s\nlibsodium %s\n", PACKAGE_NAME,
-	    PACKAGE_VERSION, sodium_version_string());
-	exit(CTL_OK);
-}
-
 /*
  * Parses -c, -u, -h (--help) and --version into c.  Returns the index of
  * the command.
@@ -318,7 +310,8 @@ ctl_options(struct ctl *c, int argc, char **argv)
 		case 'h':
 			ctl_usage(stdout, CTL_OK);
 		case CTL_OPT_VERSION:
-			ctl_version();
+			proc_print_version(stdout, "fcgi-authz");
+			exit(CTL_OK);
 		default:
 			ctl_usage(stderr, CTL_USAGE);
 		}

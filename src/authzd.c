@@ -57,14 +57,6 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-static void __attribute__((noreturn))
-version(void)
-{
-	printf("fcgi-authzd (%s) %s\nlibsodium %s\n", PACKAGE_NAME,
-	    PACKAGE_VERSION, sodium_version_string());
-	exit(0);
-}
-
 /*
  * daemon(3) moves to "/", and every reload (on SIGHUP, or when the files
  * change) reads the files again: a relative -c path is made absolute
@@ -360,7 +352,8 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout, 0);
 		case AUTHZD_OPT_VERSION:
-			version();
+			proc_print_version(stdout, "fcgi-authzd");
+			exit(0);
 		default:
 			usage(stderr, 2);
 		}

@@ -4,7 +4,10 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "proc.h"
 
@@ -17,4 +20,11 @@ proc_sanitize_fds(void)
 		;
 	if (fd > 2)
 		close(fd);
+}
+
+void
+proc_print_version(FILE *fp, const char *prog)
+{
+	fprintf(fp, "%s (%s) %s\nlibsodium %s\n", prog, PACKAGE_NAME,
+	    PACKAGE_VERSION, sodium_version_string());
 }

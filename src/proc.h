@@ -4,11 +4,19 @@
 #ifndef AUTHZ_PROC_H
 #define AUTHZ_PROC_H
 
+#include <stdio.h>
+
 /*
  * Opens /dev/null on whichever of fds 0-2 is closed, so that a file the
  * program opens later never lands on one of them (and is written to as
  * standard output).  Call it first in main(), before any thread exists.
  */
 void	proc_sanitize_fds(void);
+
+/*
+ * --version: "PROG (PACKAGE) VERSION", then the libsodium version in use,
+ * on fp.  The caller exits.
+ */
+void	proc_print_version(FILE *fp, const char *prog);
 
 #endif
