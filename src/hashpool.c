@@ -1,17 +1,14 @@
 #include "config.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "hashpool.h"
+#include "proc.h"
 
 /* One verification, on the requesting thread's stack. */
 struct hashjob {
@@ -108,7 +105,7 @@ hashpool_thread(void *arg)
 
 	/* Lowest priority for this thread only (Linux: per-thread nice):
 	 * cached requests get the CPU first. */
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+	(void)proc_thread_nice(19);
 	pthread_mutex_lock(&hp->hp_lock);
 	for (;;) {
 		while (hp->hp_head == NULL && hp->hp_rhead == NULL &&

@@ -4,19 +4,16 @@
  */
 #include "config.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "defaults.h"
 #include "errlist.h"
 #include "lastgood.h"
+#include "proc.h"
 
 struct lastgood {
 	struct conf		*lg_conf;	/* the copy */
@@ -60,8 +57,7 @@ lastgood_load(void *arg)
 	struct errlist	 errs;
 
 	/* This thread only (Linux: per-thread nice). */
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
-	    AUTHZ_RELOAD_NICE);
+	(void)proc_thread_nice(AUTHZ_RELOAD_NICE);
 	errlist_init(&errs);
 	/* Without the dummy hash: a worker started from it makes its own
 	 * (conf_prepare_serving). */

@@ -3,6 +3,9 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -27,4 +30,10 @@ proc_print_version(FILE *fp, const char *prog)
 {
 	fprintf(fp, "%s (%s) %s\nlibsodium %s\n", prog, PACKAGE_NAME,
 	    PACKAGE_VERSION, sodium_version_string());
+}
+
+int
+proc_thread_nice(int nice)
+{
+	return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }

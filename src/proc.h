@@ -19,4 +19,12 @@ void	proc_sanitize_fds(void);
  */
 void	proc_print_version(FILE *fp, const char *prog);
 
+/*
+ * Sets the nice value of the calling thread only: under NPTL threads do
+ * not share one (pthreads(7)), and threads this one starts later inherit
+ * it.  For work that may wait while requests are answered (reloads,
+ * hashing).  Returns 0, or -1 with errno set (setpriority(2)).
+ */
+int	proc_thread_nice(int nice);
+
 #endif

@@ -10,9 +10,7 @@
 #include "config.h"
 
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -34,6 +32,7 @@
 #include "hashpool.h"
 #include "log.h"
 #include "metrics.h"
+#include "proc.h"
 #include "pwcheck.h"
 #include "server.h"
 #include "throttle.h"
@@ -649,8 +648,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	 * threads started above keep theirs: a reload of a large users file
 	 * yields to answering requests.
 	 */
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
-	    AUTHZ_RELOAD_NICE);
+	(void)proc_thread_nice(AUTHZ_RELOAD_NICE);
 	(void)server_wait_signals(&sv);
 	if (getppid() != server_supervisor)
 		log_warnx("the supervisor has gone; stopping");
