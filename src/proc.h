@@ -1,5 +1,6 @@
 /*
- * Process setup that fcgi-authzd and fcgi-authz share.
+ * Process and thread setup that fcgi-authzd and fcgi-authz share: the
+ * standard descriptors, the --version text, a thread's nice value.
  */
 #ifndef AUTHZ_PROC_H
 #define AUTHZ_PROC_H
