@@ -36,9 +36,6 @@
 #include "throttle.h"
 #include "users.h"
 
-/* How often the supervisor looks at the files; as server.c's tick. */
-#define AUTHZD_WATCH_TICK_MS	250
-
 /*
  * -h and --help print to standard output and exit 0; a usage error
  * prints to standard error and exits 2 (GNU coding standards, 4.8).
@@ -251,7 +248,7 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path,
 	pid_t		 child;
 	int		 status, stopping = 0;
 	struct timespec	 last;
-	struct timespec	 tick = { 0, AUTHZD_WATCH_TICK_MS * 1000 * 1000 };
+	struct timespec	 tick = { 0, AUTHZ_WATCH_TICK_MS * 1000 * 1000 };
 	struct lastgood	*lg;
 
 	sigemptyset(&set);

@@ -38,12 +38,12 @@
 #include "throttle.h"
 #include "users.h"
 
-#define SERVER_WATCHDOG_TICK_MS	250
 #define SERVER_RESPONSE_MAX	2048
 
 /* server_log_tick bounds how long a grant waits in a worker's log_buf. */
-_Static_assert(SERVER_WATCHDOG_TICK_MS <= LOG_BUF_MAX_AGE_MS,
+_Static_assert(AUTHZ_WATCH_TICK_MS <= LOG_BUF_MAX_AGE_MS,
     "the watchdog must flush the log buffers at least as often");
+_Static_assert(AUTHZ_WATCH_TICK_MS < 1000, "the tick is a tv_nsec");
 
 struct snapshot {
 	struct conf	*sn_conf;
@@ -230,7 +230,7 @@ server_watchdog_tick(struct server *sv)
 			wk->wk_stuck_ms = 0;
 			continue;
 		}
-		wk->wk_stuck_ms += SERVER_WATCHDOG_TICK_MS;
+		wk->wk_stuck_ms += AUTHZ_WATCH_TICK_MS;
 		if (wk->wk_stuck_ms >= sv->sv_timeout_ms) {
 			log_warnx("a connection held worker %u for more than "
 			    "%u s without a complete request; closing it", i,
@@ -549,7 +549,7 @@ static int
 server_wait_signals(struct server *sv)
 {
 	sigset_t	 set;
-	struct timespec	 tick = { 0, SERVER_WATCHDOG_TICK_MS * 1000 * 1000 };
+	struct timespec	 tick = { 0, AUTHZ_WATCH_TICK_MS * 1000 * 1000 };
 	int		 sig;
 
 	sigemptyset(&set);
