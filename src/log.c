@@ -16,6 +16,9 @@
 #define LOG_LINE_MAX	4096
 /* The ident is cut to this, so that every decision line fits a log_buf. */
 #define LOG_IDENT_MAX	64
+/* A decision line shows at least this many bytes of the path, even when
+ * every one is escaped; a longer path is cut (log_quote). */
+#define LOG_PATH_SHOWN	512
 
 static int	 log_syslog;
 static const char *log_ident = "fcgi-authzd";
@@ -264,8 +267,9 @@ log_append(char *buf, size_t bufsz, size_t *len, const char *s)
 void
 log_format_decision(const struct authz_verdict *v, char *buf, size_t bufsz)
 {
+	/* Each byte escaped (\xHH: 4), the two quotes and the NUL. */
 	char	user[AUTHZ_CRED_USER_MAX * 4 + 3];
-	char	path[512 * 4 + 3];
+	char	path[LOG_PATH_SHOWN * 4 + 3];
 	char	method[AUTHZ_METHOD_MAX * 4 + 3];
 	char	status[16];
 	size_t	len = 0;

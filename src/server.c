@@ -39,6 +39,10 @@
 #include "users.h"
 
 #define SERVER_RESPONSE_MAX	2048
+/* A worker's pause after an accept error that may persist. */
+#define SERVER_ACCEPT_PAUSE_MS	100
+/* How often a stop looks whether every worker has returned. */
+#define SERVER_STOP_POLL_MS	50
 
 /* server_log_tick bounds how long a grant waits in a worker's log_buf. */
 _Static_assert(AUTHZ_WATCH_TICK_MS <= LOG_BUF_MAX_AGE_MS,
@@ -191,7 +195,7 @@ server_worker(void *arg)
 			 * persistent error cannot spin (docs/security.md,
 			 * Hostile FastCGI input). */
 			if (rc != -EAGAIN && rc != -EINTR && rc != -ECONNABORTED)
-				usleep(100 * 1000);
+				usleep(SERVER_ACCEPT_PAUSE_MS * 1000);
 			continue;
 		}
 		atomic_fetch_add(&wk->wk_accepted, 1);
@@ -478,7 +482,7 @@ static void
 server_stop_workers(struct server *sv)
 {
 	unsigned	i, done;
-	struct timespec	ts = { 0, 50 * 1000 * 1000 };
+	struct timespec	ts = { 0, SERVER_STOP_POLL_MS * 1000 * 1000 };
 
 	atomic_store(&sv->sv_stopping, 1);
 	for (;;) {
