@@ -574,47 +574,61 @@ server_wait_signals(struct server *sv)
 	}
 }
 
-int
-server_run(int listen_fd, struct conf *cf, const char *conf_path,
-    struct throttle *throttle)
+/* Everything but the pool, the snapshot and the workers (server_open). */
+static void
+server_init(struct server *sv, int listen_fd, const struct conf *cf,
+    const char *conf_path, struct throttle *throttle)
 {
-	struct server		 sv;
-	struct sigaction	 sa;
-	struct timeval		 tv;
-	sigset_t		 set;
-	unsigned		 inflight, i;
-	int			 rc = 1;
-
-	memset(&sv, 0, sizeof(sv));
-	sv.sv_fd = listen_fd;
+	memset(sv, 0, sizeof(*sv));
+	sv->sv_fd = listen_fd;
 	server_supervisor = getppid();
-	sv.sv_conf_path = conf_path;
-	sv.sv_throttle = throttle;
-	sv.sv_nworkers = cf->cf_workers;
-	sv.sv_timeout_ms = cf->cf_request_timeout * 1000;
-	sv.sv_started = time(NULL);
-	pthread_mutex_init(&sv.sv_lock, NULL);
-	atomic_init(&sv.sv_stopping, 0);
-	conf_watch_init(&sv.sv_watch);
+	sv->sv_conf_path = conf_path;
+	sv->sv_throttle = throttle;
+	sv->sv_nworkers = cf->cf_workers;
+	sv->sv_timeout_ms = cf->cf_request_timeout * 1000;
+	sv->sv_started = time(NULL);
+	pthread_mutex_init(&sv->sv_lock, NULL);
+	atomic_init(&sv->sv_stopping, 0);
+	conf_watch_init(&sv->sv_watch);
+}
+
+/*
+ * The hashing pool, the first snapshot (it takes cf) and the workers'
+ * slots.  0, or -1 (logged); server_teardown frees what was made.
+ */
+static int
+server_open(struct server *sv, struct conf *cf)
+{
+	unsigned inflight, i;
+
 	/*
 	 * Half the request threads at most wait for a hash; the others stay
 	 * free for cached credentials whatever arrives.  The pool is sized
 	 * once: changed [hashing] max_concurrent or workers need a restart.
 	 */
-	inflight = sv.sv_nworkers / 2 > 0 ? sv.sv_nworkers / 2 : 1;
-	if ((sv.sv_pool = hashpool_new(cf->cf_hash_max_concurrent < inflight ?
+	inflight = sv->sv_nworkers / 2 > 0 ? sv->sv_nworkers / 2 : 1;
+	if ((sv->sv_pool = hashpool_new(cf->cf_hash_max_concurrent < inflight ?
 	    cf->cf_hash_max_concurrent : inflight, inflight)) == NULL) {
 		log_warnx("cannot start the hashing threads");
-		goto done;
+		return -1;
 	}
-	if ((sv.sv_current = server_snapshot_new(&sv, cf)) == NULL ||
-	    (sv.sv_workers = calloc(sv.sv_nworkers,
-	    sizeof(*sv.sv_workers))) == NULL) {
+	if ((sv->sv_current = server_snapshot_new(sv, cf)) == NULL ||
+	    (sv->sv_workers = calloc(sv->sv_nworkers,
+	    sizeof(*sv->sv_workers))) == NULL) {
 		log_warnx("out of memory");
-		goto done;
+		return -1;
 	}
-	for (i = 0; i < sv.sv_nworkers; i++)
-		log_buf_init(&sv.sv_workers[i].wk_log);
+	for (i = 0; i < sv->sv_nworkers; i++)
+		log_buf_init(&sv->sv_workers[i].wk_log);
+	return 0;
+}
+
+/* The process's signals, before any worker thread starts. */
+static void
+server_take_signals(int listen_fd)
+{
+	struct sigaction	sa;
+	sigset_t		set;
 
 	/* nginx drops the connection when its client goes (docs/servers.md,
 	 * How every server talks). */
@@ -628,51 +642,87 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	server_watch_supervisor(listen_fd);
+}
 
-	/* Accepted sockets inherit these on Linux: one read or write to a
-	 * silent peer cannot block longer than request_timeout. */
-	tv.tv_sec = cf->cf_request_timeout;
+/* Accepted sockets inherit these on Linux: one read or write to a silent
+ * peer cannot block longer than request_timeout. */
+static void
+server_set_timeouts(int listen_fd, unsigned timeout_sec)
+{
+	struct timeval tv;
+
+	tv.tv_sec = timeout_sec;
 	tv.tv_usec = 0;
 	(void)setsockopt(listen_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(listen_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
 
+/*
+ * Starts the workers, and serves until SIGTERM or SIGINT; returns once
+ * every worker has returned.  0, or 1 when they could not start (logged).
+ */
+static int
+server_serve(struct server *sv)
+{
 	if (FCGX_Init() != 0) {
 		log_warnx("FCGX_Init failed");
-		goto done;
+		return 1;
 	}
-	if (server_start_workers(&sv) == -1) {
+	if (server_start_workers(sv) == -1) {
 		log_warnx("cannot start worker threads");
-		server_stop_workers(&sv);
-		goto done;
+		server_stop_workers(sv);
+		return 1;
 	}
-	log_info("serving with %u workers", sv.sv_nworkers);
+	log_info("serving with %u workers", sv->sv_nworkers);
 	/*
 	 * From here this thread only watches the files, reloads them and
-	 * flushes logs.  Linux gives each thread its own nice value, and the
-	 * threads started above keep theirs: a reload of a large users file
-	 * yields to answering requests.
+	 * flushes logs.  The threads started above keep their nice value:
+	 * a reload of a large users file yields to answering requests.
 	 */
 	(void)proc_thread_nice(AUTHZ_RELOAD_NICE);
-	(void)server_wait_signals(&sv);
+	(void)server_wait_signals(sv);
 	if (getppid() != server_supervisor)
 		log_warnx("the supervisor has gone; stopping");
 	log_info("stopping: finishing requests in progress");
-	server_stop_workers(&sv);
+	server_stop_workers(sv);
 	/* Every request is counted now: the file ends with all of them. */
-	server_metrics_tick(&sv, 1);
-	rc = 0;
-done:
-	if (sv.sv_current != NULL)
-		server_release(&sv, sv.sv_current);
+	server_metrics_tick(sv, 1);
+	return 0;
+}
+
+/* Frees what server_open made, and cf if no snapshot took it. */
+static void
+server_teardown(struct server *sv, struct conf *cf)
+{
+	unsigned i;
+
+	if (sv->sv_current != NULL)
+		server_release(sv, sv->sv_current);
 	else
 		conf_free(cf);
-	server_free_retired(&sv);
+	server_free_retired(sv);
 	/* Last: every request, and so every wait for a hash, has ended. */
-	hashpool_free(sv.sv_pool);
+	hashpool_free(sv->sv_pool);
 	/* Every worker has returned: no grant is lost on a clean stop. */
-	for (i = 0; sv.sv_workers != NULL && i < sv.sv_nworkers; i++)
-		log_buf_finish(&sv.sv_workers[i].wk_log);
-	free(sv.sv_workers);
-	pthread_mutex_destroy(&sv.sv_lock);
+	for (i = 0; sv->sv_workers != NULL && i < sv->sv_nworkers; i++)
+		log_buf_finish(&sv->sv_workers[i].wk_log);
+	free(sv->sv_workers);
+	pthread_mutex_destroy(&sv->sv_lock);
+}
+
+int
+server_run(int listen_fd, struct conf *cf, const char *conf_path,
+    struct throttle *throttle)
+{
+	struct server	sv;
+	int		rc = 1;
+
+	server_init(&sv, listen_fd, cf, conf_path, throttle);
+	if (server_open(&sv, cf) == 0) {
+		server_take_signals(listen_fd);
+		server_set_timeouts(listen_fd, cf->cf_request_timeout);
+		rc = server_serve(&sv);
+	}
+	server_teardown(&sv, cf);
 	return rc;
 }
