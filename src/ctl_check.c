@@ -106,7 +106,7 @@ ctl_check_audit_users(const struct ctl *c, const struct users *u,
 {
 	struct pwcheck_cost	 pc;
 	const struct user	*us;
-	char			 date[16];
+	char			 date[CTL_DATE_SIZE];
 	size_t			 i, found = 0;
 
 	for (i = 0; i < users_count(u); i++) {
@@ -135,7 +135,7 @@ ctl_check_audit_tokens(const struct users *u, time_t now)
 {
 	const struct token	*tk;
 	const char		*st;
-	char			 date[16];
+	char			 date[CTL_DATE_SIZE];
 	size_t			 i, found = 0;
 
 	for (i = 0; i < users_token_count(u); i++) {

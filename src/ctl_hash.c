@@ -100,7 +100,7 @@ ctl_hash_verify(struct ctl *c, int argc, char **argv)
 	struct ctl_secret	 pw;
 	const struct user	*us;
 	const char		*name;
-	char			 prompt[96];
+	char			 prompt[CTL_PROMPT_SIZE];
 	int			 from_stdin, rc = CTL_NO;
 
 	name = ctl_args_user(argc, argv, "verify", "password-stdin",

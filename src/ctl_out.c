@@ -100,7 +100,7 @@ ctl_out_json_list(char *const *v, size_t n)
 static void
 ctl_out_json_date(time_t expires)
 {
-	char date[16];
+	char date[CTL_DATE_SIZE];
 
 	if (expires == 0)
 		fputs("null", stdout);

@@ -227,7 +227,7 @@ static void
 ctl_token_list_line(const struct token *tk, const struct ctl_names *roles,
     time_t now)
 {
-	char date[16];
+	char date[CTL_DATE_SIZE];
 
 	printf("%s %s ", tk->tk_name, tk->tk_user_name);
 	if (tk->tk_declared_roles == NULL)
