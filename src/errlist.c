@@ -1,3 +1,6 @@
+/*
+ * The error list (errlist.h): a growing array of formatted messages.
+ */
 #include "config.h"
 
 #include <stdarg.h>

@@ -1,3 +1,9 @@
+/*
+ * The hashing pool (hashpool.h): one mutex, a queue of jobs that live on
+ * their requesters' stacks, and a queue of renewals that own copies of
+ * their inputs.  A job for a hash and password already queued or running
+ * waits for that one's result (hashpool_share).
+ */
 #include "config.h"
 
 #include <pthread.h>

@@ -1,3 +1,8 @@
+/*
+ * INI files (inifile.h): the raw pre-scan of every line, then inih run on
+ * the same buffer with each of its callbacks checked against the line the
+ * pre-scan classified.
+ */
 #include "config.h"
 
 #include <sys/types.h>

@@ -1,3 +1,8 @@
+/*
+ * Logging (log.h): stderr with a per-thread prefix and whole lines per
+ * write(2), or syslog(3); the decision line; and the per-worker buffers
+ * of grant lines.
+ */
 #include "config.h"
 
 #include <errno.h>
