@@ -1,5 +1,3 @@
-#include "config.h"
-
 /*
  * fcgi-authz: the management CLI (fcgi-authz(1)).  Reads the
  * users file with the daemon's own loader, writes it only through
@@ -21,6 +19,7 @@
  * This file holds main(), the global options and the command table; the
  * commands and what they share live in ctl_*.c (map in ctl.h).
  */
+#include "config.h"
 
 #include <sys/types.h>
 

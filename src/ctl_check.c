@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * "check" (would the daemon load these files?) and "audit" (what in
  * the users file needs a look: weak hashes, expired or disabled users,
  * tokens that no longer work).  Both only read.
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <string.h>

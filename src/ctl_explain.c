@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * "explain": what the daemon would answer to one request, and why in
  * words.  The verdict is the daemon's own authz_decide() on the loaded
  * configuration, not a second implementation of it.
  */
+#include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>

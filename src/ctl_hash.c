@@ -1,11 +1,10 @@
-#include "config.h"
-
 /*
  * Password hashes: new ones made with the configured policy ("hash",
  * "user add", "user passwd", "user import"), a password checked against
  * a stored one ("verify"), and stored ones judged against the policy
  * ("audit").
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * How users, tokens and dates are shown: the text of "list" and "show"
  * (one line an entry, "-" for none) and their --json form.  The formats
  * are documented in fcgi-authz(1); scripts depend on them.
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <time.h>

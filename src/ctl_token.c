@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * The "token" subcommands.  A token is made here, printed once and
  * never stored: the users file keeps only its BLAKE2b-256 digest, the
  * form in which authz.c looks up a Bearer token.
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

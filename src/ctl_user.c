@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * The "user" subcommands but "user import" (ctl_import.c): add, passwd,
  * del, disable, enable, expire and roles edit the users file; show,
  * list and roles without options only read it.
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
