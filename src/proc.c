@@ -1,5 +1,5 @@
 /*
- * Process setup that fcgi-authzd and fcgi-authz share (proc.h).
+ * Process and thread setup that both programs share (proc.h).
  */
 #include "config.h"
 

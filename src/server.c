@@ -505,18 +505,13 @@ server_stop_workers(struct server *sv)
 }
 
 /*
- * A web server that spawned the daemon (the socket on fd 0, FastCGI's
- * FCGI_LISTENSOCK_FILENO) starts a new one when the process it spawned,
- * the supervisor, dies.  lighttpd first connects to the socket, and takes
- * one that still accepts for somebody else's daemon, which it never
- * restarts (it answers 503 from then on).  So the worker learns of the
- * supervisor's death by a signal whose handler stops the listening at
- * once, in whichever thread runs first, to be there before lighttpd's
- * own handling of SIGCHLD (often, not always: the two are woken together;
- * fcgi-authzd(8), PROCESSES); the stop then goes on as on SIGTERM.
- * Only for fd 0: a socket from systemd or from -l is shared with the
- * supervisor, and shutdown(2) acts on the socket, not on this process's
- * descriptor.
+ * A web server that spawned us on fd 0 starts a new daemon when the
+ * supervisor dies; but lighttpd first connects to the old socket, and if
+ * that still accepts it keeps it and never restarts us (503 from then on;
+ * fcgi-authzd(8), PROCESSES).  So the supervisor's death stops the
+ * listening in the signal handler, to come before lighttpd's handling of
+ * SIGCHLD, and the stop goes on as on SIGTERM.  fd 0 only: a socket from
+ * systemd or -l is shared with the supervisor, which must keep listening.
  */
 static pid_t	server_supervisor;	/* read by the signal handler */
 
