@@ -190,7 +190,7 @@ authzd_prepare_worker(struct conf *cf)
 	errlist_init(&errs);
 	if ((rc = conf_prepare_serving(cf, NULL, &errs)) == -1)
 		for (i = 0; i < errs.el_count; i++)
-			log_warnx("%s", errs.el_msgs[i]);
+			log_warnx("%s", errs.el_ents[i].ee_text);
 	errlist_free(&errs);
 	return rc;
 }

@@ -313,10 +313,10 @@ server_reload(struct server *sv, const struct conf_files *tried)
 		cf = NULL;
 	}
 	for (i = 0; i < warns.el_count; i++)
-		log_warnx("%s", warns.el_msgs[i]);
+		log_warnx("%s", warns.el_ents[i].ee_text);
 	if (cf == NULL) {
 		for (i = 0; i < errs.el_count; i++)
-			log_warnx("%s", errs.el_msgs[i]);
+			log_warnx("%s", errs.el_ents[i].ee_text);
 		log_warnx("reload failed; still running the previous "
 		    "configuration");
 		goto done;

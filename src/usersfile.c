@@ -863,7 +863,7 @@ usersfile_validate(const struct usersfile *uf, const char *tmp,
 		goto done;
 	}
 	for (i = 0; i < el.el_count; i++)
-		usersfile_readd(errs, uf->uf_path, tmp, el.el_msgs[i]);
+		usersfile_readd(errs, uf->uf_path, tmp, el.el_ents[i].ee_text);
 	if (el.el_nomem)
 		errs->el_nomem = 1;
 	errlist_add(errs, uf->uf_path, 0, "nothing written: fcgi-authzd would "
