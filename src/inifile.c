@@ -98,16 +98,14 @@ static void	inifile_err(struct inifile_where *, const char *, ...)
 static void
 inifile_err(struct inifile_where *w, const char *fmt, ...)
 {
-	char	msg[512];
 	va_list	ap;
 
 	w->iw_nerr++;
 	if (w->iw_errs == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	errlist_addv(w->iw_errs, w->iw_file, w->iw_line, fmt, ap);
 	va_end(ap);
-	errlist_add(w->iw_errs, w->iw_file, w->iw_line, "%s", msg);
 }
 
 /*
@@ -524,13 +522,11 @@ inifile_run_err(struct inifile_run *ir, const char *fmt, ...)
 static void
 inifile_run_err(struct inifile_run *ir, const char *fmt, ...)
 {
-	char	msg[512];
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	errlist_addv(ir->ir_errs, ir->ir_file, ir->ir_line, fmt, ap);
 	va_end(ap);
-	errlist_add(ir->ir_errs, ir->ir_file, ir->ir_line, "%s", msg);
 }
 
 /* A header: duplicates are refused, and so are the keys under them. */

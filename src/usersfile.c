@@ -18,7 +18,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -815,45 +814,15 @@ usersfile_set_new_group(struct usersfile *uf, gid_t gid)
 	uf->uf_new_gid = gid;
 }
 
-/*
- * The loader's message msg names the temporary file tmp: add it to errs
- * naming path instead, with its line number.
- */
-static void
-usersfile_readd(struct errlist *errs, const char *path, const char *tmp,
-    const char *msg)
-{
-	const char	*rest, *p;
-	size_t		 tlen = strlen(tmp);
-	long		 line = 0;
-	char		*ep;
-
-	if (strncmp(msg, tmp, tlen) != 0 || msg[tlen] != ':') {
-		errlist_add(errs, path, 0, "%s", msg);
-		return;
-	}
-	rest = msg + tlen + 1;
-	if (*rest >= '0' && *rest <= '9') {
-		errno = 0;
-		line = strtol(rest, &ep, 10);
-		if (errno == 0 && *ep == ':' && line > 0 && line <= INT_MAX)
-			rest = ep + 1;
-		else
-			line = 0;
-	}
-	for (p = rest; *p == ' '; p++)
-		;
-	errlist_add(errs, path, (int)line, "%s", p);
-}
-
 /* Loads tmp as the daemon would.  0, or -1 with its errors in errs. */
 static int
 usersfile_validate(const struct usersfile *uf, const char *tmp,
     const struct users_hash_limits *lim, struct errlist *errs)
 {
-	struct errlist	 el;
-	struct users	*u;
-	size_t		 i;
+	struct errlist			 el;
+	const struct errlist_entry	*e;
+	struct users			*u;
+	size_t				 i;
 	int		 rc = -1;
 
 	errlist_init(&el);
@@ -862,8 +831,15 @@ usersfile_validate(const struct usersfile *uf, const char *tmp,
 		rc = 0;
 		goto done;
 	}
-	for (i = 0; i < el.el_count; i++)
-		usersfile_readd(errs, uf->uf_path, tmp, el.el_ents[i].ee_text);
+	/* The loader names the temporary file: name path instead. */
+	for (i = 0; i < el.el_count; i++) {
+		e = &el.el_ents[i];
+		if (strcmp(e->ee_file, tmp) == 0)
+			errlist_add(errs, uf->uf_path, e->ee_line, "%s",
+			    e->ee_msg);
+		else
+			errlist_add(errs, uf->uf_path, 0, "%s", e->ee_text);
+	}
 	if (el.el_nomem)
 		errs->el_nomem = 1;
 	errlist_add(errs, uf->uf_path, 0, "nothing written: fcgi-authzd would "
