@@ -1,3 +1,8 @@
+/*
+ * Replacing a file atomically (atomicfile.h): where it is, the lock,
+ * the temporary file with the old owner and mode, the write, fsync(2),
+ * rename(2) and the directory's fsync.
+ */
 #include "config.h"
 
 #include <sys/types.h>
@@ -7,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +21,30 @@
 #include "atomicfile.h"
 #include "errlist.h"
 
-/*
- * Fills in where the file is.  A symbolic link is followed once, here,
- * so that the lock, the temporary file and the rename all work on the
- * file it points to and the link itself stays in place.
- */
-int
-usersfile_paths(struct usersfile *uf, const char *path, const char **errstr)
+/* A temporary file is ["."]NAME ATOMICFILE_TMP_INFIX and mkstemp's six. */
+#define ATOMICFILE_TMP_INFIX	".tmp-"
+
+static void	atomicfile_err(const struct atomicfile *, struct errlist *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+
+/* Adds a message naming the file, if errs is not NULL; errno is kept. */
+static void
+atomicfile_err(const struct atomicfile *af, struct errlist *errs,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (errs == NULL)
+		return;
+	va_start(ap, fmt);
+	errlist_addv(errs, af->af_path, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* Fills in where the file is, following a link with ATOMICFILE_FOLLOW. */
+static int
+atomicfile_paths(struct atomicfile *af, const char *path,
+    struct errlist *errs)
 {
 	struct stat	 st;
 	char		*slash;
@@ -29,81 +52,77 @@ usersfile_paths(struct usersfile *uf, const char *path, const char **errstr)
 
 	if (*path == '\0') {
 		errno = EINVAL;
-		*errstr = "empty path";
+		atomicfile_err(af, errs, "empty path");
 		goto done;
 	}
-	if ((uf->uf_path = strdup(path)) == NULL)
-		goto nomem;
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		if ((uf->uf_target = realpath(path, NULL)) == NULL) {
-			*errstr = usersfile_err("a symbolic link that cannot "
+	if ((af->af_flags & ATOMICFILE_FOLLOW) && lstat(path, &st) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		if ((af->af_target = realpath(path, NULL)) == NULL) {
+			atomicfile_err(af, errs, "a symbolic link that cannot "
 			    "be followed: %s", strerror(errno));
 			goto done;
 		}
-	} else if ((uf->uf_target = strdup(path)) == NULL)
+	} else if ((af->af_target = strdup(path)) == NULL)
 		goto nomem;
-	if ((slash = strrchr(uf->uf_target, '/')) == NULL) {
-		uf->uf_dir = strdup(".");
-		uf->uf_base = strdup(uf->uf_target);
+	if ((slash = strrchr(af->af_target, '/')) == NULL) {
+		af->af_dir = strdup(".");
+		af->af_base = strdup(af->af_target);
 	} else if (slash[1] == '\0') {
 		errno = EISDIR;
-		*errstr = "not a regular file (the path ends in '/')";
+		atomicfile_err(af, errs, "not a regular file (the path ends "
+		    "in '/')");
 		goto done;
 	} else {
-		uf->uf_dir = slash == uf->uf_target ? strdup("/") :
-		    strndup(uf->uf_target, (size_t)(slash - uf->uf_target));
-		uf->uf_base = strdup(slash + 1);
+		af->af_dir = slash == af->af_target ? strdup("/") :
+		    strndup(af->af_target, (size_t)(slash - af->af_target));
+		af->af_base = strdup(slash + 1);
 	}
-	if (uf->uf_dir == NULL || uf->uf_base == NULL)
+	if (af->af_dir == NULL || af->af_base == NULL)
 		goto nomem;
 	rc = 0;
 	goto done;
 nomem:
 	errno = ENOMEM;
-	*errstr = strerror(errno);
+	atomicfile_err(af, errs, "%s", strerror(errno));
 done:
 	return rc;
 }
 
-/*
- * flock(2) on "DIR/.NAME.lock", never removed: unlinking a lock file
- * lets a waiter lock a file that is gone while a newcomer locks a new
- * one.  O_NONBLOCK so that a FIFO put there cannot hang us in open(2).
- */
-int
-usersfile_lock(struct usersfile *uf, const char **errstr)
+/* O_NONBLOCK so that a FIFO put there cannot hang us in open(2). */
+static int
+atomicfile_lock(struct atomicfile *af, struct errlist *errs)
 {
 	struct stat	 st;
 	char		*lockpath = NULL;
 	int		 rc = -1, saved;
 
-	if (asprintf(&lockpath, "%s/.%s.lock", uf->uf_dir, uf->uf_base) == -1) {
+	if (asprintf(&lockpath, "%s/.%s.lock", af->af_dir, af->af_base) == -1) {
 		lockpath = NULL;
 		errno = ENOMEM;
-		*errstr = strerror(errno);
+		atomicfile_err(af, errs, "%s", strerror(errno));
 		goto done;
 	}
-	if ((uf->uf_lockfd = open(lockpath, O_RDONLY | O_CREAT | O_NOFOLLOW |
+	if ((af->af_lockfd = open(lockpath, O_RDONLY | O_CREAT | O_NOFOLLOW |
 	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600)) == -1) {
-		*errstr = usersfile_err("lock file %s: %s", lockpath,
+		atomicfile_err(af, errs, "lock file %s: %s", lockpath,
 		    strerror(errno));
 		goto done;
 	}
-	if (fstat(uf->uf_lockfd, &st) == -1) {
-		*errstr = usersfile_err("lock file %s: %s", lockpath,
+	if (fstat(af->af_lockfd, &st) == -1) {
+		atomicfile_err(af, errs, "lock file %s: %s", lockpath,
 		    strerror(errno));
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		errno = EINVAL;
-		*errstr = usersfile_err("lock file %s: not a regular file",
+		atomicfile_err(af, errs, "lock file %s: not a regular file",
 		    lockpath);
 		goto done;
 	}
-	while (flock(uf->uf_lockfd, LOCK_EX) == -1) {
+	while (flock(af->af_lockfd, LOCK_EX) == -1) {
 		if (errno == EINTR)
 			continue;
-		*errstr = usersfile_err("lock file %s: %s", lockpath,
+		atomicfile_err(af, errs, "lock file %s: %s", lockpath,
 		    strerror(errno));
 		goto done;
 	}
@@ -115,67 +134,100 @@ done:
 	return rc;
 }
 
-/*
- * The lock only keeps out fcgi-authz itself: refuse to write over a
- * file that an editor replaced or changed since it was read.
- */
+struct atomicfile *
+atomicfile_open(const char *path, int flags, struct errlist *errs)
+{
+	struct atomicfile	*af;
+	int			 saved;
+
+	if ((af = calloc(1, sizeof(*af))) == NULL) {
+		if (errs != NULL)
+			errlist_add(errs, path, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	af->af_flags = flags;
+	af->af_lockfd = -1;
+	if ((af->af_path = strdup(path)) == NULL) {
+		errno = ENOMEM;
+		if (errs != NULL)
+			errlist_add(errs, path, 0, "%s", strerror(errno));
+		goto fail;
+	}
+	if (atomicfile_paths(af, path, errs) == -1 ||
+	    ((flags & ATOMICFILE_LOCK) && atomicfile_lock(af, errs) == -1))
+		goto fail;
+	return af;
+fail:
+	saved = errno;
+	atomicfile_close(af);
+	errno = saved;
+	return NULL;
+}
+
+void
+atomicfile_close(struct atomicfile *af)
+{
+	if (af == NULL)
+		return;
+	/* Closing the descriptor releases the flock. */
+	if (af->af_lockfd != -1)
+		close(af->af_lockfd);
+	free(af->af_path);
+	free(af->af_target);
+	free(af->af_dir);
+	free(af->af_base);
+	free(af);
+}
+
 int
-usersfile_is_untouched(const struct usersfile *uf, struct stat *now,
-    struct errlist *errs)
+atomicfile_is_untouched(const struct atomicfile *af, const struct stat *seen,
+    struct stat *now, struct errlist *errs)
 {
 	int	exists;
 
-	exists = stat(uf->uf_target, now) == 0;
+	exists = stat(af->af_target, now) == 0;
 	if (!exists && errno != ENOENT) {
-		errlist_add(errs, uf->uf_path, 0, "%s", strerror(errno));
+		atomicfile_err(af, errs, "%s", strerror(errno));
 		return 0;
 	}
-	if (exists != uf->uf_exists || (exists &&
-	    (now->st_dev != uf->uf_st.st_dev ||
-	    now->st_ino != uf->uf_st.st_ino ||
-	    now->st_size != uf->uf_st.st_size ||
-	    now->st_mtim.tv_sec != uf->uf_st.st_mtim.tv_sec ||
-	    now->st_mtim.tv_nsec != uf->uf_st.st_mtim.tv_nsec))) {
-		errlist_add(errs, uf->uf_path, 0, "changed by another program "
-		    "since it was read; nothing written, try again");
+	if (exists != (seen != NULL) || (exists &&
+	    (now->st_dev != seen->st_dev ||
+	    now->st_ino != seen->st_ino ||
+	    now->st_size != seen->st_size ||
+	    now->st_mtim.tv_sec != seen->st_mtim.tv_sec ||
+	    now->st_mtim.tv_nsec != seen->st_mtim.tv_nsec))) {
+		atomicfile_err(af, errs, "changed by another program since it "
+		    "was read; nothing written, try again");
 		return 0;
 	}
 	return 1;
 }
 
-/* A new file: 0640 in the group usersfile_set_new_group() named. */
-int
-usersfile_new_owner(const struct usersfile *uf, int fd, struct errlist *errs)
+/*
+ * Gives the temporary file aw_keep's owner and mode, or aw_mode in group
+ * aw_gid.  Root must manage; anyone else can only keep a file they own,
+ * in a group of theirs.
+ */
+static int
+atomicfile_keep_owner(const struct atomicfile *af, int fd,
+    const struct atomicfile_write *aw, struct errlist *errs)
 {
-	if (uf->uf_new_gid != (gid_t)-1 &&
-	    fchown(fd, (uid_t)-1, uf->uf_new_gid) == -1) {
-		errlist_add(errs, uf->uf_path, 0, "cannot give it group %lu: "
-		    "%s; nothing written", (unsigned long)uf->uf_new_gid,
+	const struct stat	*want = aw->aw_keep;
+	struct stat		 cur;
+	mode_t			 mode = aw->aw_mode;
+	int			 saved;
+
+	if (want == NULL && aw->aw_gid != (gid_t)-1 &&
+	    fchown(fd, (uid_t)-1, aw->aw_gid) == -1) {
+		atomicfile_err(af, errs, "cannot give it group %lu: %s; "
+		    "nothing written", (unsigned long)aw->aw_gid,
 		    strerror(errno));
 		return -1;
 	}
-	return 0;
-}
-
-/*
- * Gives the temporary file the original's owner and mode (0640 for a
- * new file).  Root must manage; anyone else can only keep a file they
- * own, in a group of theirs.
- */
-int
-usersfile_keep_owner(const struct usersfile *uf, int fd,
-    const struct stat *want, struct errlist *errs)
-{
-	struct stat	cur;
-	mode_t		mode = USERSFILE_NEW_MODE;
-	int		saved;
-
-	if (!uf->uf_exists && usersfile_new_owner(uf, fd, errs) == -1)
-		return -1;
-	if (uf->uf_exists) {
+	if (want != NULL) {
 		mode = want->st_mode & 07777;
 		if (fstat(fd, &cur) == -1) {
-			errlist_add(errs, uf->uf_path, 0, "temporary file: %s",
+			atomicfile_err(af, errs, "temporary file: %s",
 			    strerror(errno));
 			return -1;
 		}
@@ -185,8 +237,9 @@ usersfile_keep_owner(const struct usersfile *uf, int fd,
 			saved = errno;
 			if (geteuid() == 0 || cur.st_uid != want->st_uid ||
 			    fchown(fd, (uid_t)-1, want->st_gid) == -1) {
-				errlist_add(errs, uf->uf_path, 0, "cannot keep "
-				    "its owner %lu:%lu: %s; nothing written",
+				errno = saved;
+				atomicfile_err(af, errs, "cannot keep its "
+				    "owner %lu:%lu: %s; nothing written",
 				    (unsigned long)want->st_uid,
 				    (unsigned long)want->st_gid,
 				    strerror(saved));
@@ -196,15 +249,15 @@ usersfile_keep_owner(const struct usersfile *uf, int fd,
 	}
 	/* After fchown(2), which may clear set-id bits. */
 	if (fchmod(fd, mode) == -1) {
-		errlist_add(errs, uf->uf_path, 0, "cannot set mode %04o: %s",
+		atomicfile_err(af, errs, "cannot set mode %04o: %s",
 		    (unsigned)mode, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-int
-usersfile_write_all(int fd, const char *buf, size_t len)
+static int
+atomicfile_write_all(int fd, const char *buf, size_t len)
 {
 	ssize_t	w;
 
@@ -226,14 +279,15 @@ usersfile_write_all(int fd, const char *buf, size_t len)
  * holds it: any that exists is stale.  Failures are ignored: a leftover
  * costs space, nothing else.
  */
-void
-usersfile_clean_stale(const struct usersfile *uf, int dirfd)
+static void
+atomicfile_clean_stale(const struct atomicfile *af, int dirfd)
 {
 	struct dirent	*de;
 	struct stat	 st;
 	const char	*n;
-	size_t		 blen = strlen(uf->uf_base);
-	size_t		 ilen = strlen(USERSFILE_TMP_INFIX), i;
+	size_t		 blen = strlen(af->af_base);
+	size_t		 ilen = strlen(ATOMICFILE_TMP_INFIX), i;
+	size_t		 dot = (af->af_flags & ATOMICFILE_HIDDEN) ? 1 : 0;
 	DIR		*d;
 	int		 fd;
 
@@ -246,10 +300,11 @@ usersfile_clean_stale(const struct usersfile *uf, int dirfd)
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		n = de->d_name;
-		if (n[0] != '.' || strncmp(n + 1, uf->uf_base, blen) != 0 ||
-		    strncmp(n + 1 + blen, USERSFILE_TMP_INFIX, ilen) != 0)
+		if ((dot && n[0] != '.') ||
+		    strncmp(n + dot, af->af_base, blen) != 0 ||
+		    strncmp(n + dot + blen, ATOMICFILE_TMP_INFIX, ilen) != 0)
 			continue;
-		n += 1 + blen + ilen;
+		n += dot + blen + ilen;
 		if (strlen(n) != 6)
 			continue;
 		for (i = 0; i < 6; i++)
@@ -262,4 +317,102 @@ usersfile_clean_stale(const struct usersfile *uf, int dirfd)
 			(void)unlinkat(dirfd, de->d_name, 0);
 	}
 	closedir(d);
+}
+
+int
+atomicfile_replace(struct atomicfile *af, struct atomicfile_write *aw,
+    struct errlist *errs)
+{
+	char	*tmp = NULL;
+	int	 fd = -1, dirfd = -1, made = 0, rc = -1, saved;
+
+	aw->aw_renamed = 0;
+	/* Opened first: after the rename it is too late to find it gone. */
+	if ((af->af_flags & (ATOMICFILE_FSYNC | ATOMICFILE_LOCK)) &&
+	    (dirfd = open(af->af_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		atomicfile_err(af, errs, "directory %s: %s", af->af_dir,
+		    strerror(errno));
+		goto done;
+	}
+	if (af->af_flags & ATOMICFILE_LOCK)
+		atomicfile_clean_stale(af, dirfd);
+	if (asprintf(&tmp, "%s/%s%s" ATOMICFILE_TMP_INFIX "XXXXXX",
+	    af->af_dir, (af->af_flags & ATOMICFILE_HIDDEN) ? "." : "",
+	    af->af_base) == -1) {
+		tmp = NULL;
+		errno = ENOMEM;
+		atomicfile_err(af, errs, "out of memory");
+		goto done;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		atomicfile_err(af, errs, "cannot create a temporary file: %s",
+		    strerror(errno));
+		goto done;
+	}
+	made = 1;
+	if (atomicfile_keep_owner(af, fd, aw, errs) == -1)
+		goto done;
+	if (atomicfile_write_all(fd, aw->aw_buf, aw->aw_len) == -1 ||
+	    ((af->af_flags & ATOMICFILE_FSYNC) && fsync(fd) == -1) ||
+	    fstat(fd, &aw->aw_written) == -1) {
+		atomicfile_err(af, errs, "writing %s: %s", tmp,
+		    strerror(errno));
+		goto done;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		atomicfile_err(af, errs, "writing %s: %s", tmp,
+		    strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (aw->aw_check != NULL && aw->aw_check(aw->aw_arg, tmp, errs) == -1)
+		goto done;
+	if (rename(tmp, af->af_target) == -1) {
+		atomicfile_err(af, errs, "cannot rename %s into place: %s", tmp,
+		    strerror(errno));
+		goto done;
+	}
+	made = 0;
+	aw->aw_renamed = 1;
+	if ((af->af_flags & ATOMICFILE_FSYNC) && fsync(dirfd) == -1) {
+		atomicfile_err(af, errs, "written, but the directory could not "
+		    "be synced: %s", strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	if (made)
+		(void)unlink(tmp);
+	if (dirfd != -1)
+		close(dirfd);
+	free(tmp);
+	errno = saved;
+	return rc;
+}
+
+int
+atomicfile_write(const char *path, int flags, const char *buf, size_t len,
+    mode_t mode, struct errlist *errs)
+{
+	struct atomicfile	*af;
+	struct atomicfile_write	 aw;
+	int			 rc, saved;
+
+	if ((af = atomicfile_open(path, flags, errs)) == NULL)
+		return -1;
+	memset(&aw, 0, sizeof(aw));
+	aw.aw_buf = buf;
+	aw.aw_len = len;
+	aw.aw_mode = mode;
+	aw.aw_gid = (gid_t)-1;
+	rc = atomicfile_replace(af, &aw, errs);
+	saved = errno;
+	atomicfile_close(af);
+	errno = saved;
+	return rc;
 }

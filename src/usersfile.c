@@ -12,10 +12,8 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -32,6 +30,7 @@
 #include "usersfile.h"
 
 #define USERSFILE_BOM		"\xef\xbb\xbf"
+#define USERSFILE_NEW_MODE	0640	/* a file created here */
 #define USERSFILE_KIND_MAX	16	/* bytes of "user", "token", ... */
 
 enum usersfile_kind {
@@ -50,10 +49,27 @@ struct usersfile_line {
 	int			 ul_orig;	/* as read from the file */
 };
 
+struct usersfile {
+	struct atomicfile	*uf_af;		/* path, lock, write-back */
+	struct usersfile_line	*uf_lines;
+	size_t			 uf_nlines;
+	size_t			 uf_cap;
+	int			 uf_exists;
+	gid_t			 uf_new_gid;	/* a new file's group, or -1 */
+	struct stat		 uf_st;		/* when it exists */
+	int			 uf_bom;	/* started with a UTF-8 BOM */
+	int			 uf_crlf;	/* every line ended in CR LF */
+	int			 uf_final_nl;	/* the last line had an end */
+	int			 uf_changed;
+};
+
 /* For messages that name more than errno does; the CLI is one thread. */
 static char	usersfile_errbuf[512];
 
-const char *
+static const char *
+usersfile_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static const char *
 usersfile_err(const char *fmt, ...)
 {
 	va_list	ap;
@@ -305,7 +321,7 @@ usersfile_read(struct usersfile *uf, int create, const char **errstr)
 	int	 fd, rc = -1, saved;
 
 	/* O_NONBLOCK: opening a FIFO must fail below, not wait for a writer. */
-	if ((fd = open(uf->uf_target, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	if ((fd = open(uf->uf_af->af_target, O_RDONLY | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC)) == -1) {
 		if (errno == ENOENT && create)
 			rc = 0;
@@ -381,6 +397,7 @@ struct usersfile *
 usersfile_open(const char *path, int create, const char **errstr)
 {
 	struct usersfile	*uf;
+	struct errlist		 el;
 	const char		*ignored;
 	int			 saved;
 
@@ -390,17 +407,27 @@ usersfile_open(const char *path, int create, const char **errstr)
 		*errstr = strerror(errno);
 		return NULL;
 	}
-	uf->uf_lockfd = -1;
 	uf->uf_new_gid = (gid_t)-1;
-	if (usersfile_paths(uf, path, errstr) == -1 ||
-	    usersfile_lock(uf, errstr) == -1 ||
-	    usersfile_read(uf, create, errstr) == -1) {
+	errlist_init(&el);
+	if ((uf->uf_af = atomicfile_open(path, ATOMICFILE_FOLLOW |
+	    ATOMICFILE_LOCK | ATOMICFILE_FSYNC | ATOMICFILE_HIDDEN,
+	    &el)) == NULL) {
 		saved = errno;
-		usersfile_close(uf);
-		errno = saved;
-		return NULL;
+		/* The message alone: the caller names path. */
+		*errstr = el.el_count > 0 ? usersfile_err("%s",
+		    el.el_ents[0].ee_msg) : strerror(saved);
+		errlist_free(&el);
+		goto fail;
+	}
+	if (usersfile_read(uf, create, errstr) == -1) {
+		saved = errno;
+		goto fail;
 	}
 	return uf;
+fail:
+	usersfile_close(uf);
+	errno = saved;
+	return NULL;
 }
 
 void
@@ -413,13 +440,7 @@ usersfile_close(struct usersfile *uf)
 	for (i = 0; i < uf->uf_nlines; i++)
 		usersfile_line_free(&uf->uf_lines[i]);
 	free(uf->uf_lines);
-	/* Closing the descriptor releases the flock. */
-	if (uf->uf_lockfd != -1)
-		close(uf->uf_lockfd);
-	free(uf->uf_path);
-	free(uf->uf_target);
-	free(uf->uf_dir);
-	free(uf->uf_base);
+	atomicfile_close(uf->uf_af);
 	free(uf);
 }
 
@@ -814,19 +835,29 @@ usersfile_set_new_group(struct usersfile *uf, gid_t gid)
 	uf->uf_new_gid = gid;
 }
 
-/* Loads tmp as the daemon would.  0, or -1 with its errors in errs. */
+/* What usersfile_validate() checks against. */
+struct usersfile_check {
+	const struct usersfile		*uc_uf;
+	const struct users_hash_limits	*uc_lim;
+};
+
+/*
+ * atomicfile_write's aw_check: loads tmp as the daemon would.  0, or -1
+ * with its errors in errs.
+ */
 static int
-usersfile_validate(const struct usersfile *uf, const char *tmp,
-    const struct users_hash_limits *lim, struct errlist *errs)
+usersfile_validate(void *arg, const char *tmp, struct errlist *errs)
 {
+	const struct usersfile_check	*uc = arg;
+	const struct usersfile		*uf = uc->uc_uf;
 	struct errlist			 el;
 	const struct errlist_entry	*e;
 	struct users			*u;
 	size_t				 i;
-	int		 rc = -1;
+	int				 rc = -1;
 
 	errlist_init(&el);
-	if ((u = users_load(tmp, lim, &el)) != NULL) {
+	if ((u = users_load(tmp, uc->uc_lim, &el)) != NULL) {
 		users_free(u);
 		rc = 0;
 		goto done;
@@ -835,14 +866,14 @@ usersfile_validate(const struct usersfile *uf, const char *tmp,
 	for (i = 0; i < el.el_count; i++) {
 		e = &el.el_ents[i];
 		if (strcmp(e->ee_file, tmp) == 0)
-			errlist_add(errs, uf->uf_path, e->ee_line, "%s",
+			errlist_add(errs, uf->uf_af->af_path, e->ee_line, "%s",
 			    e->ee_msg);
 		else
-			errlist_add(errs, uf->uf_path, 0, "%s", e->ee_text);
+			errlist_add(errs, uf->uf_af->af_path, 0, "%s", e->ee_text);
 	}
 	if (el.el_nomem)
 		errs->el_nomem = 1;
-	errlist_add(errs, uf->uf_path, 0, "nothing written: fcgi-authzd would "
+	errlist_add(errs, uf->uf_af->af_path, 0, "nothing written: fcgi-authzd would "
 	    "refuse the result");
 done:
 	errlist_free(&el);
@@ -857,87 +888,44 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 		AUTHZ_HASH_MAX_MEMORY, AUTHZ_HASH_MAX_OPSLIMIT,
 		AUTHZ_HASH_MAX_PARALLEL
 	};
-	struct stat	 now, written;
-	char		*buf = NULL, *tmp = NULL;
-	size_t		 len;
-	size_t		 i;
-	int		 fd = -1, dirfd = -1, made = 0, rc = -1;
+	struct usersfile_check	 uc;
+	struct atomicfile_write	 aw;
+	struct stat		 now;
+	char			*buf = NULL;
+	size_t			 len, i;
+	int			 rc = -1;
 
 	if (!uf->uf_changed)
 		return 0;
-	if (lim == NULL)
-		lim = &deflim;
-	if (!usersfile_is_untouched(uf, &now, errs))
+	uc.uc_uf = uf;
+	uc.uc_lim = lim != NULL ? lim : &deflim;
+	if (!atomicfile_is_untouched(uf->uf_af, uf->uf_exists ? &uf->uf_st :
+	    NULL, &now, errs))
 		goto done;
 	if (usersfile_render(uf, &buf, &len) == -1) {
-		errlist_add(errs, uf->uf_path, 0, "out of memory");
+		errlist_add(errs, uf->uf_af->af_path, 0, "out of memory");
 		goto done;
 	}
-	/* Opened first: after the rename it is too late to find it gone. */
-	if ((dirfd = open(uf->uf_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1) {
-		errlist_add(errs, uf->uf_path, 0, "directory %s: %s",
-		    uf->uf_dir, strerror(errno));
-		goto done;
+	memset(&aw, 0, sizeof(aw));
+	aw.aw_buf = buf;
+	aw.aw_len = len;
+	aw.aw_keep = uf->uf_exists ? &now : NULL;
+	aw.aw_mode = USERSFILE_NEW_MODE;
+	aw.aw_gid = uf->uf_new_gid;
+	aw.aw_check = usersfile_validate;
+	aw.aw_arg = &uc;
+	rc = atomicfile_replace(uf->uf_af, &aw, errs);
+	if (aw.aw_renamed) {
+		/* What is in memory is now the file. */
+		uf->uf_changed = 0;
+		uf->uf_exists = 1;
+		uf->uf_st = aw.aw_written;
+		uf->uf_final_nl = uf->uf_nlines > 0 && (uf->uf_final_nl ||
+		    !uf->uf_lines[uf->uf_nlines - 1].ul_orig);
+		for (i = 0; i < uf->uf_nlines; i++)
+			uf->uf_lines[i].ul_orig = 1;
 	}
-	usersfile_clean_stale(uf, dirfd);
-	if (asprintf(&tmp, "%s/.%s" USERSFILE_TMP_INFIX "XXXXXX", uf->uf_dir,
-	    uf->uf_base) == -1) {
-		tmp = NULL;
-		errlist_add(errs, uf->uf_path, 0, "out of memory");
-		goto done;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		errlist_add(errs, uf->uf_path, 0, "cannot create a temporary "
-		    "file: %s", strerror(errno));
-		goto done;
-	}
-	made = 1;
-	if (usersfile_keep_owner(uf, fd, &now, errs) == -1)
-		goto done;
-	if (usersfile_write_all(fd, buf, len) == -1 || fsync(fd) == -1 ||
-	    fstat(fd, &written) == -1) {
-		errlist_add(errs, uf->uf_path, 0, "writing %s: %s", tmp,
-		    strerror(errno));
-		goto done;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		errlist_add(errs, uf->uf_path, 0, "writing %s: %s", tmp,
-		    strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	if (usersfile_validate(uf, tmp, lim, errs) == -1)
-		goto done;
-	if (rename(tmp, uf->uf_target) == -1) {
-		errlist_add(errs, uf->uf_path, 0, "cannot rename %s into "
-		    "place: %s", tmp, strerror(errno));
-		goto done;
-	}
-	made = 0;
-	/* What is in memory is now the file. */
-	uf->uf_changed = 0;
-	uf->uf_exists = 1;
-	uf->uf_st = written;
-	uf->uf_final_nl = uf->uf_nlines > 0 && (uf->uf_final_nl ||
-	    !uf->uf_lines[uf->uf_nlines - 1].ul_orig);
-	for (i = 0; i < uf->uf_nlines; i++)
-		uf->uf_lines[i].ul_orig = 1;
-	if (fsync(dirfd) == -1) {
-		errlist_add(errs, uf->uf_path, 0, "written, but the directory "
-		    "could not be synced: %s", strerror(errno));
-		goto done;
-	}
-	rc = 0;
 done:
-	if (fd != -1)
-		close(fd);
-	if (made)
-		(void)unlink(tmp);
-	if (dirfd != -1)
-		close(dirfd);
-	free(tmp);
 	free(buf);
 	return rc;
 }
