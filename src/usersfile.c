@@ -3,11 +3,10 @@
  * validated write-back (usersfile.h).
  *
  * The file is held as an array of lines without their line ends.  Each
- * line is sorted once, when it is made, with the same grammar inifile.c
- * checks (a '[' first opens a section, ';' or '#' first is a comment,
- * otherwise "key = value" with an inline " ;" comment), so that what
- * usersfile_get() returns is what the daemon will read.  Lines that are
- * not touched are written back byte for byte.
+ * line is sorted once, when it is made, by inifile_classify_line(), the
+ * grammar the loader checks, so that what usersfile_get() returns is
+ * what the daemon will read.  Lines that are not touched are written
+ * back byte for byte; the write-back is atomicfile's.
  */
 #include "config.h"
 
@@ -26,6 +25,7 @@
 #include "defaults.h"
 #include "errlist.h"
 #include "httpauth.h"
+#include "inifile.h"
 #include "users.h"
 #include "usersfile.h"
 
@@ -33,17 +33,9 @@
 #define USERSFILE_NEW_MODE	0640	/* a file created here */
 #define USERSFILE_KIND_MAX	16	/* bytes of "user", "token", ... */
 
-enum usersfile_kind {
-	UFL_BLANK,		/* empty, or only spaces and TABs */
-	UFL_COMMENT,		/* ';' or '#' first */
-	UFL_SECTION,
-	UFL_KEY,
-	UFL_OTHER		/* none of those: the loader refuses it */
-};
-
 struct usersfile_line {
 	char			*ul_text;	/* without CR LF or LF */
-	enum usersfile_kind	 ul_kind;
+	enum inifile_kind	 ul_kind;
 	char			*ul_name;	/* "kind:name", or the key */
 	char			*ul_value;	/* a key's, as inih gives it */
 	int			 ul_orig;	/* as read from the file */
@@ -80,37 +72,6 @@ usersfile_err(const char *fmt, ...)
 	return usersfile_errbuf;
 }
 
-/* inih trims with isspace(); the loader refuses the other control bytes. */
-static int
-usersfile_is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/*
- * Splits the text after a key's '=' as inih does (inifile_value()): the
- * value runs up to the first ';' that follows whitespace, trimmed.
- * Returns the offset of that ';', or len when there is no comment.
- */
-static size_t
-usersfile_value_span(const char *v, size_t len, size_t *start, size_t *end)
-{
-	size_t	i, s;
-	int	was_blank = 0;
-
-	for (i = 0; i < len; i++) {
-		if (was_blank && v[i] == ';')
-			break;
-		was_blank = usersfile_is_blank(v[i]);
-	}
-	for (s = 0; s < i && usersfile_is_blank(v[s]); s++)
-		;
-	*start = s;
-	for (*end = i; *end > s && usersfile_is_blank(v[*end - 1]); (*end)--)
-		;
-	return i;
-}
-
 static void
 usersfile_line_free(struct usersfile_line *ul)
 {
@@ -120,46 +81,29 @@ usersfile_line_free(struct usersfile_line *ul)
 	memset(ul, 0, sizeof(*ul));
 }
 
-/* Copies text (len bytes, no NUL among them) and sorts it.  0 or -1. */
+/*
+ * Copies text (len bytes, no NUL among them) and sorts it as the loader
+ * does (inifile_classify_line()).  A line the loader refuses is still
+ * taken apart as far as it goes, so that it can be edited.  0 or -1.
+ */
 static int
 usersfile_line_init(struct usersfile_line *ul, const char *text, size_t len,
     int orig)
 {
-	const char	*s, *close, *eq;
-	size_t		 i, n, vs, ve;
-	int		 rc = -1;
+	struct inifile_line	il;
+	int			rc = -1;
 
 	memset(ul, 0, sizeof(*ul));
 	ul->ul_orig = orig;
 	if ((ul->ul_text = strndup(text, len)) == NULL)
 		goto done;
-	s = ul->ul_text;
-	for (i = 0; i < len && usersfile_is_blank(s[i]); i++)
-		;
-	if (i == len)
-		ul->ul_kind = UFL_BLANK;
-	else if (s[i] == ';' || s[i] == '#')
-		ul->ul_kind = UFL_COMMENT;
-	else if (s[i] == '[') {
-		/* inih ends the name at the first ']', whatever follows. */
-		close = memchr(s + i + 1, ']', len - i - 1);
-		ul->ul_kind = close != NULL ? UFL_SECTION : UFL_OTHER;
-		if (close != NULL && (ul->ul_name = strndup(s + i + 1,
-		    (size_t)(close - (s + i + 1)))) == NULL)
-			goto done;
-	} else if ((eq = memchr(s + i, '=', len - i)) == NULL)
-		ul->ul_kind = UFL_OTHER;
-	else {
-		ul->ul_kind = UFL_KEY;
-		for (n = (size_t)(eq - (s + i));
-		    n > 0 && usersfile_is_blank(s[i + n - 1]); n--)
-			;
-		(void)usersfile_value_span(eq + 1, len - (size_t)(eq + 1 - s),
-		    &vs, &ve);
-		if ((ul->ul_name = strndup(s + i, n)) == NULL ||
-		    (ul->ul_value = strndup(eq + 1 + vs, ve - vs)) == NULL)
-			goto done;
-	}
+	ul->ul_kind = inifile_classify_line(ul->ul_text, len, &il);
+	if ((ul->ul_kind == INIFILE_SECTION || ul->ul_kind == INIFILE_KEY) &&
+	    (ul->ul_name = strndup(il.il_name, il.il_namelen)) == NULL)
+		goto done;
+	if (ul->ul_kind == INIFILE_KEY && (ul->ul_value = strndup(il.il_value,
+	    il.il_valuelen)) == NULL)
+		goto done;
 	rc = 0;
 done:
 	if (rc == -1) {
@@ -221,7 +165,7 @@ usersfile_is_section(const struct usersfile_line *ul, const char *kind,
 {
 	size_t	klen = strlen(kind);
 
-	return ul->ul_kind == UFL_SECTION &&
+	return ul->ul_kind == INIFILE_SECTION &&
 	    strncmp(ul->ul_name, kind, klen) == 0 &&
 	    ul->ul_name[klen] == ':' &&
 	    strcmp(ul->ul_name + klen + 1, name) == 0;
@@ -251,7 +195,7 @@ usersfile_section_end(const struct usersfile *uf, size_t h)
 	size_t	i;
 
 	for (i = h + 1; i < uf->uf_nlines; i++)
-		if (uf->uf_lines[i].ul_kind == UFL_SECTION)
+		if (uf->uf_lines[i].ul_kind == INIFILE_SECTION)
 			break;
 	return i;
 }
@@ -259,7 +203,7 @@ usersfile_section_end(const struct usersfile *uf, size_t h)
 static int
 usersfile_is_key(const struct usersfile_line *ul, const char *key)
 {
-	return ul->ul_kind == UFL_KEY && strcmp(ul->ul_name, key) == 0;
+	return ul->ul_kind == INIFILE_KEY && strcmp(ul->ul_name, key) == 0;
 }
 
 /* Appends one line read from the file.  0 or -1. */
@@ -503,7 +447,7 @@ usersfile_add(struct usersfile *uf, const char *kind, const char *name)
 		goto done;
 	}
 	need_blank = uf->uf_nlines > 0 &&
-	    uf->uf_lines[uf->uf_nlines - 1].ul_kind != UFL_BLANK;
+	    uf->uf_lines[uf->uf_nlines - 1].ul_kind != INIFILE_BLANK;
 	if ((n = asprintf(&text, "[%s:%s]", kind, name)) == -1) {
 		text = NULL;
 		goto nomem;
@@ -542,18 +486,17 @@ static int
 usersfile_key_text(const char *key, const char *value, const char *old,
     char **text, char **own)
 {
-	const char	*eq, *comment = NULL;
-	size_t		 base, ccol = 0, pad = 0, clen = 0, vs, ve, at;
-	int		 rc = -1;
+	struct inifile_line	 il;
+	const char		*comment = NULL;
+	size_t			 base, ccol = 0, pad = 0, clen = 0;
+	int			 rc = -1;
 
 	*text = *own = NULL;
-	if (old != NULL && (eq = strchr(old, '=')) != NULL) {
-		at = usersfile_value_span(eq + 1, strlen(eq + 1), &vs, &ve);
-		if (eq[1 + at] == ';') {
-			comment = eq + 1 + at;
-			ccol = (size_t)(comment - old);
-			clen = strlen(comment);
-		}
+	if (old != NULL && inifile_classify_line(old, strlen(old), &il) ==
+	    INIFILE_KEY && il.il_comment != NULL) {
+		comment = il.il_comment;
+		ccol = (size_t)(comment - old);
+		clen = strlen(comment);
 	}
 	base = strlen(key) + 3 + strlen(value);
 	if (*value == '\0')
@@ -594,7 +537,7 @@ usersfile_key_line(struct usersfile_line *ul, const char *text,
 {
 	if (usersfile_line_init(ul, text, strlen(text), 0) == -1)
 		return -1;
-	if (ul->ul_kind != UFL_KEY || strcmp(ul->ul_value, value) != 0) {
+	if (ul->ul_kind != INIFILE_KEY || strcmp(ul->ul_value, value) != 0) {
 		usersfile_line_free(ul);
 		errno = EINVAL;
 		return -1;
@@ -642,7 +585,7 @@ usersfile_set(struct usersfile *uf, const char *kind, const char *name,
 	end = usersfile_section_end(uf, h);
 	last = found = h;
 	for (i = h + 1; i < end; i++) {
-		if (uf->uf_lines[i].ul_kind != UFL_KEY)
+		if (uf->uf_lines[i].ul_kind != INIFILE_KEY)
 			continue;
 		last = i;
 		if (found == h && usersfile_is_key(&uf->uf_lines[i], key))
@@ -722,25 +665,25 @@ usersfile_del(struct usersfile *uf, const char *kind, const char *name)
 		return -1;
 	}
 	start = h;
-	while (start > 0 && uf->uf_lines[start - 1].ul_kind == UFL_COMMENT)
+	while (start > 0 && uf->uf_lines[start - 1].ul_kind == INIFILE_COMMENT)
 		start--;
 	if (start == 0)
 		start = h;
 	end = usersfile_section_end(uf, h);
 	last = h;
 	for (i = h + 1; i < end; i++)
-		if (uf->uf_lines[i].ul_kind != UFL_BLANK &&
-		    uf->uf_lines[i].ul_kind != UFL_COMMENT)
+		if (uf->uf_lines[i].ul_kind != INIFILE_BLANK &&
+		    uf->uf_lines[i].ul_kind != INIFILE_COMMENT)
 			last = i;
 	keep = end;
 	if (end < uf->uf_nlines)
 		while (keep > last + 1 &&
-		    uf->uf_lines[keep - 1].ul_kind == UFL_COMMENT)
+		    uf->uf_lines[keep - 1].ul_kind == INIFILE_COMMENT)
 			keep--;
 	usersfile_remove(uf, start, keep);
 	if (start == uf->uf_nlines)
 		while (uf->uf_nlines > 0 &&
-		    uf->uf_lines[uf->uf_nlines - 1].ul_kind == UFL_BLANK)
+		    uf->uf_lines[uf->uf_nlines - 1].ul_kind == INIFILE_BLANK)
 			usersfile_remove(uf, uf->uf_nlines - 1, uf->uf_nlines);
 	return 0;
 }
@@ -759,14 +702,14 @@ usersfile_names(const struct usersfile *uf, const char *kind, size_t *n)
 	}
 	klen = strlen(kind);
 	for (i = 0; i < uf->uf_nlines; i++)
-		if (uf->uf_lines[i].ul_kind == UFL_SECTION &&
+		if (uf->uf_lines[i].ul_kind == INIFILE_SECTION &&
 		    strncmp(uf->uf_lines[i].ul_name, kind, klen) == 0 &&
 		    uf->uf_lines[i].ul_name[klen] == ':')
 			count++;
 	if ((names = calloc(count + 1, sizeof(*names))) == NULL)
 		goto done;
 	for (i = 0, count = 0; i < uf->uf_nlines; i++) {
-		if (uf->uf_lines[i].ul_kind != UFL_SECTION ||
+		if (uf->uf_lines[i].ul_kind != INIFILE_SECTION ||
 		    strncmp(uf->uf_lines[i].ul_name, kind, klen) != 0 ||
 		    uf->uf_lines[i].ul_name[klen] != ':')
 			continue;
@@ -930,52 +873,37 @@ done:
 	return rc;
 }
 
-/* A key this file uses: ASCII letters, digits, '_', '-' and '.'. */
-static int
-usersfile_key_is_valid(const char *key, size_t len)
-{
-	size_t	i;
-
-	if (len == 0 || len > AUTHZ_INI_NAME_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((key[i] >= 'a' && key[i] <= 'z') ||
-		    (key[i] >= 'A' && key[i] <= 'Z') ||
-		    (key[i] >= '0' && key[i] <= '9') ||
-		    key[i] == '_' || key[i] == '-' || key[i] == '.'))
-			return 0;
-	return 1;
-}
-
 /*
  * Each refusal is a way inih (or inifile.c's checks for inih) would read
- * the line differently from "key = value": see inifile_check_value().
+ * the line differently from "key = value": the line is made as
+ * usersfile_set() makes it and must read back as key and value, without
+ * a problem (inifile_classify_line()).  Keys are further limited to
+ * ASCII letters, digits, '_', '-' and '.', the names users.c knows.
  */
 int
 usersfile_value_is_valid(const char *key, const char *value)
 {
-	size_t	klen, vlen, i;
+	struct inifile_line	il;
+	char			line[AUTHZ_INI_LINE_MAX + 1];
+	size_t			klen, vlen;
+	int			n;
 
 	if (key == NULL || value == NULL)
 		return 0;
 	klen = strlen(key);
 	vlen = strlen(value);
-	if (!usersfile_key_is_valid(key, klen))
+	if (strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-.") != klen)
 		return 0;
 	if (klen + 3 + vlen > AUTHZ_INI_LINE_MAX)
 		return 0;
 	if (!httpauth_is_clean_utf8(value, vlen))
 		return 0;
-	if (vlen == 0)
-		return 1;
-	if (strchr(value, ';') != NULL || value[0] == '#')
+	n = snprintf(line, sizeof(line), "%s = %s", key, value);
+	if (n < 0 || (size_t)n >= sizeof(line))
 		return 0;
-	for (i = 1; i < vlen; i++)
-		if (value[i] == '#' && usersfile_is_blank(value[i - 1]))
-			return 0;
-	if (usersfile_is_blank(value[0]) || usersfile_is_blank(value[vlen - 1]))
-		return 0;
-	if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"')
-		return 0;
-	return 1;
+	return inifile_classify_line(line, (size_t)n, &il) == INIFILE_KEY &&
+	    il.il_problems == 0 && il.il_namelen == klen &&
+	    memcmp(il.il_name, key, klen) == 0 && il.il_valuelen == vlen &&
+	    memcmp(il.il_value, value, vlen) == 0;
 }
