@@ -1,5 +1,6 @@
 /*
- * Replacing a file atomically (atomicfile.h): where it is, the lock,
+ * Reading a file whole, and replacing one atomically (atomicfile.h):
+ * where it is, the lock,
  * the temporary file with the old owner and mode, the write, fsync(2),
  * rename(2) and the directory's fsync.
  */
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,59 @@ atomicfile_err(const struct atomicfile *af, struct errlist *errs,
 	va_start(ap, fmt);
 	errlist_addv(errs, af->af_path, 0, fmt, ap);
 	va_end(ap);
+}
+
+enum atomicfile_read_err
+atomicfile_read(int fd, size_t max, struct stat *st, char **bufp,
+    size_t *lenp, size_t *capp)
+{
+	enum atomicfile_read_err	 rc;
+	char				*buf = NULL;
+	size_t				 len = 0, cap = 0;
+	ssize_t				 n;
+	int				 saved;
+
+	if (fstat(fd, st) == -1)
+		return ATOMICFILE_READ_FSTAT;
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		return ATOMICFILE_READ_TYPE;
+	}
+	if (st->st_size < 0 || (uintmax_t)st->st_size > max) {
+		errno = EFBIG;
+		return ATOMICFILE_READ_SIZE;
+	}
+	/* One byte more than fstat said to notice growth, one for NUL. */
+	cap = (size_t)st->st_size + 2;
+	if ((buf = malloc(cap)) == NULL)
+		return ATOMICFILE_READ_NOMEM;
+	rc = ATOMICFILE_READ_READ;
+	while (len < cap - 1) {
+		if ((n = read(fd, buf + len, cap - 1 - len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > (size_t)st->st_size) {
+		errno = EAGAIN;
+		rc = ATOMICFILE_READ_GREW;
+		goto fail;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	*capp = cap;
+	return ATOMICFILE_READ_OK;
+fail:
+	saved = errno;
+	explicit_bzero(buf, cap);
+	free(buf);
+	errno = saved;
+	return rc;
 }
 
 /* Fills in where the file is, following a link with ATOMICFILE_FOLLOW. */

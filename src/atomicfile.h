@@ -1,6 +1,7 @@
 /*
- * Replacing a file so that a reader sees the old one or the new one,
- * never a mix: a temporary file in the same directory, renamed over it
+ * Files read and written whole.  Reading: one descriptor, its size
+ * bounded.  Replacing, so that a reader sees the old file or the new
+ * one, never a mix: a temporary file in the same directory, renamed over it
  * (rename(2)).  Options add a lock held while the caller edits, fsync(2)
  * of the file and its directory so that the new file survives a crash
  * of the host, and following a symbolic link once.
@@ -45,6 +46,29 @@ struct atomicfile_write {
 	struct stat	 aw_written;	/* out: the new file */
 	int		 aw_renamed;	/* out: it is in place */
 };
+
+/* Which step of atomicfile_read() failed. */
+enum atomicfile_read_err {
+	ATOMICFILE_READ_OK,
+	ATOMICFILE_READ_FSTAT,
+	ATOMICFILE_READ_TYPE,		/* not a regular file: EINVAL */
+	ATOMICFILE_READ_SIZE,		/* more than max bytes: EFBIG */
+	ATOMICFILE_READ_NOMEM,
+	ATOMICFILE_READ_READ,
+	ATOMICFILE_READ_GREW		/* it grew while read: EAGAIN */
+};
+
+/*
+ * Reads the whole regular file behind fd, from where it is, with one
+ * descriptor for the checks and the read, so that what is checked is
+ * what is read.  *st gets its fstat(2) (when that succeeded).  On
+ * success *bufp is a new NUL-terminated buffer of *lenp bytes and *capp
+ * allocated: wipe *capp bytes before freeing it if the file is secret.
+ * Returns ATOMICFILE_READ_OK, or the step that failed with errno set
+ * and nothing allocated (what was read is wiped).
+ */
+enum atomicfile_read_err atomicfile_read(int fd, size_t max, struct stat *st,
+	    char **bufp, size_t *lenp, size_t *capp);
 
 /*
  * Sets up the replacing of path.  With ATOMICFILE_FOLLOW a symbolic link

@@ -14,6 +14,7 @@
 
 #include <ini.h>
 
+#include "atomicfile.h"
 #include "defaults.h"
 #include "errlist.h"
 #include "inifile.h"
@@ -773,67 +774,42 @@ inifile_open(const char *path, int nofollow, struct errlist *errs)
 
 /*
  * Reads the whole file behind fd into *bufp (NUL-terminated, *capp bytes
- * allocated).  One descriptor for the type check and the read, so what
- * is checked is what is read.  Messages name path.
+ * allocated) with atomicfile_read(); messages name path.
  */
 static int
 inifile_read(const char *path, int fd, struct stat *st, char **bufp,
     size_t *lenp, size_t *capp, struct errlist *errs)
 {
-	struct stat	 sb;
-	char		*buf = NULL;
-	size_t		 len = 0, cap = 0;
-	ssize_t		 n;
-	int		 rc = -1;
+	enum atomicfile_read_err	r;
+	struct stat			sb;
 
-	if (fstat(fd, &sb) == -1) {
-		errlist_add(errs, path, 0, "fstat: %s", strerror(errno));
-		goto done;
-	}
-	if (st != NULL)
+	r = atomicfile_read(fd, AUTHZ_INI_FILE_MAX, &sb, bufp, lenp, capp);
+	if (r != ATOMICFILE_READ_FSTAT && st != NULL)
 		*st = sb;
-	if (!S_ISREG(sb.st_mode)) {
+	switch (r) {
+	case ATOMICFILE_READ_OK:
+		break;
+	case ATOMICFILE_READ_FSTAT:
+		errlist_add(errs, path, 0, "fstat: %s", strerror(errno));
+		break;
+	case ATOMICFILE_READ_TYPE:
 		errlist_add(errs, path, 0, "not a regular file");
-		goto done;
-	}
-	if (sb.st_size > AUTHZ_INI_FILE_MAX) {
+		break;
+	case ATOMICFILE_READ_SIZE:
 		errlist_add(errs, path, 0, "file is %jd bytes; at most %d",
 		    (intmax_t)sb.st_size, AUTHZ_INI_FILE_MAX);
-		goto done;
-	}
-	/* One byte more than fstat said to notice growth, one for NUL. */
-	cap = (size_t)sb.st_size + 2;
-	if ((buf = malloc(cap)) == NULL) {
+		break;
+	case ATOMICFILE_READ_NOMEM:
 		errlist_add(errs, path, 0, "out of memory");
-		goto done;
-	}
-	while (len < cap - 1) {
-		if ((n = read(fd, buf + len, cap - 1 - len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			errlist_add(errs, path, 0, "read: %s", strerror(errno));
-			goto done;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > (size_t)sb.st_size) {
+		break;
+	case ATOMICFILE_READ_READ:
+		errlist_add(errs, path, 0, "read: %s", strerror(errno));
+		break;
+	case ATOMICFILE_READ_GREW:
 		errlist_add(errs, path, 0, "file changed while being read");
-		goto done;
+		break;
 	}
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	*capp = cap;
-	buf = NULL;
-	rc = 0;
-done:
-	if (buf != NULL) {
-		explicit_bzero(buf, cap);
-		free(buf);
-	}
-	return rc;
+	return r == ATOMICFILE_READ_OK ? 0 : -1;
 }
 
 int

@@ -259,9 +259,8 @@ usersfile_split(struct usersfile *uf, const char *buf, size_t len)
 static int
 usersfile_read(struct usersfile *uf, int create, const char **errstr)
 {
-	char	*buf = NULL, *p;
-	size_t	 len = 0, cap;
-	ssize_t	 r;
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0;
 	int	 fd, rc = -1, saved;
 
 	/* O_NONBLOCK: opening a FIFO must fail below, not wait for a writer. */
@@ -273,66 +272,46 @@ usersfile_read(struct usersfile *uf, int create, const char **errstr)
 			*errstr = strerror(errno);
 		goto done;
 	}
-	if (fstat(fd, &uf->uf_st) == -1) {
-		*errstr = strerror(errno);
-		goto done;
-	}
-	if (!S_ISREG(uf->uf_st.st_mode)) {
-		errno = EINVAL;
+	switch (atomicfile_read(fd, AUTHZ_INI_FILE_MAX, &uf->uf_st, &buf, &len,
+	    &cap)) {
+	case ATOMICFILE_READ_OK:
+		break;
+	case ATOMICFILE_READ_TYPE:
 		*errstr = "not a regular file";
 		goto done;
-	}
-	if (uf->uf_st.st_size > AUTHZ_INI_FILE_MAX) {
-		errno = EFBIG;
+	case ATOMICFILE_READ_SIZE:
 		*errstr = usersfile_err("larger than %d bytes",
 		    AUTHZ_INI_FILE_MAX);
 		goto done;
+	case ATOMICFILE_READ_GREW:
+		*errstr = "changed while being read; try again";
+		goto done;
+	default:
+		*errstr = strerror(errno);
+		goto done;
 	}
 	uf->uf_exists = 1;
-	cap = (size_t)uf->uf_st.st_size + 1;
-	if ((buf = malloc(cap)) == NULL)
-		goto nomem;
-	for (;;) {
-		if (len == cap) {
-			if (cap > AUTHZ_INI_FILE_MAX) {
-				errno = EFBIG;
-				*errstr = usersfile_err("larger than %d bytes",
-				    AUTHZ_INI_FILE_MAX);
-				goto done;
-			}
-			if ((p = realloc(buf, cap * 2)) == NULL)
-				goto nomem;
-			buf = p;
-			cap *= 2;
-		}
-		if ((r = read(fd, buf + len, cap - len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			*errstr = strerror(errno);
-			goto done;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
 	/* Lines are C strings here: a NUL would silently cut one short. */
 	if (memchr(buf, '\0', len) != NULL) {
 		errno = EINVAL;
 		*errstr = "contains a NUL byte; fix the file by hand";
 		goto done;
 	}
-	if (usersfile_split(uf, buf, len) == -1)
-		goto nomem;
+	if (usersfile_split(uf, buf, len) == -1) {
+		errno = ENOMEM;
+		*errstr = strerror(errno);
+		goto done;
+	}
 	rc = 0;
-	goto done;
-nomem:
-	errno = ENOMEM;
-	*errstr = strerror(errno);
 done:
 	saved = errno;
 	if (fd != -1)
 		close(fd);
-	free(buf);
+	/* The file holds password and token hashes: leave no copy. */
+	if (buf != NULL) {
+		explicit_bzero(buf, cap);
+		free(buf);
+	}
 	errno = saved;
 	return rc;
 }
