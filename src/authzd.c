@@ -156,18 +156,24 @@ authzd_drop_privileges(const struct conf *cf)
 	return 0;
 }
 
+/* errlist_each() callback: one error a log line. */
+static void
+authzd_warn_line(void *arg, const char *text)
+{
+	(void)arg;
+	log_warnx("%s", text);
+}
+
 /* The supervisor's copy lacks hashing and cache (authzd_reload_last_good). */
 static int
 authzd_prepare_worker(struct conf *cf)
 {
 	struct errlist	errs;
-	size_t		i;
 	int		rc;
 
 	errlist_init(&errs);
 	if ((rc = conf_prepare_serving(cf, NULL, &errs)) == -1)
-		for (i = 0; i < errs.el_count; i++)
-			log_warnx("%s", errs.el_msgs[i]);
+		errlist_each(&errs, authzd_warn_line, NULL);
 	errlist_free(&errs);
 	return rc;
 }

@@ -8,16 +8,13 @@
 
 #include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "atomicfile.h"
 #include "authz.h"
 #include "metrics.h"
 
@@ -250,24 +247,6 @@ metrics_render(const struct metrics_gauges *mg, char *buf, size_t bufsz)
 	return len;
 }
 
-/* Writes all of len bytes; 0 or -1 with errno set. */
-static int
-metrics_write_all(int fd, const char *text, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, text, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * No fsync(2): the rename is what makes the write atomic for a reader,
  * and the file is written again every few seconds.  After a crash of the
@@ -277,34 +256,8 @@ metrics_write_all(int fd, const char *text, size_t len)
 int
 metrics_write_file(const char *path, const char *text, size_t len)
 {
-	char	tmp[PATH_MAX];
-	int	fd = -1, rc = -1, saved;
-	int	n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		return -1;
 	/* node_exporter runs as another user; nothing here is secret.
-	 * fchmod: the mode must not depend on the umask. */
-	if (metrics_write_all(fd, text, len) == -1 ||
-	    fchmod(fd, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH) == -1)
-		goto done;
-	n = close(fd);
-	fd = -1;
-	if (n == -1 || rename(tmp, path) == -1)
-		goto done;
-	rc = 0;
-done:
-	if (rc == -1) {
-		saved = errno;
-		if (fd != -1)
-			(void)close(fd);
-		(void)unlink(tmp);
-		errno = saved;
-	}
-	return rc;
+	 * The mode is set, not left to the umask. */
+	return atomicfile_write(path, 0, text, len,
+	    S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH, NULL);
 }

@@ -285,6 +285,14 @@ server_warn_restart_only(const struct conf *old, const struct conf *cf)
 		    "change at a restart only");
 }
 
+/* errlist_each() callback: one error or warning a log line. */
+static void
+server_warn_line(void *arg, const char *text)
+{
+	(void)arg;
+	log_warnx("%s", text);
+}
+
 /*
  * Loads, validates and swaps in a new snapshot (docs/architecture.md,
  * Reloads), except that the verification cache is not cleared: the new
@@ -301,7 +309,6 @@ server_reload(struct server *sv, const struct conf_files *tried)
 	struct errlist	 errs, warns;
 	struct conf	*cf;
 	struct snapshot	*sn, *old;
-	size_t		 i;
 	int		 ok = 0;
 
 	errlist_init(&errs);
@@ -315,11 +322,9 @@ server_reload(struct server *sv, const struct conf_files *tried)
 		conf_free(cf);
 		cf = NULL;
 	}
-	for (i = 0; i < warns.el_count; i++)
-		log_warnx("%s", warns.el_msgs[i]);
+	errlist_each(&warns, server_warn_line, NULL);
 	if (cf == NULL) {
-		for (i = 0; i < errs.el_count; i++)
-			log_warnx("%s", errs.el_msgs[i]);
+		errlist_each(&errs, server_warn_line, NULL);
 		log_warnx("reload failed; still running the previous "
 		    "configuration");
 		goto done;

@@ -152,9 +152,9 @@ check_messages(const struct errlist *el)
 	size_t	i;
 
 	for (i = 0; i < el->el_count; i++) {
-		FUZZ_ASSERT(el->el_msgs[i] != NULL &&
-		    el->el_msgs[i][0] != '\0');
-		FUZZ_ASSERT(strchr(el->el_msgs[i], '\n') == NULL);
+		FUZZ_ASSERT(el->el_ents[i].ee_text != NULL &&
+		    el->el_ents[i].ee_text[0] != '\0');
+		FUZZ_ASSERT(strchr(el->el_ents[i].ee_text, '\n') == NULL);
 	}
 }
 
