@@ -104,16 +104,6 @@ struct authz_verdict {
 void	authz_decide(const struct conf *, const struct authz_facts *,
 	    struct authz_verdict *);
 
-/*
- * Writes the FastCGI response (header block and a short body) for the
- * verdict into buf.  The first line is always "Status: <code> <reason>";
- * a 200 carries only Status and Variable-* lines (docs/servers.md, How
- * every server talks).  Returns the length, or 0 if buf is too small (the
- * caller then answers a plain 500).
- */
-size_t	authz_render(const struct conf *, const struct authz_verdict *,
-	    char *buf, size_t bufsz);
-
 /* "ok", "bad_password", ... as in the decision log. */
 const char *authz_reason_name(enum authz_reason);
 

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pwcheck.h"
+#include "render.h"
 #include "server.h"
 #include "throttle.h"
 #include "users.h"

@@ -18,6 +18,7 @@
 #include "errlist.h"
 #include "hashpool.h"
 #include "pwcheck.h"
+#include "render.h"
 #include "users.h"
 
 /*

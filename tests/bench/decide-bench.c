@@ -45,6 +45,7 @@
 #include "errlist.h"
 #include "facts.h"
 #include "log.h"
+#include "render.h"
 #include "users.h"
 
 #define BENCH_RUNS	9
