@@ -45,7 +45,7 @@ metrics_get(atomic_ullong *c)
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
-/* An unknown status is sent as a 500 (authz_render): counted so too. */
+/* An unknown status is sent as a 500 (render_verdict): counted so too. */
 static size_t
 metrics_status_index(int status)
 {

@@ -15,11 +15,11 @@
 
 /* Appends to the response; sets *ok to 0 when it does not fit. */
 static void
-authz_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
+render_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static void
-authz_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
+render_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
 {
 	va_list	ap;
 	int	n;
@@ -36,9 +36,9 @@ authz_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
 	*len += (size_t)n;
 }
 
-/* Appends "name: value\r\n"; *ok as for authz_out(). */
+/* Appends "name: value\r\n"; *ok as for render_out(). */
 static void
-authz_put_header(char *buf, size_t bufsz, size_t *len, int *ok,
+render_put_header(char *buf, size_t bufsz, size_t *len, int *ok,
     const char *name, const char *value)
 {
 	size_t nlen = strlen(name), vlen = strlen(value);
@@ -59,22 +59,22 @@ authz_put_header(char *buf, size_t bufsz, size_t *len, int *ok,
  * printf: this is every granted request's answer.
  */
 static size_t
-authz_render_granted(const struct authz_verdict *v, char *buf, size_t bufsz)
+render_granted(const struct authz_verdict *v, char *buf, size_t bufsz)
 {
 	size_t	len = 0;
 	int	ok = 1;
 
-	authz_put_header(buf, bufsz, &len, &ok, "Status", "200 OK");
+	render_put_header(buf, bufsz, &len, &ok, "Status", "200 OK");
 	if (v->av_user[0] != '\0') {
-		authz_put_header(buf, bufsz, &len, &ok, "Variable-REMOTE_USER",
+		render_put_header(buf, bufsz, &len, &ok, "Variable-REMOTE_USER",
 		    v->av_user);
-		authz_put_header(buf, bufsz, &len, &ok, "Variable-AUTHZ_ROLES",
+		render_put_header(buf, bufsz, &len, &ok, "Variable-AUTHZ_ROLES",
 		    v->av_roles != NULL ? v->av_roles : "");
-		authz_put_header(buf, bufsz, &len, &ok, "Variable-AUTH_TYPE",
+		render_put_header(buf, bufsz, &len, &ok, "Variable-AUTH_TYPE",
 		    v->av_auth_type != NULL ? v->av_auth_type : "");
 	}
 	if (v->av_rule != NULL)
-		authz_put_header(buf, bufsz, &len, &ok, "Variable-AUTHZ_RULE",
+		render_put_header(buf, bufsz, &len, &ok, "Variable-AUTHZ_RULE",
 		    v->av_rule);
 	if (!ok || bufsz - len < 3)
 		return 0;
@@ -83,7 +83,7 @@ authz_render_granted(const struct authz_verdict *v, char *buf, size_t bufsz)
 }
 
 static const char *
-authz_status_text(int status)
+render_status_text(int status)
 {
 	switch (status) {
 	case 200: return "OK";
@@ -101,7 +101,7 @@ authz_status_text(int status)
  * nginx 1.22 passes on only the first WWW-Authenticate.
  */
 static void
-authz_render_challenge(const struct conf *cf, const struct authz_verdict *v,
+render_challenge(const struct conf *cf, const struct authz_verdict *v,
     char *buf, size_t bufsz, size_t *len, int *ok)
 {
 	int tokens = users_token_count(cf->cf_users) > 0;
@@ -111,21 +111,21 @@ authz_render_challenge(const struct conf *cf, const struct authz_verdict *v,
 		break;
 	case AUTHZ_CH_BAD_TOKEN:
 		if (tokens)
-			authz_out(buf, bufsz, len, ok, "WWW-Authenticate: "
+			render_out(buf, bufsz, len, ok, "WWW-Authenticate: "
 			    "Bearer realm=\"%s\", error=\"invalid_token\"\r\n",
 			    cf->cf_realm);
-		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Basic "
+		render_out(buf, bufsz, len, ok, "WWW-Authenticate: Basic "
 		    "realm=\"%s\", charset=\"UTF-8\"\r\n", cf->cf_realm);
 		break;
 	case AUTHZ_CH_LOGIN:
-		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Basic "
+		render_out(buf, bufsz, len, ok, "WWW-Authenticate: Basic "
 		    "realm=\"%s\", charset=\"UTF-8\"\r\n", cf->cf_realm);
 		if (tokens)
-			authz_out(buf, bufsz, len, ok, "WWW-Authenticate: "
+			render_out(buf, bufsz, len, ok, "WWW-Authenticate: "
 			    "Bearer realm=\"%s\"\r\n", cf->cf_realm);
 		break;
 	case AUTHZ_CH_SCOPE:
-		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Bearer "
+		render_out(buf, bufsz, len, ok, "WWW-Authenticate: Bearer "
 		    "realm=\"%s\", error=\"insufficient_scope\"\r\n",
 		    cf->cf_realm);
 		break;
@@ -133,24 +133,24 @@ authz_render_challenge(const struct conf *cf, const struct authz_verdict *v,
 }
 
 size_t
-authz_render(const struct conf *cf, const struct authz_verdict *v,
+render_verdict(const struct conf *cf, const struct authz_verdict *v,
     char *buf, size_t bufsz)
 {
 	size_t		len = 0;
 	int		ok = 1;
-	const char	*text = authz_status_text(v->av_status);
+	const char	*text = render_status_text(v->av_status);
 
 	/* Status first, always with a reason phrase (docs/servers.md). */
 	if (v->av_status == 200)
-		return authz_render_granted(v, buf, bufsz);
-	authz_out(buf, bufsz, &len, &ok, "Status: %d %s\r\n", v->av_status,
+		return render_granted(v, buf, bufsz);
+	render_out(buf, bufsz, &len, &ok, "Status: %d %s\r\n", v->av_status,
 	    text);
 	if (cf != NULL)
-		authz_render_challenge(cf, v, buf, bufsz, &len, &ok);
+		render_challenge(cf, v, buf, bufsz, &len, &ok);
 	if (v->av_status == 429)
-		authz_out(buf, bufsz, &len, &ok, "Retry-After: %u\r\n",
+		render_out(buf, bufsz, &len, &ok, "Retry-After: %u\r\n",
 		    v->av_retry_after);
-	authz_out(buf, bufsz, &len, &ok, "Content-Type: text/plain; "
+	render_out(buf, bufsz, &len, &ok, "Content-Type: text/plain; "
 	    "charset=utf-8\r\nCache-Control: no-store\r\n\r\n%d %s\n",
 	    v->av_status, text);
 	return ok ? len : 0;

@@ -17,7 +17,7 @@ struct conf;
  * every server talks).  Returns the length, or 0 if buf is too small (the
  * caller then answers a plain 500).
  */
-size_t	authz_render(const struct conf *, const struct authz_verdict *,
+size_t	render_verdict(const struct conf *, const struct authz_verdict *,
 	    char *buf, size_t bufsz);
 
 #endif

@@ -164,7 +164,7 @@ server_answer(struct worker *wk)
 	/* Secrets out of libfcgi's param storage before FCGX_Finish_r frees
 	 * it unwiped (docs/security.md, Secrets). */
 	facts_wipe_secrets(req->envp);
-	len = authz_render(sn->sn_conf, &v, out, sizeof(out));
+	len = render_verdict(sn->sn_conf, &v, out, sizeof(out));
 	/* Never read FCGI_STDIN; answer now (docs/servers.md). */
 	if (len == 0)
 		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, req->out);

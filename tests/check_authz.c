@@ -24,7 +24,7 @@
 /*
  * The whole decision table (docs/architecture.md, "One request", and
  * docs/servers.md, "What the daemon answers"), driven through
- * authz_decide() and authz_render() with hand-built facts.  Config and
+ * authz_decide() and render_verdict() with hand-built facts.  Config and
  * users files are written at run time into a mkdtemp() directory, loaded,
  * and removed again at once.  Hashes are argon2id with t=1, m=8M, and the
  * config asks for the same costs, so that the dummy hash of unknown users
@@ -413,7 +413,7 @@ tcheck_render(const char *name, const struct conf *cf,
 	tokens = cf != NULL && users_token_count(cf->cf_users) > 0;
 	bearer = tokens && (v->av_challenge == AUTHZ_CH_BAD_TOKEN ||
 	    v->av_challenge == AUTHZ_CH_SCOPE);
-	n = authz_render(cf, v, buf, sizeof(buf));
+	n = render_verdict(cf, v, buf, sizeof(buf));
 	ck_assert_msg(n > 0 && n < sizeof(buf), "%s: render failed", name);
 	ck_assert_msg(strlen(buf) == n, "%s: length", name);
 	snprintf(want, sizeof(want), "Status: %d ", v->av_status);
@@ -1177,7 +1177,7 @@ tdecide_render(const struct dcase *c, struct authz_verdict *v, char *buf,
 
 	tfacts(c, &f);
 	authz_decide(tconf(c->cf), &f, v);
-	n = authz_render(tconf(c->cf), v, buf, bufsz);
+	n = render_verdict(tconf(c->cf), v, buf, bufsz);
 	ck_assert_msg(n > 0, "%s: render failed", c->name);
 	return n;
 }
@@ -1405,7 +1405,7 @@ START_TEST(test_authz_render_internal)
 	f.af_uri = "/";
 	authz_decide(NULL, &f, &v);
 	ck_assert_int_eq(v.av_status, 500);
-	ck_assert_uint_gt(authz_render(NULL, &v, buf, sizeof(buf)), 0);
+	ck_assert_uint_gt(render_verdict(NULL, &v, buf, sizeof(buf)), 0);
 	ck_assert_msg(strncmp(buf, "Status: 500 Internal Server Error\r\n",
 	    35) == 0, "%s", buf);
 	ck_assert_ptr_null(strstr(buf, "Variable-"));
@@ -1425,13 +1425,13 @@ START_TEST(test_authz_render_tiny)
 
 	for (i = 0; i < 2; i++) {
 		n = tdecide_render(cs[i], &v, buf, sizeof(buf));
-		ck_assert_uint_eq(authz_render(tconf(CF_MAIN), &v, small, 0),
+		ck_assert_uint_eq(render_verdict(tconf(CF_MAIN), &v, small, 0),
 		    0);
 		for (sz = 1; sz <= n; sz++)
-			ck_assert_msg(authz_render(tconf(CF_MAIN), &v, small,
+			ck_assert_msg(render_verdict(tconf(CF_MAIN), &v, small,
 			    sz) == 0, "%s: %zu bytes of %zu", cs[i]->name,
 			    sz, n);
-		ck_assert_uint_eq(authz_render(tconf(CF_MAIN), &v, small,
+		ck_assert_uint_eq(render_verdict(tconf(CF_MAIN), &v, small,
 		    n + 1), n);
 		ck_assert_int_eq(memcmp(small, buf, n), 0);
 	}

@@ -11,7 +11,7 @@
  *	  "decide": authz_decide() alone;
  *	  "request": what fcgi-authzd's worker does per request besides the
  *	  FastCGI I/O: facts_from_params() over a lighttpd-like param list,
- *	  authz_decide(), authz_render(), log_format_decision() and
+ *	  authz_decide(), render_verdict(), log_format_decision() and
  *	  facts_wipe_secrets().
  *	Every decision must be a 200, or it exits 1.
  *
@@ -170,7 +170,7 @@ request_once(struct bench_req *br)
 	    br->br_facts.af_now, &f);
 	authz_decide(br->br_cf, &f, &v);
 	facts_wipe_secrets(br->br_envp);
-	if (authz_render(br->br_cf, &v, out, sizeof(out)) == 0)
+	if (render_verdict(br->br_cf, &v, out, sizeof(out)) == 0)
 		return 500;
 	log_format_decision(&v, line, sizeof(line));
 	/* Put the wiped credentials back for the next round. */
