@@ -1263,181 +1263,6 @@ START_TEST(test_authz_cache_use)
 }
 END_TEST
 
-static const struct dcase render_ok = { .name = "ok", .uri = "/admin",
-    .auth = ALICE };
-
-START_TEST(test_authz_render_ok)
-{
-	static const char want[] =
-	    "Status: 200 OK\r\n"
-	    "Variable-REMOTE_USER: alice\r\n"
-	    "Variable-AUTHZ_ROLES: admin,editor\r\n"
-	    "Variable-AUTH_TYPE: Basic\r\n"
-	    "Variable-AUTHZ_RULE: admin\r\n"
-	    "\r\n";
-	static const struct dcase pub = { .name = "public",
-	    .uri = "/healthz" };
-	static const struct dcase tok = { .name = "token", .uri = "/site",
-	    .auth = "Bearer " TOK_CI };
-	struct authz_verdict	v;
-	char			buf[4096];
-	size_t			n;
-
-	n = tdecide_render(&render_ok, &v, buf, sizeof(buf));
-	ck_assert_uint_eq(n, strlen(want));
-	ck_assert_str_eq(buf, want);
-
-	n = tdecide_render(&pub, &v, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
-	    "Variable-AUTHZ_RULE: health\r\n\r\n");
-
-	n = tdecide_render(&tok, &v, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
-	    "Variable-REMOTE_USER: alice\r\n"
-	    "Variable-AUTHZ_ROLES: editor\r\n"
-	    "Variable-AUTH_TYPE: Bearer\r\n"
-	    "Variable-AUTHZ_RULE: site\r\n\r\n");
-}
-END_TEST
-
-START_TEST(test_authz_render_challenges)
-{
-	static const char basic[] = "WWW-Authenticate: Basic realm=\""
-	    TREALM "\", charset=\"UTF-8\"\r\n";
-	static const char bearer[] = "WWW-Authenticate: Bearer realm=\""
-	    TREALM "\"\r\n";
-	static const struct dcase none = { .name = "none", .uri = "/site" };
-	static const struct dcase none_nt = { .name = "none, no tokens",
-	    .cf = CF_NOTOKENS, .uri = "/site" };
-	static const struct dcase badtok = { .name = "bad token",
-	    .uri = "/site", .auth = "Bearer nope" };
-	static const struct dcase scope = { .name = "scope",
-	    .uri = "/admin", .auth = "Bearer " TOK_CI };
-	static const struct dcase role = { .name = "role",
-	    .uri = "/admin", .auth = CAROL };
-	static const struct dcase net = { .name = "network",
-	    .uri = "/internal", .auth = ALICE };
-	static const struct dcase badpath = { .name = "bad path",
-	    .uri = "/%00" };
-	struct authz_verdict	v;
-	char			buf[4096];
-
-	tdecide_render(&none, &v, buf, sizeof(buf));
-	ck_assert_msg(strncmp(buf, "Status: 401 Unauthorized\r\n", 26) == 0,
-	    "%s", buf);
-	ck_assert_int_eq(thdr_count(buf, basic), 1);
-	ck_assert_int_eq(thdr_count(buf, bearer), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 2);
-	ck_assert_int_eq(thdr_count(buf, "error="), 0);
-
-	/* Tokens are not enabled: Basic only. */
-	tdecide_render(&none_nt, &v, buf, sizeof(buf));
-	ck_assert_int_eq(thdr_count(buf, basic), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 1);
-	ck_assert_ptr_null(strstr(buf, "Bearer"));
-
-	tdecide_render(&badtok, &v, buf, sizeof(buf));
-	ck_assert_int_eq(v.av_status, 401);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate: Bearer realm=\""
-	    TREALM "\", error=\"invalid_token\"\r\n"), 1);
-	ck_assert_int_eq(thdr_count(buf, basic), 1);
-
-	tdecide_render(&scope, &v, buf, sizeof(buf));
-	ck_assert_msg(strncmp(buf, "Status: 403 Forbidden\r\n", 23) == 0,
-	    "%s", buf);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate: Bearer realm=\""
-	    TREALM "\", error=\"insufficient_scope\"\r\n"), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 1);
-
-	/* 403 for a password user, a network or a bad path: no challenge. */
-	tdecide_render(&role, &v, buf, sizeof(buf));
-	ck_assert_int_eq(v.av_status, 403);
-	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
-	tdecide_render(&net, &v, buf, sizeof(buf));
-	ck_assert_int_eq(v.av_status, 403);
-	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
-	tdecide_render(&badpath, &v, buf, sizeof(buf));
-	ck_assert_msg(strncmp(buf, "Status: 400 Bad Request\r\n", 25) == 0,
-	    "%s", buf);
-	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
-}
-END_TEST
-
-/*
- * docs/security.md, User enumeration: unknown user, wrong password,
- * disabled and expired accounts get the same 401.  The renders must be
- * byte for byte the same.
- */
-START_TEST(test_authz_render_same_401)
-{
-	static const struct dcase cases[] = {
-		{ .name = "unknown", .uri = "/site",
-		  .auth = "basic:nobody:alice-pw" },
-		{ .name = "wrong", .uri = "/site", .auth = "basic:alice:x" },
-		{ .name = "disabled", .uri = "/site", .auth = DAVE },
-		{ .name = "expired", .uri = "/site", .auth = ERIN },
-		{ .name = "none", .uri = "/site" },
-	};
-	struct authz_verdict	v;
-	char			first[4096], buf[4096];
-	size_t			i, n0, n;
-
-	n0 = tdecide_render(&cases[0], &v, first, sizeof(first));
-	ck_assert_int_eq(v.av_reason, AUTHZ_R_UNKNOWN_USER);
-	for (i = 1; i < NITEMS(cases); i++) {
-		n = tdecide_render(&cases[i], &v, buf, sizeof(buf));
-		ck_assert_int_eq(v.av_status, 401);
-		ck_assert_msg(n == n0 && memcmp(buf, first, n) == 0,
-		    "%s differs from unknown:\n%s\n%s", cases[i].name, buf,
-		    first);
-	}
-}
-END_TEST
-
-START_TEST(test_authz_render_internal)
-{
-	struct authz_verdict	v;
-	struct authz_facts	f;
-	char			buf[4096];
-
-	memset(&f, 0, sizeof(f));
-	f.af_method = "GET";
-	f.af_uri = "/";
-	authz_decide(NULL, &f, &v);
-	ck_assert_int_eq(v.av_status, 500);
-	ck_assert_uint_gt(render_verdict(NULL, &v, buf, sizeof(buf)), 0);
-	ck_assert_msg(strncmp(buf, "Status: 500 Internal Server Error\r\n",
-	    35) == 0, "%s", buf);
-	ck_assert_ptr_null(strstr(buf, "Variable-"));
-	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
-}
-END_TEST
-
-/* Too small a buffer: 0, whatever the verdict, never a cut response. */
-START_TEST(test_authz_render_tiny)
-{
-	static const struct dcase deny = { .name = "deny", .uri = "/site" };
-	struct authz_verdict	v;
-	char			buf[4096], small[4096];
-	size_t			n, sz;
-	const struct dcase	*cs[2] = { &render_ok, &deny };
-	size_t			i;
-
-	for (i = 0; i < 2; i++) {
-		n = tdecide_render(cs[i], &v, buf, sizeof(buf));
-		ck_assert_uint_eq(render_verdict(tconf(CF_MAIN), &v, small, 0),
-		    0);
-		for (sz = 1; sz <= n; sz++)
-			ck_assert_msg(render_verdict(tconf(CF_MAIN), &v, small,
-			    sz) == 0, "%s: %zu bytes of %zu", cs[i]->name,
-			    sz, n);
-		ck_assert_uint_eq(render_verdict(tconf(CF_MAIN), &v, small,
-		    n + 1), n);
-		ck_assert_int_eq(memcmp(small, buf, n), 0);
-	}
-}
-END_TEST
-
 /* The verdict is reset whole: nothing of an earlier one shows through. */
 START_TEST(test_authz_verdict_reset)
 {
@@ -1671,17 +1496,12 @@ authz_suite(void)
 	tcase_add_test(tc, test_authz_cache);
 	tcase_add_loop_test(tc, test_authz_cache_use, 0,
 	    NITEMS(cache_use_cases));
-	tcase_add_test(tc, test_authz_render_ok);
-	tcase_add_test(tc, test_authz_render_challenges);
-	tcase_add_test(tc, test_authz_render_same_401);
 	tcase_add_test(tc, test_authz_reason_names);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_authz_render_tiny);
-	tcase_add_test(tc, test_authz_render_internal);
 	tcase_add_test(tc, test_authz_verdict_reset);
 	tcase_add_test(tc, test_authz_same_work);
 	tcase_add_test(tc, test_authz_busy);
