@@ -365,11 +365,6 @@ authz_apache_user(const struct conf *cf, const struct authz_facts *f,
 	v->av_status = 0;
 }
 
-/*
- * Step 6.  The Authorization header wins; Apache's pre-decoded
- * REMOTE_USER/REMOTE_PASSWD are used without it (no CGIPassAuth), and
- * only in the AUTHORIZER role: nginx sends an unverified REMOTE_USER.
- */
 static struct throttle_limits
 authz_throttle_limits(const struct conf *cf)
 {
@@ -439,6 +434,11 @@ authz_count_failure(const struct conf *cf, const struct netaddr *addr,
 	    basic ? cred->hc_password_len : cred->hc_token_len, throttle_now());
 }
 
+/*
+ * Step 6.  The Authorization header wins; Apache's pre-decoded
+ * REMOTE_USER/REMOTE_PASSWD are used without it (no CGIPassAuth), and
+ * only in the AUTHORIZER role: nginx sends an unverified REMOTE_USER.
+ */
 static void
 authz_authenticate(const struct conf *cf, const struct authz_facts *f,
     const struct netaddr *addr, struct authz_verdict *v,
@@ -482,6 +482,29 @@ authz_authenticate(const struct conf *cf, const struct authz_facts *f,
 		break;
 	}
 	httpauth_cred_wipe(&cred);
+}
+
+/*
+ * Step 4 for a public rule: 200.  Apache decoded Basic credentials for an
+ * authenticator (REMOTE_PASSWD: mod_fcgid, mod_authnz_fcgi's providers)
+ * and takes a 200 as "this password is right", with the name the client
+ * typed as REMOTE_USER.  Verify them, then.
+ */
+static void
+authz_public(const struct conf *cf, const struct authz_facts *f,
+    const struct netaddr *addr, struct authz_verdict *v,
+    struct authz_principal *who)
+{
+	if (f->af_role == AUTHZ_ROLE_AUTHORIZER &&
+	    (f->af_phase == AUTHZ_PHASE_AUTHENTICATOR ||
+	    f->af_phase == AUTHZ_PHASE_NONE) &&
+	    f->af_remote_passwd != NULL) {
+		authz_authenticate(cf, f, addr, v, who);
+		if (v->av_status != 0)
+			return;
+		v->av_roles = who->ap_roles_joined;
+	}
+	authz_set(v, 200, AUTHZ_R_PUBLIC, AUTHZ_CH_NONE);
 }
 
 /* Step 7.  Returns 1 if the principal may pass the rule. */
@@ -603,22 +626,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 		return;
 	}
 	if (ru != NULL && ru->ru_access == RULE_PUBLIC) {
-		/*
-		 * Apache decoded Basic credentials for an authenticator
-		 * (REMOTE_PASSWD: mod_fcgid, mod_authnz_fcgi's providers) and
-		 * takes a 200 as "this password is right", with the name the
-		 * client typed as REMOTE_USER.  Verify them, then.
-		 */
-		if (f->af_role == AUTHZ_ROLE_AUTHORIZER &&
-		    (f->af_phase == AUTHZ_PHASE_AUTHENTICATOR ||
-		    f->af_phase == AUTHZ_PHASE_NONE) &&
-		    f->af_remote_passwd != NULL) {
-			authz_authenticate(cf, f, addr_known ? &addr : NULL, v, &who);
-			if (v->av_status != 0)
-				return;
-			v->av_roles = who.ap_roles_joined;
-		}
-		authz_set(v, 200, AUTHZ_R_PUBLIC, AUTHZ_CH_NONE);
+		authz_public(cf, f, addr_known ? &addr : NULL, v, &who);
 		return;
 	}
 	/* Apache's access checker answers for the address only. */
