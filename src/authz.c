@@ -14,6 +14,7 @@
 #include "canon.h"
 #include "conf.h"
 #include "httpauth.h"
+#include "monoclock.h"
 #include "pwcheck.h"
 #include "throttle.h"
 #include "users.h"
@@ -200,7 +201,7 @@ authz_renewed(void *arg, int result)
 	struct authz_renewal *ar = arg;
 
 	if (result == 1)
-		authcache_insert(ar->ar_cache, ar->ar_key, authcache_now());
+		authcache_insert(ar->ar_cache, ar->ar_key, monoclock_now());
 	else if (result == 0)	/* only a changed hash function could */
 		authcache_forget(ar->ar_cache, ar->ar_key);
 	authcache_free(ar->ar_cache);
@@ -243,7 +244,7 @@ authz_password_ok(const struct conf *cf, const struct user *us,
 	int		ok, refresh = 0;
 
 	if (cf->cf_cache != NULL) {
-		now = authcache_now();
+		now = monoclock_now();
 		authcache_key(cf->cf_cache, us->us_name, us->us_hash,
 		    cred->hc_password, cred->hc_password_len, key);
 		if (authcache_lookup_refresh(cf->cf_cache, key, now,
@@ -393,7 +394,7 @@ authz_throttled(const struct conf *cf, const struct netaddr *addr,
 		return 0;
 	left = throttle_check(cf->cf_throttle, &lim, addr,
 	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0,
-	    throttle_now());
+	    monoclock_now());
 	if (left == 0)
 		return 0;
 	if (basic)
@@ -431,7 +432,7 @@ authz_count_failure(const struct conf *cf, const struct netaddr *addr,
 	throttle_fail(cf->cf_throttle, &lim, addr,
 	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0,
 	    basic ? (const void *)cred->hc_password : (const void *)cred->hc_token,
-	    basic ? cred->hc_password_len : cred->hc_token_len, throttle_now());
+	    basic ? cred->hc_password_len : cred->hc_token_len, monoclock_now());
 }
 
 /*

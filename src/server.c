@@ -34,6 +34,7 @@
 #include "hashpool.h"
 #include "log.h"
 #include "metrics.h"
+#include "monoclock.h"
 #include "pwcheck.h"
 #include "render.h"
 #include "server.h"
@@ -398,7 +399,7 @@ server_metrics_write(struct server *sv, const char *path)
 	if (sv->sv_throttle != NULL) {
 		mg.mg_have_throttle = 1;
 		mg.mg_throttle_bans = throttle_active_bans(sv->sv_throttle,
-		    throttle_now());
+		    monoclock_now());
 	}
 	if ((len = metrics_render(&mg, text, sizeof(text))) == 0) {
 		errno = ENOBUFS;

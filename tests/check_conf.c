@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "defaults.h"
 #include "errlist.h"
+#include "monoclock.h"
 #include "netaddr.h"
 #include "pwcheck.h"
 #include "rules.h"
@@ -588,7 +589,7 @@ START_TEST(test_conf_prepare_from)
 {
 	struct conf		*from, *to;
 	uint8_t			 key[AUTHCACHE_KEYLEN];
-	uint64_t		 now = authcache_now();
+	uint64_t		 now = monoclock_now();
 
 	from = load_ok(adopt_cases[_i].from, 0);
 	to = load_ok(adopt_cases[_i].to, CONF_LOAD_NO_PWCHECK);
