@@ -194,7 +194,10 @@ struct authz_renewal {
 	uint8_t			 ar_key[AUTHCACHE_KEYLEN];
 };
 
-/* On a hashing thread: the password verified again (or not). */
+/*
+ * On a hashing thread: the password verified again (or not).  Not part of
+ * the decision, and later than its request: it reads the clock itself.
+ */
 static void
 authz_renewed(void *arg, int result)
 {
@@ -233,18 +236,16 @@ authz_renew(const struct conf *cf, const struct user *us,
 /*
  * Verifies a password, through the cache.  Returns 1 if it matches, 0 if
  * not, -1 if no verification could be started (pwcheck_verify).  Sets
- * *cache to what the cache did (authz.h).
+ * *cache to what the cache did (authz.h).  now: the request's af_mono.
  */
 static int
 authz_password_ok(const struct conf *cf, const struct user *us,
-    const struct httpauth_cred *cred, enum authz_cache *cache)
+    const struct httpauth_cred *cred, uint64_t now, enum authz_cache *cache)
 {
 	uint8_t		key[AUTHCACHE_KEYLEN];
-	uint64_t	now = 0;
 	int		ok, refresh = 0;
 
 	if (cf->cf_cache != NULL) {
-		now = monoclock_now();
 		authcache_key(cf->cf_cache, us->us_name, us->us_hash,
 		    cred->hc_password, cred->hc_password_len, key);
 		if (authcache_lookup_refresh(cf->cf_cache, key, now,
@@ -314,7 +315,8 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 		ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash,
 		    cred->hc_password, cred->hc_password_len);
 	else
-		ok = authz_password_ok(cf, us, cred, &v->av_cache);
+		ok = authz_password_ok(cf, us, cred, f->af_mono,
+		    &v->av_cache);
 	if (ok == -1) {
 		authz_busy(v);
 		return;
@@ -384,7 +386,7 @@ authz_throttle_limits(const struct conf *cf)
  */
 static int
 authz_throttled(const struct conf *cf, const struct netaddr *addr,
-    const struct httpauth_cred *cred, struct authz_verdict *v)
+    const struct httpauth_cred *cred, uint64_t now, struct authz_verdict *v)
 {
 	struct throttle_limits	lim = authz_throttle_limits(cf);
 	int			basic = cred->hc_scheme == HTTPAUTH_BASIC;
@@ -393,8 +395,7 @@ authz_throttled(const struct conf *cf, const struct netaddr *addr,
 	if (cf->cf_throttle == NULL)
 		return 0;
 	left = throttle_check(cf->cf_throttle, &lim, addr,
-	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0,
-	    monoclock_now());
+	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0, now);
 	if (left == 0)
 		return 0;
 	if (basic)
@@ -412,7 +413,8 @@ authz_throttled(const struct conf *cf, const struct netaddr *addr,
  */
 static void
 authz_count_failure(const struct conf *cf, const struct netaddr *addr,
-    const struct httpauth_cred *cred, const struct authz_verdict *v)
+    const struct httpauth_cred *cred, uint64_t now,
+    const struct authz_verdict *v)
 {
 	struct throttle_limits	lim = authz_throttle_limits(cf);
 	int			basic = cred->hc_scheme == HTTPAUTH_BASIC;
@@ -432,7 +434,7 @@ authz_count_failure(const struct conf *cf, const struct netaddr *addr,
 	throttle_fail(cf->cf_throttle, &lim, addr,
 	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0,
 	    basic ? (const void *)cred->hc_password : (const void *)cred->hc_token,
-	    basic ? cred->hc_password_len : cred->hc_token_len, monoclock_now());
+	    basic ? cred->hc_password_len : cred->hc_token_len, now);
 }
 
 /*
@@ -465,13 +467,13 @@ authz_authenticate(const struct conf *cf, const struct authz_facts *f,
 		r = HTTPAUTH_ABSENT;
 	switch (r) {
 	case HTTPAUTH_OK:
-		if (authz_throttled(cf, addr, &cred, v))
+		if (authz_throttled(cf, addr, &cred, f->af_mono, v))
 			break;
 		if (cred.hc_scheme == HTTPAUTH_BEARER)
 			authz_bearer(cf, f, &cred, v, who);
 		else
 			authz_basic(cf, f, &cred, v, who);
-		authz_count_failure(cf, addr, &cred, v);
+		authz_count_failure(cf, addr, &cred, f->af_mono, v);
 		break;
 	case HTTPAUTH_ABSENT:
 	case HTTPAUTH_OTHER_SCHEME:

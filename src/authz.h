@@ -7,6 +7,7 @@
 #define AUTHZ_AUTHZ_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "defaults.h"
@@ -42,6 +43,8 @@ struct authz_facts {
 	int		 af_bad_params;		/* oversized or unusable */
 	int		 af_dup_authorization;	/* merged or repeated header */
 	time_t		 af_now;		/* wall clock, for expiry */
+	uint64_t	 af_mono;		/* monoclock_now(), for the
+						   cache and the throttle */
 };
 
 enum authz_reason {
@@ -99,7 +102,8 @@ struct authz_verdict {
 /*
  * Decides one request.  conf may be NULL (nothing loaded): 500.  The
  * verdict's pointers point into conf and stay valid while the caller
- * holds conf.  Never fails: every failure is a non-200 verdict.
+ * holds conf.  Never fails: every failure is a non-200 verdict.  Reads
+ * no clock: the caller sets af_now and af_mono, once per request.
  */
 void	authz_decide(const struct conf *, const struct authz_facts *,
 	    struct authz_verdict *);

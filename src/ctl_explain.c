@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "defaults.h"
+#include "monoclock.h"
 #include "netaddr.h"
 #include "rules.h"
 #include "users.h"
@@ -344,6 +345,7 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 	f.af_uri = ce.ce_path;
 	f.af_remote_addr = ce.ce_from;
 	f.af_now = time(NULL);
+	f.af_mono = monoclock_now();
 	if (ctl_explain_credentials(&ce, &f, &sec, &bearer) == -1)
 		goto done;
 	/* The daemon's decision, not a second implementation of it. */

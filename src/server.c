@@ -160,6 +160,7 @@ server_answer(struct worker *wk)
 	    "\r\nContent-Type: text/plain\r\n\r\n500 Internal Server Error\n";
 
 	facts_from_params(req->envp, req->role, time(NULL), &facts);
+	facts.af_mono = monoclock_now();
 	authz_decide(sn->sn_conf, &facts, &v);
 	metrics_count_verdict(&v);
 	/* Secrets out of libfcgi's param storage before FCGX_Finish_r frees

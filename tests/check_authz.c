@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "errlist.h"
 #include "hashpool.h"
+#include "monoclock.h"
 #include "pwcheck.h"
 #include "render.h"
 #include "users.h"
@@ -328,6 +329,7 @@ tfacts(const struct dcase *c, struct authz_facts *f)
 	f->af_remote_user = c->ruser;
 	f->af_remote_passwd = c->rpass;
 	f->af_now = c->now != 0 ? c->now : time(NULL);
+	f->af_mono = monoclock_now();
 	f->af_bad_params = (c->flags & F_BAD_PARAMS) != 0;
 	f->af_dup_authorization = (c->flags & F_DUP) != 0;
 	if (c->flags & F_NO_METHOD)
