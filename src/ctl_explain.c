@@ -20,6 +20,7 @@
 #include "monoclock.h"
 #include "netaddr.h"
 #include "rules.h"
+#include "strbuf.h"
 #include "users.h"
 
 /* What "explain" was asked. */
@@ -59,25 +60,25 @@ ctl_explain_rule(const struct conf *cf, const char *name)
 static void
 ctl_explain_wants(const struct rule *ru, char *buf, size_t bufsz)
 {
-	size_t	i, o = 0;
+	struct strbuf	sb;
+	size_t		i;
 
-	buf[0] = '\0';
+	strbuf_init(&sb, buf, bufsz);
 	if (ru->ru_nroles > 0) {
-		o += (size_t)snprintf(buf + o, bufsz - o, "role%s ",
-		    ru->ru_nroles > 1 ? "s" : "");
-		for (i = 0; i < ru->ru_nroles && o < bufsz; i++)
-			o += (size_t)snprintf(buf + o, bufsz - o, "%s%s",
-			    i > 0 ? ", " : "", ru->ru_roles[i]);
+		strbuf_appendf(&sb, "role%s ", ru->ru_nroles > 1 ? "s" : "");
+		for (i = 0; i < ru->ru_nroles; i++)
+			strbuf_appendf(&sb, "%s%s", i > 0 ? ", " : "",
+			    ru->ru_roles[i]);
 	}
-	if (ru->ru_nusers > 0 && o < bufsz) {
-		o += (size_t)snprintf(buf + o, bufsz - o, "%suser%s ",
-		    o > 0 ? " or " : "", ru->ru_nusers > 1 ? "s" : "");
-		for (i = 0; i < ru->ru_nusers && o < bufsz; i++)
-			o += (size_t)snprintf(buf + o, bufsz - o, "%s%s",
-			    i > 0 ? ", " : "", ru->ru_users[i]);
+	if (ru->ru_nusers > 0) {
+		strbuf_appendf(&sb, "%suser%s ", sb.sb_len > 0 ? " or " : "",
+		    ru->ru_nusers > 1 ? "s" : "");
+		for (i = 0; i < ru->ru_nusers; i++)
+			strbuf_appendf(&sb, "%s%s", i > 0 ? ", " : "",
+			    ru->ru_users[i]);
 	}
-	if (o == 0)
-		snprintf(buf, bufsz, "nobody");
+	if (sb.sb_len == 0)
+		strbuf_append(&sb, "nobody");
 }
 
 /* One line, in words, for the verdict's reason. */
