@@ -33,6 +33,7 @@
 #include "listen.h"
 #include "log.h"
 #include "server.h"
+#include "services.h"
 #include "throttle.h"
 #include "users.h"
 

@@ -38,6 +38,7 @@
 #include "pwcheck.h"
 #include "render.h"
 #include "server.h"
+#include "services.h"
 #include "throttle.h"
 #include "users.h"
 

@@ -25,6 +25,7 @@
 #include "netaddr.h"
 #include "pwcheck.h"
 #include "rules.h"
+#include "services.h"
 #include "users.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
