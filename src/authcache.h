@@ -6,7 +6,7 @@
  * never the password: a changed password misses, and authz.c refuses
  * removed, disabled and expired users before it asks the cache.  So an
  * entry stays true under a later users file, and a reload hands the
- * cache on to the new snapshot (conf_prepare_serving) instead of making every
+ * cache on to the new snapshot (services_prepare) instead of making every
  * client pay for one slow hash again.  Fixed size, 4-way set associative,
  * locked in shards; shared by reference count.  Every now below is
  * monoclock_now()'s seconds (monoclock.h).

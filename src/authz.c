@@ -219,16 +219,16 @@ authz_renewed(void *arg, int result)
  * asks again later.
  */
 static void
-authz_renew(const struct conf *cf, const struct user *us,
+authz_renew(const struct authz_services *sv, const struct user *us,
     const struct httpauth_cred *cred, const uint8_t key[AUTHCACHE_KEYLEN])
 {
 	struct authz_renewal *ar;
 
 	if ((ar = malloc(sizeof(*ar))) == NULL)
 		return;
-	ar->ar_cache = authcache_ref(cf->cf_cache);
+	ar->ar_cache = authcache_ref(sv->as_cache);
 	memcpy(ar->ar_key, key, AUTHCACHE_KEYLEN);
-	if (pwcheck_renew(cf->cf_pwcheck, us->us_hash, cred->hc_password,
+	if (pwcheck_renew(sv->as_pwcheck, us->us_hash, cred->hc_password,
 	    cred->hc_password_len, authz_renewed, ar) == -1)
 		authz_renewed(ar, -1);
 }
@@ -239,29 +239,29 @@ authz_renew(const struct conf *cf, const struct user *us,
  * *cache to what the cache did (authz.h).  now: the request's af_mono.
  */
 static int
-authz_password_ok(const struct conf *cf, const struct user *us,
+authz_password_ok(const struct authz_services *sv, const struct user *us,
     const struct httpauth_cred *cred, uint64_t now, enum authz_cache *cache)
 {
 	uint8_t		key[AUTHCACHE_KEYLEN];
 	int		ok, refresh = 0;
 
-	if (cf->cf_cache != NULL) {
-		authcache_key(cf->cf_cache, us->us_name, us->us_hash,
+	if (sv->as_cache != NULL) {
+		authcache_key(sv->as_cache, us->us_name, us->us_hash,
 		    cred->hc_password, cred->hc_password_len, key);
-		if (authcache_lookup_refresh(cf->cf_cache, key, now,
+		if (authcache_lookup_refresh(sv->as_cache, key, now,
 		    &refresh)) {
 			*cache = AUTHZ_CACHE_HIT;
 			if (refresh)
-				authz_renew(cf, us, cred, key);
+				authz_renew(sv, us, cred, key);
 			sodium_memzero(key, sizeof(key));
 			return 1;
 		}
 		*cache = AUTHZ_CACHE_MISS;
 	}
-	ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash, cred->hc_password,
+	ok = pwcheck_verify(sv->as_pwcheck, us->us_hash, cred->hc_password,
 	    cred->hc_password_len);
-	if (ok == 1 && cf->cf_cache != NULL)
-		authcache_insert(cf->cf_cache, key, now);
+	if (ok == 1 && sv->as_cache != NULL)
+		authcache_insert(sv->as_cache, key, now);
 	sodium_memzero(key, sizeof(key));
 	return ok;
 }
@@ -287,7 +287,8 @@ authz_busy(struct authz_verdict *v)
  * wrong password (docs/security.md, User enumeration).
  */
 static void
-authz_basic(const struct conf *cf, const struct authz_facts *f,
+authz_basic(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f,
     const struct httpauth_cred *cred, struct authz_verdict *v,
     struct authz_principal *who)
 {
@@ -298,7 +299,7 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 	authz_copy(v->av_user, sizeof(v->av_user), cred->hc_user);
 	us = users_find(cf->cf_users, cred->hc_user, cred->hc_user_len);
 	if (us == NULL) {
-		if (pwcheck_verify_dummy(cf->cf_pwcheck, cred->hc_password,
+		if (pwcheck_verify_dummy(sv->as_pwcheck, cred->hc_password,
 		    cred->hc_password_len) == -1)
 			authz_busy(v);
 		else
@@ -312,10 +313,10 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 	refused = us->us_disabled ||
 	    users_is_expired(us->us_expires, f->af_now);
 	if (refused)
-		ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash,
+		ok = pwcheck_verify(sv->as_pwcheck, us->us_hash,
 		    cred->hc_password, cred->hc_password_len);
 	else
-		ok = authz_password_ok(cf, us, cred, f->af_mono,
+		ok = authz_password_ok(sv, us, cred, f->af_mono,
 		    &v->av_cache);
 	if (ok == -1) {
 		authz_busy(v);
@@ -385,16 +386,17 @@ authz_throttle_limits(const struct conf *cf)
  * Returns 1 if so.
  */
 static int
-authz_throttled(const struct conf *cf, const struct netaddr *addr,
+authz_throttled(const struct conf *cf, const struct authz_services *sv,
+    const struct netaddr *addr,
     const struct httpauth_cred *cred, uint64_t now, struct authz_verdict *v)
 {
 	struct throttle_limits	lim = authz_throttle_limits(cf);
 	int			basic = cred->hc_scheme == HTTPAUTH_BASIC;
 	unsigned		left;
 
-	if (cf->cf_throttle == NULL)
+	if (sv->as_throttle == NULL)
 		return 0;
-	left = throttle_check(cf->cf_throttle, &lim, addr,
+	left = throttle_check(sv->as_throttle, &lim, addr,
 	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0, now);
 	if (left == 0)
 		return 0;
@@ -412,14 +414,15 @@ authz_throttled(const struct conf *cf, const struct netaddr *addr,
  * the same one repeated counts once.
  */
 static void
-authz_count_failure(const struct conf *cf, const struct netaddr *addr,
+authz_count_failure(const struct conf *cf, const struct authz_services *sv,
+    const struct netaddr *addr,
     const struct httpauth_cred *cred, uint64_t now,
     const struct authz_verdict *v)
 {
 	struct throttle_limits	lim = authz_throttle_limits(cf);
 	int			basic = cred->hc_scheme == HTTPAUTH_BASIC;
 
-	if (cf->cf_throttle == NULL || v->av_status != 401)
+	if (sv->as_throttle == NULL || v->av_status != 401)
 		return;
 	switch (v->av_reason) {
 	case AUTHZ_R_UNKNOWN_USER:
@@ -431,7 +434,7 @@ authz_count_failure(const struct conf *cf, const struct netaddr *addr,
 	default:
 		return;
 	}
-	throttle_fail(cf->cf_throttle, &lim, addr,
+	throttle_fail(sv->as_throttle, &lim, addr,
 	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0,
 	    basic ? (const void *)cred->hc_password : (const void *)cred->hc_token,
 	    basic ? cred->hc_password_len : cred->hc_token_len, now);
@@ -443,7 +446,8 @@ authz_count_failure(const struct conf *cf, const struct netaddr *addr,
  * only in the AUTHORIZER role: nginx sends an unverified REMOTE_USER.
  */
 static void
-authz_authenticate(const struct conf *cf, const struct authz_facts *f,
+authz_authenticate(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f,
     const struct netaddr *addr, struct authz_verdict *v,
     struct authz_principal *who)
 {
@@ -467,13 +471,13 @@ authz_authenticate(const struct conf *cf, const struct authz_facts *f,
 		r = HTTPAUTH_ABSENT;
 	switch (r) {
 	case HTTPAUTH_OK:
-		if (authz_throttled(cf, addr, &cred, f->af_mono, v))
+		if (authz_throttled(cf, sv, addr, &cred, f->af_mono, v))
 			break;
 		if (cred.hc_scheme == HTTPAUTH_BEARER)
 			authz_bearer(cf, f, &cred, v, who);
 		else
-			authz_basic(cf, f, &cred, v, who);
-		authz_count_failure(cf, addr, &cred, f->af_mono, v);
+			authz_basic(cf, sv, f, &cred, v, who);
+		authz_count_failure(cf, sv, addr, &cred, f->af_mono, v);
 		break;
 	case HTTPAUTH_ABSENT:
 	case HTTPAUTH_OTHER_SCHEME:
@@ -494,7 +498,8 @@ authz_authenticate(const struct conf *cf, const struct authz_facts *f,
  * typed as REMOTE_USER.  Verify them, then.
  */
 static void
-authz_public(const struct conf *cf, const struct authz_facts *f,
+authz_public(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f,
     const struct netaddr *addr, struct authz_verdict *v,
     struct authz_principal *who)
 {
@@ -502,7 +507,7 @@ authz_public(const struct conf *cf, const struct authz_facts *f,
 	    (f->af_phase == AUTHZ_PHASE_AUTHENTICATOR ||
 	    f->af_phase == AUTHZ_PHASE_NONE) &&
 	    f->af_remote_passwd != NULL) {
-		authz_authenticate(cf, f, addr, v, who);
+		authz_authenticate(cf, sv, f, addr, v, who);
 		if (v->av_status != 0)
 			return;
 		v->av_roles = who->ap_roles_joined;
@@ -556,12 +561,13 @@ authz_verdict_reset(struct authz_verdict *v)
 
 /* Steps 1 and the sanity checks before any rule is looked at. */
 static int
-authz_check_request(const struct conf *cf, const struct authz_facts *f,
-    struct authz_verdict *v)
+authz_check_request(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f, struct authz_verdict *v)
 {
 	const char *why = NULL;
 
-	if (cf == NULL || cf->cf_users == NULL || cf->cf_pwcheck == NULL)
+	if (cf == NULL || cf->cf_users == NULL || sv == NULL ||
+	    sv->as_pwcheck == NULL)
 		why = "no configuration loaded";
 	else if (f->af_role == AUTHZ_ROLE_OTHER)
 		why = "unsupported FastCGI role";
@@ -593,8 +599,8 @@ authz_check_request(const struct conf *cf, const struct authz_facts *f,
 }
 
 void
-authz_decide(const struct conf *cf, const struct authz_facts *f,
-    struct authz_verdict *v)
+authz_decide(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f, struct authz_verdict *v)
 {
 	const struct rule	*ru;
 	struct netaddr		 addr;
@@ -603,7 +609,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 
 	authz_verdict_reset(v);
 	memset(&who, 0, sizeof(who));
-	if (authz_check_request(cf, f, v) == -1) {
+	if (authz_check_request(cf, sv, f, v) == -1) {
 		/* A bad path is the client's doing: log who sent it (for
 		 * fail2ban), as every other denial does. */
 		if (v->av_status == 400 && authz_client_addr(cf, f, &addr))
@@ -629,7 +635,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 		return;
 	}
 	if (ru != NULL && ru->ru_access == RULE_PUBLIC) {
-		authz_public(cf, f, addr_known ? &addr : NULL, v, &who);
+		authz_public(cf, sv, f, addr_known ? &addr : NULL, v, &who);
 		return;
 	}
 	/* Apache's access checker answers for the address only. */
@@ -638,7 +644,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 		return;
 	}
 	/* 5 (throttling, once credentials are read) and 6: */
-	authz_authenticate(cf, f, addr_known ? &addr : NULL, v, &who);
+	authz_authenticate(cf, sv, f, addr_known ? &addr : NULL, v, &who);
 	if (v->av_status != 0)
 		return;
 	/* 7 */

@@ -13,7 +13,10 @@
 #include "defaults.h"
 #include "netaddr.h"
 
+struct authcache;
 struct conf;
+struct pwcheck;
+struct throttle;
 
 enum authz_role {
 	AUTHZ_ROLE_AUTHORIZER,	/* FastCGI AUTHORIZER: Apache, lighttpd */
@@ -100,13 +103,27 @@ struct authz_verdict {
 };
 
 /*
- * Decides one request.  conf may be NULL (nothing loaded): 500.  The
- * verdict's pointers point into conf and stay valid while the caller
- * holds conf.  Never fails: every failure is a non-200 verdict.  Reads
- * no clock: the caller sets af_now and af_mono, once per request.
+ * What a decision uses besides the settings: the runtime parts, which
+ * services.c builds for a snapshot and keeps beside it.  authz_decide()
+ * reads the pointers; the objects behind them are shared and
+ * thread-safe.
  */
-void	authz_decide(const struct conf *, const struct authz_facts *,
-	    struct authz_verdict *);
+struct authz_services {
+	struct authcache *as_cache;	/* NULL when [cache] ttl is 0 */
+	struct pwcheck	*as_pwcheck;	/* dummy hash and limiter */
+	struct throttle	*as_throttle;	/* borrowed from the server;
+					   NULL: not throttled */
+};
+
+/*
+ * Decides one request.  conf may be NULL (nothing loaded), and sv NULL or
+ * without a pwcheck: 500.  The verdict's pointers point into conf and
+ * stay valid while the caller holds conf.  Never fails: every failure is
+ * a non-200 verdict.  Reads no clock: the caller sets af_now and
+ * af_mono, once per request.
+ */
+void	authz_decide(const struct conf *, const struct authz_services *sv,
+	    const struct authz_facts *, struct authz_verdict *);
 
 /* "ok", "bad_password", ... as in the decision log. */
 const char *authz_reason_name(enum authz_reason);

@@ -33,7 +33,6 @@
 #include "listen.h"
 #include "log.h"
 #include "server.h"
-#include "services.h"
 #include "throttle.h"
 #include "users.h"
 
@@ -180,22 +179,6 @@ authzd_drop_privileges(const struct conf *cf)
 	return 0;
 }
 
-/* The supervisor's copy lacks hashing and cache (authzd_reload_last_good). */
-static int
-authzd_prepare_worker(struct conf *cf)
-{
-	struct errlist	errs;
-	size_t		i;
-	int		rc;
-
-	errlist_init(&errs);
-	if ((rc = conf_prepare_serving(cf, NULL, &errs)) == -1)
-		for (i = 0; i < errs.el_count; i++)
-			log_warnx("%s", errs.el_msgs[i]);
-	errlist_free(&errs);
-	return rc;
-}
-
 /*
  * The throttle table every process started with this configuration
  * shares (throttle.h).  A worker restarted after a crash maps it again
@@ -233,8 +216,6 @@ authzd_spawn(int fd, struct conf *cf, const char *conf_path,
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (authzd_prepare_worker(cf) == -1)
-		exit(1);
 	/* exit, not _exit: LeakSanitizer checks the worker too. */
 	exit(server_run(fd, cf, conf_path, th));
 }

@@ -22,13 +22,10 @@
 
 #include <sodium.h>
 
-#include "authcache.h"
 #include "conf.h"
 #include "defaults.h"
 #include "filetrust.h"
 #include "inifile.h"
-#include "pwcheck.h"
-#include "services.h"
 #include "users.h"
 
 struct conf_parse {
@@ -1007,9 +1004,6 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 		errlist_add(errs, path, 0, "out of memory (rules index)");
 		goto fail;
 	}
-	if (!(flags & (CONF_LOAD_NO_PWCHECK | CONF_LOAD_NO_USERS)) &&
-	    conf_prepare_serving(cf, NULL, errs) == -1)
-		goto fail;
 	free(cp.cp_users_raw);
 	return cf;
 fail:
@@ -1066,8 +1060,6 @@ conf_free(struct conf *cf)
 		rules_free(&cf->cf_rules[i]);
 	free(cf->cf_rules);
 	users_free(cf->cf_users);
-	authcache_free(cf->cf_cache);
-	pwcheck_free(cf->cf_pwcheck);
 	free(cf);
 }
 

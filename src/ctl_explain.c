@@ -17,9 +17,11 @@
 #include "conf.h"
 #include "ctl.h"
 #include "defaults.h"
+#include "errlist.h"
 #include "monoclock.h"
 #include "netaddr.h"
 #include "rules.h"
+#include "services.h"
 #include "strbuf.h"
 #include "users.h"
 
@@ -320,6 +322,24 @@ ctl_explain_note(const struct users *u, const char *user)
 	    " (not in the users file: no roles)" : "");
 }
 
+/*
+ * What the daemon decides with besides the files (services.h), but no
+ * throttle table: explaining must not count failures.  0 or -1
+ * (printed).
+ */
+static int
+ctl_explain_services(const struct ctl_view *vw, struct authz_services *svc)
+{
+	struct errlist	errs;
+	int		rc;
+
+	errlist_init(&errs);
+	rc = services_prepare(svc, vw->vw_conf, NULL, NULL, &errs);
+	errlist_print(&errs, stderr);
+	errlist_free(&errs);
+	return rc;
+}
+
 int
 ctl_explain_request(struct ctl *c, int argc, char **argv)
 {
@@ -328,6 +348,7 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 	struct ctl_secret	 sec, bearer;
 	struct authz_facts	 f;
 	struct authz_verdict	 verdict;
+	struct authz_services	 svc;
 	int			 rc = CTL_NO;
 
 	ctl_explain_args(argc, argv, &ce);
@@ -338,7 +359,9 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 	ctl_secret_init(&bearer);
 	memset(&f, 0, sizeof(f));
 	memset(&verdict, 0, sizeof(verdict));
-	if (ctl_view_load(c, &vw, 0) == -1)
+	memset(&svc, 0, sizeof(svc));
+	if (ctl_view_load(c, &vw, 0) == -1 ||
+	    ctl_explain_services(&vw, &svc) == -1)
 		goto done;
 	f.af_role = AUTHZ_ROLE_AUTHORIZER;
 	f.af_phase = AUTHZ_PHASE_NONE;
@@ -350,7 +373,7 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 	if (ctl_explain_credentials(&ce, &f, &sec, &bearer) == -1)
 		goto done;
 	/* The daemon's decision, not a second implementation of it. */
-	authz_decide(vw.vw_conf, &f, &verdict);
+	authz_decide(vw.vw_conf, &svc, &f, &verdict);
 	ctl_explain_print(vw.vw_conf, &f, &verdict,
 	    ctl_explain_roles(vw.vw_users, &verdict,
 	    ce.ce_tok_stdin ? &sec : NULL), ce.ce_tok_stdin);
@@ -358,6 +381,7 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 		ctl_explain_note(vw.vw_users, ce.ce_user);
 	rc = verdict.av_status == 200 ? CTL_OK : CTL_NO;
 done:
+	services_free(&svc);
 	ctl_view_free(&vw);
 	sodium_memzero(&f, sizeof(f));
 	sodium_memzero(&verdict, sizeof(verdict));

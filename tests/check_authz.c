@@ -20,6 +20,7 @@
 #include "monoclock.h"
 #include "pwcheck.h"
 #include "render.h"
+#include "services.h"
 #include "users.h"
 
 /*
@@ -71,7 +72,7 @@ enum tconf_id {
 	CF_NOCACHE,	/* [cache] ttl = 0 */
 	CF_PROXY,	/* trusted_proxies = TPROXY */
 	CF_PROXY2,	/* trusted_proxies = TPROXY, 10.0.0.0/8 */
-	CF_NOPW,	/* loaded with CONF_LOAD_NO_PWCHECK */
+	CF_NOPW,	/* no services, as "fcgi-authzd -t" loads */
 	CF_COUNT
 };
 
@@ -128,7 +129,7 @@ struct tconf_spec {
 	unsigned	 ttl;		/* [cache] ttl */
 	const char	*rules;
 	int		 tokens;	/* users file with [token:...] */
-	int		 flags;		/* conf_load() flags */
+	int		 nosvc;		/* no services_prepare() */
 };
 
 static const struct tconf_spec tconf_specs[CF_COUNT] = {
@@ -143,7 +144,7 @@ static const struct tconf_spec tconf_specs[CF_COUNT] = {
 	    1, 0 },
 	[CF_PROXY2] = { "trusted_proxies = " TPROXY ", 10.0.0.0/8\n", 300,
 	    rules_main, 1, 0 },
-	[CF_NOPW] = { "", 300, rules_main, 1, CONF_LOAD_NO_PWCHECK },
+	[CF_NOPW] = { "", 300, rules_main, 1, 1 },
 };
 
 /* Built once in main(), before the runner forks. */
@@ -153,6 +154,7 @@ static char	alice_hash[crypto_pwhash_STRBYTES];
 /* Per test (checked fixture). */
 static char	tdir[64];
 static struct conf *tconfs[CF_COUNT];
+static struct authz_services tsvcs[CF_COUNT];
 
 static void
 tfile_write(const char *name, const char *text)
@@ -207,7 +209,13 @@ tconf(enum tconf_id id)
 	tfile_write("users.ini", users_text[sp->tokens]);
 	snprintf(path, sizeof(path), "%s/authz.ini", tdir);
 	errlist_init(&errs);
-	tconfs[id] = conf_load(path, sp->flags, &errs);
+	tconfs[id] = conf_load(path, 0, &errs);
+	if (tconfs[id] != NULL && !sp->nosvc &&
+	    services_prepare(&tsvcs[id], tconfs[id], NULL, NULL, &errs) == -1) {
+		services_free(&tsvcs[id]);
+		conf_free(tconfs[id]);
+		tconfs[id] = NULL;
+	}
 	if (tconfs[id] == NULL)
 		errlist_print(&errs, stderr);
 	errlist_free(&errs);
@@ -215,6 +223,14 @@ tconf(enum tconf_id id)
 	tfile_remove("users.ini");
 	ck_assert_msg(tconfs[id] != NULL, "config %d did not load", id);
 	return tconfs[id];
+}
+
+/* The services of one configuration (tconf). */
+static struct authz_services *
+tsvc(enum tconf_id id)
+{
+	(void)tconf(id);
+	return &tsvcs[id];
 }
 
 static void
@@ -227,6 +243,7 @@ setup(void)
 	snprintf(tdir, sizeof(tdir), "%s/check_authz.XXXXXX", base);
 	ck_assert_msg(mkdtemp(tdir) != NULL, "mkdtemp: %s", strerror(errno));
 	memset(tconfs, 0, sizeof(tconfs));
+	memset(tsvcs, 0, sizeof(tsvcs));
 }
 
 static void
@@ -235,6 +252,7 @@ teardown(void)
 	size_t i;
 
 	for (i = 0; i < CF_COUNT; i++) {
+		services_free(&tsvcs[i]);
 		conf_free(tconfs[i]);
 		tconfs[i] = NULL;
 	}
@@ -483,12 +501,15 @@ trun(const struct dcase *c)
 	struct authz_facts	 f;
 	struct authz_verdict	 v;
 	const struct conf	*cf = NULL;
+	const struct authz_services *sv = NULL;
 
-	if (!(c->flags & F_NO_CONF))
+	if (!(c->flags & F_NO_CONF)) {
 		cf = tconf(c->cf);
+		sv = tsvc(c->cf);
+	}
 	tfacts(c, &f);
 	memset(&v, 0x5a, sizeof(v));
-	authz_decide(cf, &f, &v);
+	authz_decide(cf, sv, &f, &v);
 
 	ck_assert_msg(v.av_status == c->status,
 	    "%s: status %d (%s), want %d (%s)", c->name, v.av_status,
@@ -1178,7 +1199,7 @@ tdecide_render(const struct dcase *c, struct authz_verdict *v, char *buf,
 	size_t			n;
 
 	tfacts(c, &f);
-	authz_decide(tconf(c->cf), &f, v);
+	authz_decide(tconf(c->cf), tsvc(c->cf), &f, v);
 	n = render_verdict(tconf(c->cf), v, buf, bufsz);
 	ck_assert_msg(n > 0, "%s: render failed", c->name);
 	return n;
@@ -1201,8 +1222,8 @@ START_TEST(test_authz_cache)
 	struct dcase		c;
 	size_t			i, k;
 
-	ck_assert_ptr_nonnull(tconf(CF_MAIN)->cf_cache);
-	ck_assert_ptr_null(tconf(CF_NOCACHE)->cf_cache);
+	ck_assert_ptr_nonnull(tsvc(CF_MAIN)->as_cache);
+	ck_assert_ptr_null(tsvc(CF_NOCACHE)->as_cache);
 	for (i = 0; i < NITEMS(ids); i++) {
 		for (k = 0; k < 3; k++) {
 			c = good;
@@ -1390,7 +1411,7 @@ START_TEST(test_authz_busy)
 	ck_assert_int_eq(crypto_pwhash_str(slow, "slow", 4, 8,
 	    64U << 20), 0);
 	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
-	pwcheck_attach_pool(tconf(CF_MAIN)->cf_pwcheck, hp);
+	pwcheck_attach_pool(tsvc(CF_MAIN)->as_pwcheck, hp);
 	/* Puts alice in the cache, through the free pool. */
 	(void)tdecide_busy(&cases[2].c, hp, &v);
 	ck_assert_int_eq(v.av_status, 200);
@@ -1419,7 +1440,7 @@ START_TEST(test_authz_busy)
 		pthread_join(th, NULL);
 	}
 	ck_assert_msg(conclusive, "the hold never outlasted the decisions");
-	pwcheck_attach_pool(tconf(CF_MAIN)->cf_pwcheck, NULL);
+	pwcheck_attach_pool(tsvc(CF_MAIN)->as_pwcheck, NULL);
 	hashpool_free(hp);
 }
 END_TEST
@@ -1448,7 +1469,7 @@ START_TEST(test_authz_same_work)
 		{ { .name = "expired, right password", .uri = "/site",
 		    .auth = ERIN }, AUTHZ_R_EXPIRED },
 	};
-	struct pwcheck		*pw = tconf(CF_MAIN)->cf_pwcheck;
+	struct pwcheck		*pw = tsvc(CF_MAIN)->as_pwcheck;
 	struct pwcheck_cost	 dummy, real;
 	struct authz_facts	 f;
 	struct authz_verdict	 v;
@@ -1467,7 +1488,7 @@ START_TEST(test_authz_same_work)
 		for (i = 0; i < NITEMS(cases); i++) {
 			tfacts(&cases[i].c, &f);
 			before = pwcheck_verified(pw);
-			authz_decide(tconf(CF_MAIN), &f, &v);
+			authz_decide(tconf(CF_MAIN), tsvc(CF_MAIN), &f, &v);
 			ck_assert_int_eq(v.av_status, 401);
 			ck_assert_int_eq(v.av_reason, cases[i].reason);
 			ck_assert_msg(pwcheck_verified(pw) == before + 1,

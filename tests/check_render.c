@@ -330,7 +330,7 @@ START_TEST(test_render_internal)
 	memset(&f, 0, sizeof(f));
 	f.af_method = "GET";
 	f.af_uri = "/";
-	authz_decide(NULL, &f, &v);
+	authz_decide(NULL, NULL, &f, &v);
 	ck_assert_int_eq(v.av_status, 500);
 	ck_assert_uint_gt(render_verdict(NULL, &v, buf, sizeof(buf)), 0);
 	ck_assert_msg(strncmp(buf, "Status: 500 Internal Server Error\r\n",
