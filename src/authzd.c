@@ -156,28 +156,6 @@ authzd_drop_privileges(const struct conf *cf)
 	return 0;
 }
 
-/* errlist_each() callback: one error a log line. */
-static void
-authzd_warn_line(void *arg, const char *text)
-{
-	(void)arg;
-	log_warnx("%s", text);
-}
-
-/* The supervisor's copy lacks hashing and cache (authzd_reload_last_good). */
-static int
-authzd_prepare_worker(struct conf *cf)
-{
-	struct errlist	errs;
-	int		rc;
-
-	errlist_init(&errs);
-	if ((rc = conf_prepare_serving(cf, NULL, &errs)) == -1)
-		errlist_each(&errs, authzd_warn_line, NULL);
-	errlist_free(&errs);
-	return rc;
-}
-
 /*
  * The throttle table every process started with this configuration
  * shares (throttle.h).  A worker restarted after a crash maps it again
@@ -215,8 +193,6 @@ authzd_spawn(int fd, struct conf *cf, const char *conf_path,
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (authzd_prepare_worker(cf) == -1)
-		exit(1);
 	/* exit, not _exit: LeakSanitizer checks the worker too. */
 	exit(server_run(fd, cf, conf_path, th));
 }

@@ -59,8 +59,8 @@ lastgood_load(void *arg)
 	/* This thread only (Linux: per-thread nice). */
 	(void)proc_thread_nice(AUTHZ_RELOAD_NICE);
 	errlist_init(&errs);
-	/* Without the dummy hash: a worker started from it makes its own
-	 * (conf_prepare_serving). */
+	/* Settings only: a worker started from it makes its services
+	 * (services.h). */
 	lg->lg_fresh = conf_load_trusted(lg->lg_path, CONF_LOAD_NO_PWCHECK,
 	    &lg->lg_trust, &errs, NULL);
 	errlist_free(&errs);	/* the worker logs the same errors */

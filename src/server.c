@@ -33,8 +33,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "proc.h"
+#include "monoclock.h"
 #include "pwcheck.h"
+#include "render.h"
 #include "server.h"
+#include "services.h"
 #include "throttle.h"
 #include "users.h"
 
@@ -49,8 +52,10 @@ _Static_assert(AUTHZ_WATCH_TICK_MS <= LOG_BUF_MAX_AGE_MS,
     "the watchdog must flush the log buffers at least as often");
 _Static_assert(AUTHZ_WATCH_TICK_MS < 1000, "the tick is a tv_nsec");
 
+/* A configuration and what serves beside it (services.h). */
 struct snapshot {
 	struct conf	*sn_conf;
+	struct authz_services sn_svc;	/* its own, the throttle lent */
 	unsigned	 sn_refs;	/* under server.sv_lock */
 	struct snapshot	*sn_next;	/* on sv_retired */
 };
@@ -129,22 +134,60 @@ server_free_retired(struct server *sv)
 	pthread_mutex_unlock(&sv->sv_lock);
 	for (; sn != NULL; sn = next) {
 		next = sn->sn_next;
+		services_free(&sn->sn_svc);
 		conf_free(sn->sn_conf);
 		free(sn);
 	}
 }
 
+/*
+ * A snapshot of cf, which it owns once made, with its services: from
+ * prev's when there is one (services.h: verified credentials stay
+ * verified, no miss storm).  NULL with errs filled; cf is the caller's
+ * then.
+ */
 static struct snapshot *
-server_snapshot_new(struct server *sv, struct conf *cf)
+server_snapshot_new(struct server *sv, struct conf *cf,
+    const struct snapshot *prev, struct errlist *errs)
 {
 	struct snapshot *sn;
 
-	if ((sn = calloc(1, sizeof(*sn))) == NULL)
+	if ((sn = calloc(1, sizeof(*sn))) == NULL) {
+		errlist_add(errs, cf->cf_path, 0, "out of memory");
 		return NULL;
-	pwcheck_attach_pool(cf->cf_pwcheck, sv->sv_pool);
-	cf->cf_throttle = sv->sv_throttle;
+	}
+	if (services_prepare(&sn->sn_svc, cf, prev != NULL ? prev->sn_conf :
+	    NULL, prev != NULL ? &prev->sn_svc : NULL, errs) == -1) {
+		services_free(&sn->sn_svc);
+		free(sn);
+		return NULL;
+	}
+	pwcheck_attach_pool(sn->sn_svc.as_pwcheck, sv->sv_pool);
+	sn->sn_svc.as_throttle = sv->sv_throttle;
 	sn->sn_conf = cf;
 	sn->sn_refs = 1;	/* the server's own reference */
+	return sn;
+}
+
+/* errlist_each() callback: one error or warning a log line. */
+static void
+server_warn_line(void *arg, const char *text)
+{
+	(void)arg;
+	log_warnx("%s", text);
+}
+
+/* The first snapshot, its services made from nothing; errors logged. */
+static struct snapshot *
+server_snapshot_first(struct server *sv, struct conf *cf)
+{
+	struct errlist	 errs;
+	struct snapshot	*sn;
+
+	errlist_init(&errs);
+	if ((sn = server_snapshot_new(sv, cf, NULL, &errs)) == NULL)
+		errlist_each(&errs, server_warn_line, NULL);
+	errlist_free(&errs);
 	return sn;
 }
 
@@ -161,12 +204,13 @@ server_answer(struct worker *wk)
 	    "\r\nContent-Type: text/plain\r\n\r\n500 Internal Server Error\n";
 
 	facts_from_params(req->envp, req->role, time(NULL), &facts);
-	authz_decide(sn->sn_conf, &facts, &v);
+	facts.af_mono = monoclock_now();
+	authz_decide(sn->sn_conf, &sn->sn_svc, &facts, &v);
 	metrics_count_verdict(&v);
 	/* Secrets out of libfcgi's param storage before FCGX_Finish_r frees
 	 * it unwiped (docs/security.md, Secrets). */
 	facts_wipe_secrets(req->envp);
-	len = authz_render(sn->sn_conf, &v, out, sizeof(out));
+	len = render_verdict(sn->sn_conf, &v, out, sizeof(out));
 	/* Never read FCGI_STDIN; answer now (docs/servers.md). */
 	if (len == 0)
 		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, req->out);
@@ -285,21 +329,13 @@ server_warn_restart_only(const struct conf *old, const struct conf *cf)
 		    "change at a restart only");
 }
 
-/* errlist_each() callback: one error or warning a log line. */
-static void
-server_warn_line(void *arg, const char *text)
-{
-	(void)arg;
-	log_warnx("%s", text);
-}
-
 /*
  * Loads, validates and swaps in a new snapshot (docs/architecture.md,
  * Reloads), except that the verification cache is not cleared: the new
  * snapshot goes on with the running one's unless [cache] changed, and with
- * its dummy hash (conf.h, conf_prepare_serving).  tried is what the files
- * were just before the load, so that the watcher does not try (and log) the
- * same failure again.
+ * its dummy hash (services.h).  tried is what the files were just before
+ * the load, so that the watcher does not try (and log) the same failure
+ * again.
  * Main thread only: it is the only writer of sv_current, so it reads it
  * without the lock.
  */
@@ -308,7 +344,7 @@ server_reload(struct server *sv, const struct conf_files *tried)
 {
 	struct errlist	 errs, warns;
 	struct conf	*cf;
-	struct snapshot	*sn, *old;
+	struct snapshot	*sn = NULL, *old;
 	int		 ok = 0;
 
 	errlist_init(&errs);
@@ -316,9 +352,8 @@ server_reload(struct server *sv, const struct conf_files *tried)
 	/* As the start did, though this process no longer runs as root. */
 	cf = conf_load_trusted(sv->sv_conf_path, CONF_LOAD_NO_PWCHECK,
 	    &sv->sv_current->sn_conf->cf_trust, &errs, &warns);
-	/* Verified credentials stay verified (conf.h): no miss storm. */
-	if (cf != NULL && conf_prepare_serving(cf, sv->sv_current->sn_conf,
-	    &errs) == -1) {
+	if (cf != NULL && (sn = server_snapshot_new(sv, cf, sv->sv_current,
+	    &errs)) == NULL) {
 		conf_free(cf);
 		cf = NULL;
 	}
@@ -330,11 +365,6 @@ server_reload(struct server *sv, const struct conf_files *tried)
 		goto done;
 	}
 	server_warn_restart_only(sv->sv_current->sn_conf, cf);
-	if ((sn = server_snapshot_new(sv, cf)) == NULL) {
-		conf_free(cf);
-		log_warnx("reload failed: out of memory");
-		goto done;
-	}
 	pthread_mutex_lock(&sv->sv_lock);
 	old = sv->sv_current;
 	sv->sv_current = sn;
@@ -405,7 +435,7 @@ server_metrics_write(struct server *sv, const char *path)
 	if (sv->sv_throttle != NULL) {
 		mg.mg_have_throttle = 1;
 		mg.mg_throttle_bans = throttle_active_bans(sv->sv_throttle,
-		    throttle_now());
+		    monoclock_now());
 	}
 	if ((len = metrics_render(&mg, text, sizeof(text))) == 0) {
 		errno = ENOBUFS;
@@ -612,8 +642,9 @@ server_open(struct server *sv, struct conf *cf)
 		log_warnx("cannot start the hashing threads");
 		return -1;
 	}
-	if ((sv->sv_current = server_snapshot_new(sv, cf)) == NULL ||
-	    (sv->sv_workers = calloc(sv->sv_nworkers,
+	if ((sv->sv_current = server_snapshot_first(sv, cf)) == NULL)
+		return -1;
+	if ((sv->sv_workers = calloc(sv->sv_nworkers,
 	    sizeof(*sv->sv_workers))) == NULL) {
 		log_warnx("out of memory");
 		return -1;
