@@ -13,8 +13,6 @@
 #include "authcache.h"
 #include "monoclock.h"
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
-
 #define TTL		60
 #define T0		1000		/* "now" of the first insert */
 #define HASH		"$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA"

@@ -33,8 +33,6 @@
  * is as cheap as a real one.
  */
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-
 #define TREALM		"Test realm"
 #define TADDR_OUTSIDE	"203.0.113.9"	/* in no rule's networks */
 #define TPROXY		"192.0.2.1"	/* trusted_proxies in CF_PROXY* */
@@ -236,12 +234,7 @@ tsvc(enum tconf_id id)
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	if (base == NULL || *base == '\0' || strlen(base) > 40)
-		base = "/tmp";
-	snprintf(tdir, sizeof(tdir), "%s/check_authz.XXXXXX", base);
-	ck_assert_msg(mkdtemp(tdir) != NULL, "mkdtemp: %s", strerror(errno));
+	check_tmpdir_make(tdir, sizeof(tdir));
 	memset(tconfs, 0, sizeof(tconfs));
 	memset(tsvcs, 0, sizeof(tsvcs));
 }
@@ -256,9 +249,7 @@ teardown(void)
 		conf_free(tconfs[i]);
 		tconfs[i] = NULL;
 	}
-	tfile_remove("authz.ini");
-	tfile_remove("users.ini");
-	(void)rmdir(tdir);
+	check_tmpdir_remove(tdir);
 }
 
 /* Facts that are not plain strings in the tables. */

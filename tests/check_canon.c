@@ -365,8 +365,6 @@ START_TEST(test_canon_random)
 }
 END_TEST
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
-
 static Suite *
 canon_suite(void)
 {

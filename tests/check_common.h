@@ -1,22 +1,77 @@
 /*
- * What several Check suites share: looking for an error message, and
- * running a suite the same way (sodium_init first, 99 if it fails;
- * EXIT_SUCCESS only when no test failed; the counts added to
- * FCGI_AUTHZ_TALLY when it is set).  Needs config.h first, for
- * program_invocation_short_name (AC_USE_SYSTEM_EXTENSIONS).
+ * What several Check suites share: NITEMS, a temporary directory,
+ * looking for an error message, and running a suite the same way
+ * (sodium_init first, 99 if it fails; EXIT_SUCCESS only when no test
+ * failed; the counts added to FCGI_AUTHZ_TALLY when it is set).  Needs
+ * config.h first, for program_invocation_short_name and nftw(3)
+ * (AC_USE_SYSTEM_EXTENSIONS).
  */
 #ifndef CHECK_COMMON_H
 #define CHECK_COMMON_H
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <sodium.h>
 
 #include "errlist.h"
+
+/*
+ * The number of elements of an array, as an int constant: Check's loop
+ * bounds are ints, and a non-negative constant compares with int and
+ * size_t counters alike without -Wsign-compare.
+ */
+#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
+
+/*
+ * Makes a fresh directory $TMPDIR/PROGRAM.XXXXXX into dir (size bytes),
+ * PROGRAM being the suite's name; /tmp when TMPDIR is unset, empty or
+ * longer than 40 bytes, so that paths under it stay short.  Fails the
+ * test when it cannot.  check_tmpdir_remove() undoes it.
+ */
+static inline void
+check_tmpdir_make(char *dir, size_t size)
+{
+	const char	*base = getenv("TMPDIR");
+
+	if (base == NULL || *base == '\0' || strlen(base) > 40)
+		base = "/tmp";
+	ck_assert_msg((size_t)snprintf(dir, size, "%s/%s.XXXXXX", base,
+	    program_invocation_short_name) < size, "temporary path too long");
+	ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir,
+	    strerror(errno));
+}
+
+static inline int
+check_tmpdir_rm_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		(void)rmdir(path);
+	else
+		(void)unlink(path);
+	return 0;
+}
+
+/*
+ * Removes dir and everything under it, links not followed; quiet about
+ * errors (a teardown must not fail a test that passed).
+ */
+static inline void
+check_tmpdir_remove(const char *dir)
+{
+	if (*dir != '\0')
+		(void)nftw(dir, check_tmpdir_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 /* 1 when one message contains both a and b. */
 static inline int

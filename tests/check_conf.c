@@ -3,7 +3,6 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -24,7 +23,6 @@
 #include "rules.h"
 #include "users.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIB		(1024ULL * 1024)
 
 /* The tokens whose BLAKE2b-256 digests good-users.ini stores. */
@@ -161,33 +159,13 @@ static char	tmpdir[PATH_MAX];
 static void
 tmp_setup(void)
 {
-	const char	*base;
-
-	if ((base = getenv("TMPDIR")) == NULL || *base == '\0')
-		base = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_conf.XXXXXX", base);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	check_tmpdir_make(tmpdir, sizeof(tmpdir));
 }
 
 static void
 tmp_teardown(void)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", tmpdir,
-		    de->d_name) < sizeof(path))
-			(void)unlink(path);
-	}
-	closedir(d);
-	(void)rmdir(tmpdir);
+	check_tmpdir_remove(tmpdir);
 }
 
 static FILE *

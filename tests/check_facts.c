@@ -11,7 +11,6 @@
 #include "authz.h"
 #include "facts.h"
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
 #define NOW		((time_t)1700000000)
 
 /*

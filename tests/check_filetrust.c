@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,31 +40,14 @@ static const struct filetrust_ids daemon_ids = { DAEMON_ID, DAEMON_ID };
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	if (base == NULL || *base == '\0' || strlen(base) > 40)
-		base = "/tmp";
-	snprintf(tdir, sizeof(tdir), "%s/check_filetrust.XXXXXX", base);
-	ck_assert_msg(mkdtemp(tdir) != NULL, "mkdtemp: %s", strerror(errno));
+	check_tmpdir_make(tdir, sizeof(tdir));
 	filetrust_ids_self(&self);
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		(void)rmdir(path);
-	else
-		(void)unlink(path);
-	return 0;
 }
 
 static void
 teardown(void)
 {
-	(void)nftw(tdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	check_tmpdir_remove(tdir);
 }
 
 /* tdir/name, in one of two buffers (two paths per call at most). */

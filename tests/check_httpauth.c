@@ -9,7 +9,6 @@
 #include "check_common.h"
 #include "httpauth.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAT		0xa5	/* pre-fill, to see what was written */
 
 /* One Authorization value and what httpauth_parse() must make of it. */

@@ -20,7 +20,6 @@
 #include "errlist.h"
 #include "inifile.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define EV_MAX		64
 #define EV_SIZE		512
 
@@ -549,30 +548,13 @@ tmp_path(char *dst, size_t size, const char *name)
 static void
 tmp_setup(void)
 {
-	const char	*base;
-
-	if ((base = getenv("TMPDIR")) == NULL || *base == '\0')
-		base = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_inifile.XXXXXX", base);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	check_tmpdir_make(tmpdir, sizeof(tmpdir));
 }
 
 static void
 tmp_teardown(void)
 {
-	static const char *const names[] = {
-		"real.ini", "link.ini", "fifo", "big.ini"
-	};
-	char	path[PATH_MAX];
-	size_t	i;
-
-	for (i = 0; i < NITEMS(names); i++) {
-		tmp_path(path, sizeof(path), names[i]);
-		unlink(path);
-	}
-	tmp_path(path, sizeof(path), "dir");
-	rmdir(path);
-	rmdir(tmpdir);
+	check_tmpdir_remove(tmpdir);
 }
 
 static void

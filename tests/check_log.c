@@ -20,8 +20,6 @@
 #include "defaults.h"
 #include "log.h"
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
-
 #define LINE_MAX_TEST	4096	/* log_decision's own buffer */
 #define GUARD		64
 #define GUARD_BYTE	0x5a

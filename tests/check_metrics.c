@@ -26,43 +26,20 @@
 #include "check_common.h"
 #include "metrics.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-
 static char	tdir[64];
 
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	if (base == NULL || *base == '\0' || strlen(base) > 40)
-		base = "/tmp";
-	snprintf(tdir, sizeof(tdir), "%s/check_metrics.XXXXXX", base);
-	ck_assert_msg(mkdtemp(tdir) != NULL, "mkdtemp: %s", strerror(errno));
+	check_tmpdir_make(tdir, sizeof(tdir));
 	metrics_reset();
 }
 
-/* Removes tdir and what is in it, one level deep. */
 static void
 teardown(void)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
-
 	metrics_reset();
-	if ((d = opendir(tdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tdir, de->d_name);
-		if (rmdir(path) == -1)
-			(void)unlink(path);
-	}
-	closedir(d);
-	(void)rmdir(tdir);
+	check_tmpdir_remove(tdir);
 }
 
 /* The names in tdir, sorted, joined by spaces. */

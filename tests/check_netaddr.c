@@ -10,8 +10,6 @@
 #include "check_common.h"
 #include "netaddr.h"
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
-
 /* Addresses that parse, and how netaddr_format() prints them back. */
 static const struct {
 	const char	*in;

@@ -15,8 +15,6 @@
 #include "defaults.h"
 #include "pwcheck.h"
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
-
 #define KIB		1024ULL
 #define MIB		(1024ULL * 1024)
 

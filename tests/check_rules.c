@@ -12,8 +12,6 @@
 #include "netaddr.h"
 #include "rules.h"
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
-
 /*
  * Splits a space-separated list into a malloc'd array of strdup'd words,
  * as conf.c hands them to rules_free().  NULL stays NULL ("any").

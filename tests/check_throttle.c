@@ -37,9 +37,7 @@ setup(void)
 {
 	const char *err = NULL;
 
-	snprintf(dir, sizeof(dir), "%s/check_throttle.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	check_tmpdir_make(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/table", dir);
 	th = throttle_open(path, &err);
 	ck_assert_msg(th != NULL, "throttle_open: %s", err);
@@ -50,8 +48,7 @@ teardown(void)
 {
 	throttle_close(th);
 	th = NULL;
-	(void)unlink(path);
-	(void)rmdir(dir);
+	check_tmpdir_remove(dir);
 }
 
 static struct netaddr

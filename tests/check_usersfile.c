@@ -27,7 +27,6 @@
 #include "users.h"
 #include "usersfile.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define NWRITERS	20
 
 /* Hashes from tests/data/conf/good-users.ini; cheap, and within limits. */
@@ -68,48 +67,16 @@ static char	upath[PATH_MAX];	/* tmpdir/users.ini */
 static void
 tmp_setup(void)
 {
-	const char	*base;
-
-	if ((base = getenv("TMPDIR")) == NULL || *base == '\0')
-		base = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_usersfile.XXXXXX", base);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	check_tmpdir_make(tmpdir, sizeof(tmpdir));
 	if ((size_t)snprintf(upath, sizeof(upath), "%s/users.ini", tmpdir) >=
 	    sizeof(upath))
 		ck_abort_msg("TMPDIR too long");
 }
 
-/* Removes dir and what is in it, one level of subdirectories deep. */
-static void
-rm_tree(const char *dir, int depth)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
-	struct stat	 st;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-		    de->d_name) >= sizeof(path))
-			continue;
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && depth > 0)
-			rm_tree(path, depth - 1);
-		else
-			(void)unlink(path);
-	}
-	closedir(d);
-	(void)rmdir(dir);
-}
-
 static void
 tmp_teardown(void)
 {
-	rm_tree(tmpdir, 1);
+	check_tmpdir_remove(tmpdir);
 }
 
 static void

@@ -19,14 +19,6 @@
 
 set -u
 
-top_builddir=${top_builddir:-.}
-top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
-
-CTL=$top_builddir/src/fcgi-authz
-AUTHZD=$top_builddir/src/fcgi-authzd
-CLIENT=$top_builddir/tests/fcgi-client
-MKHASH=$top_builddir/tests/mkhash
-
 . "$(dirname "$0")/testlib.sh"
 KEEP=${CLI_KEEP:-}
 IN=/dev/null

@@ -24,8 +24,6 @@
 # Reads the sources only.  POSIX sh.
 set -u
 
-top_builddir=${top_builddir:-.}
-top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
 . "$(dirname "$0")/testlib.sh"
 
 # ---- the matchers ---------------------------------------------------------

@@ -26,17 +26,10 @@
 
 set -u
 
-top_builddir=${top_builddir:-.}
-top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
-
-AUTHZD=$top_builddir/src/fcgi-authzd
-CLIENT=$top_builddir/tests/fcgi-client
-MKHASH=$top_builddir/tests/mkhash
+. "$(dirname "$0")/testlib.sh"
 FILTER=$top_srcdir/etc/fail2ban/filter.d/fcgi-authz.conf
 JAIL=$top_srcdir/etc/fail2ban/jail.d/fcgi-authz.conf
 F2B_ETC=${FAIL2BAN_CONFDIR:-/etc/fail2ban}
-
-. "$(dirname "$0")/testlib.sh"
 KEEP=${F2B_KEEP:-}
 
 # The reasons the filter counts, and the address the hostile user name
@@ -112,32 +105,14 @@ D_OLD=$(blake2b_hex "$TOK_OLD") || bail "blake2b failed"
 
 # Two request threads and one hashing slot, no cache: every password is
 # hashed, and a second one while the first is hashed gets 429.
-cat >"$CONF" <<EOF
-; fcgi-authz.ini written by tests/fail2ban.sh
-[server]
-users = users.ini
-workers = 2
-realm = fail2ban test
-default = deny
-authz_failure = 403
-trusted_proxies =
-log = stderr
-request_timeout = 5
-
-[hashing]
-max_concurrent = 1
-max_memory = 64M
-opslimit = 1
-memlimit = 8M
-
-[cache]
-ttl = 0
-
-[throttle]
-max_failures = 1000000
-window = 1
-ban = 1
-state = $T/throttle
+{
+	echo "; fcgi-authz.ini written by tests/fail2ban.sh"
+	conf_base "server.realm=fail2ban test" server.default=deny \
+	    server.authz_failure=403 server.trusted_proxies= \
+	    hashing.max_concurrent=1 hashing.max_memory=64M \
+	    throttle.max_failures=1000000 throttle.window=1 throttle.ban=1 \
+	    cache.ttl=0
+	cat <<EOF
 
 [rule:public]
 path = /public
@@ -160,6 +135,7 @@ access = deny
 path = /site
 access = authenticated
 EOF
+} >"$CONF"
 
 cat >"$USERS" <<EOF
 ; users.ini written by tests/fail2ban.sh

@@ -16,14 +16,6 @@
 #	top_builddir=BUILD top_srcdir=SRC sh tests/privdrop.sh
 set -u
 
-top_builddir=${top_builddir:-.}
-top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
-
-AUTHZD=$top_builddir/src/fcgi-authzd
-CTL=$top_builddir/src/fcgi-authz
-CLIENT=$top_builddir/tests/fcgi-client
-MKHASH=$top_builddir/tests/mkhash
-
 . "$(dirname "$0")/testlib.sh"
 KEEP=${E2E_KEEP:-}
 
@@ -37,7 +29,7 @@ skip_all() {
 [ "$(id -u)" = 0 ] ||
     skip_all "not root: the test starts fcgi-authzd as root and chowns files"
 need_programs "$AUTHZD" "$CTL" "$CLIENT" "$MKHASH"
-need_commands base64 sed grep stat ln getent id chown cut tr
+need_commands base64 awk sed grep stat ln getent id chown cut tr
 NUID=$(id -u nobody 2>/dev/null) || skip_all "no user nobody"
 NGID=$(getent group nogroup | cut -d: -f3)
 [ -n "$NGID" ] || skip_all "no group nogroup"
@@ -64,26 +56,16 @@ owns() {
 # write_conf USERS_PATH: the configuration, root:nogroup 0640, renamed
 # into place.
 write_conf() {
-	cat >"$CONF.new" <<EOF
-[server]
-users = $1
-user = nobody
-group = nogroup
-workers = 2
-log = stderr
-request_timeout = 5
-
-[hashing]
-opslimit = 1
-memlimit = 8M
-
-[throttle]
-state = $T/state/throttle
+	{
+		conf_base "server.users=$1" server.user=nobody \
+		    server.group=nogroup "throttle.state=$T/state/throttle"
+		cat <<EOF
 
 [rule:site]
 path = /site
 access = authenticated
 EOF
+	} >"$CONF.new"
 	owns 640 root:nogroup "$CONF.new"
 	mv "$CONF.new" "$CONF" || bail "mv failed"
 }

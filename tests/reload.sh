@@ -13,19 +13,11 @@
 #	top_builddir=BUILD top_srcdir=SRC sh tests/reload.sh
 set -u
 
-top_builddir=${top_builddir:-.}
-top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
-
-AUTHZD=$top_builddir/src/fcgi-authzd
-CTL=$top_builddir/src/fcgi-authz
-CLIENT=$top_builddir/tests/fcgi-client
-MKHASH=$top_builddir/tests/mkhash
-
 . "$(dirname "$0")/testlib.sh"
 KEEP=${E2E_KEEP:-}
 
 need_programs "$AUTHZD" "$CTL" "$CLIENT" "$MKHASH"
-need_commands base64 sed grep sort uniq cp
+need_commands base64 awk sed grep sort uniq cp
 tmpdir_make reload
 : >"$T/log"
 CONF=$T/fcgi-authz.ini
@@ -36,24 +28,15 @@ MINREQ=20	# requests each client makes at the least
 H=$(cheap_hash alice-pw) || bail "mkhash failed"
 printf '[user:alice]\npassword = %s\nroles = editor\n\n[user:bob]\npassword = %s\nroles = editor\n' \
     "$H" "$H" >"$T/users.ini"
-cat >"$CONF" <<EOF
-[server]
-users = users.ini
-workers = 4
-log = stderr
-request_timeout = 5
-
-[hashing]
-opslimit = 1
-memlimit = 8M
-
-[throttle]
-state = $T/throttle
+{
+	conf_base server.workers=4
+	cat <<EOF
 
 [rule:site]
 path = /site
 access = authenticated
 EOF
+} >"$CONF"
 cp "$CONF" "$T/good.ini"
 
 # client N: asks as alice until $T/stop appears (and at least MINREQ

@@ -14,18 +14,11 @@
 #	top_builddir=BUILD top_srcdir=SRC sh tests/systemd.sh
 set -u
 
-top_builddir=${top_builddir:-.}
-top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
-
-AUTHZD=$top_builddir/src/fcgi-authzd
-CLIENT=$top_builddir/tests/fcgi-client
-MKHASH=$top_builddir/tests/mkhash
+. "$(dirname "$0")/testlib.sh"
 UNIT=$top_builddir/etc/systemd/fcgi-authzd.service
 UNIT_IN=$top_srcdir/etc/systemd/fcgi-authzd.service.in
 SOCKET_UNIT=$top_srcdir/etc/systemd/fcgi-authzd.socket
 SYSTEMD_EXPOSURE_MAX=${SYSTEMD_EXPOSURE_MAX:-1.2}
-
-. "$(dirname "$0")/testlib.sh"
 KEEP=${E2E_KEEP:-}
 
 need_programs "$AUTHZD" "$CLIENT" "$MKHASH"
@@ -106,24 +99,15 @@ fi
 H=$(cheap_hash alice-pw) || bail "mkhash failed"
 printf '[user:alice]\npassword = %s\nroles = editor\n' "$H" >"$T/users.ini"
 # No listen: the socket must come from fd 3.
-cat >"$CONF" <<EOF
-[server]
-users = users.ini
-workers = 2
-log = stderr
-request_timeout = 5
-
-[hashing]
-opslimit = 1
-memlimit = 8M
-
-[throttle]
-state = $T/throttle
+{
+	conf_base
+	cat <<EOF
 
 [rule:site]
 path = /site
 access = authenticated
 EOF
+} >"$CONF"
 
 # The daemon with its listening socket on fd 3, LISTEN_FDS=1 and
 # LISTEN_PID set as sd_listen_fds(3) wants: by python3, which binds

@@ -1,13 +1,25 @@
-# tests/testlib.sh: the harness tests/e2e.sh and tests/cli.sh share.
-# POSIX sh (e2e.sh and cli.sh run under $(SHELL), dash on Debian).
-# Sourced, after top_builddir and top_srcdir are set, by
+# tests/testlib.sh: the harness the shell tests share (e2e.sh, cli.sh,
+# throttle.sh, fail2ban.sh, reload.sh, privdrop.sh, systemd.sh and
+# docrefs.sh; tests/servers/ has a harness of its own).
+# POSIX sh (the tests run under $(SHELL), dash on Debian).  Sourced by
 #	. "$(dirname "$0")/testlib.sh"
-# It gives the TAP counting (begin, fail, end, skip, note, finish), the
-# temporary directory $T (tmpdir_make), the daemon $DPID on $CONF at
-# $ADDR with its log in $T/log (daemon_start, guard_start, cleanup on
-# exit), the decision lines of that log (ndecisions, dec_wait) and small
-# helpers (bail, need_programs, need_commands, alive, now_ms, ...).
+# It sets top_builddir and top_srcdir (from the environment, TEST_SRCDIR,
+# or "."), the programs under test ($AUTHZD, $CTL, $CLIENT, $MKHASH) and
+# gives the TAP counting (begin, fail, end, skip, note, finish), the
+# temporary directory $T (tmpdir_make), a base configuration
+# (conf_base), the daemon $DPID on $CONF at $ADDR with its log in $T/log
+# (daemon_start, guard_start, cleanup on exit), the decision lines of
+# that log (ndecisions, dec_wait) and small helpers (bail, need_programs,
+# need_commands, alive, now_ms, ...).
 # The sourcing script sets KEEP (non-empty: keep $T) before it exits.
+
+top_builddir=${top_builddir:-.}
+top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
+
+AUTHZD=$top_builddir/src/fcgi-authzd
+CTL=$top_builddir/src/fcgi-authz
+CLIENT=$top_builddir/tests/fcgi-client
+MKHASH=$top_builddir/tests/mkhash
 
 # Files the tests write are the daemon's users files: fcgi-authzd warns
 # about one that every user may read (filetrust.h).
@@ -141,6 +153,57 @@ basic_auth() {
 # with tests/mkhash ($MKHASH).
 cheap_hash() {
 	printf '%s\n' "$1" | "$MKHASH" argon2id 1 8388608
+}
+
+# conf_base [SECTION.KEY=VALUE]...: prints the [server], [hashing] and
+# [throttle] sections a daemon test starts its configuration from:
+#	[server]	users = users.ini, workers = 2, log = stderr,
+#			request_timeout = 5
+#	[hashing]	opslimit = 1, memlimit = 8M (the cost of cheap_hash)
+#	[throttle]	state = $T/throttle
+# Each argument sets one key: in place when the base has it, else at the
+# end of its section; a section not in the base ([cache]) follows these
+# three.  The caller appends the rest (rules) after it.
+conf_base() {
+	awk -v t="$T" '
+	function set(s, k, v) {
+		if (!(s in nkeys)) {
+			order[++nsec] = s
+			nkeys[s] = 0
+		}
+		if (!((s, k) in val))
+			keys[s, ++nkeys[s]] = k
+		val[s, k] = v
+	}
+	BEGIN {
+		set("server", "users", "users.ini")
+		set("server", "workers", "2")
+		set("server", "log", "stderr")
+		set("server", "request_timeout", "5")
+		set("hashing", "opslimit", "1")
+		set("hashing", "memlimit", "8M")
+		set("throttle", "state", t "/throttle")
+		for (i = 1; i < ARGC; i++) {
+			a = ARGV[i]
+			d = index(a, ".")
+			e = index(a, "=")
+			if (d < 2 || e < d + 2) {
+				print "conf_base: not SECTION.KEY=VALUE: " a > "/dev/stderr"
+				exit 1
+			}
+			set(substr(a, 1, d - 1), substr(a, d + 1, e - d - 1),
+			    substr(a, e + 1))
+		}
+		for (i = 1; i <= nsec; i++) {
+			s = order[i]
+			printf "%s[%s]\n", (i > 1 ? "\n" : ""), s
+			for (j = 1; j <= nkeys[s]; j++) {
+				k = keys[s, j]
+				printf "%s =%s\n", k, (val[s, k] == "" ? "" : " " val[s, k])
+			}
+		}
+		exit 0
+	}' "$@"
 }
 
 # Milliseconds since the epoch (GNU date), or seconds * 1000 elsewhere.

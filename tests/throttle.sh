@@ -12,13 +12,6 @@
 #	top_builddir=BUILD top_srcdir=SRC sh tests/throttle.sh
 set -u
 
-top_builddir=${top_builddir:-.}
-top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
-
-AUTHZD=$top_builddir/src/fcgi-authzd
-CLIENT=$top_builddir/tests/fcgi-client
-MKHASH=$top_builddir/tests/mkhash
-
 . "$(dirname "$0")/testlib.sh"
 KEEP=${E2E_KEEP:-}
 
@@ -51,32 +44,19 @@ H_ALICE=$(cheap_hash "$PW_ALICE") || bail "mkhash failed"
 # write_conf FILE: the configuration, with $BAN, $STATE and $EXTRA (more
 # lines at the end) as they are now.
 write_conf() {
-	cat >"$1" <<EOF
-[server]
-users = users.ini
-workers = 2
-realm = Throttle
-default = deny
-log = stderr
-request_timeout = 5
-
-[hashing]
-max_concurrent = 1
-max_memory = 64M
-opslimit = 1
-memlimit = 8M
-
-[throttle]
-max_failures = $MAXF
-window = 60
-ban = $BAN
-state = $STATE
+	{
+		conf_base server.realm=Throttle server.default=deny \
+		    hashing.max_concurrent=1 hashing.max_memory=64M \
+		    "throttle.max_failures=$MAXF" throttle.window=60 \
+		    "throttle.ban=$BAN" "throttle.state=$STATE"
+		cat <<EOF
 
 [rule:site]
 path = /site
 access = authenticated
 $EXTRA
 EOF
+	} >"$1"
 }
 write_conf "$CONF"
 

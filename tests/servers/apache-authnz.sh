@@ -104,7 +104,7 @@ run_setup() {
 	    -e "s|/etc/fcgi-authz/fcgi-authz.ini|$SRV_DIR/fcgi-authz.ini|g" \
 	    -e "s|/usr/sbin/fcgi-authzd|$AUTHZD|g" \
 	    "$top_srcdir/etc/apache/$snippet" > "$SRV_DIR/$setup-snippet.conf"
-	start_apache || return
+	apache_start || return
 	run_scenarios "apache-$setup" "$base"
 	"extra_$(echo "$setup" | tr - _)"
 	# One browser profile, two users, in the recommended mode (the
@@ -232,7 +232,7 @@ setup=authnz-down
 mkdir -p "$SRV_DIR/run/$setup"
 sed -e "s|127\.0\.0\.1:9000|127.0.0.1:$dport|g" \
     "$top_srcdir/etc/apache/fcgi-authz-authnz.conf" > "$SRV_DIR/$setup-snippet.conf"
-if start_apache; then
+if apache_start; then
 	kill "$dpid" 2>/dev/null
 	wait "$dpid" 2>/dev/null
 	check "daemon down: alice gets 500, not the file" "500" \

@@ -70,7 +70,7 @@ run_setup() {
 	    "$top_srcdir/etc/apache/fcgi-authz-fcgid.conf" \
 	    > "$SRV_DIR/$setup-snippet.conf"
 	log=$SRV_DIR/logs/apache-$setup-error.log
-	start_apache "$order" || return
+	apache_start "$order" || return
 	run_scenarios "apache-$setup" "$base"
 	extras
 	# One browser profile, two users: bob gets Apache's 401 here, and the

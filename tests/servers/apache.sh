@@ -5,9 +5,8 @@
 # The setup script sets $setup (the name of the setup being run) and
 # defines apache_conf, which prints Apache's configuration for $port
 # (apache_conf_head and apache_conf_site print the parts every setup
-# has).  start_apache sets port, base (the URL) and pid.
-
-APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
+# has; apache_modules is launch.sh's).  apache_start sets port, base (the
+# URL) and pid.
 
 # apache_need MODULE: skips the test (exit 77) unless apache2 and
 # mod_MODULE are installed.
@@ -77,32 +76,13 @@ apache_401_status() {
 	esac
 }
 
-# apache_modules NAME...: a LoadModule line for each NAME_module
-# (mod_NAME.so), in this order.
-apache_modules() {
-	for _m in "$@"; do
-		printf 'LoadModule %-18s %s\n' "${_m}_module" "$APACHE_MODDIR/mod_$_m.so"
-	done
-}
-
-# apache_conf_head: the start of a minimal self-contained Apache (no
-# Debian Include, its own run files), up to the modules.
+# apache_conf_head: the start of a minimal self-contained Apache for
+# $setup (launch.sh), with an access log, up to the modules.
 apache_conf_head() {
-	_user=
-	[ "$(id -u)" = 0 ] && _user="User www-data
-Group www-data"
+	launch_apache_head "$setup"
 	cat <<CONF
-ServerRoot "$SRV_DIR"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-DefaultRuntimeDir "$SRV_DIR/run/$setup"
-PidFile "$SRV_DIR/run/$setup/apache2.pid"
-Mutex file:$SRV_DIR/run/$setup default
-ErrorLog "$SRV_DIR/logs/apache-$setup-error.log"
-LogLevel warn
 LogFormat "%h %u \"%r\" %>s" short
 CustomLog "$SRV_DIR/logs/apache-$setup-access.log" short
-$_user
 
 CONF
 }
@@ -126,45 +106,21 @@ DirectoryIndex index.txt
 CONF
 }
 
-# start_apache [ARG]: starts apache2 with $SRV_DIR/$setup.conf (written by
-# apache_conf ARG for $port) and waits until it serves.  Another server
-# may take the free port first (tests run in parallel): then Apache exits
-# without writing its pid file, and a new port is tried, so that no
-# answer of somebody else's server is taken for Apache's.
-start_apache() {
-	for _try in 1 2 3; do
-		port=$(free_port)
-		base=http://127.0.0.1:$port
-		apache_conf "${1:-}" > "$SRV_DIR/$setup.conf"
-		if ! apache2 -t -f "$SRV_DIR/$setup.conf" \
-		    > "$SRV_DIR/logs/$setup-check.log" 2>&1; then
-			echo "not ok - $setup: apache2 -t refused the config"
-			sed 's/^/#   /' "$SRV_DIR/logs/$setup-check.log"
-			echo fail >> "$SRV_DIR/tally"
-			return 1
-		fi
-		rm -f "$SRV_DIR/run/$setup/apache2.pid"
-		apache2 -f "$SRV_DIR/$setup.conf" -DFOREGROUND \
-		    2>> "$SRV_DIR/logs/apache-$setup-error.log" &
-		pid=$!
-		for _ in $(seq 600); do
-			[ "$(cat "$SRV_DIR/run/$setup/apache2.pid" 2>/dev/null)" = "$pid" ] &&
-			    break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if [ "$(cat "$SRV_DIR/run/$setup/apache2.pid" 2>/dev/null)" = "$pid" ] &&
-		    wait_for_url "$base/"; then
-			on_exit "kill $pid 2>/dev/null"
-			return 0
-		fi
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		# "could not bind" belongs to this attempt, not to the setup
-		mv "$SRV_DIR/logs/apache-$setup-error.log" \
-		    "$SRV_DIR/logs/apache-$setup-error.attempt$_try.log" 2>/dev/null
-	done
-	echo "not ok - $setup: apache2 did not start"
-	echo fail >> "$SRV_DIR/tally"
+# apache_start [ARG]: start_apache (launch.sh) for $setup, with the
+# configuration apache_conf ARG prints; "not ok" when Apache refused it
+# or did not start.  Sets port, base and pid.
+apache_write_conf() {
+	apache_conf "$_apache_arg"
+}
+apache_start() {
+	_apache_arg=${1:-}
+	start_apache "$setup" apache_write_conf
+	case $? in
+	0)	on_exit "kill $pid 2>/dev/null"
+		return 0 ;;
+	1)	srv_report "$setup" "apache2 -t refused the config" \
+		    "$(cat "$SRV_DIR/logs/apache-$setup-check.log")" 20 ;;
+	*)	srv_report "$setup" "apache2 did not start" "" 0 ;;
+	esac
 	return 1
 }

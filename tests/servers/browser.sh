@@ -15,18 +15,16 @@ srv_fixture
 on_exit "kill $! 2>/dev/null"
 wait_for_socket "$SRV_DIR/run/authz.sock" || { echo "# fcgi-authzd did not start"; exit 99; }
 
-port=$(free_port)
-sed -e "s|@DEMO_DIR@|$SRV_DIR|g" -e "s|@PORT@|$port|g" \
-    -e "s|@SOCKET@|$SRV_DIR/run/authz.sock|g" \
-    "$top_srcdir/etc/lighttpd-demo.conf" > "$SRV_DIR/lighttpd-demo.conf"
-lighttpd -D -f "$SRV_DIR/lighttpd-demo.conf" \
-    2>> "$SRV_DIR/logs/lighttpd-demo-stderr.log" &
-pid=$!
-on_exit "kill $pid 2>/dev/null"
-wait_for_url "http://127.0.0.1:$port/public/hello.txt" ||
+demo_conf() {
+	sed -e "s|@DEMO_DIR@|$SRV_DIR|g" -e "s|@PORT@|$port|g" \
+	    -e "s|@SOCKET@|$SRV_DIR/run/authz.sock|g" \
+	    "$top_srcdir/etc/lighttpd-demo.conf"
+}
+start_lighttpd demo demo_conf /public/hello.txt ||
     { echo "# lighttpd did not start"; exit 99; }
+on_exit "kill $pid 2>/dev/null"
 
-srv_check_browser lighttpd-demo "http://127.0.0.1:$port" "403 Forbidden"
+srv_check_browser lighttpd-demo "$base" "403 Forbidden"
 kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 srv_finish

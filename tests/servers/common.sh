@@ -15,6 +15,10 @@ top_builddir=${top_builddir:-$top_srcdir/_build}
 AUTHZD=$top_builddir/src/fcgi-authzd
 MKHASH=$top_builddir/tests/mkhash
 
+# free_port, wait_for_url, wait_for_socket, start_lighttpd, start_apache
+# (in $LAUNCH_DIR, which srv_fixture sets to $SRV_DIR).
+. "$(dirname "${BASH_SOURCE[0]}")/launch.sh"
+
 # Users: name, password, roles, extra line.  Passwords are "<name>-pw".
 TOKEN=fa_integration_token_0123456789abcdefghijklmnopqrstuv
 BAD_TOKEN=fa_not_a_token_we_know_0123456789abcdefghijklmnopq
@@ -38,36 +42,6 @@ on_exit() {
 	cleanup_cmds="$1; $cleanup_cmds"
 }
 
-# free_port: prints a TCP port on 127.0.0.1 nobody listens on.
-free_port() {
-	_p=$(( 20000 + $$ % 20000 ))
-	while (exec 3<>"/dev/tcp/127.0.0.1/$_p") 2>/dev/null; do
-		_p=$((_p + 1))
-	done
-	echo "$_p"
-}
-
-# wait_for_url URL: up to 60 s for a server to answer at all (a busy
-# machine starts it slowly; the wait ends with its first answer).
-wait_for_url() {
-	_end=$(( $(date +%s) + 60 ))
-	while [ "$(date +%s)" -lt "$_end" ]; do
-		curl -s -o /dev/null --max-time 5 "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# wait_for_socket PATH: up to 60 s for it to appear.
-wait_for_socket() {
-	_end=$(( $(date +%s) + 60 ))
-	while [ "$(date +%s)" -lt "$_end" ]; do
-		[ -S "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # www_reachable PATH: succeeds if www-data may execute (a directory:
 # enter) PATH, or if we are not root (then the servers run as we do).
 www_reachable() {
@@ -87,6 +61,7 @@ www_reachable() {
 # processes run as www-data.
 srv_fixture() {
 	SRV_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-authz-srv.XXXXXX")
+	LAUNCH_DIR=$SRV_DIR
 	chmod 755 "$SRV_DIR"
 	trap srv_cleanup EXIT
 	trap 'exit 130' INT TERM

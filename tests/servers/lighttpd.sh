@@ -29,29 +29,24 @@ expect_challenge() {
 }
 
 # A backend for mod_proxy: a second lighttpd serving backend/.
-bport=$(free_port)
-cat > "$SRV_DIR/backend.conf" <<CONF
+backend_conf() {
+	cat <<CONF
 server.modules = ( "mod_access" )
 server.bind = "127.0.0.1"
-server.port = $bport
+server.port = $port
 server.document-root = "$SRV_DIR/backend"
-server.errorlog = "$SRV_DIR/logs/backend-error.log"
+server.errorlog = "$SRV_DIR/logs/lighttpd-backend-error.log"
 index-file.names = ( "index.txt" )
 CONF
-lighttpd -D -f "$SRV_DIR/backend.conf" &
-on_exit "kill $! 2>/dev/null"
+}
+start_lighttpd backend backend_conf || { echo "# backend lighttpd did not start"; exit 99; }
+on_exit "kill $pid 2>/dev/null"
+bport=$port
 
-# run_setup NAME SNIPPET: the snippet from etc/, templated for paths, in a
-# minimal lighttpd.conf whose own modules come after it.
-run_setup() {
-	name=$1 snippet=$2
-	port=$(free_port)
-	sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$SRV_DIR/run/authz.sock|" \
-	    -e "s|/run/lighttpd/fcgi-authz.sock|$SRV_DIR/run/$name.sock|" \
-	    -e "s|/usr/sbin/fcgi-authzd|$AUTHZD|" \
-	    -e "s|/etc/fcgi-authz/fcgi-authz.ini|$SRV_DIR/fcgi-authz.ini|" \
-	    "$top_srcdir/etc/lighttpd/$snippet" > "$SRV_DIR/$name-snippet.conf"
-	cat > "$SRV_DIR/$name.conf" <<CONF
+# setup_conf NAME: the snippet from etc/ in a minimal lighttpd.conf whose
+# own modules come after it.
+setup_conf() {
+	cat <<CONF
 server.modules = ( "mod_access", "mod_accesslog" )
 include "$SRV_DIR/$name-snippet.conf"
 server.modules += ( "mod_cgi", "mod_proxy" )
@@ -65,20 +60,26 @@ mimetype.assign = ( ".txt" => "text/plain" )
 cgi.assign = ( ".cgi" => "" )
 proxy.server = ( "/app/" => (( "host" => "127.0.0.1", "port" => $bport )) )
 CONF
-	lighttpd -tt -f "$SRV_DIR/$name.conf" > "$SRV_DIR/logs/$name-check.log" 2>&1 || {
-		echo "not ok - lighttpd $name: lighttpd -tt refused the config"
-		sed 's/^/#   /' "$SRV_DIR/logs/$name-check.log"
-		echo fail >> "$SRV_DIR/tally"
-		return
-	}
-	lighttpd -D -f "$SRV_DIR/$name.conf" 2>> "$SRV_DIR/logs/lighttpd-$name-error.log" &
-	pid=$!
-	on_exit "kill $pid 2>/dev/null"
-	wait_for_url "http://127.0.0.1:$port/public/hello.txt" || {
-		echo "not ok - lighttpd $name: did not start"
-		echo fail >> "$SRV_DIR/tally"
-		return
-	}
+}
+
+# run_setup NAME SNIPPET: the snippet from etc/, templated for paths, in
+# setup_conf's lighttpd.
+run_setup() {
+	name=$1 snippet=$2
+	sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$SRV_DIR/run/authz.sock|" \
+	    -e "s|/run/lighttpd/fcgi-authz.sock|$SRV_DIR/run/$name.sock|" \
+	    -e "s|/usr/sbin/fcgi-authzd|$AUTHZD|" \
+	    -e "s|/etc/fcgi-authz/fcgi-authz.ini|$SRV_DIR/fcgi-authz.ini|" \
+	    "$top_srcdir/etc/lighttpd/$snippet" > "$SRV_DIR/$name-snippet.conf"
+	start_lighttpd "$name" setup_conf /public/hello.txt
+	case $? in
+	0) on_exit "kill $pid 2>/dev/null" ;;
+	1)	srv_report "lighttpd $name" "lighttpd -tt refused the config" \
+		    "$(cat "$SRV_DIR/logs/lighttpd-$name-check.log")" 20
+		return ;;
+	*)	srv_report "lighttpd $name" "did not start" "" 0
+		return ;;
+	esac
 	run_scenarios "lighttpd-$name" "http://127.0.0.1:$port"
 	# The proxied backend is behind the authorizer too.
 	srv_check_backend "lighttpd-$name" "http://127.0.0.1:$port/app/index.txt"

@@ -42,16 +42,9 @@ result() {
 	fi
 }
 
-# lighttpd_start NAME SNIPPET: a minimal lighttpd.conf around the snippet
-# from etc/, templated for paths; sets port and lpid.
-lighttpd_start() {
-	sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$SRV_DIR/run/authz.sock|" \
-	    -e "s|/run/lighttpd/fcgi-authz.sock|$SRV_DIR/run/$1.sock|" \
-	    -e "s|/usr/sbin/fcgi-authzd|$AUTHZD|" \
-	    -e "s|/etc/fcgi-authz/fcgi-authz.ini|$CONF|" \
-	    "$top_srcdir/etc/lighttpd/$2" > "$SRV_DIR/$1-snippet.conf"
-	port=$(free_port)
-	cat > "$SRV_DIR/$1.conf" <<CONF
+# lighttpd_conf NAME: a minimal lighttpd.conf around NAME's snippet.
+lighttpd_conf() {
+	cat <<CONF
 server.modules = ( "mod_access" )
 include "$SRV_DIR/$1-snippet.conf"
 server.bind = "127.0.0.1"
@@ -62,11 +55,19 @@ server.max-connections = 1024
 index-file.names = ( "index.txt" )
 mimetype.assign = ( ".txt" => "text/plain" )
 CONF
-	lighttpd -D -f "$SRV_DIR/$1.conf" \
-	    2>> "$SRV_DIR/logs/lighttpd-$1-error.log" &
-	lpid=$!
+}
+
+# lighttpd_start NAME SNIPPET: lighttpd around the snippet from etc/,
+# templated for paths (start_lighttpd); sets port and lpid.
+lighttpd_start() {
+	sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$SRV_DIR/run/authz.sock|" \
+	    -e "s|/run/lighttpd/fcgi-authz.sock|$SRV_DIR/run/$1.sock|" \
+	    -e "s|/usr/sbin/fcgi-authzd|$AUTHZD|" \
+	    -e "s|/etc/fcgi-authz/fcgi-authz.ini|$CONF|" \
+	    "$top_srcdir/etc/lighttpd/$2" > "$SRV_DIR/$1-snippet.conf"
+	start_lighttpd "$1" lighttpd_conf /public/hello.txt || return
+	lpid=$pid
 	on_exit "kill $lpid 2>/dev/null"
-	wait_for_url "http://127.0.0.1:$port/public/hello.txt"
 }
 
 # load NAME SECONDS PATH [WRK ARGS...]: srv_load on this lighttpd.

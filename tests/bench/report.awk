@@ -1,0 +1,326 @@
+# tests/bench/report.awk: the report of scripts/bench, sections 1 to 4
+# and the targets, from the files a run leaves in its scratch directory:
+#	awk -f report.awk -v rounds=N ... targets configs.tsv results.tsv \
+#	    decide.txt reloads.txt flood-mem.txt latency.txt
+# Each file is told by its name; an empty or missing one leaves its
+# section out (cat the missing ones from /dev/null).
+#	targets		ID | CONDITIONS | TEXT (tests/bench/targets)
+#	configs.tsv	KEY SERVER LABEL...: section 1's rows, in order
+#	results.tsv	KEY ROUND req/s ok/s p50_ms p99_ms non-2xx errors
+#	decide.txt	decide-bench's "decide k=v ..." and "load k=v ..."
+#	reloads.txt	reload-MODE ROUND RELOADS
+#	flood-mem.txt	flood-MODE ROUND RSS_KIB PEAK_KIB [N STATUS:COUNT...]
+#	latency.txt	NAME MS
+# Variables: rounds duration uri reload_every good_conns flood_conns
+# flood_delay_ms expiry_ttl latency_runs hash_max_concurrent hash_mem.
+
+function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
+
+# sortn(V, N): V[1..N] in ascending numeric order (as sort -g).
+function sortn(v, n,   i, j, x) {
+	for (i = 2; i <= n; i++) {
+		x = v[i]
+		for (j = i - 1; j >= 1 && v[j] + 0 > x + 0; j--)
+			v[j + 1] = v[j]
+		v[j + 1] = x
+	}
+}
+# mid(V, N): the median of V (the mean of the two middle ones), "nan"
+# for none.  low(V, N): the lower middle one.
+function mid(v, n) {
+	if (n == 0) return "nan"
+	sortn(v, n)
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+function low(v, n) { sortn(v, n); return v[int((n + 1) / 2)] }
+
+# median(KEY, COL) and sum(KEY, COL) over the results of KEY (columns:
+# 3 req/s, 4 ok/s, 5 p50, 6 p99, 7 non-2xx, 8 errors); at(KEY, ROUND, COL).
+function median(k, c,   v, n, i) {
+	n = 0
+	for (i = 1; i <= nres; i++)
+		if (rk[i] == k) v[++n] = rv[i, c]
+	return mid(v, n)
+}
+function sum(k, c,   s, i) {
+	for (i = 1; i <= nres; i++)
+		if (rk[i] == k) s += rv[i, c]
+	return s + 0
+}
+function at(k, r, c,   i) {
+	for (i = 1; i <= nres; i++)
+		if (rk[i] == k && rr[i] == r) return rv[i, c]
+	return ""
+}
+function values(k,   s, sep, i) {	# the per-round ok/s, in round order
+	for (i = 1; i <= nres; i++)
+		if (rk[i] == k) { s = s sep rv[i, 4]; sep = " " }
+	return s
+}
+function fmt_ms(v) {	# "412us", "1.23ms", "1.20s"
+	if (v == "nan") return "-"
+	if (v < 1) return sprintf("%.0fus", v * 1000)
+	if (v < 1000) return sprintf("%.2fms", v)
+	return sprintf("%.2fs", v / 1000)
+}
+function ratio(a, b) { return b + 0 > 0 ? sprintf("%.2f", a / b) : "nan" }
+function max(a, b) { return b + 0 > a + 0 ? b : a }
+# kv(LINE): F[key] = value for each key=value of a decide-bench line.
+function kv(line,   n, i, w, p) {
+	split("", F)
+	n = split(line, w, " ")
+	for (i = 2; i <= n; i++) {
+		p = index(w[i], "=")
+		F[substr(w[i], 1, p - 1)] = substr(w[i], p + 1)
+	}
+}
+function dn(label,   i) {	# decide_ns of one configuration
+	for (i = 1; i <= ndec; i++) {
+		kv(dec[i])
+		if (F["label"] == label) return F["decide_ns"]
+	}
+	return ""
+}
+
+FNR == 1 { file = FILENAME; sub(/.*\//, "", file) }
+file == "targets" {
+	if ($0 ~ /^#/ || $0 !~ /[^ \t]/) next
+	split($0, p, "|")
+	ntg++
+	tid[ntg] = trim(p[1]); tcond[ntg] = trim(p[2]); ttext[ntg] = trim(p[3])
+	next
+}
+file == "configs.tsv" {
+	cfg[++ncfg] = $1; server[$1] = $2
+	l = $0; sub(/^[^ ]+ +[^ ]+ +/, "", l); label[$1] = l
+	next
+}
+file == "results.tsv" {
+	rk[++nres] = $1; rr[nres] = $2
+	for (c = 3; c <= 8; c++) rv[nres, c] = $c
+	next
+}
+file == "decide.txt" { if ($1 == "decide") dec[++ndec] = $0; else if ($1 == "load") ld[++nld] = $0; next }
+file == "reloads.txt" { relk[++nrel] = $1; relh[nrel] = $3; next }
+file == "flood-mem.txt" { fm[++nfm] = $0; next }
+file == "latency.txt" { latk[++nlat] = $1; latv[nlat] = $2; next }
+
+END {
+	if (ncfg > 0 && nres > 0) servers()
+	if (ndec + nld > 0) inprocess()
+	if (nrel > 0) reload()
+	if (nfm > 0) flood()
+	if (nlat > 0) latency()
+	targets()
+}
+
+function servers(   i, k, s, p, name, r, pr, v, n, r32, r32m, r35, errs) {
+	print ""
+	printf "-- 1. Through the servers: medians of %s alternating rounds of %ss (wrk --latency, GET %s, 100 bytes)\n", rounds, duration, uri
+	printf "%-9s %-34s %9s %9s %9s %9s %8s  %s\n", "server", "configuration", "req/s", "ok/s", "p50", "p99", "non-2xx", "ok/s per round"
+	for (i = 1; i <= ncfg; i++) {
+		k = cfg[i]
+		printf "%-9s %-34s %9.0f %9.0f %9s %9s %8s  %s\n", server[k], label[k],
+		    median(k, 3), median(k, 4), fmt_ms(median(k, 5)),
+		    fmt_ms(median(k, 6)), sum(k, 7), values(k)
+	}
+	for (i = 1; i <= nres; i++) errs += rv[i, 8]
+	printf "(ok/s: answers with a 2xx per second; non-2xx: all rounds together, e.g. the daemon's 429 when every hashing slot is busy; socket errors: %d)\n", errs
+	print ""
+	print "   ratios of ok/s.  3/2: per round (3 and 2 run next to each other in each round), their median, and the"
+	print "   ratio of the medians; the target is judged on the median of the paired rounds.  Others: ratios of the medians."
+	split("lt lighttpd ap apache", s, " ")
+	for (i = 1; i <= 3; i += 2) {
+		p = s[i]; name = s[i + 1]
+		r32m = ratio(median(p "3", 4), median(p "2", 4))
+		r35 = ratio(median(p "3", 4), median(p "5", 4))
+		pr = ""; n = 0
+		for (r = 1; r <= rounds; r++) {
+			v[++n] = ratio(at(p "3", r, 4), at(p "2", r, 4))
+			pr = pr (r > 1 ? " " : "") v[n]
+		}
+		sortn(v, n)
+		r32 = n % 2 ? v[(n + 1) / 2] : sprintf("%.2f", (v[n / 2] + v[n / 2 + 1]) / 2)
+		printf "   %-9s 3/2 = %s (rounds: %s; of medians %s)  3/5 = %s", name, r32, pr, r32m, r35
+		if (p == "lt")
+			printf "  3/5c = %s", ratio(median("lt3", 4), median("lt5c", 4))
+		printf "  3/1 = %s\n", ratio(median(p "3", 4), median(p "1", 4))
+		metric[name ".3/2"] = r32; shown[p "_3_2"] = "3/2 = " r32
+		metric[name ".3/5"] = r35; shown[p "_3_5"] = "3/5 = " r35
+	}
+}
+
+function inprocess(   i, v, n, k, sel, lab, worst, flat, r) {
+	print ""
+	print "-- 2. In process (tests/bench/decide-bench.c): ns per cached decision, median of 9 alternating runs of ~30 ms (fastest-slowest)"
+	print "   decide = authz_decide() alone; request = + facts_from_params, render_verdict, the log line, wiping"
+	print "   rules: mixed = half globs (see gen_rules in tests/bench/data.sh), prefixes = prefixes only; the matching rule is the last"
+	printf "   %6s %-8s %8s %22s %22s %12s\n", "rules", "kind", "users", "decide ns", "request ns", "first (hash)"
+	for (i = 1; i <= ndec; i++) {
+		kv(dec[i])
+		printf "   %6d %-8s %8d %8d (%5d-%5d) %8d (%5d-%5d) %9.1f ms\n", F["rules"],
+		    F["label"] ~ /p-/ ? "prefixes" : "mixed", F["users"],
+		    F["decide_ns"], F["decide_min_ns"], F["decide_max_ns"],
+		    F["request_ns"], F["request_min_ns"], F["request_max_ns"], F["first_ms"]
+	}
+	print ""
+	print "   load and reload of the users file (conf_load; three fresh processes, median):"
+	printf "   %8s %9s %10s %10s %10s %14s %14s %14s\n", "users", "load ms", "parse ms", "reload ms", "free ms", "RSS kept MiB", "load peak MiB", "reload peak MiB"
+	if (nld > 0) {
+		# The run with the median load time, whole.
+		for (i = 1; i <= nld; i++) { kv(ld[i]); v[i] = F["load_ms"] " " i }
+		sortn(v, nld)
+		split(v[int((nld + 1) / 2)], sel, " ")
+		kv(ld[sel[2]])
+		printf "   %8d %9.0f %10.0f %10.0f %10.1f %14.1f %14.1f %14.1f\n",
+		    F["users"], F["load_ms"], F["parse_ms"], F["reload_ms"], F["free_ms"],
+		    F["load_rss_kib"] / 1024, F["load_peak_kib"] / 1024, F["reload_peak_kib"] / 1024
+		metric["load.ms"] = F["load_ms"]; shown["load"] = F["load_ms"] " ms"
+	}
+	print "   (load = parse + the dummy hash that unknown users are checked against, made at each load with the"
+	print "    users' typical parameters; its 64 MiB are in the peaks.  parse = the same without services_prepare)"
+
+	worst = 0
+	split("r10-1k r10-100k r100-1k r100-100k", lab, " ")
+	for (i = 1; i <= 4; i++) {
+		k = dn(lab[i])
+		if (k != "" && k + 0 > worst) worst = k + 0
+	}
+	metric["decide.worst_ns"] = worst; shown["decide_worst"] = "worst " worst " ns"
+	flat = 0
+	split("10 100 1000 1000p", lab, " ")
+	for (i = 1; i <= 4; i++)
+		flat = max(flat, ratio(dn("r" lab[i] "-100k"), dn("r" lab[i] "-1k")))
+	metric["decide.flat"] = flat; shown["decide_flat"] = "worst x" flat
+	for (i = 3; i <= 4; i++) {
+		r = "r" lab[i]
+		v[0] = max(dn(r "-1k"), dn(r "-100k"))
+		metric["decide." r "_ns"] = v[0]; shown["decide_" r] = v[0] " ns"
+	}
+}
+
+function reload(   m, i, k, n, s) {
+	print ""
+	printf "-- 3a. Reload under load: lighttpd + fcgi-authzd with 100,000 users, SIGHUP every %ss (medians of %s rounds)\n", reload_every, rounds
+	printf "   %-22s %9s %9s %9s %8s %8s\n", "", "ok/s", "p50", "p99", "non-2xx", "reloads"
+	split("steady reloading", m, " ")
+	for (i = 1; i <= 2; i++) {
+		n = "reload-" m[i]
+		s = 0
+		for (k = 1; k <= nrel; k++) if (relk[k] == n) s += relh[k]
+		printf "   %-22s %9.0f %9s %9s %8s %8s\n", m[i], median(n, 4),
+		    fmt_ms(median(n, 5)), fmt_ms(median(n, 6)), sum(n, 7), s
+	}
+	n = sum("reload-reloading", 7); s = sum("reload-reloading", 8)
+	metric["reload.failed"] = n + s; shown["reload_failed"] = n " + " s
+	metric["reload.p99_x"] = ratio(median("reload-reloading", 6), median("reload-steady", 6))
+	metric["reload.ok_x"] = ratio(median("reload-reloading", 4), median("reload-steady", 4))
+	shown["reload_slowed"] = "p99 x" metric["reload.p99_x"] " ok/s x" metric["reload.ok_x"]
+}
+
+function flood(   m, i, j, k, w, n, st, o, rss, nr, peak, base, top, nf, kv2) {
+	print ""
+	printf "-- 3b. Flood of distinct wrong passwords (for the bench user: interactive hash) through lighttpd (medians of %s rounds)\n", rounds
+	printf "   good users: wrk -t1 -c%s, cached Basic; paced flood: %s connections, a new password every %s ms each\n", good_conns, flood_conns, flood_delay_ms
+	printf "   (at most %d/s); full flood: %s connections as fast as answered;\n", int(flood_conns * 1000 / (flood_delay_ms > 0 ? flood_delay_ms : 1)), good_conns
+	printf "   expiring: another fcgi-authzd with [cache] ttl = %s, so that the good user's entry expires during the run\n", expiry_ttl
+	printf "   %-16s %9s %9s %9s %8s  %-30s %10s %10s\n", "good users", "ok/s", "p50", "p99", "non-2xx", "flood requests: statuses", "RSS MiB", "peak MiB"
+	split("alone paced full expiring expiring+paced", m, " ")
+	for (i = 1; i <= 5; i++) {
+		n = 0; nr = 0; peak = ""; split("", st); split("", rss)
+		for (j = 1; j <= nfm; j++) {
+			nf = split(fm[j], w, " ")
+			if (w[1] != "flood-" m[i]) continue
+			rss[++nr] = w[3] / 1024
+			if (peak == "" || w[4] / 1024 > peak) peak = w[4] / 1024
+			if (nf > 4) {
+				n += w[5]
+				for (k = 6; k <= nf; k++) { split(w[k], kv2, ":"); st[kv2[1]] += kv2[2] }
+			}
+		}
+		if (n == 0) o = "-"
+		else { o = n " :"; for (k in st) o = o " " k "x" st[k] }
+		printf "   %-16s %9.0f %9s %9s %8s  %-30s %10.1f %10.1f\n", m[i],
+		    median("flood-" m[i], 4), fmt_ms(median("flood-" m[i], 5)),
+		    fmt_ms(median("flood-" m[i], 6)), sum("flood-" m[i], 7), o,
+		    low(rss, nr), peak
+	}
+	print "   (RSS: the worker process before the run; peak: its highest VmHWM over the rounds, reset before each run)"
+
+	metric["flood.paced_x"] = ratio(median("flood-paced", 4), median("flood-alone", 4))
+	shown["flood_paced"] = "x" metric["flood.paced_x"]
+	metric["flood.full_x"] = ratio(median("flood-full", 4), median("flood-alone", 4))
+	shown["flood_full"] = "x" metric["flood.full_x"]
+	metric["flood.expiring_x"] = ratio(median("flood-expiring+paced", 4), median("flood-alone", 4))
+	metric["flood.expiring_non2xx"] = sum("flood-expiring+paced", 7)
+	shown["flood_expiring"] = "x" metric["flood.expiring_x"] ", " metric["flood.expiring_non2xx"] " non-2xx"
+	base = ""; top = 0
+	for (j = 1; j <= nfm; j++) {
+		split(fm[j], w, " ")
+		if (w[1] == "flood-alone" && (base == "" || w[3] + 0 < base + 0)) base = w[3]
+		if (w[1] ~ /^flood-/ && w[4] + 0 > top) top = w[4] + 0
+	}
+	metric["flood.peak_kib"] = top
+	metric["flood.peak_limit_kib"] = base + hash_max_concurrent * hash_mem / 1024 + 32768
+	shown["flood_peak"] = sprintf("%d <= %d MiB", top / 1024, metric["flood.peak_limit_kib"] / 1024)
+}
+
+function latency(   m, i, j, v, n) {
+	print ""
+	printf "-- 4. Latency (tests/fcgi-client, unix socket, one worker thread; ms, median and range of %s runs)\n", latency_runs
+	split("crash autoreload grant sigterm", m, " ")
+	for (i = 1; i <= 4; i++) {
+		n = 0; split("", v)
+		for (j = 1; j <= nlat; j++) if (latk[j] == m[i]) v[++n] = latv[j]
+		sortn(v, n)
+		printf "   %-11s %6s   (%s-%s)\n", m[i], v[int((n + 1) / 2)], v[1], v[n]
+		metric["latency." m[i]] = v[int((n + 1) / 2)]
+		shown["lat_" m[i]] = v[int((n + 1) / 2)] " ms"
+	}
+	print "   crash: the libfcgi abort payload, then a cached request until one is answered 200 (the supervisor's restart);"
+	print "   autoreload: the users file replaced by rename, no signal, until the new user is answered 200;"
+	print "   grant: a 200 until its line is in the log with no further traffic (held back up to 250 ms);"
+	print "   sigterm: SIGTERM until the daemon has exited"
+}
+
+# holds(CONDITION): "METRIC OP LIMIT" is true; the limit is a number or
+# another metric.  A value that was not measured ("nan", "") fails.
+function holds(c,   w, v, l) {
+	split(c, w, " ")
+	v = metric[w[1]]
+	l = (w[3] in metric) ? metric[w[3]] : w[3]
+	if (v == "nan" || v == "") return 0
+	if (w[2] == "ge") return v + 0 >= l + 0
+	if (w[2] == "lt") return v + 0 < l + 0
+	if (w[2] == "le") return v + 0 <= l + 0
+	return 0
+}
+# measured(CONDITIONS, ID): the run measured what the target needs.
+function measured(conds, id,   c, n, i, w) {
+	if (conds == "-") return id in shown
+	n = split(conds, c, ",")
+	for (i = 1; i <= n; i++) {
+		split(trim(c[i]), w, " ")
+		if (!(w[1] in metric)) return 0
+	}
+	return 1
+}
+
+function targets(   i, c, n, j, ok, misses) {
+	print ""
+	print "-- Targets"
+	for (i = 1; i <= ntg; i++) {
+		if (!measured(tcond[i], tid[i])) continue
+		if (tcond[i] == "-") {
+			printf "  %-66s %-18s %s\n", "  " ttext[i], shown[tid[i]], "-"
+			continue
+		}
+		n = split(tcond[i], c, ",")
+		ok = 1
+		for (j = 1; j <= n; j++) if (!holds(trim(c[j]))) ok = 0
+		printf "  %-66s %-18s %s\n", ttext[i], shown[tid[i]], ok ? "PASS" : "MISS"
+		if (!ok) misses++
+	}
+	print ""
+	printf "%d target(s) missed.\n", misses
+}

@@ -1,0 +1,142 @@
+# tests/bench/servers.sh: the authorizers and web servers scripts/bench
+# measures, sourced by it after tests/servers/launch.sh (the web servers
+# start as the integration tests start theirs).  Each one started is
+# added to the bench's pids (bg_pid), its log in $W/logs/.
+
+# start_authzd NAME CONF ADDRESS: fcgi-authzd as a service (-f), its log
+# (one line per decision) in logs/NAME.log.  Sets $spid.
+# start_noop NAME ADDRESS: the do-nothing authorizer.  Sets $spid.
+start_authzd() { start_bg "$1" 'serving with' "$AUTHZD" -f -c "$W/$2.ini" -l "$3"; }
+start_noop() { start_bg "$1" serving "$NOOP" -l "$2" -t "$WORKERS"; }
+start_bg() {	# NAME READY_TEXT CMD...
+	_n=$1 _ready=$2
+	shift 2
+	"$@" 2> "$W/logs/$_n.log" &
+	spid=$!
+	bg_pid "$spid"
+	for _ in $(seq 100); do
+		grep -q "$_ready" "$W/logs/$_n.log" && return 0
+		kill -0 "$spid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$W/logs/$_n.log" >&2
+	return 1
+}
+# start_tcp NAME authzd CONF | NAME noop: on a free port of 127.0.0.1,
+# another one if that one was taken meanwhile.  Sets $tcp.
+start_tcp() {
+	for _try in 1 2 3; do
+		tcp=127.0.0.1:$(free_port)
+		if [ "$2" = noop ]; then
+			start_noop "$1" "$tcp" && return 0
+		else
+			start_authzd "$1" "$3" "$tcp" && return 0
+		fi
+	done
+	die "$1 did not start"
+}
+# check_url URL CURL_ARGS...: our own file, with a 200.
+check_url() {
+	_u=$1
+	shift
+	for _ in $(seq 100); do
+		_b=$(curl -s --max-time 5 "$@" "$_u" 2>/dev/null) &&
+		    [ "$_b" = "$(cat "$W/www/bench/file.txt")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# check_status NAME URL WANT CURL_ARGS...
+check_status() {
+	_n=$1 _u=$2 _want=$3
+	shift 3
+	_got=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@" "$_u")
+	[ "$_got" = "$_want" ] || die "$_n: $_u answered $_got, expected $_want"
+}
+
+# lt_start NAME: a lighttpd around $W/lt-NAME.conf (launch.sh's
+# start_lighttpd); ap_start NAME: an Apache (mpm_event) around
+# $W/ap-NAME.conf, as tests/servers/apache-authnz.sh starts one.  Both
+# set lport/aport.
+lt_conf() {
+	cat <<CONF
+server.modules = ( "mod_access" )
+include "$W/lt-$1.conf"
+server.bind = "127.0.0.1"
+server.port = $port
+server.document-root = "$W/www"
+server.errorlog = "$W/logs/lighttpd-$1-error.log"
+mimetype.assign = ( ".txt" => "text/plain" )
+CONF
+}
+ap_conf() {
+	launch_apache_head "$1"
+	apache_modules mpm_event authn_core authn_file authz_core authz_user \
+	    auth_basic authnz_fcgi mime headers
+	cat <<CONF
+
+TypesConfig /etc/mime.types
+DocumentRoot "$W/www"
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory "$W/www">
+    Require all granted
+</Directory>
+Include "$W/ap-$1.conf"
+CONF
+}
+lt_start() {
+	start_lighttpd "$1" lt_conf ||
+	    { cat "$W/logs/lighttpd-$1-check.log" >&2; die "lighttpd $1 did not start"; }
+	bg_pid "$pid"
+	lport=$port
+}
+ap_start() {
+	start_apache "$1" ap_conf ||
+	    { cat "$W/logs/apache-$1-check.log" >&2; die "apache2 $1 did not start"; }
+	bg_pid "$pid"
+	aport=$port
+}
+# The snippets from etc/, as the integration tests use them.
+lighttpd_authz_snippet() {
+	sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$1|" \
+	    "$top/etc/lighttpd/fcgi-authz-socket.conf"
+}
+apache_authz_snippet() {
+	sed -e "s|127\.0\.0\.1:9000|$1|g" "$top/etc/apache/fcgi-authz-authnz.conf"
+}
+
+# gen_auth_snippets: what the servers of section 1 include, $W/lt-KIND.conf
+# and $W/ap-KIND.conf: nothing (none), the snippet from etc/ for the
+# do-nothing authorizer, the cached and the uncached daemon ($noop_tcp,
+# $cached_tcp, $nocache_tcp for Apache), and the servers' own htpasswd.
+gen_auth_snippets() {
+	: > "$W/lt-none.conf"
+	lighttpd_authz_snippet "$W/run/noop.sock" > "$W/lt-noop.conf"
+	lighttpd_authz_snippet "$W/run/authz-cached.sock" > "$W/lt-cached.conf"
+	lighttpd_authz_snippet "$W/run/authz-nocache.sock" > "$W/lt-nocache.conf"
+	cat > "$W/lt-htpasswd.conf" <<CONF
+server.modules += ( "mod_auth", "mod_authn_file" )
+auth.backend = "htpasswd"
+auth.backend.htpasswd.userfile = "$W/htpasswd"
+auth.require = ( "/" => ( "method" => "basic", "realm" => "Bench", "require" => "valid-user" ) )
+CONF
+	{ cat "$W/lt-htpasswd.conf"; echo 'auth.cache = ( "max-age" => "600" )'; } \
+	    > "$W/lt-htpasswd-cache.conf"
+
+	: > "$W/ap-none.conf"
+	apache_authz_snippet "$noop_tcp" > "$W/ap-noop.conf"
+	apache_authz_snippet "$cached_tcp" > "$W/ap-cached.conf"
+	apache_authz_snippet "$nocache_tcp" > "$W/ap-nocache.conf"
+	cat > "$W/ap-htpasswd.conf" <<CONF
+<Location />
+    AuthType Basic
+    AuthName "Bench"
+    AuthBasicProvider file
+    AuthUserFile "$W/htpasswd"
+    Require valid-user
+</Location>
+CONF
+}
