@@ -23,7 +23,6 @@
 #include "check_common.h"
 #include "errlist.h"
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 static char	tmpdir[PATH_MAX];
 static char	fpath[PATH_MAX];	/* tmpdir/f */

@@ -15,7 +15,6 @@
 #include "check_common.h"
 #include "errlist.h"
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 static const struct {
 	const char	*file;

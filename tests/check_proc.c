@@ -22,7 +22,6 @@
 
 #include "proc.h"
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Which of fds 0, 1 and 2 (bits 0-2) are closed before the call. */
 static const unsigned closed_masks[] = { 0, 1, 2, 4, 3, 5, 6, 7 };

@@ -26,7 +26,6 @@
  * directory.
  */
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define TREALM		"Test realm"
 #define TOKEN		"ci-Zk3q9vTb0xR7mW2pLs4n"

@@ -25,7 +25,6 @@
  * tests/data/conf.
  */
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* alice's hash in good-users.ini (password "alice-pw"); cheap to verify. */
 #define ALICE_HASH	"$argon2id$v=19$m=8192,t=1,p=1" \

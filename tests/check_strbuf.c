@@ -14,7 +14,6 @@
  * tells a cut text from a whole one.
  */
 
-#define NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Appends pieces to a buffer of size bytes (in a larger, guarded one). */
 static const struct {
