@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "httpauth.h"
 #include "pwcheck.h"
+#include "text.h"
 #include "throttle.h"
 #include "users.h"
 

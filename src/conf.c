@@ -28,6 +28,7 @@
 #include "filetrust.h"
 #include "inifile.h"
 #include "pwcheck.h"
+#include "text.h"
 #include "users.h"
 
 struct conf_parse {
@@ -42,140 +43,6 @@ struct conf_parse {
 	int		 cp_user_line;
 	int		 cp_group_line;
 };
-
-int
-conf_parse_uint(const char *s, unsigned long long min, unsigned long long max,
-    unsigned long long *out)
-{
-	unsigned long long	 v;
-	char			*end;
-
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	if (s[0] == '0' && s[1] != '\0')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
-conf_parse_size(const char *s, unsigned long long *out)
-{
-	unsigned long long	 v, mul = 1;
-	char			*end;
-	size_t			 len = strlen(s);
-	char			 num[32];
-
-	if (len == 0 || len >= sizeof(num))
-		return -1;
-	memcpy(num, s, len + 1);
-	switch (num[len - 1]) {
-	case 'K': case 'k':
-		mul = 1024ULL;
-		break;
-	case 'M': case 'm':
-		mul = 1024ULL * 1024;
-		break;
-	case 'G': case 'g':
-		mul = 1024ULL * 1024 * 1024;
-		break;
-	default:
-		break;
-	}
-	if (mul != 1)
-		num[--len] = '\0';
-	if (len == 0 || !isdigit((unsigned char)num[0]))
-		return -1;
-	errno = 0;
-	v = strtoull(num, &end, 10);
-	if (errno != 0 || *end != '\0' || v > ULLONG_MAX / mul)
-		return -1;
-	*out = v * mul;
-	return 0;
-}
-
-int
-conf_parse_date(const char *s, time_t *out)
-{
-	struct tm	tm;
-	int		y, m, d;
-	char		tail;
-	size_t		i;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	/* sscanf's %d would also take a sign or leading spaces. */
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return -1;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-		return -1;
-	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1])
-		return -1;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d + 1;	/* valid through the whole day (UTC) */
-	*out = timegm(&tm);
-	return *out == (time_t)-1 ? -1 : 0;
-}
-
-void
-conf_free_list(char **list, size_t n)
-{
-	size_t i;
-
-	if (list == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
-int
-conf_split_list(const char *s, char ***out, size_t *n)
-{
-	char	**list = NULL, **nl;
-	size_t	  count = 0;
-	const char *p = s, *start, *end;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		start = p;
-		while (*p != ',' && *p != '\0')
-			p++;
-		end = p;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (end == start)
-			goto fail;
-		if ((nl = realloc(list, (count + 2) * sizeof(*list))) == NULL)
-			goto fail;
-		list = nl;
-		if ((list[count] = strndup(start, (size_t)(end - start))) == NULL)
-			goto fail;
-		list[++count] = NULL;
-		if (*p == '\0')
-			break;
-		p++;
-	}
-	*out = list;
-	*n = count;
-	return 0;
-fail:
-	conf_free_list(list, count);
-	return -1;
-}
 
 static int
 conf_set_string(struct conf_parse *cp, int line, char **dst, const char *v)

@@ -215,19 +215,4 @@ int	conf_watch_is_due(struct conf_watch *, const struct conf *cf,
 void	conf_watch_done(struct conf_watch *, const struct conf_files *tried,
 	    int ok);
 
-/*
- * Parses a size such as "256M", "64K", "1G" or "1048576" (bytes) into
- * *out.  Returns 0 or -1.
- */
-int	conf_parse_size(const char *, unsigned long long *out);
-/* Parses a decimal unsigned number within [min, max]; 0 or -1. */
-int	conf_parse_uint(const char *, unsigned long long min,
-	    unsigned long long max, unsigned long long *out);
-/* Parses YYYY-MM-DD into the first second (UTC) after that day; 0/-1. */
-int	conf_parse_date(const char *, time_t *out);
-/* Splits "a, b,c" into a NULL-terminated array of trimmed, non-empty
- * strings; returns 0 or -1 (an empty item is an error). */
-int	conf_split_list(const char *, char ***out, size_t *n);
-void	conf_free_list(char **, size_t);
-
 #endif

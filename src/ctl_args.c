@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "conf.h"
 #include "ctl.h"
 #include "defaults.h"
+#include "text.h"
 #include "users.h"
 
 void

@@ -17,7 +17,7 @@
 
 #include "ctl.h"
 #include "defaults.h"
-#include "httpauth.h"
+#include "text.h"
 #include "users.h"
 #include "usersfile.h"
 

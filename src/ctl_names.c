@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
 #include "ctl.h"
+#include "text.h"
 #include "users.h"
 
 void

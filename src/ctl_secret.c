@@ -18,7 +18,7 @@
 
 #include "ctl.h"
 #include "defaults.h"
-#include "httpauth.h"
+#include "text.h"
 
 /* The signal that interrupted a prompt, delivered again once the
  * terminal has its echo back. */

@@ -13,9 +13,9 @@
 
 #include <sodium.h>
 
-#include "conf.h"
 #include "ctl.h"
 #include "defaults.h"
+#include "text.h"
 #include "users.h"
 #include "usersfile.h"
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
 #include "rules.h"
+#include "text.h"
 
 #define RULES_GLOB_DEPTH_MAX	8	/* "**" segments in one pattern */
 

@@ -15,10 +15,9 @@
 
 #include <sodium.h>
 
-#include "conf.h"
-#include "httpauth.h"
 #include "inifile.h"
 #include "pwcheck.h"
+#include "text.h"
 #include "users.h"
 
 struct users {

@@ -27,7 +27,7 @@
 
 #include "defaults.h"
 #include "errlist.h"
-#include "httpauth.h"
+#include "text.h"
 #include "users.h"
 #include "usersfile.h"
 

@@ -24,6 +24,7 @@
 #include "netaddr.h"
 #include "pwcheck.h"
 #include "rules.h"
+#include "text.h"
 #include "users.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))

@@ -8,6 +8,7 @@
 
 #include "check_common.h"
 #include "httpauth.h"
+#include "text.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAT		0xa5	/* pre-fill, to see what was written */

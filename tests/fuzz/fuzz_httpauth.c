@@ -26,6 +26,7 @@
 #include <sodium.h>
 
 #include "httpauth.h"
+#include "text.h"
 #include "fuzz.h"
 
 #define FUZZ_PAT	0xa5	/* pre-fill, to see what was left behind */
