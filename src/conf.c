@@ -59,7 +59,7 @@ static int
 conf_set_uint(struct conf_parse *cp, int line, const char *key, const char *v,
     unsigned long long min, unsigned long long max, unsigned long long *out)
 {
-	if (conf_parse_uint(v, min, max, out) == -1) {
+	if (text_parse_uint(v, min, max, out) == -1) {
 		errlist_add(cp->cp_errs, cp->cp_file, line,
 		    "%s: expected a whole number from %llu to %llu, got \"%s\"",
 		    key, min, max, v);
@@ -83,7 +83,7 @@ conf_set_cidrs(struct conf_parse *cp, int line, const char *key,
 	*nout = 0;
 	if (*v == '\0')
 		return 1;
-	if (conf_split_list(v, &items, &n) == -1) {
+	if (text_split_list(v, &items, &n) == -1) {
 		errlist_add(cp->cp_errs, cp->cp_file, line,
 		    "%s: expected a comma-separated list of networks", key);
 		return 0;
@@ -107,7 +107,7 @@ conf_set_cidrs(struct conf_parse *cp, int line, const char *key,
 	}
 done:
 	free(c);
-	conf_free_list(items, n);
+	text_free_list(items, n);
 	return ok;
 }
 
@@ -246,9 +246,9 @@ conf_limit_value(const char *v, int is_ops, unsigned long long *out)
 		return 0;
 	}
 	if (is_ops)
-		return conf_parse_uint(v, crypto_pwhash_OPSLIMIT_MIN,
+		return text_parse_uint(v, crypto_pwhash_OPSLIMIT_MIN,
 		    AUTHZ_HASH_MAX_OPSLIMIT, out);
-	if (conf_parse_size(v, out) == -1 ||
+	if (text_parse_size(v, out) == -1 ||
 	    *out < crypto_pwhash_MEMLIMIT_MIN || *out > SIZE_MAX)
 		return -1;
 	return 0;
@@ -267,7 +267,7 @@ conf_hashing_key(struct conf_parse *cp, const char *k, const char *v, int line)
 		return 1;
 	}
 	if (strcmp(k, "max_memory") == 0) {
-		if (conf_parse_size(v, &n) == -1 ||
+		if (text_parse_size(v, &n) == -1 ||
 		    n < crypto_pwhash_MEMLIMIT_MIN) {
 			errlist_add(cp->cp_errs, cp->cp_file, line,
 			    "max_memory: expected a size such as 256M, got "
@@ -405,10 +405,10 @@ conf_rule_list(struct conf_parse *cp, int line, const char *key,
 {
 	size_t i;
 
-	conf_free_list(*out, *n);
+	text_free_list(*out, *n);
 	*out = NULL;
 	*n = 0;
-	if (conf_split_list(v, out, n) == -1) {
+	if (text_split_list(v, out, n) == -1) {
 		errlist_add(cp->cp_errs, cp->cp_file, line,
 		    "%s: expected a comma-separated list without empty items",
 		    key);

@@ -213,7 +213,7 @@ ctl_user_del_tokens(struct usersfile *uf, const char *name,
 	}
 	rc = 0;
 done:
-	conf_free_list(tokens, ntokens);
+	text_free_list(tokens, ntokens);
 	return rc;
 }
 

@@ -124,8 +124,8 @@ httpauth_set_userpass(struct httpauth_cred *cred, const char *user,
 		return HTTPAUTH_MALFORMED;
 	if (memchr(user, ':', user_len) != NULL)
 		return HTTPAUTH_MALFORMED;
-	if (!httpauth_is_clean_utf8(user, user_len) ||
-	    !httpauth_is_clean_utf8(password, password_len))
+	if (!text_is_clean_utf8(user, user_len) ||
+	    !text_is_clean_utf8(password, password_len))
 		return HTTPAUTH_MALFORMED;
 
 	cred->hc_scheme = HTTPAUTH_BASIC;

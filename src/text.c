@@ -14,7 +14,7 @@
 #include "text.h"
 
 int
-conf_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+text_parse_uint(const char *s, unsigned long long min, unsigned long long max,
     unsigned long long *out)
 {
 	unsigned long long	 v;
@@ -33,7 +33,7 @@ conf_parse_uint(const char *s, unsigned long long min, unsigned long long max,
 }
 
 int
-conf_parse_size(const char *s, unsigned long long *out)
+text_parse_size(const char *s, unsigned long long *out)
 {
 	unsigned long long	 v, mul = 1;
 	char			*end;
@@ -69,7 +69,7 @@ conf_parse_size(const char *s, unsigned long long *out)
 }
 
 int
-conf_parse_date(const char *s, time_t *out)
+text_parse_date(const char *s, time_t *out)
 {
 	struct tm	tm;
 	int		y, m, d;
@@ -100,7 +100,7 @@ conf_parse_date(const char *s, time_t *out)
 }
 
 void
-conf_free_list(char **list, size_t n)
+text_free_list(char **list, size_t n)
 {
 	size_t i;
 
@@ -112,7 +112,7 @@ conf_free_list(char **list, size_t n)
 }
 
 int
-conf_split_list(const char *s, char ***out, size_t *n)
+text_split_list(const char *s, char ***out, size_t *n)
 {
 	char	**list = NULL, **nl;
 	size_t	  count = 0;
@@ -143,7 +143,7 @@ conf_split_list(const char *s, char ***out, size_t *n)
 	*n = count;
 	return 0;
 fail:
-	conf_free_list(list, count);
+	text_free_list(list, count);
 	return -1;
 }
 
@@ -153,7 +153,7 @@ fail:
  * UTF-8 and not CTL; whoever prints a user-id escapes them.
  */
 int
-httpauth_is_clean_utf8(const char *s, size_t len)
+text_is_clean_utf8(const char *s, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i, n, k;

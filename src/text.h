@@ -14,18 +14,18 @@
  * Parses a size such as "256M", "64K", "1G" or "1048576" (bytes) into
  * *out.  Returns 0 or -1.
  */
-int	conf_parse_size(const char *, unsigned long long *out);
+int	text_parse_size(const char *, unsigned long long *out);
 /* Parses a decimal unsigned number within [min, max]; 0 or -1. */
-int	conf_parse_uint(const char *, unsigned long long min,
+int	text_parse_uint(const char *, unsigned long long min,
 	    unsigned long long max, unsigned long long *out);
 /* Parses YYYY-MM-DD into the first second (UTC) after that day; 0/-1. */
-int	conf_parse_date(const char *, time_t *out);
+int	text_parse_date(const char *, time_t *out);
 /* Splits "a, b,c" into a NULL-terminated array of trimmed, non-empty
  * strings; returns 0 or -1 (an empty item is an error). */
-int	conf_split_list(const char *, char ***out, size_t *n);
-void	conf_free_list(char **, size_t);
+int	text_split_list(const char *, char ***out, size_t *n);
+void	text_free_list(char **, size_t);
 
 /* Returns 1 if s[0..len) is valid UTF-8 without CTL or DEL, else 0. */
-int	httpauth_is_clean_utf8(const char *s, size_t len);
+int	text_is_clean_utf8(const char *s, size_t len);
 
 #endif

@@ -1273,7 +1273,7 @@ usersfile_value_is_valid(const char *key, const char *value)
 		return 0;
 	if (klen + 3 + vlen > AUTHZ_INI_LINE_MAX)
 		return 0;
-	if (!httpauth_is_clean_utf8(value, vlen))
+	if (!text_is_clean_utf8(value, vlen))
 		return 0;
 	if (vlen == 0)
 		return 1;

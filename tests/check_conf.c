@@ -830,7 +830,7 @@ START_TEST(test_parse_date_day_end)
 	tm.tm_mon = 7 - 1;
 	tm.tm_mday = 1;
 	want = timegm(&tm);
-	ck_assert_int_eq(conf_parse_date("2027-06-30", &t), 0);
+	ck_assert_int_eq(text_parse_date("2027-06-30", &t), 0);
 	ck_assert_int_eq((long long)t, (long long)want);
 	ck_assert_int_eq(users_is_expired(t, want - 1), 0);
 	ck_assert_int_eq(users_is_expired(t, want), 1);

@@ -34,7 +34,7 @@ assert_list(char *const *list, size_t n, const char *const *want)
 		ck_assert_ptr_null(list[n]);
 }
 
-/* Byte strings for httpauth_is_clean_utf8(); the length is explicit. */
+/* Byte strings for text_is_clean_utf8(); the length is explicit. */
 struct utf8_case {
 	const char	*s;
 	size_t		 len;
@@ -104,7 +104,7 @@ START_TEST(test_utf8_clean)
 {
 	const struct utf8_case *c = &utf8_clean_cases[_i];
 
-	ck_assert_int_eq(httpauth_is_clean_utf8(c->s, c->len), 1);
+	ck_assert_int_eq(text_is_clean_utf8(c->s, c->len), 1);
 }
 END_TEST
 
@@ -112,13 +112,13 @@ START_TEST(test_utf8_unclean)
 {
 	const struct utf8_case *c = &utf8_unclean_cases[_i];
 
-	ck_assert_int_eq(httpauth_is_clean_utf8(c->s, c->len), 0);
+	ck_assert_int_eq(text_is_clean_utf8(c->s, c->len), 0);
 }
 END_TEST
 
 START_TEST(test_free_list_null)
 {
-	conf_free_list(NULL, 0);
+	text_free_list(NULL, 0);
 }
 END_TEST
 
@@ -144,7 +144,7 @@ START_TEST(test_parse_size_good)
 {
 	unsigned long long	v = 1;
 
-	ck_assert_msg(conf_parse_size(size_good[_i].in, &v) == 0,
+	ck_assert_msg(text_parse_size(size_good[_i].in, &v) == 0,
 	    "\"%s\" refused", size_good[_i].in);
 	ck_assert_uint_eq(v, size_good[_i].want);
 }
@@ -166,7 +166,7 @@ START_TEST(test_parse_uint_good)
 	const struct uint_case	*c = &uint_good[_i];
 	unsigned long long	 v = 12345;
 
-	ck_assert_msg(conf_parse_uint(c->in, c->min, c->max, &v) == 0,
+	ck_assert_msg(text_parse_uint(c->in, c->min, c->max, &v) == 0,
 	    "\"%s\" refused", c->in);
 	ck_assert_uint_eq(v, c->want);
 }
@@ -188,7 +188,7 @@ START_TEST(test_parse_date_good)
 {
 	time_t	t = 0;
 
-	ck_assert_msg(conf_parse_date(date_good[_i].in, &t) == 0,
+	ck_assert_msg(text_parse_date(date_good[_i].in, &t) == 0,
 	    "\"%s\" refused", date_good[_i].in);
 	ck_assert_int_eq((long long)t, date_good[_i].want);
 }
@@ -211,10 +211,10 @@ START_TEST(test_split_good)
 	char			**list = NULL;
 	size_t			  n = 99;
 
-	ck_assert_msg(conf_split_list(c->in, &list, &n) == 0,
+	ck_assert_msg(text_split_list(c->in, &list, &n) == 0,
 	    "\"%s\" refused", c->in);
 	assert_list(list, n, c->want);
-	conf_free_list(list, n);
+	text_free_list(list, n);
 }
 END_TEST
 
@@ -241,7 +241,7 @@ START_TEST(test_parse_size_bad)
 {
 	unsigned long long	v = 7;
 
-	ck_assert_msg(conf_parse_size(size_bad[_i], &v) == -1,
+	ck_assert_msg(text_parse_size(size_bad[_i], &v) == -1,
 	    "\"%s\" accepted", size_bad[_i]);
 	ck_assert_uint_eq(v, 7);
 }
@@ -267,7 +267,7 @@ START_TEST(test_parse_uint_bad)
 	const struct uint_case	*c = &uint_bad[_i];
 	unsigned long long	 v = 7;
 
-	ck_assert_msg(conf_parse_uint(c->in, c->min, c->max, &v) == -1,
+	ck_assert_msg(text_parse_uint(c->in, c->min, c->max, &v) == -1,
 	    "\"%s\" accepted", c->in);
 	ck_assert_uint_eq(v, 7);
 }
@@ -298,7 +298,7 @@ START_TEST(test_parse_date_bad)
 {
 	time_t	t = 7;
 
-	ck_assert_msg(conf_parse_date(date_bad[_i], &t) == -1,
+	ck_assert_msg(text_parse_date(date_bad[_i], &t) == -1,
 	    "\"%s\" accepted", date_bad[_i]);
 }
 END_TEST
@@ -319,7 +319,7 @@ START_TEST(test_split_bad)
 	char	**list = NULL;
 	size_t	  n = 0;
 
-	ck_assert_msg(conf_split_list(split_bad[_i], &list, &n) == -1,
+	ck_assert_msg(text_split_list(split_bad[_i], &list, &n) == -1,
 	    "\"%s\" accepted", split_bad[_i]);
 }
 END_TEST
