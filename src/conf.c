@@ -531,7 +531,7 @@ conf_new_section(struct conf_parse *cp, const char *section, int line)
 	const char	*name;
 
 	conf_rule_finish(cp);
-	if (strncmp(section, "rule:", 5) != 0) {
+	if ((name = text_after_prefix(section, "rule:")) == NULL) {
 		if (conf_section_is_known(section))
 			return 1;
 		/* Here, so that an empty unknown section is an error too. */
@@ -540,7 +540,6 @@ conf_new_section(struct conf_parse *cp, const char *section, int line)
 		    "throttle, metrics or rule:NAME)", section);
 		return 0;
 	}
-	name = section + 5;
 	if (*name == '\0' || !users_name_is_valid(name, strlen(name))) {
 		errlist_add(cp->cp_errs, cp->cp_file, line,
 		    "[%s]: a rule name must be non-empty, without spaces, ':' "
@@ -584,7 +583,7 @@ conf_handler(void *user, const char *section, const char *name,
 		return conf_throttle_key(cp, name, value, line);
 	if (strcmp(section, "metrics") == 0)
 		return conf_metrics_key(cp, name, value, line);
-	if (cp->cp_rule != NULL && strncmp(section, "rule:", 5) == 0)
+	if (cp->cp_rule != NULL && text_after_prefix(section, "rule:") != NULL)
 		return conf_rule_key(cp, name, value, line);
 	return 0;	/* the bad section was reported at its header */
 }

@@ -147,6 +147,14 @@ fail:
 	return -1;
 }
 
+const char *
+text_after_prefix(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
 /*
  * RFC 3629 section 4, with CTL and DEL (RFC 5234 appendix B.1) refused
  * as RFC 7617 section 2 asks.  C1 controls (U+0080-U+009F) are valid

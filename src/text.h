@@ -25,6 +25,12 @@ int	text_parse_date(const char *, time_t *out);
 int	text_split_list(const char *, char ***out, size_t *n);
 void	text_free_list(char **, size_t);
 
+/*
+ * Returns s past prefix when s starts with it (a section name such as
+ * "rule:NAME"), else NULL: the prefix's length is never written by hand.
+ */
+const char	*text_after_prefix(const char *s, const char *prefix);
+
 /* Returns 1 if s[0..len) is valid UTF-8 without CTL or DEL, else 0. */
 int	text_is_clean_utf8(const char *s, size_t len);
 

@@ -397,13 +397,14 @@ users_handler(void *user, const char *section, const char *name,
     const char *value, int line)
 {
 	struct users_parse *up = user;
+	const char	   *id;
 
 	if (name == NULL) {
 		users_section_finish(up);
-		if (strncmp(section, "user:", 5) == 0)
-			return users_new_user(up, section + 5, line);
-		if (strncmp(section, "token:", 6) == 0)
-			return users_new_token(up, section + 6, line);
+		if ((id = text_after_prefix(section, "user:")) != NULL)
+			return users_new_user(up, id, line);
+		if ((id = text_after_prefix(section, "token:")) != NULL)
+			return users_new_token(up, id, line);
 		errlist_add(up->up_errs, up->up_file, line,
 		    "unknown section [%s] (expected user:NAME or token:NAME)",
 		    section);

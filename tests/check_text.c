@@ -116,6 +116,38 @@ START_TEST(test_utf8_unclean)
 }
 END_TEST
 
+/* Section names: "[rule:NAME]", "[user:NAME]", "[token:NAME]". */
+static const struct prefix_case {
+	const char	*s, *prefix;
+	const char	*want;		/* NULL: no match */
+} prefix_cases[] = {
+	{ "rule:web",	"rule:",	"web" },
+	{ "user:alice",	"user:",	"alice" },
+	{ "token:ci",	"token:",	"ci" },
+	{ "rule:",	"rule:",	"" },
+	{ "x",		"",		"x" },
+	{ "rule",	"rule:",	NULL },
+	{ "Rule:web",	"rule:",	NULL },
+	{ "rules:web",	"rule:",	NULL },
+	{ "",		"rule:",	NULL },
+	{ "user:bob",	"token:",	NULL },
+};
+
+START_TEST(test_after_prefix)
+{
+	const struct prefix_case *c = &prefix_cases[_i];
+	const char		 *got = text_after_prefix(c->s, c->prefix);
+
+	if (c->want == NULL) {
+		ck_assert_ptr_null(got);
+		return;
+	}
+	ck_assert_ptr_nonnull(got);
+	ck_assert_ptr_eq(got, c->s + strlen(c->prefix));
+	ck_assert_str_eq(got, c->want);
+}
+END_TEST
+
 START_TEST(test_free_list_null)
 {
 	text_free_list(NULL, 0);
@@ -138,6 +170,8 @@ static const struct size_case {
 	{ "0",			0 },
 	{ "17179869183G",	17179869183ULL * 1024 * 1024 * 1024 },
 	{ "18446744073709551615", 18446744073709551615ULL },
+	{ "0K",			0 },
+	{ "16777215K",		16777215ULL * 1024 },
 };
 
 START_TEST(test_parse_size_good)
@@ -159,6 +193,8 @@ static const struct uint_case {
 	{ "256",	1, 256, 256 },
 	{ "4",		1, 256, 4 },
 	{ "18446744073709551615", 0, ULLONG_MAX, ULLONG_MAX },
+	{ "5",		5, 5, 5 },	/* min == max */
+	{ "10",		0, 10, 10 },
 };
 
 START_TEST(test_parse_uint_good)
@@ -182,6 +218,7 @@ static const struct date_case {
 	{ "2028-02-29",	1835481600LL },	/* leap day; 2028-03-01 */
 	{ "2000-02-29",	951868800LL },	/* 400-year leap */
 	{ "1970-01-01",	86400LL },
+	{ "9999-12-31",	253402300800LL },	/* the last year; 10000-01-01 */
 };
 
 START_TEST(test_parse_date_good)
@@ -196,13 +233,15 @@ END_TEST
 
 static const struct split_case {
 	const char	*in;
-	const char	*want[4];
+	const char	*want[8];
 } split_good[] = {
 	{ "a, b,c",		{ "a", "b", "c" } },
 	{ "admin",		{ "admin" } },
 	{ " a\t,\tb ",		{ "a", "b" } },
 	{ "GET, POST, PUT",	{ "GET", "POST", "PUT" } },
 	{ "a b , c",		{ "a b", "c" } },	/* not checked */
+	{ "  x  ",		{ "x" } },
+	{ "a,b,c,d,e,f",	{ "a", "b", "c", "d", "e", "f" } },
 };
 
 START_TEST(test_split_good)
@@ -235,6 +274,9 @@ static const char *const size_bad[] = {
 	"18446744073709551616",
 	"17179869184G",		/* overflows */
 	"1234567890123456789012345678901234",
+	"K",
+	"1Kk",
+	"1 K",
 };
 
 START_TEST(test_parse_size_bad)
@@ -260,6 +302,9 @@ static const struct uint_case uint_bad[] = {
 	{ "0",		1, 256, 0 },
 	{ "257",	1, 256, 0 },
 	{ "18446744073709551616", 0, ULLONG_MAX, 0 },
+	{ "4",		5, 5, 0 },
+	{ "6",		5, 5, 0 },
+	{ "11",		0, 10, 0 },
 };
 
 START_TEST(test_parse_uint_bad)
@@ -292,6 +337,9 @@ static const char *const date_bad[] = {
 	"2027-06-+1",
 	"2027- 6-30",		/* ...and skips spaces */
 	"2027-06- 1",
+	"10000-01-01",		/* five digits */
+	"9999-12-32",
+	"2027-06-3a",
 };
 
 START_TEST(test_parse_date_bad)
@@ -312,6 +360,7 @@ static const char *const split_bad[] = {
 	",a",
 	"a, ,b",
 	"a,\t,b",
+	"\t",
 };
 
 START_TEST(test_split_bad)
@@ -335,6 +384,8 @@ text_suite(void)
 	tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_utf8_clean, 0,
 	    (int)NITEMS(utf8_clean_cases));
+	tcase_add_loop_test(tc, test_after_prefix, 0,
+	    (int)NITEMS(prefix_cases));
 	tcase_add_test(tc, test_free_list_null);
 	suite_add_tcase(s, tc);
 
