@@ -17,6 +17,7 @@
 #include "defaults.h"
 #include "errlist.h"
 #include "lastgood.h"
+#include "watch.h"
 
 struct lastgood {
 	struct conf		*lg_conf;	/* the copy */

@@ -38,6 +38,7 @@
 #include "server.h"
 #include "throttle.h"
 #include "users.h"
+#include "watch.h"
 
 #define SERVER_WATCHDOG_TICK_MS	250
 #define SERVER_RESPONSE_MAX	2048
