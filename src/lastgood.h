@@ -3,7 +3,7 @@
  * started after a crash serves.  Not the one from start-up (that would
  * undo a password change), and not whatever is on disk at the crash (it
  * may be half edited).  It follows the files as the worker does (on
- * SIGHUP, and when they change on disk, with conf_watch), but loads them
+ * SIGHUP, and when they change on disk, with watch.h), but loads them
  * on a thread of its own at nice 10: a second load of a large users file
  * on every reload would otherwise take CPU from answering requests.  The
  * main thread stays at nice 0, for the worker it forks takes its nice

@@ -15,12 +15,12 @@
 #include "watch.h"
 
 /*
- * Watching the files of the running snapshot (conf.h).  stat(2) follows
+ * Watching the files of the running snapshot (watch.h).  stat(2) follows
  * symbolic links as the load's open(2) does, so a link switched to
  * another file counts as a change too.
  */
 static void
-conf_fileid_stat(const char *path, struct conf_fileid *id)
+watch_fileid_stat(const char *path, struct conf_fileid *id)
 {
 	struct stat st;
 
@@ -34,7 +34,7 @@ conf_fileid_stat(const char *path, struct conf_fileid *id)
 }
 
 static int
-conf_fileid_is_equal(const struct conf_fileid *a, const struct conf_fileid *b)
+watch_fileid_is_equal(const struct conf_fileid *a, const struct conf_fileid *b)
 {
 	return a->fi_errno == b->fi_errno && a->fi_dev == b->fi_dev &&
 	    a->fi_ino == b->fi_ino && a->fi_size == b->fi_size &&
@@ -45,23 +45,23 @@ conf_fileid_is_equal(const struct conf_fileid *a, const struct conf_fileid *b)
 }
 
 static int
-conf_files_is_equal(const struct conf_files *a, const struct conf_files *b)
+watch_files_is_equal(const struct conf_files *a, const struct conf_files *b)
 {
-	return conf_fileid_is_equal(&a->cfs_conf, &b->cfs_conf) &&
-	    conf_fileid_is_equal(&a->cfs_users, &b->cfs_users);
+	return watch_fileid_is_equal(&a->cfs_conf, &b->cfs_conf) &&
+	    watch_fileid_is_equal(&a->cfs_users, &b->cfs_users);
 }
 
 void
-conf_watch_init(struct conf_watch *w)
+watch_init(struct watch *w)
 {
 	memset(w, 0, sizeof(*w));
 }
 
 void
-conf_files_stat(const struct conf *cf, struct conf_files *now)
+watch_files_stat(const struct conf *cf, struct conf_files *now)
 {
-	conf_fileid_stat(cf->cf_path, &now->cfs_conf);
-	conf_fileid_stat(cf->cf_users_path, &now->cfs_users);
+	watch_fileid_stat(cf->cf_path, &now->cfs_conf);
+	watch_fileid_stat(cf->cf_users_path, &now->cfs_users);
 }
 
 /*
@@ -73,41 +73,41 @@ conf_files_stat(const struct conf *cf, struct conf_files *now)
  * not noticed (touching either watched file, or SIGHUP, retries).
  */
 int
-conf_watch_is_due(struct conf_watch *w, const struct conf *cf,
+watch_is_due(struct watch *w, const struct conf *cf,
     struct conf_files *now, const char **changed)
 {
 	struct timespec	 t;
 	long long	 ms;
 
-	conf_files_stat(cf, now);
-	if (conf_files_is_equal(now, &cf->cf_files) ||
-	    (w->cw_have_failed && conf_files_is_equal(now, &w->cw_failed))) {
-		w->cw_have_seen = 0;
+	watch_files_stat(cf, now);
+	if (watch_files_is_equal(now, &cf->cf_files) ||
+	    (w->wt_have_failed && watch_files_is_equal(now, &w->wt_failed))) {
+		w->wt_have_seen = 0;
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	if (!w->cw_have_seen || !conf_files_is_equal(now, &w->cw_seen)) {
+	if (!w->wt_have_seen || !watch_files_is_equal(now, &w->wt_seen)) {
 		/* Changed, or still changing: wait for it to settle. */
-		w->cw_seen = *now;
-		w->cw_seen_at = t;
-		w->cw_have_seen = 1;
+		w->wt_seen = *now;
+		w->wt_seen_at = t;
+		w->wt_have_seen = 1;
 		return 0;
 	}
-	ms = (long long)(t.tv_sec - w->cw_seen_at.tv_sec) * 1000 +
-	    (t.tv_nsec - w->cw_seen_at.tv_nsec) / 1000000;
-	if (ms < CONF_WATCH_SETTLE_MS)
+	ms = (long long)(t.tv_sec - w->wt_seen_at.tv_sec) * 1000 +
+	    (t.tv_nsec - w->wt_seen_at.tv_nsec) / 1000000;
+	if (ms < WATCH_SETTLE_MS)
 		return 0;
 	if (changed != NULL)
-		*changed = conf_fileid_is_equal(&now->cfs_users,
+		*changed = watch_fileid_is_equal(&now->cfs_users,
 		    &cf->cf_files.cfs_users) ? cf->cf_path : cf->cf_users_path;
 	return 1;
 }
 
 void
-conf_watch_done(struct conf_watch *w, const struct conf_files *tried, int ok)
+watch_done(struct watch *w, const struct conf_files *tried, int ok)
 {
-	w->cw_have_seen = 0;
-	w->cw_have_failed = !ok;
+	w->wt_have_seen = 0;
+	w->wt_have_failed = !ok;
 	if (!ok)
-		w->cw_failed = *tried;
+		w->wt_failed = *tried;
 }
