@@ -198,7 +198,8 @@ conf_server_key(struct conf_parse *cp, const char *k, const char *v, int line)
 		return 1;
 	}
 	if (strcmp(k, "request_timeout") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 3600, &n))
+		if (!conf_set_uint(cp, line, k, v, 1,
+		    AUTHZ_REQUEST_TIMEOUT_MAX_SEC, &n))
 			return 0;
 		cf->cf_request_timeout = (unsigned)n;
 		return 1;
@@ -261,7 +262,8 @@ conf_hashing_key(struct conf_parse *cp, const char *k, const char *v, int line)
 	unsigned long long	 n;
 
 	if (strcmp(k, "max_concurrent") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 1024, &n))
+		if (!conf_set_uint(cp, line, k, v, 1,
+		    AUTHZ_HASH_CONCURRENT_MAX, &n))
 			return 0;
 		cf->cf_hash_max_concurrent = (unsigned)n;
 		return 1;
@@ -311,14 +313,15 @@ conf_cache_key(struct conf_parse *cp, const char *k, const char *v, int line)
 	unsigned long long n;
 
 	if (strcmp(k, "ttl") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 0, 86400, &n))
+		if (!conf_set_uint(cp, line, k, v, 0, AUTHZ_CACHE_TTL_MAX_SEC,
+		    &n))
 			return 0;
 		cp->cp_conf->cf_cache_ttl = (unsigned)n;
 		return 1;
 	}
 	if (strcmp(k, "entries") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 16, AUTHZ_CACHE_ENTRIES_MAX,
-		    &n))
+		if (!conf_set_uint(cp, line, k, v, AUTHZ_CACHE_ENTRIES_MIN,
+		    AUTHZ_CACHE_ENTRIES_MAX, &n))
 			return 0;
 		cp->cp_conf->cf_cache_entries = (size_t)n;
 		return 1;
@@ -336,19 +339,22 @@ conf_throttle_key(struct conf_parse *cp, const char *k, const char *v,
 	unsigned long long	 n;
 
 	if (strcmp(k, "max_failures") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 1000000, &n))
+		if (!conf_set_uint(cp, line, k, v, 1,
+		    AUTHZ_THROTTLE_FAILURES_MAX, &n))
 			return 0;
 		cf->cf_throttle_max_failures = (unsigned)n;
 		return 1;
 	}
 	if (strcmp(k, "window") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 86400, &n))
+		if (!conf_set_uint(cp, line, k, v, 1,
+		    AUTHZ_THROTTLE_WINDOW_MAX_SEC, &n))
 			return 0;
 		cf->cf_throttle_window = (unsigned)n;
 		return 1;
 	}
 	if (strcmp(k, "ban") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 86400 * 7, &n))
+		if (!conf_set_uint(cp, line, k, v, 1,
+		    AUTHZ_THROTTLE_BAN_MAX_SEC, &n))
 			return 0;
 		cf->cf_throttle_ban = (unsigned)n;
 		return 1;
@@ -593,10 +599,10 @@ conf_defaults(struct conf *cf)
 {
 	cf->cf_workers = AUTHZ_WORKERS;
 	cf->cf_default = CONF_DEFAULT_DENY;
-	cf->cf_authz_failure = 403;
+	cf->cf_authz_failure = AUTHZ_FAILURE_STATUS;
 	cf->cf_log = CONF_LOG_STDERR;
 	cf->cf_request_timeout = AUTHZ_REQUEST_TIMEOUT_SEC;
-	cf->cf_socket_mode = 0660;
+	cf->cf_socket_mode = AUTHZ_SOCKET_MODE;
 	cf->cf_hash_max_concurrent = AUTHZ_HASH_MAX_CONCURRENT;
 	cf->cf_hash_max_memory = AUTHZ_HASH_MAX_MEMORY;
 	cf->cf_hash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
