@@ -31,6 +31,16 @@
 #include "text.h"
 #include "users.h"
 
+/* The lines later checks cite, of keys read earlier (conf_key_line). */
+enum conf_line {
+	CONF_LINE_NONE,
+	CONF_LINE_USERS,		/* [server] users */
+	CONF_LINE_USER,			/* [server] user */
+	CONF_LINE_GROUP,		/* [server] group */
+	CONF_LINE_MEMLIMIT,		/* [hashing] memlimit */
+	CONF_NLINES
+};
+
 struct conf_parse {
 	struct conf	*cp_conf;
 	struct errlist	*cp_errs;
@@ -38,10 +48,81 @@ struct conf_parse {
 	struct rule	*cp_rule;	/* the [rule:NAME] being read */
 	int		 cp_rule_has_access;
 	char		*cp_users_raw;
-	int		 cp_users_line;
-	int		 cp_memlimit_line;
-	int		 cp_user_line;
-	int		 cp_group_line;
+	int		 cp_line[CONF_NLINES];	/* 0: not set */
+};
+
+/*
+ * The keys of [server], [hashing], [cache], [throttle] and [metrics], one
+ * row each in conf_keys[].  A value that is one of ck_names stands for
+ * its number; any other is read as ck_type says.
+ */
+enum conf_type {
+	CONF_UINT,		/* decimal, in [ck_min, ck_max] */
+	CONF_BYTES,		/* a size such as 256M, in [ck_min, ck_max] */
+	CONF_OCTAL,		/* octal, at most ck_max */
+	CONF_NAME,		/* one of ck_names */
+	CONF_STRING,		/* copied; ck_flags CONF_EMPTY_UNSET, ... */
+	CONF_CUSTOM		/* ck_set does it all */
+};
+
+#define CONF_EMPTY_UNSET 0x1	/* an empty value leaves the field NULL */
+#define CONF_ABSOLUTE	 0x2	/* an absolute path */
+
+/* The C type of the field a number goes to: CONF_STORE_OF(field). */
+enum conf_store {
+	CONF_UNSIGNED,
+	CONF_ULONG,
+	CONF_ULLONG,
+	CONF_INT,
+	CONF_CHARP		/* a string, through conf_set_string() */
+};
+
+/* An enum's compatible type is the compiler's: _Generic finds it. */
+#define CONF_STORE_OF(f) _Generic(((struct conf *)0)->f,		\
+	unsigned int: CONF_UNSIGNED, unsigned long: CONF_ULONG,		\
+	unsigned long long: CONF_ULLONG, int: CONF_INT, char *: CONF_CHARP)
+
+struct conf_name {
+	const char		*cn_name;
+	unsigned long long	 cn_value;
+};
+
+struct conf_key {
+	const char		*ck_section;
+	const char		*ck_key;
+	enum conf_type		 ck_type;
+	unsigned long long	 ck_min, ck_max;
+	size_t			 ck_off;	/* offsetof(struct conf, ...) */
+	enum conf_store		 ck_store;
+	int			 ck_flags;
+	const struct conf_name	*ck_names;	/* up to a NULL cn_name */
+	const char		*ck_expect;	/* the error's "expected ..." */
+	enum conf_line		 ck_line;	/* recorded in cp_line[] */
+	int			(*ck_set)(struct conf_parse *,
+				    const struct conf_key *, const char *, int);
+};
+
+static const struct conf_name conf_default_names[] = {
+	{ "deny", CONF_DEFAULT_DENY },
+	{ "authenticate", CONF_DEFAULT_AUTHENTICATE },
+	{ NULL, 0 }
+};
+static const struct conf_name conf_failure_names[] = {
+	{ "403", 403 }, { "401", 401 }, { NULL, 0 }
+};
+static const struct conf_name conf_log_names[] = {
+	{ "stderr", CONF_LOG_STDERR }, { "syslog", CONF_LOG_SYSLOG },
+	{ NULL, 0 }
+};
+static const struct conf_name conf_opslimit_names[] = {
+	{ "interactive", crypto_pwhash_OPSLIMIT_INTERACTIVE },
+	{ "moderate", crypto_pwhash_OPSLIMIT_MODERATE },
+	{ NULL, 0 }
+};
+static const struct conf_name conf_memlimit_names[] = {
+	{ "interactive", crypto_pwhash_MEMLIMIT_INTERACTIVE },
+	{ "moderate", crypto_pwhash_MEMLIMIT_MODERATE },
+	{ NULL, 0 }
 };
 
 static int
@@ -50,19 +131,6 @@ conf_set_string(struct conf_parse *cp, int line, char **dst, const char *v)
 	free(*dst);
 	if ((*dst = strdup(v)) == NULL) {
 		errlist_add(cp->cp_errs, cp->cp_file, line, "out of memory");
-		return 0;
-	}
-	return 1;
-}
-
-static int
-conf_set_uint(struct conf_parse *cp, int line, const char *key, const char *v,
-    unsigned long long min, unsigned long long max, unsigned long long *out)
-{
-	if (text_parse_uint(v, min, max, out) == -1) {
-		errlist_add(cp->cp_errs, cp->cp_file, line,
-		    "%s: expected a whole number from %llu to %llu, got \"%s\"",
-		    key, min, max, v);
 		return 0;
 	}
 	return 1;
@@ -111,284 +179,238 @@ done:
 	return ok;
 }
 
-/* Text that ends up inside a quoted header parameter. */
-static int
-conf_realm_is_valid(const char *s)
+/* The field of cp's conf that k names. */
+static void *
+conf_key_field(struct conf_parse *cp, const struct conf_key *k)
 {
-	size_t len = strlen(s);
+	return (char *)cp->cp_conf + k->ck_off;
+}
+
+static void
+conf_key_store(struct conf_parse *cp, const struct conf_key *k,
+    unsigned long long n)
+{
+	void *p = conf_key_field(cp, k);
+
+	switch (k->ck_store) {
+	case CONF_UNSIGNED:
+		*(unsigned *)p = (unsigned)n;
+		break;
+	case CONF_ULONG:
+		*(unsigned long *)p = (unsigned long)n;
+		break;
+	case CONF_ULLONG:
+		*(unsigned long long *)p = n;
+		break;
+	case CONF_INT:
+		*(int *)p = (int)n;
+		break;
+	case CONF_CHARP:
+		break;
+	}
+}
+
+/* Adds the error for a value k does not take; returns 0. */
+static int
+conf_key_bad(struct conf_parse *cp, const struct conf_key *k, const char *v,
+    int line)
+{
+	if (k->ck_type == CONF_UINT && k->ck_names == NULL)
+		errlist_add(cp->cp_errs, cp->cp_file, line,
+		    "%s: expected a whole number from %llu to %llu, got \"%s\"",
+		    k->ck_key, k->ck_min, k->ck_max, v);
+	else if (k->ck_type == CONF_UINT)
+		errlist_add(cp->cp_errs, cp->cp_file, line,
+		    "%s: expected %s or a number from %llu to %llu, got \"%s\"",
+		    k->ck_key, k->ck_expect, k->ck_min, k->ck_max, v);
+	else
+		errlist_add(cp->cp_errs, cp->cp_file, line,
+		    "%s: expected %s, got \"%s\"", k->ck_key, k->ck_expect, v);
+	return 0;
+}
+
+/* [server] users: kept raw, resolved against the config file later. */
+static int
+conf_set_users(struct conf_parse *cp, const struct conf_key *k,
+    const char *v, int line)
+{
+	(void)k;
+	if (*v == '\0') {
+		errlist_add(cp->cp_errs, cp->cp_file, line,
+		    "users: a path to the users file is required");
+		return 0;
+	}
+	return conf_set_string(cp, line, &cp->cp_users_raw, v);
+}
+
+/* [server] realm: text that ends up inside a quoted header parameter. */
+static int
+conf_set_realm(struct conf_parse *cp, const struct conf_key *k,
+    const char *v, int line)
+{
 	const unsigned char *p;
 
-	if (len == 0 || len > AUTHZ_REALM_MAX)
-		return 0;
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			break;
+	if (*v == '\0' || *p != '\0' || strlen(v) > AUTHZ_REALM_MAX) {
+		errlist_add(cp->cp_errs, cp->cp_file, line,
+		    "realm: 1 to %d printable characters without '\"' "
+		    "or '\\' (and without quotes around it)",
+		    AUTHZ_REALM_MAX);
+		return 0;
+	}
+	return conf_set_string(cp, line, conf_key_field(cp, k), v);
+}
+
+static int
+conf_set_proxies(struct conf_parse *cp, const struct conf_key *k,
+    const char *v, int line)
+{
+	struct conf *cf = cp->cp_conf;
+
+	return conf_set_cidrs(cp, line, k->ck_key, v, &cf->cf_trusted_proxies,
+	    &cf->cf_ntrusted_proxies);
+}
+
+#define KEY(s, k, t)	.ck_section = (s), .ck_key = (k), .ck_type = (t)
+#define AT(f)		.ck_off = offsetof(struct conf, f), \
+			.ck_store = CONF_STORE_OF(f)
+#define RANGE(lo, hi)	.ck_min = (lo), .ck_max = (hi)
+
+static const struct conf_key conf_keys[] = {
+	{ KEY("server", "listen", CONF_STRING), AT(cf_listen),
+	  .ck_flags = CONF_EMPTY_UNSET },
+	{ KEY("server", "users", CONF_CUSTOM), .ck_set = conf_set_users,
+	  .ck_line = CONF_LINE_USERS },
+	{ KEY("server", "workers", CONF_UINT), AT(cf_workers),
+	  RANGE(1, AUTHZ_WORKERS_MAX) },
+	{ KEY("server", "realm", CONF_CUSTOM), AT(cf_realm),
+	  .ck_set = conf_set_realm },
+	{ KEY("server", "default", CONF_NAME), AT(cf_default),
+	  .ck_names = conf_default_names,
+	  .ck_expect = "\"deny\" or \"authenticate\"" },
+	{ KEY("server", "authz_failure", CONF_NAME), AT(cf_authz_failure),
+	  .ck_names = conf_failure_names, .ck_expect = "403 or 401" },
+	{ KEY("server", "trusted_proxies", CONF_CUSTOM),
+	  .ck_set = conf_set_proxies },
+	{ KEY("server", "log", CONF_NAME), AT(cf_log),
+	  .ck_names = conf_log_names, .ck_expect = "\"stderr\" or \"syslog\"" },
+	{ KEY("server", "request_timeout", CONF_UINT), AT(cf_request_timeout),
+	  RANGE(1, AUTHZ_REQUEST_TIMEOUT_MAX_SEC) },
+	{ KEY("server", "user", CONF_STRING), AT(cf_user),
+	  .ck_flags = CONF_EMPTY_UNSET, .ck_line = CONF_LINE_USER },
+	{ KEY("server", "group", CONF_STRING), AT(cf_group),
+	  .ck_flags = CONF_EMPTY_UNSET, .ck_line = CONF_LINE_GROUP },
+	{ KEY("server", "socket_mode", CONF_OCTAL), AT(cf_socket_mode),
+	  RANGE(0, 0777), .ck_expect = "an octal mode such as 0660" },
+
+	{ KEY("hashing", "max_concurrent", CONF_UINT),
+	  AT(cf_hash_max_concurrent), RANGE(1, AUTHZ_HASH_CONCURRENT_MAX) },
+	{ KEY("hashing", "max_memory", CONF_BYTES), AT(cf_hash_max_memory),
+	  RANGE(crypto_pwhash_MEMLIMIT_MIN, ULLONG_MAX),
+	  .ck_expect = "a size such as 256M" },
+	{ KEY("hashing", "opslimit", CONF_UINT), AT(cf_hash_opslimit),
+	  RANGE(crypto_pwhash_OPSLIMIT_MIN, AUTHZ_HASH_MAX_OPSLIMIT),
+	  .ck_names = conf_opslimit_names,
+	  .ck_expect = "interactive, moderate" },
+	{ KEY("hashing", "memlimit", CONF_BYTES), AT(cf_hash_memlimit),
+	  RANGE(crypto_pwhash_MEMLIMIT_MIN, SIZE_MAX),
+	  .ck_names = conf_memlimit_names, .ck_line = CONF_LINE_MEMLIMIT,
+	  .ck_expect = "interactive, moderate or a size such as 64M "
+	  "(at least 8K)" },
+
+	{ KEY("cache", "ttl", CONF_UINT), AT(cf_cache_ttl),
+	  RANGE(0, AUTHZ_CACHE_TTL_MAX_SEC) },
+	{ KEY("cache", "entries", CONF_UINT), AT(cf_cache_entries),
+	  RANGE(AUTHZ_CACHE_ENTRIES_MIN, AUTHZ_CACHE_ENTRIES_MAX) },
+
+	{ KEY("throttle", "max_failures", CONF_UINT),
+	  AT(cf_throttle_max_failures),
+	  RANGE(1, AUTHZ_THROTTLE_FAILURES_MAX) },
+	{ KEY("throttle", "window", CONF_UINT), AT(cf_throttle_window),
+	  RANGE(1, AUTHZ_THROTTLE_WINDOW_MAX_SEC) },
+	{ KEY("throttle", "ban", CONF_UINT), AT(cf_throttle_ban),
+	  RANGE(1, AUTHZ_THROTTLE_BAN_MAX_SEC) },
+	{ KEY("throttle", "state", CONF_STRING), AT(cf_throttle_state),
+	  .ck_flags = CONF_ABSOLUTE },
+
+	{ KEY("metrics", "textfile", CONF_STRING), AT(cf_metrics_textfile),
+	  .ck_flags = CONF_EMPTY_UNSET | CONF_ABSOLUTE },
+};
+
+#define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/* Reads v into what k names: 1, or 0 with the error added. */
+static int
+conf_key_set(struct conf_parse *cp, const struct conf_key *k, const char *v,
+    int line)
+{
+	const struct conf_name	*nm;
+	unsigned long long	 n;
+	char			*end;
+
+	for (nm = k->ck_names; nm != NULL && nm->cn_name != NULL; nm++)
+		if (strcmp(v, nm->cn_name) == 0) {
+			conf_key_store(cp, k, nm->cn_value);
+			return 1;
+		}
+	switch (k->ck_type) {
+	case CONF_UINT:
+		if (text_parse_uint(v, k->ck_min, k->ck_max, &n) == -1)
+			return conf_key_bad(cp, k, v, line);
+		break;
+	case CONF_BYTES:
+		if (text_parse_size(v, &n) == -1 || n < k->ck_min ||
+		    n > k->ck_max)
+			return conf_key_bad(cp, k, v, line);
+		break;
+	case CONF_OCTAL:
+		errno = 0;
+		n = strtoull(v, &end, 8);
+		if (!isdigit((unsigned char)*v) || *end != '\0' ||
+		    errno != 0 || n > k->ck_max)
+			return conf_key_bad(cp, k, v, line);
+		break;
+	case CONF_STRING:
+		if (*v == '\0' && (k->ck_flags & CONF_EMPTY_UNSET))
+			return 1;
+		if ((k->ck_flags & CONF_ABSOLUTE) && *v != '/') {
+			errlist_add(cp->cp_errs, cp->cp_file, line,
+			    "%s: expected an absolute path", k->ck_key);
 			return 0;
+		}
+		return conf_set_string(cp, line, conf_key_field(cp, k), v);
+	case CONF_CUSTOM:
+		return k->ck_set(cp, k, v, line);
+	case CONF_NAME:
+	default:
+		return conf_key_bad(cp, k, v, line);
+	}
+	conf_key_store(cp, k, n);
 	return 1;
 }
 
+/* A key of one of the fixed sections, through conf_keys[]. */
 static int
-conf_server_key(struct conf_parse *cp, const char *k, const char *v, int line)
+conf_key(struct conf_parse *cp, const char *section, const char *key,
+    const char *v, int line)
 {
-	struct conf		*cf = cp->cp_conf;
-	unsigned long long	 n;
+	const struct conf_key	*k;
+	size_t			 i;
 
-	if (strcmp(k, "listen") == 0)
-		return *v == '\0' ? 1 : conf_set_string(cp, line, &cf->cf_listen, v);
-	if (strcmp(k, "users") == 0) {
-		if (*v == '\0') {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "users: a path to the users file is required");
+	for (i = 0; i < CONF_NKEYS; i++) {
+		k = &conf_keys[i];
+		if (strcmp(k->ck_section, section) != 0 ||
+		    strcmp(k->ck_key, key) != 0)
+			continue;
+		if (!conf_key_set(cp, k, v, line))
 			return 0;
-		}
-		cp->cp_users_line = line;
-		return conf_set_string(cp, line, &cp->cp_users_raw, v);
-	}
-	if (strcmp(k, "workers") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, AUTHZ_WORKERS_MAX, &n))
-			return 0;
-		cf->cf_workers = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "realm") == 0) {
-		if (!conf_realm_is_valid(v)) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "realm: 1 to %d printable characters without '\"' "
-			    "or '\\' (and without quotes around it)",
-			    AUTHZ_REALM_MAX);
-			return 0;
-		}
-		return conf_set_string(cp, line, &cf->cf_realm, v);
-	}
-	if (strcmp(k, "default") == 0) {
-		if (strcmp(v, "deny") == 0)
-			cf->cf_default = CONF_DEFAULT_DENY;
-		else if (strcmp(v, "authenticate") == 0)
-			cf->cf_default = CONF_DEFAULT_AUTHENTICATE;
-		else {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "default: expected \"deny\" or \"authenticate\", "
-			    "got \"%s\"", v);
-			return 0;
-		}
-		return 1;
-	}
-	if (strcmp(k, "authz_failure") == 0) {
-		if (strcmp(v, "403") != 0 && strcmp(v, "401") != 0) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "authz_failure: expected 403 or 401, got \"%s\"", v);
-			return 0;
-		}
-		cf->cf_authz_failure = atoi(v);
-		return 1;
-	}
-	if (strcmp(k, "trusted_proxies") == 0)
-		return conf_set_cidrs(cp, line, k, v, &cf->cf_trusted_proxies,
-		    &cf->cf_ntrusted_proxies);
-	if (strcmp(k, "log") == 0) {
-		if (strcmp(v, "stderr") == 0)
-			cf->cf_log = CONF_LOG_STDERR;
-		else if (strcmp(v, "syslog") == 0)
-			cf->cf_log = CONF_LOG_SYSLOG;
-		else {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "log: expected \"stderr\" or \"syslog\", got \"%s\"",
-			    v);
-			return 0;
-		}
-		return 1;
-	}
-	if (strcmp(k, "request_timeout") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1,
-		    AUTHZ_REQUEST_TIMEOUT_MAX_SEC, &n))
-			return 0;
-		cf->cf_request_timeout = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "user") == 0) {
-		cp->cp_user_line = line;
-		return *v == '\0' ? 1 : conf_set_string(cp, line, &cf->cf_user, v);
-	}
-	if (strcmp(k, "group") == 0) {
-		cp->cp_group_line = line;
-		return *v == '\0' ? 1 : conf_set_string(cp, line, &cf->cf_group, v);
-	}
-	if (strcmp(k, "socket_mode") == 0) {
-		char *end;
-		unsigned long m;
-
-		errno = 0;
-		m = strtoul(v, &end, 8);
-		if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 ||
-		    m > 0777) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "socket_mode: expected an octal mode such as 0660, "
-			    "got \"%s\"", v);
-			return 0;
-		}
-		cf->cf_socket_mode = (mode_t)m;
+		cp->cp_line[k->ck_line] = line;	/* [CONF_LINE_NONE]: unused */
 		return 1;
 	}
 	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [server]", k);
-	return 0;
-}
-
-static int
-conf_limit_value(const char *v, int is_ops, unsigned long long *out)
-{
-	if (strcmp(v, "interactive") == 0) {
-		*out = is_ops ? crypto_pwhash_OPSLIMIT_INTERACTIVE :
-		    crypto_pwhash_MEMLIMIT_INTERACTIVE;
-		return 0;
-	}
-	if (strcmp(v, "moderate") == 0) {
-		*out = is_ops ? crypto_pwhash_OPSLIMIT_MODERATE :
-		    crypto_pwhash_MEMLIMIT_MODERATE;
-		return 0;
-	}
-	if (is_ops)
-		return text_parse_uint(v, crypto_pwhash_OPSLIMIT_MIN,
-		    AUTHZ_HASH_MAX_OPSLIMIT, out);
-	if (text_parse_size(v, out) == -1 ||
-	    *out < crypto_pwhash_MEMLIMIT_MIN || *out > SIZE_MAX)
-		return -1;
-	return 0;
-}
-
-static int
-conf_hashing_key(struct conf_parse *cp, const char *k, const char *v, int line)
-{
-	struct conf		*cf = cp->cp_conf;
-	unsigned long long	 n;
-
-	if (strcmp(k, "max_concurrent") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1,
-		    AUTHZ_HASH_CONCURRENT_MAX, &n))
-			return 0;
-		cf->cf_hash_max_concurrent = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "max_memory") == 0) {
-		if (text_parse_size(v, &n) == -1 ||
-		    n < crypto_pwhash_MEMLIMIT_MIN) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "max_memory: expected a size such as 256M, got "
-			    "\"%s\"", v);
-			return 0;
-		}
-		cf->cf_hash_max_memory = n;
-		return 1;
-	}
-	if (strcmp(k, "opslimit") == 0) {
-		if (conf_limit_value(v, 1, &n) == -1) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "opslimit: expected interactive, moderate or a "
-			    "number from %llu to %d, got \"%s\"",
-			    (unsigned long long)crypto_pwhash_OPSLIMIT_MIN,
-			    AUTHZ_HASH_MAX_OPSLIMIT, v);
-			return 0;
-		}
-		cf->cf_hash_opslimit = n;
-		return 1;
-	}
-	if (strcmp(k, "memlimit") == 0) {
-		if (conf_limit_value(v, 0, &n) == -1) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "memlimit: expected interactive, moderate or a size "
-			    "such as 64M (at least 8K), got \"%s\"", v);
-			return 0;
-		}
-		cf->cf_hash_memlimit = (size_t)n;
-		cp->cp_memlimit_line = line;
-		return 1;
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [hashing]", k);
-	return 0;
-}
-
-static int
-conf_cache_key(struct conf_parse *cp, const char *k, const char *v, int line)
-{
-	unsigned long long n;
-
-	if (strcmp(k, "ttl") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 0, AUTHZ_CACHE_TTL_MAX_SEC,
-		    &n))
-			return 0;
-		cp->cp_conf->cf_cache_ttl = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "entries") == 0) {
-		if (!conf_set_uint(cp, line, k, v, AUTHZ_CACHE_ENTRIES_MIN,
-		    AUTHZ_CACHE_ENTRIES_MAX, &n))
-			return 0;
-		cp->cp_conf->cf_cache_entries = (size_t)n;
-		return 1;
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [cache]", k);
-	return 0;
-}
-
-static int
-conf_throttle_key(struct conf_parse *cp, const char *k, const char *v,
-    int line)
-{
-	struct conf		*cf = cp->cp_conf;
-	unsigned long long	 n;
-
-	if (strcmp(k, "max_failures") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1,
-		    AUTHZ_THROTTLE_FAILURES_MAX, &n))
-			return 0;
-		cf->cf_throttle_max_failures = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "window") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1,
-		    AUTHZ_THROTTLE_WINDOW_MAX_SEC, &n))
-			return 0;
-		cf->cf_throttle_window = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "ban") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1,
-		    AUTHZ_THROTTLE_BAN_MAX_SEC, &n))
-			return 0;
-		cf->cf_throttle_ban = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "state") == 0) {
-		if (*v != '/') {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "state: expected an absolute path");
-			return 0;
-		}
-		return conf_set_string(cp, line, &cf->cf_throttle_state, v);
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [throttle]", k);
-	return 0;
-}
-
-static int
-conf_metrics_key(struct conf_parse *cp, const char *k, const char *v,
-    int line)
-{
-	if (strcmp(k, "textfile") == 0) {
-		if (*v == '\0')
-			return 1;
-		if (*v != '/') {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "textfile: expected an absolute path");
-			return 0;
-		}
-		return conf_set_string(cp, line, &cp->cp_conf->cf_metrics_textfile,
-		    v);
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [metrics]", k);
+	    "unknown key \"%s\" in [%s]", key, section);
 	return 0;
 }
 
@@ -516,15 +538,14 @@ conf_rule_finish(struct conf_parse *cp)
 		ru->ru_access = RULE_RESTRICTED;
 }
 
+/* A section with keys in conf_keys[]. */
 static int
 conf_section_is_known(const char *section)
 {
-	static const char *const known[] = { "server", "hashing", "cache",
-	    "throttle", "metrics" };
 	size_t i;
 
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(section, known[i]) == 0)
+	for (i = 0; i < CONF_NKEYS; i++)
+		if (strcmp(section, conf_keys[i].ck_section) == 0)
 			return 1;
 	return 0;
 }
@@ -579,16 +600,8 @@ conf_handler(void *user, const char *section, const char *name,
 
 	if (name == NULL)
 		return conf_new_section(cp, section, line);
-	if (strcmp(section, "server") == 0)
-		return conf_server_key(cp, name, value, line);
-	if (strcmp(section, "hashing") == 0)
-		return conf_hashing_key(cp, name, value, line);
-	if (strcmp(section, "cache") == 0)
-		return conf_cache_key(cp, name, value, line);
-	if (strcmp(section, "throttle") == 0)
-		return conf_throttle_key(cp, name, value, line);
-	if (strcmp(section, "metrics") == 0)
-		return conf_metrics_key(cp, name, value, line);
+	if (conf_section_is_known(section))
+		return conf_key(cp, section, name, value, line);
 	if (cp->cp_rule != NULL && text_after_prefix(section, "rule:") != NULL)
 		return conf_rule_key(cp, name, value, line);
 	return 0;	/* the bad section was reported at its header */
@@ -654,7 +667,8 @@ conf_validate(struct conf_parse *cp, struct errlist *warnings)
 	int		 found;
 
 	if (cf->cf_hash_memlimit > cf->cf_hash_max_memory)
-		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_memlimit_line,
+		errlist_add(cp->cp_errs, cp->cp_file,
+		    cp->cp_line[CONF_LINE_MEMLIMIT],
 		    "[hashing] memlimit (%zu bytes) is above max_memory "
 		    "(%llu bytes): new hashes would be refused at load",
 		    cf->cf_hash_memlimit, cf->cf_hash_max_memory);
@@ -823,10 +837,12 @@ conf_trust_daemon(struct conf_parse *cp, struct filetrust_ids *ids)
 	if (conf_daemon_ids(cf, ids, &unknown) == 0)
 		return 0;
 	if (strcmp(unknown, "user") == 0)
-		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_user_line,
+		errlist_add(cp->cp_errs, cp->cp_file,
+		    cp->cp_line[CONF_LINE_USER],
 		    "user: no user \"%s\" on this system", cf->cf_user);
 	else
-		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_group_line,
+		errlist_add(cp->cp_errs, cp->cp_file,
+		    cp->cp_line[CONF_LINE_GROUP],
 		    "group: no group \"%s\" on this system", cf->cf_group);
 	return -1;
 }
@@ -890,7 +906,8 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 	if (cp.cp_users_raw != NULL) {
 		cf->cf_users_path = conf_resolve_path(path, cp.cp_users_raw);
 		if (cf->cf_users_path == NULL)
-			errlist_add(errs, path, cp.cp_users_line, "out of memory");
+			errlist_add(errs, path, cp.cp_line[CONF_LINE_USERS],
+			    "out of memory");
 	}
 	/* Without the daemon's ids, the users file cannot be judged. */
 	if (trust != NULL && derive &&
