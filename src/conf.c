@@ -64,7 +64,7 @@ conf_fileid_from_stat(const struct stat *st, struct conf_fileid *id)
  * must still reload (and then denies), not keep the old users running.
  */
 static void
-conf_validate(struct conf_parse *cp, struct errlist *warnings)
+conf_validate(struct confparse *cp, struct errlist *warnings)
 {
 	struct conf	*cf = cp->cp_conf;
 	const struct rule *ru;
@@ -73,7 +73,7 @@ conf_validate(struct conf_parse *cp, struct errlist *warnings)
 
 	if (cf->cf_hash_memlimit > cf->cf_hash_max_memory)
 		errlist_add(cp->cp_errs, cp->cp_file,
-		    cp->cp_line[CONF_LINE_MEMLIMIT],
+		    cp->cp_line[CONFPARSE_LINE_MEMLIMIT],
 		    "[hashing] memlimit (%zu bytes) is above max_memory "
 		    "(%llu bytes): new hashes would be refused at load",
 		    cf->cf_hash_memlimit, cf->cf_hash_max_memory);
@@ -187,19 +187,19 @@ conf_prepare_serving(struct conf *cf, const struct conf *prev,
  * set, as it is otherwise.  Its stat goes to st.
  */
 static void
-conf_read(struct conf_parse *cp, const char *path,
+conf_read(struct confparse *cp, const char *path,
     const struct conf_trust *trust, struct stat *st, struct errlist *errs)
 {
 	int	fd;
 
 	if (trust == NULL) {
-		(void)inifile_parse(path, 0, st, conf_handler, cp, errs);
+		(void)inifile_parse(path, 0, st, confparse_handler, cp, errs);
 		return;
 	}
 	if ((fd = filetrust_open(path, &trust->ct_conf, 0, st, errs,
 	    NULL)) == -1)
 		return;
-	(void)inifile_parse_fd(path, fd, st, conf_handler, cp, errs);
+	(void)inifile_parse_fd(path, fd, st, confparse_handler, cp, errs);
 	close(fd);
 }
 
@@ -234,7 +234,7 @@ conf_daemon_ids(const struct conf *cf, struct filetrust_ids *ids,
  * its FILE:LINE (conf_load_trusted()): authzd.c drops to these very ids.
  */
 static int
-conf_trust_daemon(struct conf_parse *cp, struct filetrust_ids *ids)
+conf_trust_daemon(struct confparse *cp, struct filetrust_ids *ids)
 {
 	const struct conf	*cf = cp->cp_conf;
 	const char		*unknown = NULL;
@@ -243,11 +243,11 @@ conf_trust_daemon(struct conf_parse *cp, struct filetrust_ids *ids)
 		return 0;
 	if (strcmp(unknown, "user") == 0)
 		errlist_add(cp->cp_errs, cp->cp_file,
-		    cp->cp_line[CONF_LINE_USER],
+		    cp->cp_line[CONFPARSE_LINE_USER],
 		    "user: no user \"%s\" on this system", cf->cf_user);
 	else
 		errlist_add(cp->cp_errs, cp->cp_file,
-		    cp->cp_line[CONF_LINE_GROUP],
+		    cp->cp_line[CONFPARSE_LINE_GROUP],
 		    "group: no group \"%s\" on this system", cf->cf_group);
 	return -1;
 }
@@ -284,7 +284,7 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
     int derive, struct errlist *errs, struct errlist *warnings)
 {
 	struct conf		*cf;
-	struct conf_parse	 cp;
+	struct confparse	 cp;
 	struct users_hash_limits lim;
 	struct stat		 st;
 	size_t			 before = errlist_count(errs);
@@ -293,7 +293,7 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 		errlist_add(errs, path, 0, "out of memory");
 		return NULL;
 	}
-	conf_defaults(cf);
+	confparse_defaults(cf);
 	memset(&cp, 0, sizeof(cp));
 	cp.cp_conf = cf;
 	cp.cp_errs = errs;
@@ -305,14 +305,14 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 	memset(&st, 0, sizeof(st));
 	conf_read(&cp, path, trust, &st, errs);
 	conf_fileid_from_stat(&st, &cf->cf_files.cfs_conf);
-	conf_rule_finish(&cp);
+	confparse_finish(&cp);
 	if (cf->cf_realm == NULL && (cf->cf_realm = strdup(AUTHZ_REALM)) == NULL)
 		errlist_add(errs, path, 0, "out of memory");
 	if (cp.cp_users_raw != NULL) {
 		cf->cf_users_path = conf_resolve_path(path, cp.cp_users_raw);
 		if (cf->cf_users_path == NULL)
-			errlist_add(errs, path, cp.cp_line[CONF_LINE_USERS],
-			    "out of memory");
+			errlist_add(errs, path,
+			    cp.cp_line[CONFPARSE_LINE_USERS], "out of memory");
 	}
 	/* Without the daemon's ids, the users file cannot be judged. */
 	if (trust != NULL && derive &&

@@ -46,7 +46,7 @@ enum conf_store {
 	CONF_ULONG,
 	CONF_ULLONG,
 	CONF_INT,
-	CONF_CHARP		/* a string, through conf_set_string() */
+	CONF_CHARP		/* a string, through confparse_set_string() */
 };
 
 /* An enum's compatible type is the compiler's: _Generic finds it. */
@@ -69,8 +69,8 @@ struct conf_key {
 	int			 ck_flags;
 	const struct conf_name	*ck_names;	/* up to a NULL cn_name */
 	const char		*ck_expect;	/* the error's "expected ..." */
-	enum conf_line		 ck_line;	/* recorded in cp_line[] */
-	int			(*ck_set)(struct conf_parse *,
+	enum confparse_line	 ck_line;	/* recorded in cp_line[] */
+	int			(*ck_set)(struct confparse *,
 				    const struct conf_key *, const char *, int);
 };
 
@@ -98,7 +98,7 @@ static const struct conf_name conf_memlimit_names[] = {
 };
 
 static int
-conf_set_string(struct conf_parse *cp, int line, char **dst, const char *v)
+confparse_set_string(struct confparse *cp, int line, char **dst, const char *v)
 {
 	free(*dst);
 	if ((*dst = strdup(v)) == NULL) {
@@ -109,7 +109,7 @@ conf_set_string(struct conf_parse *cp, int line, char **dst, const char *v)
 }
 
 static int
-conf_set_cidrs(struct conf_parse *cp, int line, const char *key,
+confparse_set_cidrs(struct confparse *cp, int line, const char *key,
     const char *v, struct netcidr **out, size_t *nout)
 {
 	char		**items = NULL;
@@ -153,16 +153,16 @@ done:
 
 /* The field of cp's conf that k names. */
 static void *
-conf_key_field(struct conf_parse *cp, const struct conf_key *k)
+confparse_key_field(struct confparse *cp, const struct conf_key *k)
 {
 	return (char *)cp->cp_conf + k->ck_off;
 }
 
 static void
-conf_key_store(struct conf_parse *cp, const struct conf_key *k,
+confparse_key_store(struct confparse *cp, const struct conf_key *k,
     unsigned long long n)
 {
-	void *p = conf_key_field(cp, k);
+	void *p = confparse_key_field(cp, k);
 
 	switch (k->ck_store) {
 	case CONF_UNSIGNED:
@@ -184,8 +184,8 @@ conf_key_store(struct conf_parse *cp, const struct conf_key *k,
 
 /* Adds the error for a value k does not take; returns 0. */
 static int
-conf_key_bad(struct conf_parse *cp, const struct conf_key *k, const char *v,
-    int line)
+confparse_key_bad(struct confparse *cp, const struct conf_key *k,
+    const char *v, int line)
 {
 	if (k->ck_type == CONF_UINT && k->ck_names == NULL)
 		errlist_add(cp->cp_errs, cp->cp_file, line,
@@ -203,7 +203,7 @@ conf_key_bad(struct conf_parse *cp, const struct conf_key *k, const char *v,
 
 /* [server] users: kept raw, resolved against the config file later. */
 static int
-conf_set_users(struct conf_parse *cp, const struct conf_key *k,
+confparse_set_users(struct confparse *cp, const struct conf_key *k,
     const char *v, int line)
 {
 	(void)k;
@@ -212,12 +212,12 @@ conf_set_users(struct conf_parse *cp, const struct conf_key *k,
 		    "users: a path to the users file is required");
 		return 0;
 	}
-	return conf_set_string(cp, line, &cp->cp_users_raw, v);
+	return confparse_set_string(cp, line, &cp->cp_users_raw, v);
 }
 
 /* [server] realm: text that ends up inside a quoted header parameter. */
 static int
-conf_set_realm(struct conf_parse *cp, const struct conf_key *k,
+confparse_set_realm(struct confparse *cp, const struct conf_key *k,
     const char *v, int line)
 {
 	const unsigned char *p;
@@ -232,17 +232,17 @@ conf_set_realm(struct conf_parse *cp, const struct conf_key *k,
 		    AUTHZ_REALM_MAX);
 		return 0;
 	}
-	return conf_set_string(cp, line, conf_key_field(cp, k), v);
+	return confparse_set_string(cp, line, confparse_key_field(cp, k), v);
 }
 
 static int
-conf_set_proxies(struct conf_parse *cp, const struct conf_key *k,
+confparse_set_proxies(struct confparse *cp, const struct conf_key *k,
     const char *v, int line)
 {
 	struct conf *cf = cp->cp_conf;
 
-	return conf_set_cidrs(cp, line, k->ck_key, v, &cf->cf_trusted_proxies,
-	    &cf->cf_ntrusted_proxies);
+	return confparse_set_cidrs(cp, line, k->ck_key, v,
+	    &cf->cf_trusted_proxies, &cf->cf_ntrusted_proxies);
 }
 
 #define KEY(s, k, t)	.ck_section = (s), .ck_key = (k), .ck_type = (t)
@@ -253,27 +253,27 @@ conf_set_proxies(struct conf_parse *cp, const struct conf_key *k,
 static const struct conf_key conf_keys[] = {
 	{ KEY("server", "listen", CONF_STRING), AT(cf_listen),
 	  .ck_flags = CONF_EMPTY_UNSET },
-	{ KEY("server", "users", CONF_CUSTOM), .ck_set = conf_set_users,
-	  .ck_line = CONF_LINE_USERS },
+	{ KEY("server", "users", CONF_CUSTOM), .ck_set = confparse_set_users,
+	  .ck_line = CONFPARSE_LINE_USERS },
 	{ KEY("server", "workers", CONF_UINT), AT(cf_workers),
 	  RANGE(1, AUTHZ_WORKERS_MAX) },
 	{ KEY("server", "realm", CONF_CUSTOM), AT(cf_realm),
-	  .ck_set = conf_set_realm },
+	  .ck_set = confparse_set_realm },
 	{ KEY("server", "default", CONF_NAME), AT(cf_default),
 	  .ck_names = conf_default_names,
 	  .ck_expect = "\"deny\" or \"authenticate\"" },
 	{ KEY("server", "authz_failure", CONF_NAME), AT(cf_authz_failure),
 	  .ck_names = conf_failure_names, .ck_expect = "403 or 401" },
 	{ KEY("server", "trusted_proxies", CONF_CUSTOM),
-	  .ck_set = conf_set_proxies },
+	  .ck_set = confparse_set_proxies },
 	{ KEY("server", "log", CONF_NAME), AT(cf_log),
 	  .ck_names = conf_log_names, .ck_expect = "\"stderr\" or \"syslog\"" },
 	{ KEY("server", "request_timeout", CONF_UINT), AT(cf_request_timeout),
 	  RANGE(1, AUTHZ_REQUEST_TIMEOUT_MAX_SEC) },
 	{ KEY("server", "user", CONF_STRING), AT(cf_user),
-	  .ck_flags = CONF_EMPTY_UNSET, .ck_line = CONF_LINE_USER },
+	  .ck_flags = CONF_EMPTY_UNSET, .ck_line = CONFPARSE_LINE_USER },
 	{ KEY("server", "group", CONF_STRING), AT(cf_group),
-	  .ck_flags = CONF_EMPTY_UNSET, .ck_line = CONF_LINE_GROUP },
+	  .ck_flags = CONF_EMPTY_UNSET, .ck_line = CONFPARSE_LINE_GROUP },
 	{ KEY("server", "socket_mode", CONF_OCTAL), AT(cf_socket_mode),
 	  RANGE(0, 0777), .ck_expect = "an octal mode such as 0660" },
 
@@ -288,7 +288,7 @@ static const struct conf_key conf_keys[] = {
 	  .ck_expect = "interactive, moderate" },
 	{ KEY("hashing", "memlimit", CONF_BYTES), AT(cf_hash_memlimit),
 	  RANGE(crypto_pwhash_MEMLIMIT_MIN, SIZE_MAX),
-	  .ck_names = conf_memlimit_names, .ck_line = CONF_LINE_MEMLIMIT,
+	  .ck_names = conf_memlimit_names, .ck_line = CONFPARSE_LINE_MEMLIMIT,
 	  .ck_expect = "interactive, moderate or a size such as 64M "
 	  "(at least 8K)" },
 
@@ -315,8 +315,8 @@ static const struct conf_key conf_keys[] = {
 
 /* Reads v into what k names: 1, or 0 with the error added. */
 static int
-conf_key_set(struct conf_parse *cp, const struct conf_key *k, const char *v,
-    int line)
+confparse_key_set(struct confparse *cp, const struct conf_key *k,
+    const char *v, int line)
 {
 	const struct conf_name	*nm;
 	unsigned long long	 n;
@@ -324,25 +324,25 @@ conf_key_set(struct conf_parse *cp, const struct conf_key *k, const char *v,
 
 	for (nm = k->ck_names; nm != NULL && nm->cn_name != NULL; nm++)
 		if (strcmp(v, nm->cn_name) == 0) {
-			conf_key_store(cp, k, nm->cn_value);
+			confparse_key_store(cp, k, nm->cn_value);
 			return 1;
 		}
 	switch (k->ck_type) {
 	case CONF_UINT:
 		if (text_parse_uint(v, k->ck_min, k->ck_max, &n) == -1)
-			return conf_key_bad(cp, k, v, line);
+			return confparse_key_bad(cp, k, v, line);
 		break;
 	case CONF_BYTES:
 		if (text_parse_size(v, &n) == -1 || n < k->ck_min ||
 		    n > k->ck_max)
-			return conf_key_bad(cp, k, v, line);
+			return confparse_key_bad(cp, k, v, line);
 		break;
 	case CONF_OCTAL:
 		errno = 0;
 		n = strtoull(v, &end, 8);
 		if (!isdigit((unsigned char)*v) || *end != '\0' ||
 		    errno != 0 || n > k->ck_max)
-			return conf_key_bad(cp, k, v, line);
+			return confparse_key_bad(cp, k, v, line);
 		break;
 	case CONF_STRING:
 		if (*v == '\0' && (k->ck_flags & CONF_EMPTY_UNSET))
@@ -352,20 +352,21 @@ conf_key_set(struct conf_parse *cp, const struct conf_key *k, const char *v,
 			    "%s: expected an absolute path", k->ck_key);
 			return 0;
 		}
-		return conf_set_string(cp, line, conf_key_field(cp, k), v);
+		return confparse_set_string(cp, line,
+		    confparse_key_field(cp, k), v);
 	case CONF_CUSTOM:
 		return k->ck_set(cp, k, v, line);
 	case CONF_NAME:
 	default:
-		return conf_key_bad(cp, k, v, line);
+		return confparse_key_bad(cp, k, v, line);
 	}
-	conf_key_store(cp, k, n);
+	confparse_key_store(cp, k, n);
 	return 1;
 }
 
 /* A key of one of the fixed sections, through conf_keys[]. */
 static int
-conf_key(struct conf_parse *cp, const char *section, const char *key,
+confparse_key(struct confparse *cp, const char *section, const char *key,
     const char *v, int line)
 {
 	const struct conf_key	*k;
@@ -376,9 +377,9 @@ conf_key(struct conf_parse *cp, const char *section, const char *key,
 		if (strcmp(k->ck_section, section) != 0 ||
 		    strcmp(k->ck_key, key) != 0)
 			continue;
-		if (!conf_key_set(cp, k, v, line))
+		if (!confparse_key_set(cp, k, v, line))
 			return 0;
-		cp->cp_line[k->ck_line] = line;	/* [CONF_LINE_NONE]: unused */
+		cp->cp_line[k->ck_line] = line;	/* [0]: not read */
 		return 1;
 	}
 	errlist_add(cp->cp_errs, cp->cp_file, line,
@@ -388,7 +389,7 @@ conf_key(struct conf_parse *cp, const char *section, const char *key,
 
 /* RFC 9110 5.6.2 token characters, for method names. */
 static int
-conf_is_token(const char *s)
+confparse_is_token(const char *s)
 {
 	if (*s == '\0' || strlen(s) > AUTHZ_METHOD_MAX)
 		return 0;
@@ -400,7 +401,7 @@ conf_is_token(const char *s)
 }
 
 static int
-conf_rule_list(struct conf_parse *cp, int line, const char *key,
+confparse_rule_list(struct confparse *cp, int line, const char *key,
     const char *v, char ***out, size_t *n)
 {
 	size_t i;
@@ -416,7 +417,8 @@ conf_rule_list(struct conf_parse *cp, int line, const char *key,
 	}
 	for (i = 0; i < *n; i++) {
 		const char *item = (*out)[i];
-		int ok = strcmp(key, "methods") == 0 ? conf_is_token(item) :
+		int ok = strcmp(key, "methods") == 0 ?
+		    confparse_is_token(item) :
 		    users_name_is_valid(item, strlen(item));
 
 		if (!ok) {
@@ -430,7 +432,7 @@ conf_rule_list(struct conf_parse *cp, int line, const char *key,
 }
 
 static int
-conf_rule_key(struct conf_parse *cp, const char *k, const char *v, int line)
+confparse_rule_key(struct confparse *cp, const char *k, const char *v, int line)
 {
 	struct rule	*ru = cp->cp_rule;
 	const char	*errstr;
@@ -444,13 +446,13 @@ conf_rule_key(struct conf_parse *cp, const char *k, const char *v, int line)
 		return 1;
 	}
 	if (strcmp(k, "methods") == 0)
-		return conf_rule_list(cp, line, k, v, &ru->ru_methods,
+		return confparse_rule_list(cp, line, k, v, &ru->ru_methods,
 		    &ru->ru_nmethods);
 	if (strcmp(k, "roles") == 0)
-		return conf_rule_list(cp, line, k, v, &ru->ru_roles,
+		return confparse_rule_list(cp, line, k, v, &ru->ru_roles,
 		    &ru->ru_nroles);
 	if (strcmp(k, "users") == 0)
-		return conf_rule_list(cp, line, k, v, &ru->ru_users,
+		return confparse_rule_list(cp, line, k, v, &ru->ru_users,
 		    &ru->ru_nusers);
 	if (strcmp(k, "networks") == 0) {
 		if (*v == '\0') {
@@ -459,7 +461,7 @@ conf_rule_key(struct conf_parse *cp, const char *k, const char *v, int line)
 			    "address)");
 			return 0;
 		}
-		return conf_set_cidrs(cp, line, k, v, &ru->ru_networks,
+		return confparse_set_cidrs(cp, line, k, v, &ru->ru_networks,
 		    &ru->ru_nnetworks);
 	}
 	if (strcmp(k, "access") == 0) {
@@ -485,7 +487,7 @@ conf_rule_key(struct conf_parse *cp, const char *k, const char *v, int line)
 
 /* Checks the rule just finished; called at the next section and at EOF. */
 void
-conf_rule_finish(struct conf_parse *cp)
+confparse_finish(struct confparse *cp)
 {
 	struct rule *ru = cp->cp_rule;
 	int	     restricted;
@@ -512,7 +514,7 @@ conf_rule_finish(struct conf_parse *cp)
 
 /* A section with keys in conf_keys[]. */
 static int
-conf_section_is_known(const char *section)
+confparse_section_is_known(const char *section)
 {
 	size_t i;
 
@@ -523,15 +525,15 @@ conf_section_is_known(const char *section)
 }
 
 static int
-conf_new_section(struct conf_parse *cp, const char *section, int line)
+confparse_new_section(struct confparse *cp, const char *section, int line)
 {
 	struct conf	*cf = cp->cp_conf;
 	struct rule	*nr;
 	const char	*name;
 
-	conf_rule_finish(cp);
+	confparse_finish(cp);
 	if ((name = text_after_prefix(section, "rule:")) == NULL) {
-		if (conf_section_is_known(section))
+		if (confparse_section_is_known(section))
 			return 1;
 		/* Here, so that an empty unknown section is an error too. */
 		errlist_add(cp->cp_errs, cp->cp_file, line,
@@ -565,22 +567,22 @@ conf_new_section(struct conf_parse *cp, const char *section, int line)
 }
 
 int
-conf_handler(void *user, const char *section, const char *name,
+confparse_handler(void *user, const char *section, const char *name,
     const char *value, int line)
 {
-	struct conf_parse *cp = user;
+	struct confparse *cp = user;
 
 	if (name == NULL)
-		return conf_new_section(cp, section, line);
-	if (conf_section_is_known(section))
-		return conf_key(cp, section, name, value, line);
+		return confparse_new_section(cp, section, line);
+	if (confparse_section_is_known(section))
+		return confparse_key(cp, section, name, value, line);
 	if (cp->cp_rule != NULL && text_after_prefix(section, "rule:") != NULL)
-		return conf_rule_key(cp, name, value, line);
+		return confparse_rule_key(cp, name, value, line);
 	return 0;	/* the bad section was reported at its header */
 }
 
 void
-conf_defaults(struct conf *cf)
+confparse_defaults(struct conf *cf)
 {
 	cf->cf_workers = AUTHZ_WORKERS;
 	cf->cf_default = CONF_DEFAULT_DENY;

@@ -9,32 +9,32 @@
 #include "errlist.h"
 #include "rules.h"
 
-/* The lines later checks cite, of keys read earlier (conf_key_line). */
-enum conf_line {
-	CONF_LINE_NONE,
-	CONF_LINE_USERS,		/* [server] users */
-	CONF_LINE_USER,			/* [server] user */
-	CONF_LINE_GROUP,		/* [server] group */
-	CONF_LINE_MEMLIMIT,		/* [hashing] memlimit */
-	CONF_NLINES
+/* The lines later errors cite, of keys read earlier: cp_line[]. */
+enum confparse_line {
+	CONFPARSE_LINE_NONE,
+	CONFPARSE_LINE_USERS,		/* [server] users */
+	CONFPARSE_LINE_USER,		/* [server] user */
+	CONFPARSE_LINE_GROUP,		/* [server] group */
+	CONFPARSE_LINE_MEMLIMIT,	/* [hashing] memlimit */
+	CONFPARSE_NLINES
 };
 
-struct conf_parse {
+struct confparse {
 	struct conf	*cp_conf;
 	struct errlist	*cp_errs;
 	const char	*cp_file;
 	struct rule	*cp_rule;	/* the [rule:NAME] being read */
 	int		 cp_rule_has_access;
 	char		*cp_users_raw;
-	int		 cp_line[CONF_NLINES];	/* 0: not set */
+	int		 cp_line[CONFPARSE_NLINES];	/* 0: not set */
 };
 
 /* Sets the defaults every key overrides. */
-void	conf_defaults(struct conf *);
-/* The inih handler (inifile.h): user is a struct conf_parse. */
-int	conf_handler(void *user, const char *section, const char *name,
+void	confparse_defaults(struct conf *);
+/* The inih handler (inifile.h): user is a struct confparse. */
+int	confparse_handler(void *user, const char *section, const char *name,
 	    const char *value, int line);
 /* Checks the rule just finished; called at the next section and at EOF. */
-void	conf_rule_finish(struct conf_parse *);
+void	confparse_finish(struct confparse *);
 
 #endif
