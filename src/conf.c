@@ -1,22 +1,18 @@
 /*
  * Loading fcgi-authz.ini: defaults first, then every key through one
- * handler, then cross-checks, then the users file.  Every error is
- * collected as "FILE:LINE: message"; a snapshot with any error is thrown
- * away whole.
+ * handler (confparse.c), then cross-checks, then the users file.  Every
+ * error is collected as "FILE:LINE: message"; a snapshot with any error
+ * is thrown away whole.
  */
 #include "config.h"
 
 #include <sys/stat.h>
 
-#include <ctype.h>
-#include <errno.h>
 #include <grp.h>
-#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,12 +20,11 @@
 
 #include "authcache.h"
 #include "conf.h"
+#include "confparse.h"
 #include "defaults.h"
 #include "filetrust.h"
 #include "inifile.h"
-#include "confparse.h"
 #include "pwcheck.h"
-#include "text.h"
 #include "users.h"
 
 /* A relative users path is relative to the config file's directory. */
