@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -36,16 +35,6 @@ struct authcache {
 	unsigned char		 ac_hashkey[crypto_generichash_KEYBYTES];
 	atomic_uint		 ac_refs;
 };
-
-uint64_t
-authcache_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	/* +1: 0 marks an empty entry. */
-	return (uint64_t)ts.tv_sec + 1;
-}
 
 struct authcache *
 authcache_new(size_t entries, unsigned ttl)

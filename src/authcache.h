@@ -6,9 +6,10 @@
  * never the password: a changed password misses, and authz.c refuses
  * removed, disabled and expired users before it asks the cache.  So an
  * entry stays true under a later users file, and a reload hands the
- * cache on to the new snapshot (conf_prepare_serving) instead of making every
+ * cache on to the new snapshot (services_prepare) instead of making every
  * client pay for one slow hash again.  Fixed size, 4-way set associative,
- * locked in shards; shared by reference count.
+ * locked in shards; shared by reference count.  Every now below is
+ * monoclock_now()'s seconds (monoclock.h).
  */
 #ifndef AUTHZ_AUTHCACHE_H
 #define AUTHZ_AUTHCACHE_H
@@ -57,7 +58,5 @@ void	authcache_forget(struct authcache *,
 	    const uint8_t key[AUTHCACHE_KEYLEN]);
 void	authcache_insert(struct authcache *, const uint8_t key[AUTHCACHE_KEYLEN],
 	    uint64_t now);
-/* Monotonic seconds, the clock lookups and inserts expect. */
-uint64_t authcache_now(void);
 
 #endif

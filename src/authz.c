@@ -5,8 +5,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -16,6 +14,7 @@
 #include "canon.h"
 #include "conf.h"
 #include "httpauth.h"
+#include "monoclock.h"
 #include "pwcheck.h"
 #include "text.h"
 #include "throttle.h"
@@ -196,14 +195,17 @@ struct authz_renewal {
 	uint8_t			 ar_key[AUTHCACHE_KEYLEN];
 };
 
-/* On a hashing thread: the password verified again (or not). */
+/*
+ * On a hashing thread: the password verified again (or not).  Not part of
+ * the decision, and later than its request: it reads the clock itself.
+ */
 static void
 authz_renewed(void *arg, int result)
 {
 	struct authz_renewal *ar = arg;
 
 	if (result == 1)
-		authcache_insert(ar->ar_cache, ar->ar_key, authcache_now());
+		authcache_insert(ar->ar_cache, ar->ar_key, monoclock_now());
 	else if (result == 0)	/* only a changed hash function could */
 		authcache_forget(ar->ar_cache, ar->ar_key);
 	authcache_free(ar->ar_cache);
@@ -218,16 +220,16 @@ authz_renewed(void *arg, int result)
  * asks again later.
  */
 static void
-authz_renew(const struct conf *cf, const struct user *us,
+authz_renew(const struct authz_services *sv, const struct user *us,
     const struct httpauth_cred *cred, const uint8_t key[AUTHCACHE_KEYLEN])
 {
 	struct authz_renewal *ar;
 
 	if ((ar = malloc(sizeof(*ar))) == NULL)
 		return;
-	ar->ar_cache = authcache_ref(cf->cf_cache);
+	ar->ar_cache = authcache_ref(sv->as_cache);
 	memcpy(ar->ar_key, key, AUTHCACHE_KEYLEN);
-	if (pwcheck_renew(cf->cf_pwcheck, us->us_hash, cred->hc_password,
+	if (pwcheck_renew(sv->as_pwcheck, us->us_hash, cred->hc_password,
 	    cred->hc_password_len, authz_renewed, ar) == -1)
 		authz_renewed(ar, -1);
 }
@@ -235,34 +237,32 @@ authz_renew(const struct conf *cf, const struct user *us,
 /*
  * Verifies a password, through the cache.  Returns 1 if it matches, 0 if
  * not, -1 if no verification could be started (pwcheck_verify).  Sets
- * *cache to what the cache did (authz.h).
+ * *cache to what the cache did (authz.h).  now: the request's af_mono.
  */
 static int
-authz_password_ok(const struct conf *cf, const struct user *us,
-    const struct httpauth_cred *cred, enum authz_cache *cache)
+authz_password_ok(const struct authz_services *sv, const struct user *us,
+    const struct httpauth_cred *cred, uint64_t now, enum authz_cache *cache)
 {
 	uint8_t		key[AUTHCACHE_KEYLEN];
-	uint64_t	now = 0;
 	int		ok, refresh = 0;
 
-	if (cf->cf_cache != NULL) {
-		now = authcache_now();
-		authcache_key(cf->cf_cache, us->us_name, us->us_hash,
+	if (sv->as_cache != NULL) {
+		authcache_key(sv->as_cache, us->us_name, us->us_hash,
 		    cred->hc_password, cred->hc_password_len, key);
-		if (authcache_lookup_refresh(cf->cf_cache, key, now,
+		if (authcache_lookup_refresh(sv->as_cache, key, now,
 		    &refresh)) {
 			*cache = AUTHZ_CACHE_HIT;
 			if (refresh)
-				authz_renew(cf, us, cred, key);
+				authz_renew(sv, us, cred, key);
 			sodium_memzero(key, sizeof(key));
 			return 1;
 		}
 		*cache = AUTHZ_CACHE_MISS;
 	}
-	ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash, cred->hc_password,
+	ok = pwcheck_verify(sv->as_pwcheck, us->us_hash, cred->hc_password,
 	    cred->hc_password_len);
-	if (ok == 1 && cf->cf_cache != NULL)
-		authcache_insert(cf->cf_cache, key, now);
+	if (ok == 1 && sv->as_cache != NULL)
+		authcache_insert(sv->as_cache, key, now);
 	sodium_memzero(key, sizeof(key));
 	return ok;
 }
@@ -288,7 +288,8 @@ authz_busy(struct authz_verdict *v)
  * wrong password (docs/security.md, User enumeration).
  */
 static void
-authz_basic(const struct conf *cf, const struct authz_facts *f,
+authz_basic(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f,
     const struct httpauth_cred *cred, struct authz_verdict *v,
     struct authz_principal *who)
 {
@@ -299,7 +300,7 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 	authz_copy(v->av_user, sizeof(v->av_user), cred->hc_user);
 	us = users_find(cf->cf_users, cred->hc_user, cred->hc_user_len);
 	if (us == NULL) {
-		if (pwcheck_verify_dummy(cf->cf_pwcheck, cred->hc_password,
+		if (pwcheck_verify_dummy(sv->as_pwcheck, cred->hc_password,
 		    cred->hc_password_len) == -1)
 			authz_busy(v);
 		else
@@ -313,10 +314,11 @@ authz_basic(const struct conf *cf, const struct authz_facts *f,
 	refused = us->us_disabled ||
 	    users_is_expired(us->us_expires, f->af_now);
 	if (refused)
-		ok = pwcheck_verify(cf->cf_pwcheck, us->us_hash,
+		ok = pwcheck_verify(sv->as_pwcheck, us->us_hash,
 		    cred->hc_password, cred->hc_password_len);
 	else
-		ok = authz_password_ok(cf, us, cred, &v->av_cache);
+		ok = authz_password_ok(sv, us, cred, f->af_mono,
+		    &v->av_cache);
 	if (ok == -1) {
 		authz_busy(v);
 		return;
@@ -368,11 +370,6 @@ authz_apache_user(const struct conf *cf, const struct authz_facts *f,
 	v->av_status = 0;
 }
 
-/*
- * Step 6.  The Authorization header wins; Apache's pre-decoded
- * REMOTE_USER/REMOTE_PASSWD are used without it (no CGIPassAuth), and
- * only in the AUTHORIZER role: nginx sends an unverified REMOTE_USER.
- */
 static struct throttle_limits
 authz_throttle_limits(const struct conf *cf)
 {
@@ -390,18 +387,18 @@ authz_throttle_limits(const struct conf *cf)
  * Returns 1 if so.
  */
 static int
-authz_throttled(const struct conf *cf, const struct netaddr *addr,
-    const struct httpauth_cred *cred, struct authz_verdict *v)
+authz_throttled(const struct conf *cf, const struct authz_services *sv,
+    const struct netaddr *addr,
+    const struct httpauth_cred *cred, uint64_t now, struct authz_verdict *v)
 {
 	struct throttle_limits	lim = authz_throttle_limits(cf);
 	int			basic = cred->hc_scheme == HTTPAUTH_BASIC;
 	unsigned		left;
 
-	if (cf->cf_throttle == NULL)
+	if (sv->as_throttle == NULL)
 		return 0;
-	left = throttle_check(cf->cf_throttle, &lim, addr,
-	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0,
-	    throttle_now());
+	left = throttle_check(sv->as_throttle, &lim, addr,
+	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0, now);
 	if (left == 0)
 		return 0;
 	if (basic)
@@ -418,13 +415,15 @@ authz_throttled(const struct conf *cf, const struct netaddr *addr,
  * the same one repeated counts once.
  */
 static void
-authz_count_failure(const struct conf *cf, const struct netaddr *addr,
-    const struct httpauth_cred *cred, const struct authz_verdict *v)
+authz_count_failure(const struct conf *cf, const struct authz_services *sv,
+    const struct netaddr *addr,
+    const struct httpauth_cred *cred, uint64_t now,
+    const struct authz_verdict *v)
 {
 	struct throttle_limits	lim = authz_throttle_limits(cf);
 	int			basic = cred->hc_scheme == HTTPAUTH_BASIC;
 
-	if (cf->cf_throttle == NULL || v->av_status != 401)
+	if (sv->as_throttle == NULL || v->av_status != 401)
 		return;
 	switch (v->av_reason) {
 	case AUTHZ_R_UNKNOWN_USER:
@@ -436,14 +435,20 @@ authz_count_failure(const struct conf *cf, const struct netaddr *addr,
 	default:
 		return;
 	}
-	throttle_fail(cf->cf_throttle, &lim, addr,
+	throttle_fail(sv->as_throttle, &lim, addr,
 	    basic ? cred->hc_user : NULL, basic ? cred->hc_user_len : 0,
 	    basic ? (const void *)cred->hc_password : (const void *)cred->hc_token,
-	    basic ? cred->hc_password_len : cred->hc_token_len, throttle_now());
+	    basic ? cred->hc_password_len : cred->hc_token_len, now);
 }
 
+/*
+ * Step 6.  The Authorization header wins; Apache's pre-decoded
+ * REMOTE_USER/REMOTE_PASSWD are used without it (no CGIPassAuth), and
+ * only in the AUTHORIZER role: nginx sends an unverified REMOTE_USER.
+ */
 static void
-authz_authenticate(const struct conf *cf, const struct authz_facts *f,
+authz_authenticate(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f,
     const struct netaddr *addr, struct authz_verdict *v,
     struct authz_principal *who)
 {
@@ -467,13 +472,13 @@ authz_authenticate(const struct conf *cf, const struct authz_facts *f,
 		r = HTTPAUTH_ABSENT;
 	switch (r) {
 	case HTTPAUTH_OK:
-		if (authz_throttled(cf, addr, &cred, v))
+		if (authz_throttled(cf, sv, addr, &cred, f->af_mono, v))
 			break;
 		if (cred.hc_scheme == HTTPAUTH_BEARER)
 			authz_bearer(cf, f, &cred, v, who);
 		else
-			authz_basic(cf, f, &cred, v, who);
-		authz_count_failure(cf, addr, &cred, v);
+			authz_basic(cf, sv, f, &cred, v, who);
+		authz_count_failure(cf, sv, addr, &cred, f->af_mono, v);
 		break;
 	case HTTPAUTH_ABSENT:
 	case HTTPAUTH_OTHER_SCHEME:
@@ -485,6 +490,30 @@ authz_authenticate(const struct conf *cf, const struct authz_facts *f,
 		break;
 	}
 	httpauth_cred_wipe(&cred);
+}
+
+/*
+ * Step 4 for a public rule: 200.  Apache decoded Basic credentials for an
+ * authenticator (REMOTE_PASSWD: mod_fcgid, mod_authnz_fcgi's providers)
+ * and takes a 200 as "this password is right", with the name the client
+ * typed as REMOTE_USER.  Verify them, then.
+ */
+static void
+authz_public(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f,
+    const struct netaddr *addr, struct authz_verdict *v,
+    struct authz_principal *who)
+{
+	if (f->af_role == AUTHZ_ROLE_AUTHORIZER &&
+	    (f->af_phase == AUTHZ_PHASE_AUTHENTICATOR ||
+	    f->af_phase == AUTHZ_PHASE_NONE) &&
+	    f->af_remote_passwd != NULL) {
+		authz_authenticate(cf, sv, f, addr, v, who);
+		if (v->av_status != 0)
+			return;
+		v->av_roles = who->ap_roles_joined;
+	}
+	authz_set(v, 200, AUTHZ_R_PUBLIC, AUTHZ_CH_NONE);
 }
 
 /* Step 7.  Returns 1 if the principal may pass the rule. */
@@ -533,12 +562,13 @@ authz_verdict_reset(struct authz_verdict *v)
 
 /* Steps 1 and the sanity checks before any rule is looked at. */
 static int
-authz_check_request(const struct conf *cf, const struct authz_facts *f,
-    struct authz_verdict *v)
+authz_check_request(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f, struct authz_verdict *v)
 {
 	const char *why = NULL;
 
-	if (cf == NULL || cf->cf_users == NULL || cf->cf_pwcheck == NULL)
+	if (cf == NULL || cf->cf_users == NULL || sv == NULL ||
+	    sv->as_pwcheck == NULL)
 		why = "no configuration loaded";
 	else if (f->af_role == AUTHZ_ROLE_OTHER)
 		why = "unsupported FastCGI role";
@@ -570,8 +600,8 @@ authz_check_request(const struct conf *cf, const struct authz_facts *f,
 }
 
 void
-authz_decide(const struct conf *cf, const struct authz_facts *f,
-    struct authz_verdict *v)
+authz_decide(const struct conf *cf, const struct authz_services *sv,
+    const struct authz_facts *f, struct authz_verdict *v)
 {
 	const struct rule	*ru;
 	struct netaddr		 addr;
@@ -580,7 +610,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 
 	authz_verdict_reset(v);
 	memset(&who, 0, sizeof(who));
-	if (authz_check_request(cf, f, v) == -1) {
+	if (authz_check_request(cf, sv, f, v) == -1) {
 		/* A bad path is the client's doing: log who sent it (for
 		 * fail2ban), as every other denial does. */
 		if (v->av_status == 400 && authz_client_addr(cf, f, &addr))
@@ -606,22 +636,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 		return;
 	}
 	if (ru != NULL && ru->ru_access == RULE_PUBLIC) {
-		/*
-		 * Apache decoded Basic credentials for an authenticator
-		 * (REMOTE_PASSWD: mod_fcgid, mod_authnz_fcgi's providers) and
-		 * takes a 200 as "this password is right", with the name the
-		 * client typed as REMOTE_USER.  Verify them, then.
-		 */
-		if (f->af_role == AUTHZ_ROLE_AUTHORIZER &&
-		    (f->af_phase == AUTHZ_PHASE_AUTHENTICATOR ||
-		    f->af_phase == AUTHZ_PHASE_NONE) &&
-		    f->af_remote_passwd != NULL) {
-			authz_authenticate(cf, f, addr_known ? &addr : NULL, v, &who);
-			if (v->av_status != 0)
-				return;
-			v->av_roles = who.ap_roles_joined;
-		}
-		authz_set(v, 200, AUTHZ_R_PUBLIC, AUTHZ_CH_NONE);
+		authz_public(cf, sv, f, addr_known ? &addr : NULL, v, &who);
 		return;
 	}
 	/* Apache's access checker answers for the address only. */
@@ -630,7 +645,7 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 		return;
 	}
 	/* 5 (throttling, once credentials are read) and 6: */
-	authz_authenticate(cf, f, addr_known ? &addr : NULL, v, &who);
+	authz_authenticate(cf, sv, f, addr_known ? &addr : NULL, v, &who);
 	if (v->av_status != 0)
 		return;
 	/* 7 */
@@ -646,147 +661,4 @@ authz_decide(const struct conf *cf, const struct authz_facts *f,
 	}
 	v->av_roles = who.ap_roles_joined;
 	authz_set(v, 200, AUTHZ_R_OK, AUTHZ_CH_NONE);
-}
-
-/* Appends to the response; sets *ok to 0 when it does not fit. */
-static void
-authz_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void
-authz_out(char *buf, size_t bufsz, size_t *len, int *ok, const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	if (!*ok)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *len, bufsz - *len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= bufsz - *len) {
-		*ok = 0;
-		return;
-	}
-	*len += (size_t)n;
-}
-
-/* Appends "name: value\r\n"; *ok as for authz_out(). */
-static void
-authz_put_header(char *buf, size_t bufsz, size_t *len, int *ok,
-    const char *name, const char *value)
-{
-	size_t nlen = strlen(name), vlen = strlen(value);
-
-	if (!*ok || nlen + vlen + 4 >= bufsz - *len) {
-		*ok = 0;
-		return;
-	}
-	memcpy(buf + *len, name, nlen);
-	memcpy(buf + *len + nlen, ": ", 2);
-	memcpy(buf + *len + nlen + 2, value, vlen);
-	memcpy(buf + *len + nlen + 2 + vlen, "\r\n", 3);
-	*len += nlen + vlen + 4;
-}
-
-/*
- * FastCGI 6.3: only Variable-* headers count on a 200.  Copies, not
- * printf: this is every granted request's answer.
- */
-static size_t
-authz_render_granted(const struct authz_verdict *v, char *buf, size_t bufsz)
-{
-	size_t	len = 0;
-	int	ok = 1;
-
-	authz_put_header(buf, bufsz, &len, &ok, "Status", "200 OK");
-	if (v->av_user[0] != '\0') {
-		authz_put_header(buf, bufsz, &len, &ok, "Variable-REMOTE_USER",
-		    v->av_user);
-		authz_put_header(buf, bufsz, &len, &ok, "Variable-AUTHZ_ROLES",
-		    v->av_roles != NULL ? v->av_roles : "");
-		authz_put_header(buf, bufsz, &len, &ok, "Variable-AUTH_TYPE",
-		    v->av_auth_type != NULL ? v->av_auth_type : "");
-	}
-	if (v->av_rule != NULL)
-		authz_put_header(buf, bufsz, &len, &ok, "Variable-AUTHZ_RULE",
-		    v->av_rule);
-	if (!ok || bufsz - len < 3)
-		return 0;
-	memcpy(buf + len, "\r\n", 3);	/* the blank line, and a NUL */
-	return len + 2;
-}
-
-static const char *
-authz_status_text(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 429: return "Too Many Requests";
-	default: return "Internal Server Error";
-	}
-}
-
-/*
- * RFC 9110 11.6.1: every 401 carries a challenge; the Bearer one (RFC
- * 6750 3) only when tokens exist, and first when a token was refused, as
- * nginx 1.22 passes on only the first WWW-Authenticate.
- */
-static void
-authz_render_challenge(const struct conf *cf, const struct authz_verdict *v,
-    char *buf, size_t bufsz, size_t *len, int *ok)
-{
-	int tokens = users_token_count(cf->cf_users) > 0;
-
-	switch (v->av_challenge) {
-	case AUTHZ_CH_NONE:
-		break;
-	case AUTHZ_CH_BAD_TOKEN:
-		if (tokens)
-			authz_out(buf, bufsz, len, ok, "WWW-Authenticate: "
-			    "Bearer realm=\"%s\", error=\"invalid_token\"\r\n",
-			    cf->cf_realm);
-		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Basic "
-		    "realm=\"%s\", charset=\"UTF-8\"\r\n", cf->cf_realm);
-		break;
-	case AUTHZ_CH_LOGIN:
-		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Basic "
-		    "realm=\"%s\", charset=\"UTF-8\"\r\n", cf->cf_realm);
-		if (tokens)
-			authz_out(buf, bufsz, len, ok, "WWW-Authenticate: "
-			    "Bearer realm=\"%s\"\r\n", cf->cf_realm);
-		break;
-	case AUTHZ_CH_SCOPE:
-		authz_out(buf, bufsz, len, ok, "WWW-Authenticate: Bearer "
-		    "realm=\"%s\", error=\"insufficient_scope\"\r\n",
-		    cf->cf_realm);
-		break;
-	}
-}
-
-size_t
-authz_render(const struct conf *cf, const struct authz_verdict *v,
-    char *buf, size_t bufsz)
-{
-	size_t		len = 0;
-	int		ok = 1;
-	const char	*text = authz_status_text(v->av_status);
-
-	/* Status first, always with a reason phrase (docs/servers.md). */
-	if (v->av_status == 200)
-		return authz_render_granted(v, buf, bufsz);
-	authz_out(buf, bufsz, &len, &ok, "Status: %d %s\r\n", v->av_status,
-	    text);
-	if (cf != NULL)
-		authz_render_challenge(cf, v, buf, bufsz, &len, &ok);
-	if (v->av_status == 429)
-		authz_out(buf, bufsz, &len, &ok, "Retry-After: %u\r\n",
-		    v->av_retry_after);
-	authz_out(buf, bufsz, &len, &ok, "Content-Type: text/plain; "
-	    "charset=utf-8\r\nCache-Control: no-store\r\n\r\n%d %s\n",
-	    v->av_status, text);
-	return ok ? len : 0;
 }

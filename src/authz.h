@@ -7,12 +7,16 @@
 #define AUTHZ_AUTHZ_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "defaults.h"
 #include "netaddr.h"
 
+struct authcache;
 struct conf;
+struct pwcheck;
+struct throttle;
 
 enum authz_role {
 	AUTHZ_ROLE_AUTHORIZER,	/* FastCGI AUTHORIZER: Apache, lighttpd */
@@ -42,6 +46,8 @@ struct authz_facts {
 	int		 af_bad_params;		/* oversized or unusable */
 	int		 af_dup_authorization;	/* merged or repeated header */
 	time_t		 af_now;		/* wall clock, for expiry */
+	uint64_t	 af_mono;		/* monoclock_now(), for the
+						   cache and the throttle */
 };
 
 enum authz_reason {
@@ -97,22 +103,27 @@ struct authz_verdict {
 };
 
 /*
- * Decides one request.  conf may be NULL (nothing loaded): 500.  The
- * verdict's pointers point into conf and stay valid while the caller
- * holds conf.  Never fails: every failure is a non-200 verdict.
+ * What a decision uses besides the settings: the runtime parts, which
+ * services.c builds for a snapshot and keeps beside it.  authz_decide()
+ * reads the pointers; the objects behind them are shared and
+ * thread-safe.
  */
-void	authz_decide(const struct conf *, const struct authz_facts *,
-	    struct authz_verdict *);
+struct authz_services {
+	struct authcache *as_cache;	/* NULL when [cache] ttl is 0 */
+	struct pwcheck	*as_pwcheck;	/* dummy hash and limiter */
+	struct throttle	*as_throttle;	/* borrowed from the server;
+					   NULL: not throttled */
+};
 
 /*
- * Writes the FastCGI response (header block and a short body) for the
- * verdict into buf.  The first line is always "Status: <code> <reason>";
- * a 200 carries only Status and Variable-* lines (docs/servers.md, How
- * every server talks).  Returns the length, or 0 if buf is too small (the
- * caller then answers a plain 500).
+ * Decides one request.  conf may be NULL (nothing loaded), and sv NULL or
+ * without a pwcheck: 500.  The verdict's pointers point into conf and
+ * stay valid while the caller holds conf.  Never fails: every failure is
+ * a non-200 verdict.  Reads no clock: the caller sets af_now and
+ * af_mono, once per request.
  */
-size_t	authz_render(const struct conf *, const struct authz_verdict *,
-	    char *buf, size_t bufsz);
+void	authz_decide(const struct conf *, const struct authz_services *sv,
+	    const struct authz_facts *, struct authz_verdict *);
 
 /* "ok", "bad_password", ... as in the decision log. */
 const char *authz_reason_name(enum authz_reason);

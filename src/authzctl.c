@@ -1,5 +1,3 @@
-#include "config.h"
-
 /*
  * fcgi-authz: the management CLI (fcgi-authz(1)).  Reads the
  * users file with the daemon's own loader, writes it only through
@@ -21,11 +19,11 @@
  * This file holds main(), the global options and the command table; the
  * commands and what they share live in ctl_*.c (map in ctl.h).
  */
+#include "config.h"
 
 #include <sys/types.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,49 +37,68 @@
 #include "ctl.h"
 #include "defaults.h"
 #include "errlist.h"
+#include "proc.h"
 #include "users.h"
 
-/* ---- usage -------------------------------------------------------- */
+/* ---- commands and usage ------------------------------------------- */
 
-/* The synopsis, one line a command, as in fcgi-authz(1). */
-static const char *const ctl_synopsis[][2] = {
-	{ "user add", "NAME [--role ROLE]... [--expires DATE] "
-	    "[--password-stdin]" },
-	{ "user passwd", "NAME [--password-stdin]" },
-	{ "user del", "NAME" },
-	{ "user show", "NAME [--json]" },
-	{ "user list", "[--json]" },
-	{ "user disable", "NAME" },
-	{ "user enable", "NAME" },
-	{ "user expire", "NAME DATE|never" },
-	{ "user roles", "NAME [--add ROLE]... [--remove ROLE]..." },
-	{ "user import", "[--with-roles]" },
-	{ "token add", "NAME --user USER [--role ROLE]... [--expires DATE]" },
-	{ "token revoke", "NAME" },
-	{ "token list", "[--json]" },
-	{ "hash", "[--password-stdin]" },
-	{ "verify", "NAME [--password-stdin]" },
-	{ "check", "" },
-	{ "audit", "" },
-	{ "explain", "[--user NAME [--password-stdin] | --token-stdin] "
-	    "[--from IP] METHOD PATH" },
-	{ NULL, NULL }
+/* The commands, one line of the synopsis each, in fcgi-authz(1)'s order. */
+struct ctl_cmd {
+	const char	*cc_group;	/* "user", "token" or NULL */
+	const char	*cc_name;
+	const char	*cc_args;	/* the synopsis after the name */
+	int		(*cc_run)(struct ctl *, int, char **);
 };
 
-/* The command being run ("user add"), once main() found it. */
-static const char *ctl_cur_cmd;
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "user", "add", "NAME [--role ROLE]... [--expires DATE] "
+	    "[--password-stdin]", ctl_user_add },
+	{ "user", "passwd", "NAME [--password-stdin]", ctl_user_passwd },
+	{ "user", "del", "NAME", ctl_user_del },
+	{ "user", "show", "NAME [--json]", ctl_user_show },
+	{ "user", "list", "[--json]", ctl_user_list },
+	{ "user", "disable", "NAME", ctl_user_disable },
+	{ "user", "enable", "NAME", ctl_user_enable },
+	{ "user", "expire", "NAME DATE|never", ctl_user_expire },
+	{ "user", "roles", "NAME [--add ROLE]... [--remove ROLE]...",
+	    ctl_user_roles },
+	{ "user", "import", "[--with-roles]", ctl_import_users },
+	{ "token", "add", "NAME --user USER [--role ROLE]... "
+	    "[--expires DATE]", ctl_token_add },
+	{ "token", "revoke", "NAME", ctl_token_revoke },
+	{ "token", "list", "[--json]", ctl_token_list },
+	{ NULL, "hash", "[--password-stdin]", ctl_hash_print },
+	{ NULL, "verify", "NAME [--password-stdin]", ctl_hash_verify },
+	{ NULL, "check", "", ctl_check_files },
+	{ NULL, "audit", "", ctl_check_audit },
+	{ NULL, "explain", "[--user NAME [--password-stdin] | --token-stdin] "
+	    "[--from IP] METHOD PATH", ctl_explain_request },
+	{ NULL, NULL, NULL, NULL }
+};
+
+/* The command being run, once main() found it. */
+static const struct ctl_cmd *ctl_cur_cmd;
+
+/* "user add NAME ...": a command's line of the synopsis. */
+static void
+ctl_print_synopsis(FILE *fp, const struct ctl_cmd *cmd)
+{
+	fprintf(fp, "%s%s%s%s%s\n", cmd->cc_group != NULL ? cmd->cc_group : "",
+	    cmd->cc_group != NULL ? " " : "", cmd->cc_name,
+	    cmd->cc_args[0] != '\0' ? " " : "", cmd->cc_args);
+}
 
 static void __attribute__((noreturn))
 ctl_usage(FILE *fp, int code)
 {
-	size_t i;
+	const struct ctl_cmd *cmd;
 
 	fprintf(fp, "usage: fcgi-authz [-c config | -u users-file] command "
 	    "[argument ...]\n");
-	for (i = 0; ctl_synopsis[i][0] != NULL; i++)
-		fprintf(fp, "  %s%s%s\n", ctl_synopsis[i][0],
-		    ctl_synopsis[i][1][0] != '\0' ? " " : "",
-		    ctl_synopsis[i][1]);
+	for (cmd = ctl_cmds; cmd->cc_name != NULL; cmd++) {
+		fputs("  ", fp);
+		ctl_print_synopsis(fp, cmd);
+	}
 	fprintf(fp, "options:\n"
 	    "  -c FILE  the configuration (default %s);\n"
 	    "           the users file and the hashing policy come from it\n"
@@ -97,17 +114,11 @@ ctl_usage(FILE *fp, int code)
 void
 ctl_usage_cmd(FILE *fp, int code)
 {
-	size_t i;
-
-	for (i = 0; ctl_cur_cmd != NULL && ctl_synopsis[i][0] != NULL; i++)
-		if (strcmp(ctl_synopsis[i][0], ctl_cur_cmd) == 0) {
-			fprintf(fp, "usage: fcgi-authz [-c config | -u "
-			    "users-file] %s%s%s\n", ctl_synopsis[i][0],
-			    ctl_synopsis[i][1][0] != '\0' ? " " : "",
-			    ctl_synopsis[i][1]);
-			exit(code);
-		}
-	ctl_usage(fp, code);
+	if (ctl_cur_cmd == NULL)
+		ctl_usage(fp, code);
+	fputs("usage: fcgi-authz [-c config | -u users-file] ", fp);
+	ctl_print_synopsis(fp, ctl_cur_cmd);
+	exit(code);
 }
 
 /* ---- messages ----------------------------------------------------- */
@@ -244,47 +255,6 @@ ctl_limits(const struct ctl *c, struct users_hash_limits *lim)
 
 /* ---- main --------------------------------------------------------- */
 
-/* The commands, in the order of the synopsis. */
-struct ctl_cmd {
-	const char	*cc_group;	/* "user", "token" or NULL */
-	const char	*cc_name;
-	int		(*cc_run)(struct ctl *, int, char **);
-};
-
-static const struct ctl_cmd ctl_cmds[] = {
-	{ "user", "add", ctl_user_add },
-	{ "user", "passwd", ctl_user_passwd },
-	{ "user", "del", ctl_user_del },
-	{ "user", "show", ctl_user_show },
-	{ "user", "list", ctl_user_list },
-	{ "user", "disable", ctl_user_disable },
-	{ "user", "enable", ctl_user_enable },
-	{ "user", "expire", ctl_user_expire },
-	{ "user", "roles", ctl_user_roles },
-	{ "user", "import", ctl_import_users },
-	{ "token", "add", ctl_token_add },
-	{ "token", "revoke", ctl_token_revoke },
-	{ "token", "list", ctl_token_list },
-	{ NULL, "hash", ctl_hash_print },
-	{ NULL, "verify", ctl_hash_verify },
-	{ NULL, "check", ctl_check_files },
-	{ NULL, "audit", ctl_check_audit },
-	{ NULL, "explain", ctl_explain_request },
-	{ NULL, NULL, NULL }
-};
-
-/* fds 0-2 must exist, so that no file we open lands on them. */
-static void
-ctl_sanitize_fds(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
-}
-
 enum { CTL_OPT_VERSION = 256 };	/* long options without a letter */
 
 static const struct option ctl_longopts[] = {
@@ -292,14 +262,6 @@ static const struct option ctl_longopts[] = {
 	{ "version", no_argument, NULL, CTL_OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
 };
-
-static void __attribute__((noreturn))
-ctl_version(void)
-{
-	printf("fcgi-authz (%s) %s\nlibsodium %s\n", PACKAGE_NAME,
-	    PACKAGE_VERSION, sodium_version_string());
-	exit(CTL_OK);
-}
 
 /*
  * Parses -c, -u, -h (--help) and --version into c.  Returns the index of
@@ -330,7 +292,8 @@ ctl_options(struct ctl *c, int argc, char **argv)
 		case 'h':
 			ctl_usage(stdout, CTL_OK);
 		case CTL_OPT_VERSION:
-			ctl_version();
+			proc_print_version(stdout, "fcgi-authz");
+			exit(CTL_OK);
 		default:
 			ctl_usage(stderr, CTL_USAGE);
 		}
@@ -358,7 +321,6 @@ ctl_cmd_is(const struct ctl_cmd *cmd, const char *group, const char *name)
 static const struct ctl_cmd *
 ctl_cmd_find(int argc, char **argv, int *nwords)
 {
-	static char		 cmdname[32];
 	const struct ctl_cmd	*cmd;
 	const char		*group = NULL;
 	char			 q[64];
@@ -382,12 +344,7 @@ ctl_cmd_find(int argc, char **argv, int *nwords)
 		ctl_usage_error("unknown command %s%s%s", group != NULL ?
 		    group : "", group != NULL ? " " : "",
 		    ctl_quote(argv[0], q, sizeof(q)));
-	if (group != NULL) {
-		snprintf(cmdname, sizeof(cmdname), "%s %s", group,
-		    cmd->cc_name);
-		ctl_cur_cmd = cmdname;
-	} else
-		ctl_cur_cmd = cmd->cc_name;
+	ctl_cur_cmd = cmd;
 	return cmd;
 }
 
@@ -398,7 +355,7 @@ main(int argc, char *argv[])
 	const struct ctl_cmd	*cmd;
 	int			 i, n, rc;
 
-	ctl_sanitize_fds();
+	proc_sanitize_fds();
 	memset(&c, 0, sizeof(c));
 	i = ctl_options(&c, argc, argv);
 	cmd = ctl_cmd_find(argc - i, argv + i, &n);

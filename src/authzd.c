@@ -13,7 +13,6 @@
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -32,12 +31,10 @@
 #include "lastgood.h"
 #include "listen.h"
 #include "log.h"
+#include "proc.h"
 #include "server.h"
 #include "throttle.h"
 #include "users.h"
-
-/* How often the supervisor looks at the files; as server.c's tick. */
-#define AUTHZD_WATCH_TICK_MS	250
 
 /*
  * -h and --help print to standard output and exit 0; a usage error
@@ -55,26 +52,6 @@ usage(FILE *fp, int code)
 	    "  --version   the version, and libsodium's\n",
 	    AUTHZ_CONF_FILE);
 	exit(code);
-}
-
-static void __attribute__((noreturn))
-version(void)
-{
-	printf("fcgi-authzd (%s) %s\nlibsodium %s\n", PACKAGE_NAME,
-	    PACKAGE_VERSION, sodium_version_string());
-	exit(0);
-}
-
-/* fds 0-2 must exist, so that a later open(2) never lands on them. */
-static void
-authzd_sanitize_fds(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
 }
 
 /*
@@ -179,22 +156,6 @@ authzd_drop_privileges(const struct conf *cf)
 	return 0;
 }
 
-/* The supervisor's copy lacks hashing and cache (authzd_reload_last_good). */
-static int
-authzd_prepare_worker(struct conf *cf)
-{
-	struct errlist	errs;
-	size_t		i;
-	int		rc;
-
-	errlist_init(&errs);
-	if ((rc = conf_prepare_serving(cf, NULL, &errs)) == -1)
-		for (i = 0; i < errs.el_count; i++)
-			log_warnx("%s", errs.el_msgs[i]);
-	errlist_free(&errs);
-	return rc;
-}
-
 /*
  * The throttle table every process started with this configuration
  * shares (throttle.h).  A worker restarted after a crash maps it again
@@ -232,8 +193,6 @@ authzd_spawn(int fd, struct conf *cf, const char *conf_path,
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (authzd_prepare_worker(cf) == -1)
-		exit(1);
 	/* exit, not _exit: LeakSanitizer checks the worker too. */
 	exit(server_run(fd, cf, conf_path, th));
 }
@@ -271,7 +230,7 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path,
 	pid_t		 child;
 	int		 status, stopping = 0;
 	struct timespec	 last;
-	struct timespec	 tick = { 0, AUTHZD_WATCH_TICK_MS * 1000 * 1000 };
+	struct timespec	 tick = { 0, AUTHZ_WATCH_TICK_MS * 1000 * 1000 };
 	struct lastgood	*lg;
 
 	sigemptyset(&set);
@@ -353,7 +312,7 @@ main(int argc, char *argv[])
 	struct conf	*cf;
 	struct throttle	*th = NULL;
 
-	authzd_sanitize_fds();
+	proc_sanitize_fds();
 	while ((ch = getopt_long(argc, argv, "c:fhl:t", authzd_longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -372,7 +331,8 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout, 0);
 		case AUTHZD_OPT_VERSION:
-			version();
+			proc_print_version(stdout, "fcgi-authzd");
+			exit(0);
 		default:
 			usage(stderr, 2);
 		}

@@ -1,3 +1,10 @@
+/*
+ * Canonical paths (canon.h).  An absolute-form target's authority is
+ * skipped, each segment is %-decoded once, and the path is walked right
+ * to left so that "." and ".." need no stack.  Whatever a back end could
+ * read as another path (an encoded "/", "..;", a new escape, a ".." above
+ * the root) is refused, not repaired.
+ */
 #include "config.h"
 
 #include <stddef.h>

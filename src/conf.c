@@ -18,13 +18,11 @@
 
 #include <sodium.h>
 
-#include "authcache.h"
 #include "conf.h"
 #include "confparse.h"
 #include "defaults.h"
 #include "filetrust.h"
 #include "inifile.h"
-#include "pwcheck.h"
 #include "users.h"
 
 /* A relative users path is relative to the config file's directory. */
@@ -138,43 +136,6 @@ conf_throttle_path(const struct conf *cf, char *buf, size_t bufsz)
 	dir = conf_throttle_dir(&dirlen);
 	snprintf(buf, bufsz, "%.*s/fcgi-authz-%lu-%s", (int)dirlen, dir,
 	    (unsigned long)geteuid(), hex);
-}
-
-/* Can to go on with from's cache?  The same [cache] entries and ttl. */
-static int
-conf_cache_compatible(const struct conf *to, const struct conf *from)
-{
-	/* The ttl is the cache's own (authcache_new), so it must match. */
-	return from->cf_cache != NULL && to->cf_cache_ttl > 0 &&
-	    to->cf_cache_ttl == from->cf_cache_ttl &&
-	    to->cf_cache_entries == from->cf_cache_entries;
-}
-
-int
-conf_prepare_serving(struct conf *cf, const struct conf *prev,
-    struct errlist *errs)
-{
-	if (cf->cf_pwcheck != NULL)
-		return 0;
-	if (cf->cf_cache_ttl > 0 && cf->cf_cache == NULL) {
-		if (prev != NULL && conf_cache_compatible(cf, prev))
-			cf->cf_cache = authcache_ref(prev->cf_cache);
-		else if ((cf->cf_cache = authcache_new(cf->cf_cache_entries,
-		    cf->cf_cache_ttl)) == NULL) {
-			errlist_add(errs, cf->cf_path, 0,
-			    "cannot allocate the cache");
-			return -1;
-		}
-	}
-	cf->cf_pwcheck = pwcheck_new_like(prev != NULL ? prev->cf_pwcheck :
-	    NULL, cf->cf_hash_max_concurrent, users_typical_hash(cf->cf_users),
-	    cf->cf_hash_opslimit, cf->cf_hash_memlimit);
-	if (cf->cf_pwcheck == NULL) {
-		errlist_add(errs, cf->cf_path, 0,
-		    "cannot set up password hashing (out of memory?)");
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -332,9 +293,6 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 		errlist_add(errs, path, 0, "out of memory (rules index)");
 		goto fail;
 	}
-	if (!(flags & (CONF_LOAD_NO_PWCHECK | CONF_LOAD_NO_USERS)) &&
-	    conf_prepare_serving(cf, NULL, errs) == -1)
-		goto fail;
 	free(cp.cp_users_raw);
 	return cf;
 fail:
@@ -391,7 +349,5 @@ conf_free(struct conf *cf)
 		rules_free(&cf->cf_rules[i]);
 	free(cf->cf_rules);
 	users_free(cf->cf_users);
-	authcache_free(cf->cf_cache);
-	pwcheck_free(cf->cf_pwcheck);
 	free(cf);
 }

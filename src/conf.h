@@ -2,7 +2,9 @@
  * The configuration snapshot: settings, rules and users, loaded and
  * validated whole, then shared read-only by every request that started
  * with it.  A reload builds a new snapshot and swaps the pointer; the old
- * one is freed when its last request lets go of it.
+ * one is freed when its last request lets go of it.  Settings only,
+ * immutable once loaded: the cache, hashing and throttle table that
+ * serve beside it are struct authz_services (authz.h, services.h).
  */
 #ifndef AUTHZ_CONF_H
 #define AUTHZ_CONF_H
@@ -18,9 +20,6 @@
 #include "rules.h"
 
 struct users;
-struct pwcheck;
-struct authcache;
-struct throttle;
 struct stat;
 
 enum conf_default {
@@ -94,8 +93,6 @@ struct conf {
 	unsigned	 cf_throttle_window;
 	unsigned	 cf_throttle_ban;
 	char		*cf_throttle_state;	/* NULL: conf_throttle_path() */
-	struct throttle	*cf_throttle;		/* borrowed from the server;
-						   NULL: not throttled */
 	/* [metrics] */
 	char		*cf_metrics_textfile;	/* NULL: off */
 
@@ -104,8 +101,6 @@ struct conf {
 	struct rules_index *cf_rules_index;	/* over cf_rules */
 
 	struct users	*cf_users;		/* from cf_users_path */
-	struct authcache *cf_cache;		/* NULL when ttl is 0 */
-	struct pwcheck	*cf_pwcheck;		/* dummy hash and limiter */
 
 	struct conf_files cf_files;		/* as they were read */
 	struct conf_trust cf_trust;		/* what conf_load_trusted()
@@ -113,10 +108,11 @@ struct conf {
 };
 
 enum conf_load_flags {
-	CONF_LOAD_NO_PWCHECK = 1,	/* -t/check: no dummy hash, no limiter */
+	CONF_LOAD_NO_PWCHECK = 1,	/* no effect: a load makes no
+					 * services (services.h) */
 	CONF_LOAD_NO_USERS = 2		/* settings and rules only (the CLI
 					 * edits a users file that may be
-					 * broken); implies NO_PWCHECK */
+					 * broken) */
 };
 
 /*
@@ -153,20 +149,6 @@ void		 conf_free(struct conf *);
  */
 int		 conf_daemon_ids(const struct conf *, struct filetrust_ids *,
 		    const char **unknown);
-/*
- * Sets up what answering requests needs beyond the files: the
- * verification cache and password hashing, whose dummy hash costs one
- * slow hash.  conf_load() does it unless CONF_LOAD_NO_PWCHECK; the
- * supervisor's spare copy skips it until a worker is started from it, and
- * a reload does it after the load, from the running snapshot prev: it
- * goes on with prev's cache when [cache] entries and ttl did not change
- * (safe: a cache key covers the stored hash, and removed, disabled or
- * expired users are refused before the cache is asked) and with prev's
- * dummy hash when the users' typical cost did not.  prev may be NULL.
- * Returns 0, or -1 with an error in errs.
- */
-int		 conf_prepare_serving(struct conf *, const struct conf *prev,
-		    struct errlist *errs);
 /*
  * Where the throttle table is: [throttle] state, else a file of this
  * user's and this configuration file's, so that every process started

@@ -144,6 +144,9 @@ void	ctl_secret_init(struct ctl_secret *);
 void	ctl_secret_wipe(struct ctl_secret *);
 int	ctl_secret_from_stdin(struct ctl_secret *, size_t max,
 	    const char *what);
+/* A prompt buffer: the longest, "Password for new user NAME: " with a
+ * name of AUTHZ_USER_MAX bytes, takes 22 + 44 + 2 + 1 = 69. */
+#define CTL_PROMPT_SIZE	96
 int	ctl_secret_password(int from_stdin, int confirm, const char *prompt,
 	    struct ctl_secret *);
 void	ctl_secret_need_source(const char *cmd, int from_stdin);
@@ -185,6 +188,9 @@ int		 ctl_edit_set(const struct ctl *, struct usersfile *,
 
 /* ---- ctl_out.c ---------------------------------------------------- */
 
+/* A ctl_out_date buffer: "YYYY-MM-DD" or "never", and the NUL, with
+ * room for a longer year. */
+#define CTL_DATE_SIZE	16
 const char	*ctl_out_date(time_t expires, char *buf, size_t bufsz);
 const char	*ctl_out_user_state(const struct user *, time_t now);
 const char	*ctl_out_token_state(const struct token *, time_t now);

@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * The arguments of a subcommand: long options anywhere among the
  * operands, and the checks every command makes on names and dates.  A
  * usage error exits here, with the command's synopsis (ctl_usage_cmd).
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * "check" (would the daemon load these files?) and "audit" (what in
  * the users file needs a look: weak hashes, expired or disabled users,
  * tokens that no longer work).  Both only read.
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -106,7 +105,7 @@ ctl_check_audit_users(const struct ctl *c, const struct users *u,
 {
 	struct pwcheck_cost	 pc;
 	const struct user	*us;
-	char			 date[16];
+	char			 date[CTL_DATE_SIZE];
 	size_t			 i, found = 0;
 
 	for (i = 0; i < users_count(u); i++) {
@@ -135,7 +134,7 @@ ctl_check_audit_tokens(const struct users *u, time_t now)
 {
 	const struct token	*tk;
 	const char		*st;
-	char			 date[16];
+	char			 date[CTL_DATE_SIZE];
 	size_t			 i, found = 0;
 
 	for (i = 0; i < users_token_count(u); i++) {

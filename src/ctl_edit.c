@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * The users file edited: every write goes through usersfile.c (locked,
  * line-preserving, validated with the daemon's loader, then an atomic
  * rename), and every failure is said with the file's name.
  */
+#include "config.h"
 
 #include <errno.h>
 #include <stdio.h>

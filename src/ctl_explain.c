@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * "explain": what the daemon would answer to one request, and why in
  * words.  The verdict is the daemon's own authz_decide() on the loaded
  * configuration, not a second implementation of it.
  */
+#include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -17,8 +16,12 @@
 #include "conf.h"
 #include "ctl.h"
 #include "defaults.h"
+#include "errlist.h"
+#include "monoclock.h"
 #include "netaddr.h"
 #include "rules.h"
+#include "services.h"
+#include "strbuf.h"
 #include "users.h"
 
 /* What "explain" was asked. */
@@ -58,25 +61,25 @@ ctl_explain_rule(const struct conf *cf, const char *name)
 static void
 ctl_explain_wants(const struct rule *ru, char *buf, size_t bufsz)
 {
-	size_t	i, o = 0;
+	struct strbuf	sb;
+	size_t		i;
 
-	buf[0] = '\0';
+	strbuf_init(&sb, buf, bufsz);
 	if (ru->ru_nroles > 0) {
-		o += (size_t)snprintf(buf + o, bufsz - o, "role%s ",
-		    ru->ru_nroles > 1 ? "s" : "");
-		for (i = 0; i < ru->ru_nroles && o < bufsz; i++)
-			o += (size_t)snprintf(buf + o, bufsz - o, "%s%s",
-			    i > 0 ? ", " : "", ru->ru_roles[i]);
+		strbuf_appendf(&sb, "role%s ", ru->ru_nroles > 1 ? "s" : "");
+		for (i = 0; i < ru->ru_nroles; i++)
+			strbuf_appendf(&sb, "%s%s", i > 0 ? ", " : "",
+			    ru->ru_roles[i]);
 	}
-	if (ru->ru_nusers > 0 && o < bufsz) {
-		o += (size_t)snprintf(buf + o, bufsz - o, "%suser%s ",
-		    o > 0 ? " or " : "", ru->ru_nusers > 1 ? "s" : "");
-		for (i = 0; i < ru->ru_nusers && o < bufsz; i++)
-			o += (size_t)snprintf(buf + o, bufsz - o, "%s%s",
-			    i > 0 ? ", " : "", ru->ru_users[i]);
+	if (ru->ru_nusers > 0) {
+		strbuf_appendf(&sb, "%suser%s ", sb.sb_len > 0 ? " or " : "",
+		    ru->ru_nusers > 1 ? "s" : "");
+		for (i = 0; i < ru->ru_nusers; i++)
+			strbuf_appendf(&sb, "%s%s", i > 0 ? ", " : "",
+			    ru->ru_users[i]);
 	}
-	if (o == 0)
-		snprintf(buf, bufsz, "nobody");
+	if (sb.sb_len == 0)
+		strbuf_append(&sb, "nobody");
 }
 
 /* One line, in words, for the verdict's reason. */
@@ -318,6 +321,24 @@ ctl_explain_note(const struct users *u, const char *user)
 	    " (not in the users file: no roles)" : "");
 }
 
+/*
+ * What the daemon decides with besides the files (services.h), but no
+ * throttle table: explaining must not count failures.  0 or -1
+ * (printed).
+ */
+static int
+ctl_explain_services(const struct ctl_view *vw, struct authz_services *svc)
+{
+	struct errlist	errs;
+	int		rc;
+
+	errlist_init(&errs);
+	rc = services_prepare(svc, vw->vw_conf, NULL, NULL, &errs);
+	errlist_print(&errs, stderr);
+	errlist_free(&errs);
+	return rc;
+}
+
 int
 ctl_explain_request(struct ctl *c, int argc, char **argv)
 {
@@ -326,6 +347,7 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 	struct ctl_secret	 sec, bearer;
 	struct authz_facts	 f;
 	struct authz_verdict	 verdict;
+	struct authz_services	 svc;
 	int			 rc = CTL_NO;
 
 	ctl_explain_args(argc, argv, &ce);
@@ -336,7 +358,9 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 	ctl_secret_init(&bearer);
 	memset(&f, 0, sizeof(f));
 	memset(&verdict, 0, sizeof(verdict));
-	if (ctl_view_load(c, &vw, 0) == -1)
+	memset(&svc, 0, sizeof(svc));
+	if (ctl_view_load(c, &vw, 0) == -1 ||
+	    ctl_explain_services(&vw, &svc) == -1)
 		goto done;
 	f.af_role = AUTHZ_ROLE_AUTHORIZER;
 	f.af_phase = AUTHZ_PHASE_NONE;
@@ -344,10 +368,11 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 	f.af_uri = ce.ce_path;
 	f.af_remote_addr = ce.ce_from;
 	f.af_now = time(NULL);
+	f.af_mono = monoclock_now();
 	if (ctl_explain_credentials(&ce, &f, &sec, &bearer) == -1)
 		goto done;
 	/* The daemon's decision, not a second implementation of it. */
-	authz_decide(vw.vw_conf, &f, &verdict);
+	authz_decide(vw.vw_conf, &svc, &f, &verdict);
 	ctl_explain_print(vw.vw_conf, &f, &verdict,
 	    ctl_explain_roles(vw.vw_users, &verdict,
 	    ce.ce_tok_stdin ? &sec : NULL), ce.ce_tok_stdin);
@@ -355,6 +380,7 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 		ctl_explain_note(vw.vw_users, ce.ce_user);
 	rc = verdict.av_status == 200 ? CTL_OK : CTL_NO;
 done:
+	services_free(&svc);
 	ctl_view_free(&vw);
 	sodium_memzero(&f, sizeof(f));
 	sodium_memzero(&verdict, sizeof(verdict));

@@ -1,11 +1,10 @@
-#include "config.h"
-
 /*
  * Password hashes: new ones made with the configured policy ("hash",
  * "user add", "user passwd", "user import"), a password checked against
  * a stored one ("verify"), and stored ones judged against the policy
  * ("audit").
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -100,7 +99,7 @@ ctl_hash_verify(struct ctl *c, int argc, char **argv)
 	struct ctl_secret	 pw;
 	const struct user	*us;
 	const char		*name;
-	char			 prompt[96];
+	char			 prompt[CTL_PROMPT_SIZE];
 	int			 from_stdin, rc = CTL_NO;
 
 	name = ctl_args_user(argc, argv, "verify", "password-stdin",

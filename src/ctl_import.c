@@ -1,5 +1,3 @@
-#include "config.h"
-
 /*
  * "user import": users and passwords from standard input, one
  * "name:password" (or "name:roles:password" with --with-roles) a line.
@@ -7,6 +5,7 @@
  * one bad line imports nothing.  The lines hold passwords: they stay in
  * locked buffers, are wiped, and no message quotes them.
  */
+#include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * Lists of names, as the users file writes them ("a, b, c"): the roles
  * given as options, held by a user, or declared by a token.  Kept free
  * of duplicates: a role listed twice says nothing more.
  */
+#include "config.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * How users, tokens and dates are shown: the text of "list" and "show"
  * (one line an entry, "-" for none) and their --json form.  The formats
  * are documented in fcgi-authz(1); scripts depend on them.
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -100,7 +99,7 @@ ctl_out_json_list(char *const *v, size_t n)
 static void
 ctl_out_json_date(time_t expires)
 {
-	char date[16];
+	char date[CTL_DATE_SIZE];
 
 	if (expires == 0)
 		fputs("null", stdout);

@@ -1,11 +1,10 @@
-#include "config.h"
-
 /*
  * Secrets (passwords, tokens) read from the terminal with echo off or
  * from standard input, held in a locked buffer (best effort), checked
  * as the daemon will see them, and wiped on every path.  Passwords never
  * come from argv.
  */
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * The "token" subcommands.  A token is made here, printed once and
  * never stored: the users file keeps only its BLAKE2b-256 digest, the
  * form in which authz.c looks up a Bearer token.
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,7 +226,7 @@ static void
 ctl_token_list_line(const struct token *tk, const struct ctl_names *roles,
     time_t now)
 {
-	char date[16];
+	char date[CTL_DATE_SIZE];
 
 	printf("%s %s ", tk->tk_name, tk->tk_user_name);
 	if (tk->tk_declared_roles == NULL)

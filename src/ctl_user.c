@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * The "user" subcommands but "user import" (ctl_import.c): add, passwd,
  * del, disable, enable, expire and roles edit the users file; show,
  * list and roles without options only read it.
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +57,7 @@ ctl_user_hash(struct ctl *c, const char *name, int is_new, int from_stdin,
     char hash[crypto_pwhash_STRBYTES])
 {
 	struct ctl_secret	 pw;
-	char			 prompt[96];
+	char			 prompt[CTL_PROMPT_SIZE];
 	int			 rc = -1;
 
 	ctl_secret_init(&pw);
@@ -430,7 +429,7 @@ static void
 ctl_user_show_fields(const struct user *us, int json)
 {
 	struct pwcheck_cost	 pc;
-	char			 date[16];
+	char			 date[CTL_DATE_SIZE];
 
 	if (json) {
 		ctl_out_json_user(us);
@@ -499,7 +498,7 @@ ctl_user_list(struct ctl *c, int argc, char **argv)
 {
 	struct ctl_view		 vw;
 	const struct user	*us;
-	char			 date[16];
+	char			 date[CTL_DATE_SIZE];
 	time_t			 now = time(NULL);
 	size_t			 i;
 	int			 json;

@@ -1,10 +1,9 @@
-#include "config.h"
-
 /*
  * The users file loaded for reading, validated as the daemon validates
  * it: the commands that only look (show, list, verify, audit, explain)
  * see exactly what the daemon would serve.
  */
+#include "config.h"
 
 #include <stdio.h>
 #include <string.h>

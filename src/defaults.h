@@ -70,6 +70,12 @@
 /* [metrics]: how often the text file is written again. */
 #define AUTHZ_METRICS_INTERVAL_SEC 5
 
+/* How often the daemon's main threads wake without a signal: the
+ * supervisor and the worker process look at the files, and the worker
+ * also runs its watchdog and writes the grants its threads hold back
+ * (server.c).  Below 1000: it goes into a timespec's tv_nsec. */
+#define AUTHZ_WATCH_TICK_MS	250
+
 /* The nice value of the thread that reloads (server.c): a large users
  * file takes CPU from answering requests only when they leave some. */
 #define AUTHZ_RELOAD_NICE	10

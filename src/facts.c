@@ -1,3 +1,8 @@
+/*
+ * Request facts from FastCGI params (facts.h): one pass over envp finds
+ * the params a decision reads, and the FastCGI role picks which of them
+ * count.  The secrets are wiped in envp itself afterwards.
+ */
 #include "config.h"
 
 #include <string.h>

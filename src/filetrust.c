@@ -109,13 +109,11 @@ filetrust_fail(struct filetrust_walk *w, const char *fmt, ...)
 static void
 filetrust_fail(struct filetrust_walk *w, const char *fmt, ...)
 {
-	char	msg[512];
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	errlist_addv(w->fw_errs, w->fw_path, 0, fmt, ap);
 	va_end(ap);
-	errlist_add(w->fw_errs, w->fw_path, 0, "%s", msg);
 }
 
 /* The directory reached holds a file or link we use: is it safe? */

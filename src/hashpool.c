@@ -1,17 +1,20 @@
+/*
+ * The hashing pool (hashpool.h): one mutex, a queue of jobs that live on
+ * their requesters' stacks, and a queue of renewals that own copies of
+ * their inputs.  A job for a hash and password already queued or running
+ * waits for that one's result (hashpool_share).
+ */
 #include "config.h"
-
-#include <sys/resource.h>
-#include <sys/syscall.h>
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "hashpool.h"
+#include "proc.h"
 
 /* One verification, on the requesting thread's stack. */
 struct hashjob {
@@ -108,7 +111,7 @@ hashpool_thread(void *arg)
 
 	/* Lowest priority for this thread only (Linux: per-thread nice):
 	 * cached requests get the CPU first. */
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+	(void)proc_thread_nice(19);
 	pthread_mutex_lock(&hp->hp_lock);
 	for (;;) {
 		while (hp->hp_head == NULL && hp->hp_rhead == NULL &&

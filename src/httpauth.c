@@ -1,3 +1,8 @@
+/*
+ * The Authorization header (httpauth.h): the grammar of RFC 9110 section
+ * 11 spelled out byte by byte (no locale), every cap checked before any
+ * decoding, and Basic decoded into one stack buffer that is wiped.
+ */
 #include "config.h"
 
 #include <stddef.h>

@@ -1,3 +1,8 @@
+/*
+ * INI files (inifile.h): the raw pre-scan of every line, then inih run on
+ * the same buffer with each of its callbacks checked against the line the
+ * pre-scan classified.
+ */
 #include "config.h"
 
 #include <sys/types.h>
@@ -14,6 +19,7 @@
 
 #include <ini.h>
 
+#include "atomicfile.h"
 #include "defaults.h"
 #include "errlist.h"
 #include "inifile.h"
@@ -26,28 +32,12 @@
 /* Longest piece of a file quoted in a message. */
 #define INIFILE_QUOTE_MAX	60
 
-enum inifile_kind {
-	INIFILE_BLANK,		/* empty, only whitespace, or a comment */
-	INIFILE_SECTION,
-	INIFILE_KEY,
-	INIFILE_BAD
-};
-
 /* One line of the buffer. */
 struct inifile_span {
 	const char	*sp_text;	/* start of the line */
 	size_t		 sp_len;	/* bytes, without CR LF or LF */
 	size_t		 sp_bom;	/* 3 after a leading BOM */
 	size_t		 sp_next;	/* offset of the next line */
-};
-
-/* What inih makes of a line that passed the checks. */
-struct inifile_line {
-	enum inifile_kind	 il_kind;
-	const char		*il_name;	/* section or key name */
-	size_t			 il_namelen;
-	const char		*il_value;	/* as the handler gets it */
-	size_t			 il_valuelen;
 };
 
 /* Where problems go; with errs NULL they are only counted. */
@@ -98,16 +88,14 @@ static void	inifile_err(struct inifile_where *, const char *, ...)
 static void
 inifile_err(struct inifile_where *w, const char *fmt, ...)
 {
-	char	msg[512];
 	va_list	ap;
 
 	w->iw_nerr++;
 	if (w->iw_errs == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	errlist_addv(w->iw_errs, w->iw_file, w->iw_line, fmt, ap);
 	va_end(ap);
-	errlist_add(w->iw_errs, w->iw_file, w->iw_line, "%s", msg);
 }
 
 /*
@@ -269,27 +257,25 @@ inifile_check_after_bracket(struct inifile_where *w, const char *s,
 		    "start a comment with ' ;'");
 }
 
-static enum inifile_kind
+static void
 inifile_classify_section(struct inifile_where *w, const char *s, size_t len,
     struct inifile_line *il)
 {
 	const char	*close;
-	int		 nerr = w->iw_nerr;
 
 	if ((close = memchr(s + 1, ']', len - 1)) == NULL) {
 		inifile_err(w, "missing ']' in section header: inih reports "
 		    "an error and puts the keys that follow in section \"\"; "
 		    "add the ']'");
-		return INIFILE_BAD;
+		il->il_kind = INIFILE_OTHER;
+		return;
 	}
-	inifile_check_section_name(w, s + 1, (size_t)(close - (s + 1)));
-	inifile_check_after_bracket(w, close + 1,
-	    len - (size_t)(close + 1 - s));
-	if (w->iw_nerr != nerr)
-		return INIFILE_BAD;
+	il->il_kind = INIFILE_SECTION;
 	il->il_name = s + 1;
 	il->il_namelen = (size_t)(close - (s + 1));
-	return INIFILE_SECTION;
+	inifile_check_section_name(w, il->il_name, il->il_namelen);
+	inifile_check_after_bracket(w, close + 1,
+	    len - (size_t)(close + 1 - s));
 }
 
 /*
@@ -308,6 +294,7 @@ inifile_value(const char *v, size_t len, struct inifile_line *il)
 			break;
 		was_blank = inifile_is_blank(v[i]);
 	}
+	il->il_comment = i < len ? v + i : NULL;
 	for (start = 0; start < i && inifile_is_blank(v[start]); start++)
 		;
 	while (i > start && inifile_is_blank(v[i - 1]))
@@ -337,13 +324,17 @@ inifile_check_value(struct inifile_where *w, const char *v, size_t len)
 		    "literally; remove them");
 }
 
-static enum inifile_kind
+/*
+ * After a ':' or no '=' at all the one error is reported and the line is
+ * still taken apart, quietly, for the editor (inifile_classify_line()).
+ */
+static void
 inifile_classify_key(struct inifile_where *w, const char *s, size_t len,
     struct inifile_line *il)
 {
-	const char	*eq, *colon;
-	size_t		 namelen, i;
-	int		 nerr = w->iw_nerr;
+	struct inifile_where	 quiet = { w->iw_file, w->iw_line, NULL, 0 };
+	const char		*eq, *colon;
+	size_t			 namelen, i;
 
 	eq = memchr(s, '=', len);
 	colon = memchr(s, ':', eq != NULL ? (size_t)(eq - s) : len);
@@ -351,16 +342,21 @@ inifile_classify_key(struct inifile_where *w, const char *s, size_t len,
 		inifile_err(w, "':' in key name: inih splits a line at the "
 		    "first '=' or ':' and would read key \"%.*s\"; write "
 		    "'key = value'", inifile_quotelen((size_t)(colon - s)), s);
-		return INIFILE_BAD;
+		w = &quiet;
 	}
 	if (eq == NULL) {
 		inifile_err(w, "expected 'key = value', '[section]' or a "
 		    "comment: inih reports an error here");
-		return INIFILE_BAD;
+		il->il_kind = INIFILE_OTHER;
+		return;
 	}
 	for (namelen = (size_t)(eq - s);
 	    namelen > 0 && inifile_is_blank(s[namelen - 1]); namelen--)
 		;
+	il->il_kind = INIFILE_KEY;
+	il->il_name = s;
+	il->il_namelen = namelen;
+	inifile_value(eq + 1, len - (size_t)(eq + 1 - s), il);
 	if (namelen == 0)
 		inifile_err(w, "empty key name before '='");
 	else if (namelen > AUTHZ_INI_NAME_MAX)
@@ -374,34 +370,54 @@ inifile_classify_key(struct inifile_where *w, const char *s, size_t len,
 			break;
 		}
 	}
-	il->il_name = s;
-	il->il_namelen = namelen;
-	inifile_value(eq + 1, len - (size_t)(eq + 1 - s), il);
 	inifile_check_value(w, il->il_value, il->il_valuelen);
-	return w->iw_nerr != nerr ? INIFILE_BAD : INIFILE_KEY;
 }
 
-/* Sorts one line (BOM removed, bytes checked) and reports what is wrong. */
+/*
+ * Sorts one line (BOM removed, bytes checked) into *il and reports what
+ * is wrong with it; il_problems counts that.  Returns the kind, or
+ * INIFILE_OTHER when there is a problem: the loader takes only a line
+ * without any.
+ */
 static enum inifile_kind
 inifile_classify(struct inifile_where *w, const char *s, size_t len,
     struct inifile_line *il)
 {
-	size_t	i;
+	struct inifile_where	 quiet = { w->iw_file, w->iw_line, NULL, 0 };
+	struct inifile_where	*kw = w;
+	int			 nerr = w->iw_nerr;
+	size_t			 i;
 
 	memset(il, 0, sizeof(*il));
 	for (i = 0; i < len && inifile_is_blank(s[i]); i++)
 		;
-	if (i == len || s[i] == ';' || s[i] == '#')
+	if (i == len)
 		il->il_kind = INIFILE_BLANK;
-	else if (i > 0) {
-		/* inih: a continuation of the previous key's value. */
-		inifile_err(w, "indented line: inih reads it as one more "
-		    "value for the key before it; remove the indentation");
-		il->il_kind = INIFILE_BAD;
-	} else if (s[0] == '[')
-		il->il_kind = inifile_classify_section(w, s, len, il);
-	else
-		il->il_kind = inifile_classify_key(w, s, len, il);
+	else if (s[i] == ';' || s[i] == '#')
+		il->il_kind = INIFILE_COMMENT;
+	else {
+		if (i > 0) {
+			/* inih: a continuation of the previous key's value. */
+			inifile_err(w, "indented line: inih reads it as one "
+			    "more value for the key before it; remove the "
+			    "indentation");
+			kw = &quiet;
+		}
+		if (s[i] == '[')
+			inifile_classify_section(kw, s + i, len - i, il);
+		else
+			inifile_classify_key(kw, s + i, len - i, il);
+	}
+	il->il_problems = w->iw_nerr - nerr;
+	return il->il_problems == 0 ? il->il_kind : INIFILE_OTHER;
+}
+
+enum inifile_kind
+inifile_classify_line(const char *line, size_t len, struct inifile_line *il)
+{
+	struct inifile_where	w = { NULL, 0, NULL, 0 };
+
+	(void)inifile_classify(&w, line, len, il);
 	return il->il_kind;
 }
 
@@ -524,13 +540,11 @@ inifile_run_err(struct inifile_run *ir, const char *fmt, ...)
 static void
 inifile_run_err(struct inifile_run *ir, const char *fmt, ...)
 {
-	char	msg[512];
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	errlist_addv(ir->ir_errs, ir->ir_file, ir->ir_line, fmt, ap);
 	va_end(ap);
-	errlist_add(ir->ir_errs, ir->ir_file, ir->ir_line, "%s", msg);
 }
 
 /* A header: duplicates are refused, and so are the keys under them. */
@@ -765,67 +779,42 @@ inifile_open(const char *path, int nofollow, struct errlist *errs)
 
 /*
  * Reads the whole file behind fd into *bufp (NUL-terminated, *capp bytes
- * allocated).  One descriptor for the type check and the read, so what
- * is checked is what is read.  Messages name path.
+ * allocated) with atomicfile_read(); messages name path.
  */
 static int
 inifile_read(const char *path, int fd, struct stat *st, char **bufp,
     size_t *lenp, size_t *capp, struct errlist *errs)
 {
-	struct stat	 sb;
-	char		*buf = NULL;
-	size_t		 len = 0, cap = 0;
-	ssize_t		 n;
-	int		 rc = -1;
+	enum atomicfile_read_err	r;
+	struct stat			sb;
 
-	if (fstat(fd, &sb) == -1) {
-		errlist_add(errs, path, 0, "fstat: %s", strerror(errno));
-		goto done;
-	}
-	if (st != NULL)
+	r = atomicfile_read(fd, AUTHZ_INI_FILE_MAX, &sb, bufp, lenp, capp);
+	if (r != ATOMICFILE_READ_FSTAT && st != NULL)
 		*st = sb;
-	if (!S_ISREG(sb.st_mode)) {
+	switch (r) {
+	case ATOMICFILE_READ_OK:
+		break;
+	case ATOMICFILE_READ_FSTAT:
+		errlist_add(errs, path, 0, "fstat: %s", strerror(errno));
+		break;
+	case ATOMICFILE_READ_TYPE:
 		errlist_add(errs, path, 0, "not a regular file");
-		goto done;
-	}
-	if (sb.st_size > AUTHZ_INI_FILE_MAX) {
+		break;
+	case ATOMICFILE_READ_SIZE:
 		errlist_add(errs, path, 0, "file is %jd bytes; at most %d",
 		    (intmax_t)sb.st_size, AUTHZ_INI_FILE_MAX);
-		goto done;
-	}
-	/* One byte more than fstat said to notice growth, one for NUL. */
-	cap = (size_t)sb.st_size + 2;
-	if ((buf = malloc(cap)) == NULL) {
+		break;
+	case ATOMICFILE_READ_NOMEM:
 		errlist_add(errs, path, 0, "out of memory");
-		goto done;
-	}
-	while (len < cap - 1) {
-		if ((n = read(fd, buf + len, cap - 1 - len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			errlist_add(errs, path, 0, "read: %s", strerror(errno));
-			goto done;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > (size_t)sb.st_size) {
+		break;
+	case ATOMICFILE_READ_READ:
+		errlist_add(errs, path, 0, "read: %s", strerror(errno));
+		break;
+	case ATOMICFILE_READ_GREW:
 		errlist_add(errs, path, 0, "file changed while being read");
-		goto done;
+		break;
 	}
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	*capp = cap;
-	buf = NULL;
-	rc = 0;
-done:
-	if (buf != NULL) {
-		explicit_bzero(buf, cap);
-		free(buf);
-	}
-	return rc;
+	return r == ATOMICFILE_READ_OK ? 0 : -1;
 }
 
 int

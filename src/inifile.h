@@ -28,6 +28,40 @@
 typedef int (*inifile_handler)(void *user, const char *section,
     const char *name, const char *value, int line);
 
+enum inifile_kind {
+	INIFILE_BLANK,		/* empty, or only spaces and TABs */
+	INIFILE_COMMENT,	/* ';' or '#' first */
+	INIFILE_SECTION,	/* "[name]" */
+	INIFILE_KEY,		/* "name = value" */
+	INIFILE_OTHER		/* none of those: inih reports an error */
+};
+
+/* One line as inih reads it; the pointers are into the line. */
+struct inifile_line {
+	enum inifile_kind	 il_kind;
+	const char		*il_name;	/* section or key name */
+	size_t			 il_namelen;
+	const char		*il_value;	/* as the handler gets it */
+	size_t			 il_valuelen;
+	const char		*il_comment;	/* a key's inline " ;", or NULL */
+	int			 il_problems;	/* the loader refuses the line */
+};
+
+/*
+ * Sorts one line (without its line end or a leading BOM) by the grammar
+ * inifile_parse() accepts and fills in *il: a section's name; a key's
+ * name, its value as the handler would get it (up to an inline comment,
+ * which starts at a ';' after whitespace, trimmed) and where that
+ * comment starts.  il_problems counts what inifile_parse() would report
+ * on the line; a line with problems is still taken apart as far as it
+ * goes (indentation skipped; a key ends at '=' even with a ':' before
+ * it), so that an editor can find and replace it.  Bytes (control,
+ * UTF-8, NUL) and the line length are not checked here.  Pure; any
+ * thread.  Returns il_kind.
+ */
+enum inifile_kind inifile_classify_line(const char *line, size_t len,
+	    struct inifile_line *il);
+
 /*
  * Parses the file at path.  The file is opened with O_NOFOLLOW when
  * nofollow is set, must be a regular file, and is read once; its stat is

@@ -4,19 +4,16 @@
  */
 #include "config.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "defaults.h"
 #include "errlist.h"
 #include "lastgood.h"
+#include "proc.h"
 #include "watch.h"
 
 struct lastgood {
@@ -61,11 +58,10 @@ lastgood_load(void *arg)
 	struct errlist	 errs;
 
 	/* This thread only (Linux: per-thread nice). */
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
-	    AUTHZ_RELOAD_NICE);
+	(void)proc_thread_nice(AUTHZ_RELOAD_NICE);
 	errlist_init(&errs);
-	/* Without the dummy hash: a worker started from it makes its own
-	 * (conf_prepare_serving). */
+	/* Settings only: a worker started from it makes its services
+	 * (services.h). */
 	lg->lg_fresh = conf_load_trusted(lg->lg_path, CONF_LOAD_NO_PWCHECK,
 	    &lg->lg_trust, &errs, NULL);
 	errlist_free(&errs);	/* the worker logs the same errors */

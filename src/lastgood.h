@@ -1,15 +1,11 @@
 /*
- * The supervisor's copy of the last good configuration: what a worker
- * started after a crash serves.  Not the one from start-up (that would
- * undo a password change), and not whatever is on disk at the crash (it
- * may be half edited).  It follows the files as the worker does (on
- * SIGHUP, and when they change on disk, with watch.h), but loads them
- * on a thread of its own at nice 10: a second load of a large users file
- * on every reload would otherwise take CPU from answering requests.  The
- * main thread stays at nice 0, for the worker it forks takes its nice
- * value, and free to restart a worker while a load runs; a worker started
- * meanwhile gets the copy before that load, and then reloads the files
- * itself as soon as it runs.  Main thread only.
+ * The supervisor's copy of the last good configuration, which a worker
+ * restarted after a crash serves: not the start-up one (that would undo a
+ * password change), nor what is on disk (it may be half edited).  It
+ * follows the files as the worker does, but loads them on a thread at
+ * AUTHZ_RELOAD_NICE: the main thread keeps nice 0 for the workers it forks.
+ * A worker restarted during a load gets the copy from before it, and
+ * reloads the files itself.  Main thread only.
  */
 #ifndef AUTHZ_LASTGOOD_H
 #define AUTHZ_LASTGOOD_H

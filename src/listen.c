@@ -1,3 +1,7 @@
+/*
+ * The listening socket (listen.h): systemd's fd 3 or a web server's fd 0
+ * when it is a listening socket, else a unix or TCP socket opened here.
+ */
 #include "config.h"
 
 #include <sys/socket.h>

@@ -1,3 +1,8 @@
+/*
+ * Logging (log.h): stderr with a per-thread prefix and whole lines per
+ * write(2), or syslog(3); the decision line; and the per-worker buffers
+ * of grant lines.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -11,11 +16,15 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "strbuf.h"
 
 /* Room for a decision line and the stamp, ident and pid before it. */
 #define LOG_LINE_MAX	4096
 /* The ident is cut to this, so that every decision line fits a log_buf. */
 #define LOG_IDENT_MAX	64
+/* A decision line shows at least this many bytes of the path, even when
+ * every one is escaped; a longer path is cut (log_quote). */
+#define LOG_PATH_SHOWN	512
 
 static int	 log_syslog;
 static const char *log_ident = "fcgi-authzd";
@@ -242,21 +251,6 @@ log_token(char *dst, size_t dstsz, const char *s)
 		log_quote(dst, dstsz, s);
 }
 
-/* Appends s, as much of it as fits: the same cut as snprintf's. */
-static void
-log_append(char *buf, size_t bufsz, size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*len + 1 >= bufsz)
-		return;
-	if (n > bufsz - 1 - *len)
-		n = bufsz - 1 - *len;
-	memcpy(buf + *len, s, n);
-	*len += n;
-	buf[*len] = '\0';
-}
-
 /*
  * Copies, not snprintf: this is every request's line.  Each value is
  * quoted or a token, so no value can fake a key.
@@ -264,34 +258,34 @@ log_append(char *buf, size_t bufsz, size_t *len, const char *s)
 void
 log_format_decision(const struct authz_verdict *v, char *buf, size_t bufsz)
 {
+	/* Each byte escaped (\xHH: 4), the two quotes and the NUL. */
 	char	user[AUTHZ_CRED_USER_MAX * 4 + 3];
-	char	path[512 * 4 + 3];
+	char	path[LOG_PATH_SHOWN * 4 + 3];
 	char	method[AUTHZ_METHOD_MAX * 4 + 3];
 	char	status[16];
-	size_t	len = 0;
+	struct strbuf sb;
 
-	if (bufsz == 0)
-		return;
-	buf[0] = '\0';
+	/* Cut, not dropped, when too long: a cut line beats none. */
+	strbuf_init(&sb, buf, bufsz);
 	log_quote(user, sizeof(user), v->av_user);
 	log_quote(path, sizeof(path), v->av_path);
 	log_token(method, sizeof(method), v->av_method);
 	snprintf(status, sizeof(status), "%d", v->av_status);
-	log_append(buf, bufsz, &len, v->av_status == 200 ?
+	strbuf_append(&sb, v->av_status == 200 ?
 	    "decision=allow status=" : "decision=deny status=");
-	log_append(buf, bufsz, &len, status);
-	log_append(buf, bufsz, &len, " reason=");
-	log_append(buf, bufsz, &len, authz_reason_name(v->av_reason));
-	log_append(buf, bufsz, &len, " user=");
-	log_append(buf, bufsz, &len, user);
-	log_append(buf, bufsz, &len, " addr=");
-	log_append(buf, bufsz, &len, v->av_addr[0] != '\0' ? v->av_addr : "-");
-	log_append(buf, bufsz, &len, " method=");
-	log_append(buf, bufsz, &len, method);
-	log_append(buf, bufsz, &len, " path=");
-	log_append(buf, bufsz, &len, path);
-	log_append(buf, bufsz, &len, " rule=");
-	log_append(buf, bufsz, &len, v->av_rule != NULL ? v->av_rule : "-");
+	strbuf_append(&sb, status);
+	strbuf_append(&sb, " reason=");
+	strbuf_append(&sb, authz_reason_name(v->av_reason));
+	strbuf_append(&sb, " user=");
+	strbuf_append(&sb, user);
+	strbuf_append(&sb, " addr=");
+	strbuf_append(&sb, v->av_addr[0] != '\0' ? v->av_addr : "-");
+	strbuf_append(&sb, " method=");
+	strbuf_append(&sb, method);
+	strbuf_append(&sb, " path=");
+	strbuf_append(&sb, path);
+	strbuf_append(&sb, " rule=");
+	strbuf_append(&sb, v->av_rule != NULL ? v->av_rule : "-");
 	/*
 	 * Whether the password came from the verification cache or was
 	 * hashed: the line tells what the request cost, and the tests see
@@ -299,13 +293,13 @@ log_format_decision(const struct authz_verdict *v, char *buf, size_t bufsz)
 	 * asked (authz.h).
 	 */
 	if (v->av_cache == AUTHZ_CACHE_HIT)
-		log_append(buf, bufsz, &len, " cache=hit");
+		strbuf_append(&sb, " cache=hit");
 	else if (v->av_cache == AUTHZ_CACHE_MISS)
-		log_append(buf, bufsz, &len, " cache=miss");
+		strbuf_append(&sb, " cache=miss");
 	if (v->av_detail != NULL) {
-		log_append(buf, bufsz, &len, " detail=\"");
-		log_append(buf, bufsz, &len, v->av_detail);
-		log_append(buf, bufsz, &len, "\"");
+		strbuf_append(&sb, " detail=\"");
+		strbuf_append(&sb, v->av_detail);
+		strbuf_append(&sb, "\"");
 	}
 }
 

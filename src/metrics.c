@@ -8,18 +8,15 @@
 
 #include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "atomicfile.h"
 #include "authz.h"
 #include "metrics.h"
+#include "strbuf.h"
 
 /* Every status authz_decide() answers with, in the order rendered. */
 static const int metrics_statuses[] = { 200, 400, 401, 403, 429, 500 };
@@ -45,7 +42,7 @@ metrics_get(atomic_ullong *c)
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
-/* An unknown status is sent as a 500 (authz_render): counted so too. */
+/* An unknown status is sent as a 500 (render_verdict): counted so too. */
 static size_t
 metrics_status_index(int status)
 {
@@ -95,63 +92,38 @@ metrics_reset(void)
 	atomic_store(&metrics_last_reload_ok, 1);
 }
 
-/* Appends to buf; on overflow clears *ok and appends nothing more. */
-static void
-metrics_out(char *buf, size_t bufsz, size_t *len, int *ok,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void
-metrics_out(char *buf, size_t bufsz, size_t *len, int *ok,
-    const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	if (!*ok)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *len, bufsz - *len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= bufsz - *len) {
-		*ok = 0;
-		return;
-	}
-	*len += (size_t)n;
-}
-
 /* The # HELP and # TYPE lines of one metric. */
 static void
-metrics_head(char *buf, size_t bufsz, size_t *len, int *ok,
-    const char *name, const char *type, const char *help)
+metrics_head(struct strbuf *sb, const char *name, const char *type,
+    const char *help)
 {
-	metrics_out(buf, bufsz, len, ok, "# HELP %s %s\n# TYPE %s %s\n",
+	strbuf_appendf(sb, "# HELP %s %s\n# TYPE %s %s\n",
 	    name, help, name, type);
 }
 
 /* A label value, with \, " and newline escaped as the format asks. */
 static void
-metrics_label_value(char *buf, size_t bufsz, size_t *len, int *ok,
-    const char *s)
+metrics_label_value(struct strbuf *sb, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		if (*s == '\\')
-			metrics_out(buf, bufsz, len, ok, "\\\\");
+			strbuf_append(sb, "\\\\");
 		else if (*s == '"')
-			metrics_out(buf, bufsz, len, ok, "\\\"");
+			strbuf_append(sb, "\\\"");
 		else if (*s == '\n')
-			metrics_out(buf, bufsz, len, ok, "\\n");
+			strbuf_append(sb, "\\n");
 		else
-			metrics_out(buf, bufsz, len, ok, "%c", *s);
+			strbuf_appendn(sb, s, 1);
 	}
 }
 
 static void
-metrics_render_decisions(char *buf, size_t bufsz, size_t *len, int *ok)
+metrics_render_decisions(struct strbuf *sb)
 {
 	unsigned long long	n;
 	size_t			s, r;
 
-	metrics_head(buf, bufsz, len, ok, "fcgi_authz_decisions_total",
+	metrics_head(sb, "fcgi_authz_decisions_total",
 	    "counter", "Requests decided, by the status answered and the "
 	    "reason logged.");
 	for (s = 0; s < METRICS_NSTATUS; s++)
@@ -160,7 +132,7 @@ metrics_render_decisions(char *buf, size_t bufsz, size_t *len, int *ok)
 			 * a series appears with its first request. */
 			if ((n = metrics_get(&metrics_decisions[s][r])) == 0)
 				continue;
-			metrics_out(buf, bufsz, len, ok,
+			strbuf_appendf(sb,
 			    "fcgi_authz_decisions_total{status=\"%d\","
 			    "reason=\"%s\"} %llu\n", metrics_statuses[s],
 			    authz_reason_name((enum authz_reason)r), n);
@@ -168,37 +140,36 @@ metrics_render_decisions(char *buf, size_t bufsz, size_t *len, int *ok)
 }
 
 static void
-metrics_render_hashing(const struct metrics_gauges *mg, char *buf,
-    size_t bufsz, size_t *len, int *ok)
+metrics_render_hashing(const struct metrics_gauges *mg, struct strbuf *sb)
 {
-	metrics_head(buf, bufsz, len, ok, "fcgi_authz_hashing_threads",
+	metrics_head(sb, "fcgi_authz_hashing_threads",
 	    "gauge", "Threads that verify passwords.");
-	metrics_out(buf, bufsz, len, ok, "fcgi_authz_hashing_threads %u\n",
+	strbuf_appendf(sb, "fcgi_authz_hashing_threads %u\n",
 	    mg->mg_hash_threads);
-	metrics_head(buf, bufsz, len, ok, "fcgi_authz_hashing_running",
+	metrics_head(sb, "fcgi_authz_hashing_running",
 	    "gauge", "Password verifications running.");
-	metrics_out(buf, bufsz, len, ok, "fcgi_authz_hashing_running %u\n",
+	strbuf_appendf(sb, "fcgi_authz_hashing_running %u\n",
 	    mg->mg_hash_running);
-	metrics_head(buf, bufsz, len, ok, "fcgi_authz_hashing_queued",
+	metrics_head(sb, "fcgi_authz_hashing_queued",
 	    "gauge", "Password verifications waiting for a thread.");
-	metrics_out(buf, bufsz, len, ok, "fcgi_authz_hashing_queued %u\n",
+	strbuf_appendf(sb, "fcgi_authz_hashing_queued %u\n",
 	    mg->mg_hash_queued);
 }
 
 static void
-metrics_render_reloads(char *buf, size_t bufsz, size_t *len, int *ok)
+metrics_render_reloads(struct strbuf *sb)
 {
-	metrics_head(buf, bufsz, len, ok, "fcgi_authz_reloads_total",
+	metrics_head(sb, "fcgi_authz_reloads_total",
 	    "counter", "Reloads of the configuration, by result.");
-	metrics_out(buf, bufsz, len, ok,
+	strbuf_appendf(sb,
 	    "fcgi_authz_reloads_total{result=\"ok\"} %llu\n"
 	    "fcgi_authz_reloads_total{result=\"error\"} %llu\n",
 	    metrics_get(&metrics_reloads_ok),
 	    metrics_get(&metrics_reloads_error));
-	metrics_head(buf, bufsz, len, ok, "fcgi_authz_last_reload_successful",
+	metrics_head(sb, "fcgi_authz_last_reload_successful",
 	    "gauge", "0 if the last reload failed and the previous "
 	    "configuration is still in use, else 1.");
-	metrics_out(buf, bufsz, len, ok,
+	strbuf_appendf(sb,
 	    "fcgi_authz_last_reload_successful %d\n",
 	    atomic_load_explicit(&metrics_last_reload_ok,
 	    memory_order_relaxed));
@@ -207,65 +178,49 @@ metrics_render_reloads(char *buf, size_t bufsz, size_t *len, int *ok)
 size_t
 metrics_render(const struct metrics_gauges *mg, char *buf, size_t bufsz)
 {
-	size_t	len = 0;
-	int	ok = bufsz > 0;
+	struct strbuf sb;
 
-	metrics_head(buf, bufsz, &len, &ok, "fcgi_authz_info", "gauge",
+	strbuf_init(&sb, buf, bufsz);
+
+	metrics_head(&sb, "fcgi_authz_info", "gauge",
 	    "The running fcgi-authzd, with its version as a label.");
-	metrics_out(buf, bufsz, &len, &ok, "fcgi_authz_info{version=\"");
-	metrics_label_value(buf, bufsz, &len, &ok, mg->mg_version);
-	metrics_out(buf, bufsz, &len, &ok, "\"} 1\n");
-	metrics_head(buf, bufsz, &len, &ok, "fcgi_authz_start_time_seconds",
+	strbuf_appendf(&sb, "fcgi_authz_info{version=\"");
+	metrics_label_value(&sb, mg->mg_version);
+	strbuf_appendf(&sb, "\"} 1\n");
+	metrics_head(&sb, "fcgi_authz_start_time_seconds",
 	    "gauge", "When the worker process started, in seconds since "
 	    "the epoch.");
-	metrics_out(buf, bufsz, &len, &ok, "fcgi_authz_start_time_seconds "
+	strbuf_appendf(&sb, "fcgi_authz_start_time_seconds "
 	    "%lld\n", (long long)mg->mg_start_time);
-	metrics_render_decisions(buf, bufsz, &len, &ok);
-	metrics_head(buf, bufsz, &len, &ok, "fcgi_authz_cache_hits_total",
+	metrics_render_decisions(&sb);
+	metrics_head(&sb, "fcgi_authz_cache_hits_total",
 	    "counter", "Passwords answered from the verification cache.");
-	metrics_out(buf, bufsz, &len, &ok, "fcgi_authz_cache_hits_total "
+	strbuf_appendf(&sb, "fcgi_authz_cache_hits_total "
 	    "%llu\n", metrics_get(&metrics_cache_hits));
-	metrics_head(buf, bufsz, &len, &ok, "fcgi_authz_cache_misses_total",
+	metrics_head(&sb, "fcgi_authz_cache_misses_total",
 	    "counter", "Passwords not in the verification cache, so hashed.");
-	metrics_out(buf, bufsz, &len, &ok, "fcgi_authz_cache_misses_total "
+	strbuf_appendf(&sb, "fcgi_authz_cache_misses_total "
 	    "%llu\n", metrics_get(&metrics_cache_misses));
-	metrics_render_hashing(mg, buf, bufsz, &len, &ok);
+	metrics_render_hashing(mg, &sb);
 	if (mg->mg_have_throttle) {
-		metrics_head(buf, bufsz, &len, &ok, "fcgi_authz_throttle_bans",
+		metrics_head(&sb, "fcgi_authz_throttle_bans",
 		    "gauge", "Bans in force on addresses, user names and "
 		    "pairs, in the table every process shares.");
-		metrics_out(buf, bufsz, &len, &ok,
+		strbuf_appendf(&sb,
 		    "fcgi_authz_throttle_bans %u\n", mg->mg_throttle_bans);
 	}
-	metrics_head(buf, bufsz, &len, &ok, "fcgi_authz_users", "gauge",
+	metrics_head(&sb, "fcgi_authz_users", "gauge",
 	    "Users in the running configuration.");
-	metrics_out(buf, bufsz, &len, &ok, "fcgi_authz_users %zu\n",
+	strbuf_appendf(&sb, "fcgi_authz_users %zu\n",
 	    mg->mg_users);
-	metrics_render_reloads(buf, bufsz, &len, &ok);
-	if (!ok) {
+	metrics_render_reloads(&sb);
+	/* All or nothing: a cut file would be read as a whole one. */
+	if (sb.sb_overflow) {
 		if (bufsz > 0)
 			buf[0] = '\0';
 		return 0;
 	}
-	return len;
-}
-
-/* Writes all of len bytes; 0 or -1 with errno set. */
-static int
-metrics_write_all(int fd, const char *text, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, text, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return sb.sb_len;
 }
 
 /*
@@ -277,34 +232,8 @@ metrics_write_all(int fd, const char *text, size_t len)
 int
 metrics_write_file(const char *path, const char *text, size_t len)
 {
-	char	tmp[PATH_MAX];
-	int	fd = -1, rc = -1, saved;
-	int	n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		return -1;
 	/* node_exporter runs as another user; nothing here is secret.
-	 * fchmod: the mode must not depend on the umask. */
-	if (metrics_write_all(fd, text, len) == -1 ||
-	    fchmod(fd, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH) == -1)
-		goto done;
-	n = close(fd);
-	fd = -1;
-	if (n == -1 || rename(tmp, path) == -1)
-		goto done;
-	rc = 0;
-done:
-	if (rc == -1) {
-		saved = errno;
-		if (fd != -1)
-			(void)close(fd);
-		(void)unlink(tmp);
-		errno = saved;
-	}
-	return rc;
+	 * The mode is set, not left to the umask. */
+	return atomicfile_write(path, 0, text, len,
+	    S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH, NULL);
 }

@@ -1,3 +1,8 @@
+/*
+ * Addresses and networks (netaddr.h): inet_pton(3) for the text, IPv4
+ * stored IPv4-mapped (RFC 4291 section 2.5.5.2), and a network as an
+ * address with a prefix length and no host bits.
+ */
 #include "config.h"
 
 #include <sys/types.h>

@@ -10,9 +10,7 @@
 #include "config.h"
 
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -34,21 +32,31 @@
 #include "hashpool.h"
 #include "log.h"
 #include "metrics.h"
+#include "proc.h"
+#include "monoclock.h"
 #include "pwcheck.h"
+#include "render.h"
 #include "server.h"
+#include "services.h"
 #include "throttle.h"
 #include "users.h"
 #include "watch.h"
 
-#define SERVER_WATCHDOG_TICK_MS	250
 #define SERVER_RESPONSE_MAX	2048
+/* A worker's pause after an accept error that may persist. */
+#define SERVER_ACCEPT_PAUSE_MS	100
+/* How often a stop looks whether every worker has returned. */
+#define SERVER_STOP_POLL_MS	50
 
 /* server_log_tick bounds how long a grant waits in a worker's log_buf. */
-_Static_assert(SERVER_WATCHDOG_TICK_MS <= LOG_BUF_MAX_AGE_MS,
+_Static_assert(AUTHZ_WATCH_TICK_MS <= LOG_BUF_MAX_AGE_MS,
     "the watchdog must flush the log buffers at least as often");
+_Static_assert(AUTHZ_WATCH_TICK_MS < 1000, "the tick is a tv_nsec");
 
+/* A configuration and what serves beside it (services.h). */
 struct snapshot {
 	struct conf	*sn_conf;
+	struct authz_services sn_svc;	/* its own, the throttle lent */
 	unsigned	 sn_refs;	/* under server.sv_lock */
 	struct snapshot	*sn_next;	/* on sv_retired */
 };
@@ -127,22 +135,60 @@ server_free_retired(struct server *sv)
 	pthread_mutex_unlock(&sv->sv_lock);
 	for (; sn != NULL; sn = next) {
 		next = sn->sn_next;
+		services_free(&sn->sn_svc);
 		conf_free(sn->sn_conf);
 		free(sn);
 	}
 }
 
+/*
+ * A snapshot of cf, which it owns once made, with its services: from
+ * prev's when there is one (services.h: verified credentials stay
+ * verified, no miss storm).  NULL with errs filled; cf is the caller's
+ * then.
+ */
 static struct snapshot *
-server_snapshot_new(struct server *sv, struct conf *cf)
+server_snapshot_new(struct server *sv, struct conf *cf,
+    const struct snapshot *prev, struct errlist *errs)
 {
 	struct snapshot *sn;
 
-	if ((sn = calloc(1, sizeof(*sn))) == NULL)
+	if ((sn = calloc(1, sizeof(*sn))) == NULL) {
+		errlist_add(errs, cf->cf_path, 0, "out of memory");
 		return NULL;
-	pwcheck_attach_pool(cf->cf_pwcheck, sv->sv_pool);
-	cf->cf_throttle = sv->sv_throttle;
+	}
+	if (services_prepare(&sn->sn_svc, cf, prev != NULL ? prev->sn_conf :
+	    NULL, prev != NULL ? &prev->sn_svc : NULL, errs) == -1) {
+		services_free(&sn->sn_svc);
+		free(sn);
+		return NULL;
+	}
+	pwcheck_attach_pool(sn->sn_svc.as_pwcheck, sv->sv_pool);
+	sn->sn_svc.as_throttle = sv->sv_throttle;
 	sn->sn_conf = cf;
 	sn->sn_refs = 1;	/* the server's own reference */
+	return sn;
+}
+
+/* errlist_each() callback: one error or warning a log line. */
+static void
+server_warn_line(void *arg, const char *text)
+{
+	(void)arg;
+	log_warnx("%s", text);
+}
+
+/* The first snapshot, its services made from nothing; errors logged. */
+static struct snapshot *
+server_snapshot_first(struct server *sv, struct conf *cf)
+{
+	struct errlist	 errs;
+	struct snapshot	*sn;
+
+	errlist_init(&errs);
+	if ((sn = server_snapshot_new(sv, cf, NULL, &errs)) == NULL)
+		errlist_each(&errs, server_warn_line, NULL);
+	errlist_free(&errs);
 	return sn;
 }
 
@@ -159,12 +205,13 @@ server_answer(struct worker *wk)
 	    "\r\nContent-Type: text/plain\r\n\r\n500 Internal Server Error\n";
 
 	facts_from_params(req->envp, req->role, time(NULL), &facts);
-	authz_decide(sn->sn_conf, &facts, &v);
+	facts.af_mono = monoclock_now();
+	authz_decide(sn->sn_conf, &sn->sn_svc, &facts, &v);
 	metrics_count_verdict(&v);
 	/* Secrets out of libfcgi's param storage before FCGX_Finish_r frees
 	 * it unwiped (docs/security.md, Secrets). */
 	facts_wipe_secrets(req->envp);
-	len = authz_render(sn->sn_conf, &v, out, sizeof(out));
+	len = render_verdict(sn->sn_conf, &v, out, sizeof(out));
 	/* Never read FCGI_STDIN; answer now (docs/servers.md). */
 	if (len == 0)
 		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, req->out);
@@ -193,7 +240,7 @@ server_worker(void *arg)
 			 * persistent error cannot spin (docs/security.md,
 			 * Hostile FastCGI input). */
 			if (rc != -EAGAIN && rc != -EINTR && rc != -ECONNABORTED)
-				usleep(100 * 1000);
+				usleep(SERVER_ACCEPT_PAUSE_MS * 1000);
 			continue;
 		}
 		atomic_fetch_add(&wk->wk_accepted, 1);
@@ -232,7 +279,7 @@ server_watchdog_tick(struct server *sv)
 			wk->wk_stuck_ms = 0;
 			continue;
 		}
-		wk->wk_stuck_ms += SERVER_WATCHDOG_TICK_MS;
+		wk->wk_stuck_ms += AUTHZ_WATCH_TICK_MS;
 		if (wk->wk_stuck_ms >= sv->sv_timeout_ms) {
 			log_warnx("a connection held worker %u for more than "
 			    "%u s without a complete request; closing it", i,
@@ -287,9 +334,9 @@ server_warn_restart_only(const struct conf *old, const struct conf *cf)
  * Loads, validates and swaps in a new snapshot (docs/architecture.md,
  * Reloads), except that the verification cache is not cleared: the new
  * snapshot goes on with the running one's unless [cache] changed, and with
- * its dummy hash (conf.h, conf_prepare_serving).  tried is what the files
- * were just before the load, so that the watcher does not try (and log) the
- * same failure again.
+ * its dummy hash (services.h).  tried is what the files were just before
+ * the load, so that the watcher does not try (and log) the same failure
+ * again.
  * Main thread only: it is the only writer of sv_current, so it reads it
  * without the lock.
  */
@@ -298,8 +345,7 @@ server_reload(struct server *sv, const struct conf_files *tried)
 {
 	struct errlist	 errs, warns;
 	struct conf	*cf;
-	struct snapshot	*sn, *old;
-	size_t		 i;
+	struct snapshot	*sn = NULL, *old;
 	int		 ok = 0;
 
 	errlist_init(&errs);
@@ -307,27 +353,19 @@ server_reload(struct server *sv, const struct conf_files *tried)
 	/* As the start did, though this process no longer runs as root. */
 	cf = conf_load_trusted(sv->sv_conf_path, CONF_LOAD_NO_PWCHECK,
 	    &sv->sv_current->sn_conf->cf_trust, &errs, &warns);
-	/* Verified credentials stay verified (conf.h): no miss storm. */
-	if (cf != NULL && conf_prepare_serving(cf, sv->sv_current->sn_conf,
-	    &errs) == -1) {
+	if (cf != NULL && (sn = server_snapshot_new(sv, cf, sv->sv_current,
+	    &errs)) == NULL) {
 		conf_free(cf);
 		cf = NULL;
 	}
-	for (i = 0; i < warns.el_count; i++)
-		log_warnx("%s", warns.el_msgs[i]);
+	errlist_each(&warns, server_warn_line, NULL);
 	if (cf == NULL) {
-		for (i = 0; i < errs.el_count; i++)
-			log_warnx("%s", errs.el_msgs[i]);
+		errlist_each(&errs, server_warn_line, NULL);
 		log_warnx("reload failed; still running the previous "
 		    "configuration");
 		goto done;
 	}
 	server_warn_restart_only(sv->sv_current->sn_conf, cf);
-	if ((sn = server_snapshot_new(sv, cf)) == NULL) {
-		conf_free(cf);
-		log_warnx("reload failed: out of memory");
-		goto done;
-	}
 	pthread_mutex_lock(&sv->sv_lock);
 	old = sv->sv_current;
 	sv->sv_current = sn;
@@ -398,7 +436,7 @@ server_metrics_write(struct server *sv, const char *path)
 	if (sv->sv_throttle != NULL) {
 		mg.mg_have_throttle = 1;
 		mg.mg_throttle_bans = throttle_active_bans(sv->sv_throttle,
-		    throttle_now());
+		    monoclock_now());
 	}
 	if ((len = metrics_render(&mg, text, sizeof(text))) == 0) {
 		errno = ENOBUFS;
@@ -480,7 +518,7 @@ static void
 server_stop_workers(struct server *sv)
 {
 	unsigned	i, done;
-	struct timespec	ts = { 0, 50 * 1000 * 1000 };
+	struct timespec	ts = { 0, SERVER_STOP_POLL_MS * 1000 * 1000 };
 
 	atomic_store(&sv->sv_stopping, 1);
 	for (;;) {
@@ -503,18 +541,13 @@ server_stop_workers(struct server *sv)
 }
 
 /*
- * A web server that spawned the daemon (the socket on fd 0, FastCGI's
- * FCGI_LISTENSOCK_FILENO) starts a new one when the process it spawned,
- * the supervisor, dies.  lighttpd first connects to the socket, and takes
- * one that still accepts for somebody else's daemon, which it never
- * restarts (it answers 503 from then on).  So the worker learns of the
- * supervisor's death by a signal whose handler stops the listening at
- * once, in whichever thread runs first, to be there before lighttpd's
- * own handling of SIGCHLD (often, not always: the two are woken together;
- * fcgi-authzd(8), PROCESSES); the stop then goes on as on SIGTERM.
- * Only for fd 0: a socket from systemd or from -l is shared with the
- * supervisor, and shutdown(2) acts on the socket, not on this process's
- * descriptor.
+ * A web server that spawned us on fd 0 starts a new daemon when the
+ * supervisor dies; but lighttpd first connects to the old socket, and if
+ * that still accepts it keeps it and never restarts us (503 from then on;
+ * fcgi-authzd(8), PROCESSES).  So the supervisor's death stops the
+ * listening in the signal handler, to come before lighttpd's handling of
+ * SIGCHLD, and the stop goes on as on SIGTERM.  fd 0 only: a socket from
+ * systemd or -l is shared with the supervisor, which must keep listening.
  */
 static pid_t	server_supervisor;	/* read by the signal handler */
 
@@ -551,7 +584,7 @@ static int
 server_wait_signals(struct server *sv)
 {
 	sigset_t	 set;
-	struct timespec	 tick = { 0, SERVER_WATCHDOG_TICK_MS * 1000 * 1000 };
+	struct timespec	 tick = { 0, AUTHZ_WATCH_TICK_MS * 1000 * 1000 };
 	int		 sig;
 
 	sigemptyset(&set);
@@ -572,47 +605,62 @@ server_wait_signals(struct server *sv)
 	}
 }
 
-int
-server_run(int listen_fd, struct conf *cf, const char *conf_path,
-    struct throttle *throttle)
+/* Everything but the pool, the snapshot and the workers (server_open). */
+static void
+server_init(struct server *sv, int listen_fd, const struct conf *cf,
+    const char *conf_path, struct throttle *throttle)
 {
-	struct server		 sv;
-	struct sigaction	 sa;
-	struct timeval		 tv;
-	sigset_t		 set;
-	unsigned		 inflight, i;
-	int			 rc = 1;
-
-	memset(&sv, 0, sizeof(sv));
-	sv.sv_fd = listen_fd;
+	memset(sv, 0, sizeof(*sv));
+	sv->sv_fd = listen_fd;
 	server_supervisor = getppid();
-	sv.sv_conf_path = conf_path;
-	sv.sv_throttle = throttle;
-	sv.sv_nworkers = cf->cf_workers;
-	sv.sv_timeout_ms = cf->cf_request_timeout * 1000;
-	sv.sv_started = time(NULL);
-	pthread_mutex_init(&sv.sv_lock, NULL);
-	atomic_init(&sv.sv_stopping, 0);
-	watch_init(&sv.sv_watch);
+	sv->sv_conf_path = conf_path;
+	sv->sv_throttle = throttle;
+	sv->sv_nworkers = cf->cf_workers;
+	sv->sv_timeout_ms = cf->cf_request_timeout * 1000;
+	sv->sv_started = time(NULL);
+	pthread_mutex_init(&sv->sv_lock, NULL);
+	atomic_init(&sv->sv_stopping, 0);
+	watch_init(&sv->sv_watch);
+}
+
+/*
+ * The hashing pool, the first snapshot (it takes cf) and the workers'
+ * slots.  0, or -1 (logged); server_teardown frees what was made.
+ */
+static int
+server_open(struct server *sv, struct conf *cf)
+{
+	unsigned inflight, i;
+
 	/*
 	 * Half the request threads at most wait for a hash; the others stay
 	 * free for cached credentials whatever arrives.  The pool is sized
 	 * once: changed [hashing] max_concurrent or workers need a restart.
 	 */
-	inflight = sv.sv_nworkers / 2 > 0 ? sv.sv_nworkers / 2 : 1;
-	if ((sv.sv_pool = hashpool_new(cf->cf_hash_max_concurrent < inflight ?
+	inflight = sv->sv_nworkers / 2 > 0 ? sv->sv_nworkers / 2 : 1;
+	if ((sv->sv_pool = hashpool_new(cf->cf_hash_max_concurrent < inflight ?
 	    cf->cf_hash_max_concurrent : inflight, inflight)) == NULL) {
 		log_warnx("cannot start the hashing threads");
-		goto done;
+		return -1;
 	}
-	if ((sv.sv_current = server_snapshot_new(&sv, cf)) == NULL ||
-	    (sv.sv_workers = calloc(sv.sv_nworkers,
-	    sizeof(*sv.sv_workers))) == NULL) {
+	if ((sv->sv_current = server_snapshot_first(sv, cf)) == NULL)
+		return -1;
+	if ((sv->sv_workers = calloc(sv->sv_nworkers,
+	    sizeof(*sv->sv_workers))) == NULL) {
 		log_warnx("out of memory");
-		goto done;
+		return -1;
 	}
-	for (i = 0; i < sv.sv_nworkers; i++)
-		log_buf_init(&sv.sv_workers[i].wk_log);
+	for (i = 0; i < sv->sv_nworkers; i++)
+		log_buf_init(&sv->sv_workers[i].wk_log);
+	return 0;
+}
+
+/* The process's signals, before any worker thread starts. */
+static void
+server_take_signals(int listen_fd)
+{
+	struct sigaction	sa;
+	sigset_t		set;
 
 	/* nginx drops the connection when its client goes (docs/servers.md,
 	 * How every server talks). */
@@ -626,52 +674,87 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	server_watch_supervisor(listen_fd);
+}
 
-	/* Accepted sockets inherit these on Linux: one read or write to a
-	 * silent peer cannot block longer than request_timeout. */
-	tv.tv_sec = cf->cf_request_timeout;
+/* Accepted sockets inherit these on Linux: one read or write to a silent
+ * peer cannot block longer than request_timeout. */
+static void
+server_set_timeouts(int listen_fd, unsigned timeout_sec)
+{
+	struct timeval tv;
+
+	tv.tv_sec = timeout_sec;
 	tv.tv_usec = 0;
 	(void)setsockopt(listen_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(listen_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
 
+/*
+ * Starts the workers, and serves until SIGTERM or SIGINT; returns once
+ * every worker has returned.  0, or 1 when they could not start (logged).
+ */
+static int
+server_serve(struct server *sv)
+{
 	if (FCGX_Init() != 0) {
 		log_warnx("FCGX_Init failed");
-		goto done;
+		return 1;
 	}
-	if (server_start_workers(&sv) == -1) {
+	if (server_start_workers(sv) == -1) {
 		log_warnx("cannot start worker threads");
-		server_stop_workers(&sv);
-		goto done;
+		server_stop_workers(sv);
+		return 1;
 	}
-	log_info("serving with %u workers", sv.sv_nworkers);
+	log_info("serving with %u workers", sv->sv_nworkers);
 	/*
 	 * From here this thread only watches the files, reloads them and
-	 * flushes logs.  Linux gives each thread its own nice value, and the
-	 * threads started above keep theirs: a reload of a large users file
-	 * yields to answering requests.
+	 * flushes logs.  The threads started above keep their nice value:
+	 * a reload of a large users file yields to answering requests.
 	 */
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
-	    AUTHZ_RELOAD_NICE);
-	(void)server_wait_signals(&sv);
+	(void)proc_thread_nice(AUTHZ_RELOAD_NICE);
+	(void)server_wait_signals(sv);
 	if (getppid() != server_supervisor)
 		log_warnx("the supervisor has gone; stopping");
 	log_info("stopping: finishing requests in progress");
-	server_stop_workers(&sv);
+	server_stop_workers(sv);
 	/* Every request is counted now: the file ends with all of them. */
-	server_metrics_tick(&sv, 1);
-	rc = 0;
-done:
-	if (sv.sv_current != NULL)
-		server_release(&sv, sv.sv_current);
+	server_metrics_tick(sv, 1);
+	return 0;
+}
+
+/* Frees what server_open made, and cf if no snapshot took it. */
+static void
+server_teardown(struct server *sv, struct conf *cf)
+{
+	unsigned i;
+
+	if (sv->sv_current != NULL)
+		server_release(sv, sv->sv_current);
 	else
 		conf_free(cf);
-	server_free_retired(&sv);
+	server_free_retired(sv);
 	/* Last: every request, and so every wait for a hash, has ended. */
-	hashpool_free(sv.sv_pool);
+	hashpool_free(sv->sv_pool);
 	/* Every worker has returned: no grant is lost on a clean stop. */
-	for (i = 0; sv.sv_workers != NULL && i < sv.sv_nworkers; i++)
-		log_buf_finish(&sv.sv_workers[i].wk_log);
-	free(sv.sv_workers);
-	pthread_mutex_destroy(&sv.sv_lock);
+	for (i = 0; sv->sv_workers != NULL && i < sv->sv_nworkers; i++)
+		log_buf_finish(&sv->sv_workers[i].wk_log);
+	free(sv->sv_workers);
+	pthread_mutex_destroy(&sv->sv_lock);
+}
+
+int
+server_run(int listen_fd, struct conf *cf, const char *conf_path,
+    struct throttle *throttle)
+{
+	struct server	sv;
+	int		rc = 1;
+
+	server_init(&sv, listen_fd, cf, conf_path, throttle);
+	if (server_open(&sv, cf) == 0) {
+		server_take_signals(listen_fd);
+		server_set_timeouts(listen_fd, cf->cf_request_timeout);
+		rc = server_serve(&sv);
+	}
+	server_teardown(&sv, cf);
 	return rc;
 }

@@ -17,7 +17,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -63,16 +62,6 @@ enum throttle_kind {
 	THROTTLE_USER = 'u',
 	THROTTLE_PAIR = 'p'
 };
-
-uint64_t
-throttle_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	/* +1: 0 marks "never". */
-	return (uint64_t)ts.tv_sec + 1;
-}
 
 /* ---------------------------------------------------------------- the file */
 

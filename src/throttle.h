@@ -18,8 +18,8 @@
  *
  * The table keeps keyed digests, not names or addresses; a credential is
  * remembered as a 32-bit keyed digest only, too short to confirm a
- * password guessed offline.  The clock is CLOCK_MONOTONIC, one for the
- * whole host.  When a set of the table is full, the entry that failed
+ * password guessed offline.  The clock is monoclock_now()'s
+ * (CLOCK_MONOTONIC), one for the whole host.  When a set of the table is full, the entry that failed
  * longest ago goes, never one that is banned.
  */
 #ifndef AUTHZ_THROTTLE_H
@@ -61,7 +61,5 @@ void		 throttle_fail(struct throttle *, const struct throttle_limits *,
 		    const void *cred, size_t credlen, uint64_t now);
 /* Bans in force now (for metrics). */
 unsigned	 throttle_active_bans(struct throttle *, uint64_t now);
-/* Monotonic seconds, the clock the calls above expect. */
-uint64_t	 throttle_now(void);
 
 #endif

@@ -17,13 +17,16 @@
 #include "conf.h"
 #include "errlist.h"
 #include "hashpool.h"
+#include "monoclock.h"
 #include "pwcheck.h"
+#include "render.h"
+#include "services.h"
 #include "users.h"
 
 /*
  * The whole decision table (docs/architecture.md, "One request", and
  * docs/servers.md, "What the daemon answers"), driven through
- * authz_decide() and authz_render() with hand-built facts.  Config and
+ * authz_decide() and render_verdict() with hand-built facts.  Config and
  * users files are written at run time into a mkdtemp() directory, loaded,
  * and removed again at once.  Hashes are argon2id with t=1, m=8M, and the
  * config asks for the same costs, so that the dummy hash of unknown users
@@ -69,7 +72,7 @@ enum tconf_id {
 	CF_NOCACHE,	/* [cache] ttl = 0 */
 	CF_PROXY,	/* trusted_proxies = TPROXY */
 	CF_PROXY2,	/* trusted_proxies = TPROXY, 10.0.0.0/8 */
-	CF_NOPW,	/* loaded with CONF_LOAD_NO_PWCHECK */
+	CF_NOPW,	/* no services, as "fcgi-authzd -t" loads */
 	CF_COUNT
 };
 
@@ -126,7 +129,7 @@ struct tconf_spec {
 	unsigned	 ttl;		/* [cache] ttl */
 	const char	*rules;
 	int		 tokens;	/* users file with [token:...] */
-	int		 flags;		/* conf_load() flags */
+	int		 nosvc;		/* no services_prepare() */
 };
 
 static const struct tconf_spec tconf_specs[CF_COUNT] = {
@@ -141,7 +144,7 @@ static const struct tconf_spec tconf_specs[CF_COUNT] = {
 	    1, 0 },
 	[CF_PROXY2] = { "trusted_proxies = " TPROXY ", 10.0.0.0/8\n", 300,
 	    rules_main, 1, 0 },
-	[CF_NOPW] = { "", 300, rules_main, 1, CONF_LOAD_NO_PWCHECK },
+	[CF_NOPW] = { "", 300, rules_main, 1, 1 },
 };
 
 /* Built once in main(), before the runner forks. */
@@ -151,6 +154,7 @@ static char	alice_hash[crypto_pwhash_STRBYTES];
 /* Per test (checked fixture). */
 static char	tdir[64];
 static struct conf *tconfs[CF_COUNT];
+static struct authz_services tsvcs[CF_COUNT];
 
 static void
 tfile_write(const char *name, const char *text)
@@ -205,7 +209,13 @@ tconf(enum tconf_id id)
 	tfile_write("users.ini", users_text[sp->tokens]);
 	snprintf(path, sizeof(path), "%s/authz.ini", tdir);
 	errlist_init(&errs);
-	tconfs[id] = conf_load(path, sp->flags, &errs);
+	tconfs[id] = conf_load(path, 0, &errs);
+	if (tconfs[id] != NULL && !sp->nosvc &&
+	    services_prepare(&tsvcs[id], tconfs[id], NULL, NULL, &errs) == -1) {
+		services_free(&tsvcs[id]);
+		conf_free(tconfs[id]);
+		tconfs[id] = NULL;
+	}
 	if (tconfs[id] == NULL)
 		errlist_print(&errs, stderr);
 	errlist_free(&errs);
@@ -213,6 +223,14 @@ tconf(enum tconf_id id)
 	tfile_remove("users.ini");
 	ck_assert_msg(tconfs[id] != NULL, "config %d did not load", id);
 	return tconfs[id];
+}
+
+/* The services of one configuration (tconf). */
+static struct authz_services *
+tsvc(enum tconf_id id)
+{
+	(void)tconf(id);
+	return &tsvcs[id];
 }
 
 static void
@@ -225,6 +243,7 @@ setup(void)
 	snprintf(tdir, sizeof(tdir), "%s/check_authz.XXXXXX", base);
 	ck_assert_msg(mkdtemp(tdir) != NULL, "mkdtemp: %s", strerror(errno));
 	memset(tconfs, 0, sizeof(tconfs));
+	memset(tsvcs, 0, sizeof(tsvcs));
 }
 
 static void
@@ -233,6 +252,7 @@ teardown(void)
 	size_t i;
 
 	for (i = 0; i < CF_COUNT; i++) {
+		services_free(&tsvcs[i]);
 		conf_free(tconfs[i]);
 		tconfs[i] = NULL;
 	}
@@ -327,6 +347,7 @@ tfacts(const struct dcase *c, struct authz_facts *f)
 	f->af_remote_user = c->ruser;
 	f->af_remote_passwd = c->rpass;
 	f->af_now = c->now != 0 ? c->now : time(NULL);
+	f->af_mono = monoclock_now();
 	f->af_bad_params = (c->flags & F_BAD_PARAMS) != 0;
 	f->af_dup_authorization = (c->flags & F_DUP) != 0;
 	if (c->flags & F_NO_METHOD)
@@ -412,7 +433,7 @@ tcheck_render(const char *name, const struct conf *cf,
 	tokens = cf != NULL && users_token_count(cf->cf_users) > 0;
 	bearer = tokens && (v->av_challenge == AUTHZ_CH_BAD_TOKEN ||
 	    v->av_challenge == AUTHZ_CH_SCOPE);
-	n = authz_render(cf, v, buf, sizeof(buf));
+	n = render_verdict(cf, v, buf, sizeof(buf));
 	ck_assert_msg(n > 0 && n < sizeof(buf), "%s: render failed", name);
 	ck_assert_msg(strlen(buf) == n, "%s: length", name);
 	snprintf(want, sizeof(want), "Status: %d ", v->av_status);
@@ -480,12 +501,15 @@ trun(const struct dcase *c)
 	struct authz_facts	 f;
 	struct authz_verdict	 v;
 	const struct conf	*cf = NULL;
+	const struct authz_services *sv = NULL;
 
-	if (!(c->flags & F_NO_CONF))
+	if (!(c->flags & F_NO_CONF)) {
 		cf = tconf(c->cf);
+		sv = tsvc(c->cf);
+	}
 	tfacts(c, &f);
 	memset(&v, 0x5a, sizeof(v));
-	authz_decide(cf, &f, &v);
+	authz_decide(cf, sv, &f, &v);
 
 	ck_assert_msg(v.av_status == c->status,
 	    "%s: status %d (%s), want %d (%s)", c->name, v.av_status,
@@ -1175,8 +1199,8 @@ tdecide_render(const struct dcase *c, struct authz_verdict *v, char *buf,
 	size_t			n;
 
 	tfacts(c, &f);
-	authz_decide(tconf(c->cf), &f, v);
-	n = authz_render(tconf(c->cf), v, buf, bufsz);
+	authz_decide(tconf(c->cf), tsvc(c->cf), &f, v);
+	n = render_verdict(tconf(c->cf), v, buf, bufsz);
 	ck_assert_msg(n > 0, "%s: render failed", c->name);
 	return n;
 }
@@ -1198,8 +1222,8 @@ START_TEST(test_authz_cache)
 	struct dcase		c;
 	size_t			i, k;
 
-	ck_assert_ptr_nonnull(tconf(CF_MAIN)->cf_cache);
-	ck_assert_ptr_null(tconf(CF_NOCACHE)->cf_cache);
+	ck_assert_ptr_nonnull(tsvc(CF_MAIN)->as_cache);
+	ck_assert_ptr_null(tsvc(CF_NOCACHE)->as_cache);
 	for (i = 0; i < NITEMS(ids); i++) {
 		for (k = 0; k < 3; k++) {
 			c = good;
@@ -1259,181 +1283,6 @@ START_TEST(test_authz_cache_use)
 	ck_assert_msg(v.av_cache == cache_use_cases[_i].want,
 	    "%s: av_cache %d, want %d", cache_use_cases[_i].c.name,
 	    (int)v.av_cache, (int)cache_use_cases[_i].want);
-}
-END_TEST
-
-static const struct dcase render_ok = { .name = "ok", .uri = "/admin",
-    .auth = ALICE };
-
-START_TEST(test_authz_render_ok)
-{
-	static const char want[] =
-	    "Status: 200 OK\r\n"
-	    "Variable-REMOTE_USER: alice\r\n"
-	    "Variable-AUTHZ_ROLES: admin,editor\r\n"
-	    "Variable-AUTH_TYPE: Basic\r\n"
-	    "Variable-AUTHZ_RULE: admin\r\n"
-	    "\r\n";
-	static const struct dcase pub = { .name = "public",
-	    .uri = "/healthz" };
-	static const struct dcase tok = { .name = "token", .uri = "/site",
-	    .auth = "Bearer " TOK_CI };
-	struct authz_verdict	v;
-	char			buf[4096];
-	size_t			n;
-
-	n = tdecide_render(&render_ok, &v, buf, sizeof(buf));
-	ck_assert_uint_eq(n, strlen(want));
-	ck_assert_str_eq(buf, want);
-
-	n = tdecide_render(&pub, &v, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
-	    "Variable-AUTHZ_RULE: health\r\n\r\n");
-
-	n = tdecide_render(&tok, &v, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
-	    "Variable-REMOTE_USER: alice\r\n"
-	    "Variable-AUTHZ_ROLES: editor\r\n"
-	    "Variable-AUTH_TYPE: Bearer\r\n"
-	    "Variable-AUTHZ_RULE: site\r\n\r\n");
-}
-END_TEST
-
-START_TEST(test_authz_render_challenges)
-{
-	static const char basic[] = "WWW-Authenticate: Basic realm=\""
-	    TREALM "\", charset=\"UTF-8\"\r\n";
-	static const char bearer[] = "WWW-Authenticate: Bearer realm=\""
-	    TREALM "\"\r\n";
-	static const struct dcase none = { .name = "none", .uri = "/site" };
-	static const struct dcase none_nt = { .name = "none, no tokens",
-	    .cf = CF_NOTOKENS, .uri = "/site" };
-	static const struct dcase badtok = { .name = "bad token",
-	    .uri = "/site", .auth = "Bearer nope" };
-	static const struct dcase scope = { .name = "scope",
-	    .uri = "/admin", .auth = "Bearer " TOK_CI };
-	static const struct dcase role = { .name = "role",
-	    .uri = "/admin", .auth = CAROL };
-	static const struct dcase net = { .name = "network",
-	    .uri = "/internal", .auth = ALICE };
-	static const struct dcase badpath = { .name = "bad path",
-	    .uri = "/%00" };
-	struct authz_verdict	v;
-	char			buf[4096];
-
-	tdecide_render(&none, &v, buf, sizeof(buf));
-	ck_assert_msg(strncmp(buf, "Status: 401 Unauthorized\r\n", 26) == 0,
-	    "%s", buf);
-	ck_assert_int_eq(thdr_count(buf, basic), 1);
-	ck_assert_int_eq(thdr_count(buf, bearer), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 2);
-	ck_assert_int_eq(thdr_count(buf, "error="), 0);
-
-	/* Tokens are not enabled: Basic only. */
-	tdecide_render(&none_nt, &v, buf, sizeof(buf));
-	ck_assert_int_eq(thdr_count(buf, basic), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 1);
-	ck_assert_ptr_null(strstr(buf, "Bearer"));
-
-	tdecide_render(&badtok, &v, buf, sizeof(buf));
-	ck_assert_int_eq(v.av_status, 401);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate: Bearer realm=\""
-	    TREALM "\", error=\"invalid_token\"\r\n"), 1);
-	ck_assert_int_eq(thdr_count(buf, basic), 1);
-
-	tdecide_render(&scope, &v, buf, sizeof(buf));
-	ck_assert_msg(strncmp(buf, "Status: 403 Forbidden\r\n", 23) == 0,
-	    "%s", buf);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate: Bearer realm=\""
-	    TREALM "\", error=\"insufficient_scope\"\r\n"), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 1);
-
-	/* 403 for a password user, a network or a bad path: no challenge. */
-	tdecide_render(&role, &v, buf, sizeof(buf));
-	ck_assert_int_eq(v.av_status, 403);
-	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
-	tdecide_render(&net, &v, buf, sizeof(buf));
-	ck_assert_int_eq(v.av_status, 403);
-	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
-	tdecide_render(&badpath, &v, buf, sizeof(buf));
-	ck_assert_msg(strncmp(buf, "Status: 400 Bad Request\r\n", 25) == 0,
-	    "%s", buf);
-	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
-}
-END_TEST
-
-/*
- * docs/security.md, User enumeration: unknown user, wrong password,
- * disabled and expired accounts get the same 401.  The renders must be
- * byte for byte the same.
- */
-START_TEST(test_authz_render_same_401)
-{
-	static const struct dcase cases[] = {
-		{ .name = "unknown", .uri = "/site",
-		  .auth = "basic:nobody:alice-pw" },
-		{ .name = "wrong", .uri = "/site", .auth = "basic:alice:x" },
-		{ .name = "disabled", .uri = "/site", .auth = DAVE },
-		{ .name = "expired", .uri = "/site", .auth = ERIN },
-		{ .name = "none", .uri = "/site" },
-	};
-	struct authz_verdict	v;
-	char			first[4096], buf[4096];
-	size_t			i, n0, n;
-
-	n0 = tdecide_render(&cases[0], &v, first, sizeof(first));
-	ck_assert_int_eq(v.av_reason, AUTHZ_R_UNKNOWN_USER);
-	for (i = 1; i < NITEMS(cases); i++) {
-		n = tdecide_render(&cases[i], &v, buf, sizeof(buf));
-		ck_assert_int_eq(v.av_status, 401);
-		ck_assert_msg(n == n0 && memcmp(buf, first, n) == 0,
-		    "%s differs from unknown:\n%s\n%s", cases[i].name, buf,
-		    first);
-	}
-}
-END_TEST
-
-START_TEST(test_authz_render_internal)
-{
-	struct authz_verdict	v;
-	struct authz_facts	f;
-	char			buf[4096];
-
-	memset(&f, 0, sizeof(f));
-	f.af_method = "GET";
-	f.af_uri = "/";
-	authz_decide(NULL, &f, &v);
-	ck_assert_int_eq(v.av_status, 500);
-	ck_assert_uint_gt(authz_render(NULL, &v, buf, sizeof(buf)), 0);
-	ck_assert_msg(strncmp(buf, "Status: 500 Internal Server Error\r\n",
-	    35) == 0, "%s", buf);
-	ck_assert_ptr_null(strstr(buf, "Variable-"));
-	ck_assert_ptr_null(strstr(buf, "WWW-Authenticate"));
-}
-END_TEST
-
-/* Too small a buffer: 0, whatever the verdict, never a cut response. */
-START_TEST(test_authz_render_tiny)
-{
-	static const struct dcase deny = { .name = "deny", .uri = "/site" };
-	struct authz_verdict	v;
-	char			buf[4096], small[4096];
-	size_t			n, sz;
-	const struct dcase	*cs[2] = { &render_ok, &deny };
-	size_t			i;
-
-	for (i = 0; i < 2; i++) {
-		n = tdecide_render(cs[i], &v, buf, sizeof(buf));
-		ck_assert_uint_eq(authz_render(tconf(CF_MAIN), &v, small, 0),
-		    0);
-		for (sz = 1; sz <= n; sz++)
-			ck_assert_msg(authz_render(tconf(CF_MAIN), &v, small,
-			    sz) == 0, "%s: %zu bytes of %zu", cs[i]->name,
-			    sz, n);
-		ck_assert_uint_eq(authz_render(tconf(CF_MAIN), &v, small,
-		    n + 1), n);
-		ck_assert_int_eq(memcmp(small, buf, n), 0);
-	}
 }
 END_TEST
 
@@ -1562,7 +1411,7 @@ START_TEST(test_authz_busy)
 	ck_assert_int_eq(crypto_pwhash_str(slow, "slow", 4, 8,
 	    64U << 20), 0);
 	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
-	pwcheck_attach_pool(tconf(CF_MAIN)->cf_pwcheck, hp);
+	pwcheck_attach_pool(tsvc(CF_MAIN)->as_pwcheck, hp);
 	/* Puts alice in the cache, through the free pool. */
 	(void)tdecide_busy(&cases[2].c, hp, &v);
 	ck_assert_int_eq(v.av_status, 200);
@@ -1591,7 +1440,7 @@ START_TEST(test_authz_busy)
 		pthread_join(th, NULL);
 	}
 	ck_assert_msg(conclusive, "the hold never outlasted the decisions");
-	pwcheck_attach_pool(tconf(CF_MAIN)->cf_pwcheck, NULL);
+	pwcheck_attach_pool(tsvc(CF_MAIN)->as_pwcheck, NULL);
 	hashpool_free(hp);
 }
 END_TEST
@@ -1620,7 +1469,7 @@ START_TEST(test_authz_same_work)
 		{ { .name = "expired, right password", .uri = "/site",
 		    .auth = ERIN }, AUTHZ_R_EXPIRED },
 	};
-	struct pwcheck		*pw = tconf(CF_MAIN)->cf_pwcheck;
+	struct pwcheck		*pw = tsvc(CF_MAIN)->as_pwcheck;
 	struct pwcheck_cost	 dummy, real;
 	struct authz_facts	 f;
 	struct authz_verdict	 v;
@@ -1639,7 +1488,7 @@ START_TEST(test_authz_same_work)
 		for (i = 0; i < NITEMS(cases); i++) {
 			tfacts(&cases[i].c, &f);
 			before = pwcheck_verified(pw);
-			authz_decide(tconf(CF_MAIN), &f, &v);
+			authz_decide(tconf(CF_MAIN), tsvc(CF_MAIN), &f, &v);
 			ck_assert_int_eq(v.av_status, 401);
 			ck_assert_int_eq(v.av_reason, cases[i].reason);
 			ck_assert_msg(pwcheck_verified(pw) == before + 1,
@@ -1670,17 +1519,12 @@ authz_suite(void)
 	tcase_add_test(tc, test_authz_cache);
 	tcase_add_loop_test(tc, test_authz_cache_use, 0,
 	    NITEMS(cache_use_cases));
-	tcase_add_test(tc, test_authz_render_ok);
-	tcase_add_test(tc, test_authz_render_challenges);
-	tcase_add_test(tc, test_authz_render_same_401);
 	tcase_add_test(tc, test_authz_reason_names);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_authz_render_tiny);
-	tcase_add_test(tc, test_authz_render_internal);
 	tcase_add_test(tc, test_authz_verdict_reset);
 	tcase_add_test(tc, test_authz_same_work);
 	tcase_add_test(tc, test_authz_busy);

@@ -25,8 +25,8 @@ check_has_msg(const struct errlist *el, const char *a, const char *b)
 	size_t i;
 
 	for (i = 0; i < el->el_count; i++)
-		if (strstr(el->el_msgs[i], a) != NULL &&
-		    strstr(el->el_msgs[i], b) != NULL)
+		if (strstr(el->el_ents[i].ee_text, a) != NULL &&
+		    strstr(el->el_ents[i].ee_text, b) != NULL)
 			return 1;
 	return 0;
 }

@@ -16,13 +16,11 @@
 #include <check.h>
 #include <sodium.h>
 
-#include "authcache.h"
 #include "check_common.h"
 #include "conf.h"
 #include "defaults.h"
 #include "errlist.h"
 #include "netaddr.h"
-#include "pwcheck.h"
 #include "rules.h"
 #include "text.h"
 #include "users.h"
@@ -307,11 +305,9 @@ START_TEST(test_conf_good)
 	ck_assert_str_eq(ru->ru_path, "/");
 	ck_assert_int_eq(ru->ru_access, RULE_AUTHENTICATED);
 
-	/* The users file came along; -t style: no checker, no cache. */
+	/* The users file came along. */
 	ck_assert_uint_eq(users_count(cf->cf_users), 5);
 	ck_assert_uint_eq(users_token_count(cf->cf_users), 4);
-	ck_assert_ptr_null(cf->cf_pwcheck);
-	ck_assert_ptr_null(cf->cf_cache);
 	conf_free(cf);
 }
 END_TEST
@@ -480,36 +476,6 @@ START_TEST(test_conf_warnings)
 }
 END_TEST
 
-/* Flags 0 (the daemon): the dummy hash and the cache are made. */
-START_TEST(test_conf_pwcheck)
-{
-	struct conf		*cf;
-	const struct user	*us;
-
-	cf = load_ok("good.ini", 0);
-	ck_assert_ptr_nonnull(cf->cf_pwcheck);
-	ck_assert_ptr_nonnull(cf->cf_cache);
-	/* The fixture's hashes are for the passwords its comment gives. */
-	ck_assert_ptr_nonnull(us = find_user(cf->cf_users, "alice"));
-	ck_assert_int_eq(pwcheck_verify(cf->cf_pwcheck, us->us_hash,
-	    "alice-pw", 8), 1);
-	ck_assert_int_eq(pwcheck_verify(cf->cf_pwcheck, us->us_hash,
-	    "alice-PW", 8), 0);
-	ck_assert_ptr_nonnull(us = find_user(cf->cf_users, "bob"));
-	ck_assert_int_eq(pwcheck_verify(cf->cf_pwcheck, us->us_hash,
-	    "bob-pw", 6), 1);
-	ck_assert_int_eq(pwcheck_verify_dummy(cf->cf_pwcheck, "alice-pw", 8), 0);
-	conf_free(cf);
-
-	/* ttl = 0: no cache, but still a checker. */
-	cf = load_ok("cache-off.ini", 0);
-	ck_assert_uint_eq(cf->cf_cache_ttl, 0);
-	ck_assert_ptr_null(cf->cf_cache);
-	ck_assert_ptr_nonnull(cf->cf_pwcheck);
-	conf_free(cf);
-}
-END_TEST
-
 /*
  * Where the throttle table is: [throttle] state, else /dev/shm, one file
  * per user and configuration file.
@@ -548,126 +514,6 @@ START_TEST(test_conf_throttle_path)
 	ck_assert_str_eq(pb, "/run/x/t");
 	conf_free(a);
 	conf_free(b);
-}
-END_TEST
-
-/*
- * A reload (conf_prepare_serving from the running snapshot) hands its
- * cache on to the new one when [cache] entries and ttl are the same,
- * whatever else changed; otherwise the new one gets its own, and without
- * a cache on either side nothing is shared.  The dummy hash goes on too
- * while the users' typical cost is the same.
- */
-static const struct {
-	const char	*from, *to;
-	int		 shared;
-} adopt_cases[] = {
-	{ "good.ini",		"good.ini",			1 },
-	{ "good.ini",		"cache-same.ini",		1 },
-	{ "good.ini",		"cache-ttl-30.ini",		0 },
-	{ "good.ini",		"cache-entries-2048.ini",	0 },
-	{ "good.ini",		"defaults.ini",			0 },
-	{ "good.ini",		"cache-off.ini",		0 },
-	{ "cache-off.ini",	"good.ini",			0 },
-	{ "cache-off.ini",	"cache-off.ini",		0 },
-};
-
-/* to's serving parts, made from from. */
-static void
-prepare_from(struct conf *to, const struct conf *from)
-{
-	struct errlist errs;
-
-	errlist_init(&errs);
-	ck_assert_int_eq(conf_prepare_serving(to, from, &errs), 0);
-	ck_assert_uint_eq(errlist_count(&errs), 0);
-	errlist_free(&errs);
-	ck_assert_ptr_nonnull(to->cf_pwcheck);
-}
-
-START_TEST(test_conf_prepare_from)
-{
-	struct conf		*from, *to;
-	uint8_t			 key[AUTHCACHE_KEYLEN];
-	uint64_t		 now = authcache_now();
-
-	from = load_ok(adopt_cases[_i].from, 0);
-	to = load_ok(adopt_cases[_i].to, CONF_LOAD_NO_PWCHECK);
-	ck_assert_ptr_null(to->cf_cache);
-	/* alice verified under the running snapshot. */
-	if (from->cf_cache != NULL) {
-		authcache_key(from->cf_cache, "alice", ALICE_HASH,
-		    "alice-pw", 8, key);
-		authcache_insert(from->cf_cache, key, now);
-	}
-	prepare_from(to, from);
-	/* Same users file, same typical cost: the same dummy hash. */
-	ck_assert_str_eq(pwcheck_dummy_hash(to->cf_pwcheck),
-	    pwcheck_dummy_hash(from->cf_pwcheck));
-	/* Twice is once. */
-	prepare_from(to, from);
-	if (adopt_cases[_i].shared) {
-		ck_assert_ptr_nonnull(to->cf_cache);
-		ck_assert_ptr_eq(to->cf_cache, from->cf_cache);
-		/* The old snapshot goes first; its entries stay. */
-		conf_free(from);
-		ck_assert_int_eq(authcache_lookup(to->cf_cache, key, now), 1);
-	} else {
-		ck_assert_int_eq(to->cf_cache != NULL, to->cf_cache_ttl > 0);
-		if (to->cf_cache != NULL) {
-			ck_assert_ptr_ne(to->cf_cache, from->cf_cache);
-			authcache_key(to->cf_cache, "alice", ALICE_HASH,
-			    "alice-pw", 8, key);
-			ck_assert_int_eq(authcache_lookup(to->cf_cache, key,
-			    now), 0);
-		}
-		conf_free(from);
-	}
-	conf_free(to);
-}
-END_TEST
-
-/*
- * The CLI's and -t's snapshots have no cache and no hashing: a snapshot
- * prepared from one, or without one, makes its own.
- */
-START_TEST(test_conf_prepare_from_none)
-{
-	struct conf *from, *to;
-
-	from = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
-	to = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
-	ck_assert_ptr_null(from->cf_cache);
-	prepare_from(to, from);
-	ck_assert_ptr_nonnull(to->cf_cache);
-	ck_assert_ptr_null(from->cf_cache);
-	conf_free(from);
-	from = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
-	prepare_from(from, NULL);
-	ck_assert_ptr_nonnull(from->cf_cache);
-	ck_assert_ptr_ne(from->cf_cache, to->cf_cache);
-	conf_free(from);
-	conf_free(to);
-}
-END_TEST
-
-/*
- * scrypt ($7$) hashes load (fcgi-authz.ini(5), USERS.INI), so they must
- * verify too: crypto_pwhash_str_verify() knows only argon2.
- */
-START_TEST(test_conf_scrypt_verifies)
-{
-	struct conf		*cf;
-	const struct user	*us;
-
-	cf = load_ok("good.ini", 0);
-	ck_assert_ptr_nonnull(us = find_user(cf->cf_users, "carol"));
-	ck_assert_int_eq(strncmp(us->us_hash, "$7$", 3), 0);
-	ck_assert_int_eq(pwcheck_verify(cf->cf_pwcheck, us->us_hash,
-	    "carol-pw", 8), 1);
-	ck_assert_int_eq(pwcheck_verify(cf->cf_pwcheck, us->us_hash,
-	    "carol-PW", 8), 0);
-	conf_free(cf);
 }
 END_TEST
 
@@ -1540,12 +1386,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_relative_users);
 	tcase_add_test(tc, test_conf_relative_cwd);
 	tcase_add_test(tc, test_conf_warnings);
-	tcase_add_test(tc, test_conf_pwcheck);
 	tcase_add_test(tc, test_conf_throttle_path);
-	tcase_add_loop_test(tc, test_conf_prepare_from, 0,
-	    NITEMS(adopt_cases));
-	tcase_add_test(tc, test_conf_prepare_from_none);
-	tcase_add_test(tc, test_conf_scrypt_verifies);
 	tcase_add_test(tc, test_conf_earlier_errors);
 	tcase_add_test(tc, test_users_good);
 	tcase_add_test(tc, test_users_tokens);

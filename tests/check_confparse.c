@@ -239,7 +239,7 @@ START_TEST(test_range)
 	    "interactive, moderate or a number" : "a whole number", c->min,
 	    c->max, v);
 	ck_assert_uint_eq(errs.el_count, 1);
-	ck_assert_str_eq(errs.el_msgs[0], want);
+	ck_assert_str_eq(errs.el_ents[0].ee_text, want);
 	if (c->min > 0) {
 		snprintf(v, sizeof(v), "%llu", c->min - 1);
 		ck_assert_int_eq(set(c->section, c->key, v), 0);
@@ -342,7 +342,7 @@ START_TEST(test_bad)
 	ck_assert_int_eq(set(c->section, c->key, c->value), 0);
 	snprintf(want, sizeof(want), "t.ini:7: %s", c->msg);
 	ck_assert_uint_eq(errs.el_count, 1);
-	ck_assert_str_eq(errs.el_msgs[0], want);
+	ck_assert_str_eq(errs.el_ents[0].ee_text, want);
 }
 END_TEST
 

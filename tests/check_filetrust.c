@@ -169,8 +169,9 @@ expect_refused(const char *path, const struct filetrust_ids *ids,
 	if (errlist_count(&errs) != 1)
 		errlist_print(&errs, stderr);
 	ck_assert_uint_eq(errlist_count(&errs), 1);
-	ck_assert_msg(strncmp(errs.el_msgs[0], prefix, strlen(prefix)) == 0,
-	    "\"%s\" does not start with \"%s\"", errs.el_msgs[0], prefix);
+	ck_assert_msg(strncmp(errs.el_ents[0].ee_text, prefix,
+	    strlen(prefix)) == 0, "\"%s\" does not start with \"%s\"",
+	    errs.el_ents[0].ee_text, prefix);
 	check_assert_msg(&errs, prefix, want);
 	ck_assert_uint_eq(errlist_count(&warns), 0);
 	errlist_free(&errs);

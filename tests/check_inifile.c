@@ -690,6 +690,166 @@ END_TEST
 
 /* --- the inih contract: what Debian's libinih does on its own ---------- */
 
+/*
+ * inifile_classify_line() against inih itself, on every fixture: where
+ * the loader takes a file, the classifier finds no problem on any line
+ * and the keys it reads are inih's calls, in order; where the
+ * classifier finds a problem, the loader refuses the file.
+ */
+struct agree {
+	char	ev[EV_MAX][EV_SIZE];
+	size_t	n;
+};
+
+static void
+agree_add(struct agree *a, const char *section, size_t slen,
+    const char *name, size_t nlen, const char *value, size_t vlen)
+{
+	if (a->n < EV_MAX)
+		snprintf(a->ev[a->n], EV_SIZE, "[%.*s] %.*s=%.*s", (int)slen,
+		    section, (int)nlen, name, (int)vlen, value);
+	a->n++;
+}
+
+static int
+agree_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	if (name != NULL && value != NULL)
+		agree_add(user, section, strlen(section), name, strlen(name),
+		    value, strlen(value));
+	return 1;
+}
+
+static int
+agree_nop(void *user, const char *section, const char *name,
+    const char *value, int line)
+{
+	(void)user, (void)section, (void)name, (void)value, (void)line;
+	return 1;
+}
+
+static const char *const agree_files[] = {
+	"bad_utf8.ini", "bom_middle.ini", "bom_start.ini", "colon_key.ini",
+	"continuation.ini", "control_char.ini", "cr_only.ini", "crlf.ini",
+	"dup_key.ini", "dup_section.ini", "good.ini", "hash_comment.ini",
+	"inline_semicolon.ini", "key_outside_section.ini", "long_line.ini",
+	"long_section.ini", "missing_bracket.ini", "no_equals.ini", "nul.ini",
+	"quotes.ini", "section_49.ini", "section_spaces.ini",
+	"text_after_bracket.ini",
+};
+
+START_TEST(test_classify_agrees)
+{
+	static struct agree	 inih, ours;
+	struct inifile_line	 il;
+	struct errlist		 errs;
+	const char		*sect = "", *p, *nl;
+	size_t			 slen = 0, n, len, off, bom, cr;
+	char			 buf[8192];
+	FILE			*f;
+	int			 problems = 0, loaded;
+
+	ck_assert_ptr_nonnull(f = fopen(fixture(agree_files[_i]), "rb"));
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	ck_assert(feof(f));
+	fclose(f);
+	buf[len] = '\0';
+	memset(&inih, 0, sizeof(inih));
+	memset(&ours, 0, sizeof(ours));
+	for (off = 0; off < len; off += n + (nl != NULL ? 1 : 0)) {
+		p = buf + off;
+		nl = memchr(p, '\n', len - off);
+		n = nl != NULL ? (size_t)(nl - p) : len - off;
+		/* As inifile.c cuts lines: CR LF, and a BOM on line 1. */
+		bom = off == 0 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ?
+		    3 : 0;
+		cr = nl != NULL && n > bom && p[n - 1] == '\r' ? 1 : 0;
+		inifile_classify_line(p + bom, n - bom - cr, &il);
+		problems += il.il_problems;
+		if (il.il_kind == INIFILE_SECTION) {
+			sect = il.il_name;
+			slen = il.il_namelen;
+		} else if (il.il_kind == INIFILE_KEY)
+			agree_add(&ours, sect, slen, il.il_name, il.il_namelen,
+			    il.il_value, il.il_valuelen);
+	}
+	errlist_init(&errs);
+	loaded = inifile_parse_buffer(agree_files[_i], buf, len, agree_nop,
+	    NULL, &errs) == 0;
+	errlist_free(&errs);
+	if (problems > 0)
+		ck_assert_msg(!loaded, "%s: the classifier finds %d problems, "
+		    "the loader none", agree_files[_i], problems);
+	if (!loaded)
+		return;
+	(void)ini_parse_string(buf, agree_handler, &inih);
+	ck_assert_int_eq(problems, 0);
+	ck_assert_uint_le(inih.n, EV_MAX);
+	ck_assert_uint_eq(ours.n, inih.n);
+	for (n = 0; n < inih.n; n++)
+		ck_assert_str_eq(ours.ev[n], inih.ev[n]);
+}
+END_TEST
+
+/* Table rows: a line and what the classifier makes of it. */
+static const struct classify_case {
+	const char		*line;
+	enum inifile_kind	 kind;
+	const char		*name;		/* section or key */
+	const char		*value;
+	const char		*comment;	/* from the ';', or NULL */
+	int			 bad;		/* il_problems > 0 */
+} classify_cases[] = {
+	{ "", INIFILE_BLANK, NULL, NULL, NULL, 0 },
+	{ " \t", INIFILE_BLANK, NULL, NULL, NULL, 0 },
+	{ "; c", INIFILE_COMMENT, NULL, NULL, NULL, 0 },
+	{ "  # c", INIFILE_COMMENT, NULL, NULL, NULL, 0 },
+	{ "[user:a]", INIFILE_SECTION, "user:a", NULL, NULL, 0 },
+	{ "[user:a] ; c", INIFILE_SECTION, "user:a", NULL, NULL, 0 },
+	{ "[user:a] x", INIFILE_SECTION, "user:a", NULL, NULL, 1 },
+	{ "[user:a", INIFILE_OTHER, NULL, NULL, NULL, 1 },
+	{ "k = v", INIFILE_KEY, "k", "v", NULL, 0 },
+	{ "k=", INIFILE_KEY, "k", "", NULL, 0 },
+	{ "k = a, b   ; who ; what", INIFILE_KEY, "k", "a, b", "; who ; what",
+	    0 },
+	{ "k =;x", INIFILE_KEY, "k", ";x", NULL, 1 },
+	{ "k = \"q\"", INIFILE_KEY, "k", "\"q\"", NULL, 1 },
+	{ "k = a #b", INIFILE_KEY, "k", "a #b", NULL, 1 },
+	{ "  k = v", INIFILE_KEY, "k", "v", NULL, 1 },
+	{ "k:x = v", INIFILE_KEY, "k:x", "v", NULL, 1 },
+	{ "a b = v", INIFILE_KEY, "a b", "v", NULL, 1 },
+	{ " = v", INIFILE_KEY, "", "v", NULL, 1 },
+	{ "no equals", INIFILE_OTHER, NULL, NULL, NULL, 1 },
+};
+
+START_TEST(test_classify_line)
+{
+	const struct classify_case	*c = &classify_cases[_i];
+	struct inifile_line		 il;
+	enum inifile_kind		 kind;
+
+	kind = inifile_classify_line(c->line, strlen(c->line), &il);
+	ck_assert_int_eq(kind, il.il_kind);
+	ck_assert_int_eq(il.il_problems > 0, c->bad);
+	ck_assert_int_eq(kind, c->kind);
+	if (c->name != NULL) {
+		ck_assert_uint_eq(il.il_namelen, strlen(c->name));
+		ck_assert_int_eq(memcmp(il.il_name, c->name, il.il_namelen), 0);
+	}
+	if (c->value != NULL) {
+		ck_assert_uint_eq(il.il_valuelen, strlen(c->value));
+		ck_assert_int_eq(memcmp(il.il_value, c->value,
+		    il.il_valuelen), 0);
+	}
+	if (c->comment != NULL)
+		ck_assert_str_eq(il.il_comment, c->comment);
+	else if (kind == INIFILE_KEY)
+		ck_assert_ptr_null(il.il_comment);
+}
+END_TEST
+
+
 struct contract {
 	char	ev[8][EV_SIZE];
 	size_t	n;
@@ -919,6 +1079,9 @@ inifile_suite(void)
 	tcase_add_test(tc, test_contract_section_cut);
 	tcase_add_test(tc, test_contract_options);
 	tcase_add_test(tc, test_contract_divergence);
+	tcase_add_loop_test(tc, test_classify_agrees, 0, NITEMS(agree_files));
+	tcase_add_loop_test(tc, test_classify_line, 0,
+	    NITEMS(classify_cases));
 	suite_add_tcase(s, tc);
 
 	return s;

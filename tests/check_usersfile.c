@@ -1349,8 +1349,8 @@ START_TEST(test_commit_refuses_invalid)
 	snprintf(where, sizeof(where), "%s:3: ", upath);
 	ck_assert_msg(check_has_msg(&el, where, "password:"), "no %s message", where);
 	for (i = 0; i < el.el_count; i++) {
-		ck_assert_ptr_null(strstr(el.el_msgs[i], "/.users.ini."));
-		ck_assert_ptr_nonnull(strstr(el.el_msgs[i], upath));
+		ck_assert_ptr_null(strstr(el.el_ents[i].ee_text, "/.users.ini."));
+		ck_assert_ptr_nonnull(strstr(el.el_ents[i].ee_text, upath));
 	}
 	errlist_free(&el);
 	usersfile_close(uf);

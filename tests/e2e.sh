@@ -1231,7 +1231,7 @@ end
 
 # ---- the cache across reloads ----------------------------------------------
 
-# A reload keeps the verified credentials (conf_prepare_serving) unless [cache]
+# A reload keeps the verified credentials (services_prepare) unless [cache]
 # entries or ttl changed.  The decision line says whether a password was
 # answered from the cache (cache=hit) or hashed (cache=miss), so hit and
 # miss are told apart without a clock.  The first case also shows what the

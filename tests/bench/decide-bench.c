@@ -2,28 +2,28 @@
  * decide-bench: the decision alone, in process, for scripts/bench.
  *
  *   decide-bench decide [-R RUNS] -u USER -p PASSWORD -r URI LABEL=CONF...
- *	Loads every configuration with conf_load() and decides one request
- *	with USER's Basic credentials once in each (the one slow hash, which
- *	fills its cache).  Then RUNS rounds (default 9): in each, one run
- *	of about 30 ms of cached decisions per configuration, the
- *	configurations alternating.  Prints the median, fastest and slowest
+ *	Loads every configuration with conf_load() and services_prepare(),
+ *	and decides one request with USER's Basic credentials once in each
+ *	(the one slow hash, which fills its cache).  Then RUNS rounds
+ *	(default 9): in each, one run of about 30 ms of cached decisions
+ *	per configuration, the configurations alternating.  Prints the median, fastest and slowest
  *	run in nanoseconds per decision:
  *	  "decide": authz_decide() alone;
  *	  "request": what fcgi-authzd's worker does per request besides the
  *	  FastCGI I/O: facts_from_params() over a lighttpd-like param list,
- *	  authz_decide(), authz_render(), log_format_decision() and
+ *	  authz_decide(), render_verdict(), log_format_decision() and
  *	  facts_wipe_secrets().
  *	Every decision must be a 200, or it exits 1.
  *
  *   decide-bench load CONF
  *	The time and memory to load CONF and its users file, and to reload
- *	it: a second conf_load() while the first snapshot is alive (as
- *	fcgi-authzd does on SIGHUP), then conf_free() of the first.  Memory
+ *	it: a second load while the first snapshot is alive (as
+ *	fcgi-authzd does on SIGHUP), then the first one freed.  Memory
  *	is the resident set (/proc/self/statm) and its peak (getrusage
  *	ru_maxrss); the peak of a load includes the memory of the dummy
- *	hash that conf_load() computes with the users' typical parameters.
- *	The same load with CONF_LOAD_NO_PWCHECK shows how much of the time
- *	is parsing and how much that dummy hash.
+ *	hash that services_prepare() computes with the users' typical
+ *	parameters.  The same load without services_prepare() shows how
+ *	much of the time is parsing and how much that dummy hash.
  *
  * Output: one "key=value ..." line per measurement, for scripts/bench.
  * Not installed; built by scripts/bench against the build directory.
@@ -45,6 +45,9 @@
 #include "errlist.h"
 #include "facts.h"
 #include "log.h"
+#include "monoclock.h"
+#include "render.h"
+#include "services.h"
 #include "users.h"
 
 #define BENCH_RUNS	9
@@ -102,14 +105,21 @@ maxrss_kib(void)
 	return ru.ru_maxrss;
 }
 
+/* Loads path, and with svc set its services too, as the daemon does. */
 static struct conf *
-load(const char *path, int flags)
+load(const char *path, struct authz_services *svc)
 {
 	struct errlist	 errs;
 	struct conf	*cf;
 
 	errlist_init(&errs);
-	cf = conf_load(path, flags, &errs);
+	cf = conf_load(path, 0, &errs);
+	if (cf != NULL && svc != NULL &&
+	    services_prepare(svc, cf, NULL, NULL, &errs) == -1) {
+		services_free(svc);
+		conf_free(cf);
+		cf = NULL;
+	}
 	if (cf == NULL) {
 		fprintf(stderr, "decide-bench: %s does not load:\n", path);
 		errlist_print(&errs, stderr);
@@ -138,6 +148,7 @@ static const char *const lighttpd_params[] = {
 struct bench_req {
 	const char	*br_label;
 	struct conf	*br_cf;
+	struct authz_services br_svc;
 	struct authz_facts br_facts;
 	char		*br_envp[BENCH_NPARAMS];	/* malloc'd, as libfcgi's */
 	char		*br_authparam;		/* "HTTP_AUTHORIZATION=..." */
@@ -153,7 +164,9 @@ decide_once(struct bench_req *br)
 {
 	struct authz_verdict v;
 
-	authz_decide(br->br_cf, &br->br_facts, &v);
+	/* The clock the decision read itself before af_mono: still timed. */
+	br->br_facts.af_mono = monoclock_now();
+	authz_decide(br->br_cf, &br->br_svc, &br->br_facts, &v);
 	return v.av_status;
 }
 
@@ -167,9 +180,10 @@ request_once(struct bench_req *br)
 
 	facts_from_params(br->br_envp, FACTS_FCGI_AUTHORIZER,
 	    br->br_facts.af_now, &f);
-	authz_decide(br->br_cf, &f, &v);
+	f.af_mono = monoclock_now();	/* as fcgi-authzd's worker */
+	authz_decide(br->br_cf, &br->br_svc, &f, &v);
 	facts_wipe_secrets(br->br_envp);
-	if (authz_render(br->br_cf, &v, out, sizeof(out)) == 0)
+	if (render_verdict(br->br_cf, &v, out, sizeof(out)) == 0)
 		return 500;
 	log_format_decision(&v, line, sizeof(line));
 	/* Put the wiped credentials back for the next round. */
@@ -302,7 +316,7 @@ bench_decide(int argc, char *argv[])
 			usage();
 		*path++ = '\0';
 		br->br_label = argv[optind + i];
-		if ((cf = load(path, 0)) == NULL)
+		if ((cf = load(path, &br->br_svc)) == NULL)
 			return 1;
 		if (req_init(br, cf, uri, auth) == -1)
 			return 1;
@@ -357,6 +371,7 @@ bench_decide(int argc, char *argv[])
 		    br->br_ns[0][runs / 2], br->br_ns[0][0],
 		    br->br_ns[0][runs - 1], br->br_ns[1][runs / 2],
 		    br->br_ns[1][0], br->br_ns[1][runs - 1], runs);
+		services_free(&br->br_svc);
 		conf_free(br->br_cf);
 		free(br->br_ns[0]);
 		free(br->br_ns[1]);
@@ -371,6 +386,7 @@ static int
 bench_load(int argc, char *argv[])
 {
 	struct conf	*cf1, *cf2, *cf3;
+	struct authz_services sv1, sv2;
 	const char	*path;
 	double		 t0, load_ms, reload_ms, free_ms, parse_ms;
 	long		 rss0, peak0, rss1, peak1, rss2, peak2, rss3;
@@ -381,10 +397,12 @@ bench_load(int argc, char *argv[])
 	/* The caller reads the files first (page cache): the disk is not
 	 * what is measured.  No load before this one, so that freed heap
 	 * does not hide what the first load takes. */
+	memset(&sv1, 0, sizeof(sv1));
+	memset(&sv2, 0, sizeof(sv2));
 	rss0 = rss_kib();
 	peak0 = maxrss_kib();
 	t0 = now_ns();
-	if ((cf1 = load(path, 0)) == NULL)
+	if ((cf1 = load(path, &sv1)) == NULL)
 		return 1;
 	load_ms = (now_ns() - t0) / 1e6;
 	rss1 = rss_kib();
@@ -392,19 +410,20 @@ bench_load(int argc, char *argv[])
 
 	/* A reload: the new snapshot is built while the old one serves. */
 	t0 = now_ns();
-	if ((cf2 = load(path, 0)) == NULL)
+	if ((cf2 = load(path, &sv2)) == NULL)
 		return 1;
 	reload_ms = (now_ns() - t0) / 1e6;
 	rss2 = rss_kib();
 	peak2 = maxrss_kib();
 	t0 = now_ns();
+	services_free(&sv1);
 	conf_free(cf1);
 	free_ms = (now_ns() - t0) / 1e6;
 	rss3 = rss_kib();
 
 	/* Parsing alone: no dummy hash, no hashing limiter. */
 	t0 = now_ns();
-	if ((cf3 = load(path, CONF_LOAD_NO_PWCHECK)) == NULL)
+	if ((cf3 = load(path, NULL)) == NULL)
 		return 1;
 	parse_ms = (now_ns() - t0) / 1e6;
 	conf_free(cf3);
@@ -417,6 +436,7 @@ bench_load(int argc, char *argv[])
 	    reload_ms, free_ms, rss0,
 	    rss1 - rss0, peak1 - peak0,
 	    rss2 - rss1, peak2 - peak1, rss3 - rss0);
+	services_free(&sv2);
 	conf_free(cf2);
 	return 0;
 }

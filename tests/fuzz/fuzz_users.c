@@ -130,9 +130,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u = users_load(path, &lim, &errs);
 	FUZZ_ASSERT((u == NULL) == (errlist_count(&errs) > 0));
 	for (i = 0; i < errs.el_count; i++) {
-		FUZZ_ASSERT(errs.el_msgs[i] != NULL &&
-		    errs.el_msgs[i][0] != '\0');
-		FUZZ_ASSERT(strchr(errs.el_msgs[i], '\n') == NULL);
+		FUZZ_ASSERT(errs.el_ents[i].ee_text != NULL &&
+		    errs.el_ents[i].ee_text[0] != '\0');
+		FUZZ_ASSERT(strchr(errs.el_ents[i].ee_text, '\n') == NULL);
 	}
 	if (u != NULL)
 		check_users(u, size);
