@@ -16,6 +16,7 @@
 #include "httpauth.h"
 #include "monoclock.h"
 #include "pwcheck.h"
+#include "text.h"
 #include "throttle.h"
 #include "users.h"
 
@@ -351,7 +352,7 @@ authz_apache_user(const struct conf *cf, const struct authz_facts *f,
 		authz_set(v, 401, AUTHZ_R_NO_CREDENTIALS, AUTHZ_CH_LOGIN);
 		return;
 	}
-	if (len > AUTHZ_CRED_USER_MAX || !httpauth_is_clean_utf8(name, len)) {
+	if (len > AUTHZ_CRED_USER_MAX || !text_is_clean_utf8(name, len)) {
 		authz_set(v, 401, AUTHZ_R_MALFORMED, AUTHZ_CH_LOGIN);
 		return;
 	}

@@ -1,744 +1,29 @@
 /*
  * Loading fcgi-authz.ini: defaults first, then every key through one
- * handler, then cross-checks, then the users file.  Every error is
- * collected as "FILE:LINE: message"; a snapshot with any error is thrown
- * away whole.
+ * handler (confparse.c), then cross-checks, then the users file.  Every
+ * error is collected as "FILE:LINE: message"; a snapshot with any error
+ * is thrown away whole.
  */
 #include "config.h"
 
 #include <sys/stat.h>
 
-#include <ctype.h>
-#include <errno.h>
 #include <grp.h>
-#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "conf.h"
+#include "confparse.h"
 #include "defaults.h"
 #include "filetrust.h"
 #include "inifile.h"
 #include "users.h"
-
-struct conf_parse {
-	struct conf	*cp_conf;
-	struct errlist	*cp_errs;
-	const char	*cp_file;
-	struct rule	*cp_rule;	/* the [rule:NAME] being read */
-	int		 cp_rule_has_access;
-	char		*cp_users_raw;
-	int		 cp_users_line;
-	int		 cp_memlimit_line;
-	int		 cp_user_line;
-	int		 cp_group_line;
-};
-
-int
-conf_parse_uint(const char *s, unsigned long long min, unsigned long long max,
-    unsigned long long *out)
-{
-	unsigned long long	 v;
-	char			*end;
-
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	if (s[0] == '0' && s[1] != '\0')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
-conf_parse_size(const char *s, unsigned long long *out)
-{
-	unsigned long long	 v, mul = 1;
-	char			*end;
-	size_t			 len = strlen(s);
-	char			 num[32];
-
-	if (len == 0 || len >= sizeof(num))
-		return -1;
-	memcpy(num, s, len + 1);
-	switch (num[len - 1]) {
-	case 'K': case 'k':
-		mul = 1024ULL;
-		break;
-	case 'M': case 'm':
-		mul = 1024ULL * 1024;
-		break;
-	case 'G': case 'g':
-		mul = 1024ULL * 1024 * 1024;
-		break;
-	default:
-		break;
-	}
-	if (mul != 1)
-		num[--len] = '\0';
-	if (len == 0 || !isdigit((unsigned char)num[0]))
-		return -1;
-	errno = 0;
-	v = strtoull(num, &end, 10);
-	if (errno != 0 || *end != '\0' || v > ULLONG_MAX / mul)
-		return -1;
-	*out = v * mul;
-	return 0;
-}
-
-int
-conf_parse_date(const char *s, time_t *out)
-{
-	struct tm	tm;
-	int		y, m, d;
-	char		tail;
-	size_t		i;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	/* sscanf's %d would also take a sign or leading spaces. */
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return -1;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-		return -1;
-	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1])
-		return -1;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d + 1;	/* valid through the whole day (UTC) */
-	*out = timegm(&tm);
-	return *out == (time_t)-1 ? -1 : 0;
-}
-
-void
-conf_free_list(char **list, size_t n)
-{
-	size_t i;
-
-	if (list == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
-int
-conf_split_list(const char *s, char ***out, size_t *n)
-{
-	char	**list = NULL, **nl;
-	size_t	  count = 0;
-	const char *p = s, *start, *end;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		start = p;
-		while (*p != ',' && *p != '\0')
-			p++;
-		end = p;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (end == start)
-			goto fail;
-		if ((nl = realloc(list, (count + 2) * sizeof(*list))) == NULL)
-			goto fail;
-		list = nl;
-		if ((list[count] = strndup(start, (size_t)(end - start))) == NULL)
-			goto fail;
-		list[++count] = NULL;
-		if (*p == '\0')
-			break;
-		p++;
-	}
-	*out = list;
-	*n = count;
-	return 0;
-fail:
-	conf_free_list(list, count);
-	return -1;
-}
-
-static int
-conf_set_string(struct conf_parse *cp, int line, char **dst, const char *v)
-{
-	free(*dst);
-	if ((*dst = strdup(v)) == NULL) {
-		errlist_add(cp->cp_errs, cp->cp_file, line, "out of memory");
-		return 0;
-	}
-	return 1;
-}
-
-static int
-conf_set_uint(struct conf_parse *cp, int line, const char *key, const char *v,
-    unsigned long long min, unsigned long long max, unsigned long long *out)
-{
-	if (conf_parse_uint(v, min, max, out) == -1) {
-		errlist_add(cp->cp_errs, cp->cp_file, line,
-		    "%s: expected a whole number from %llu to %llu, got \"%s\"",
-		    key, min, max, v);
-		return 0;
-	}
-	return 1;
-}
-
-static int
-conf_set_cidrs(struct conf_parse *cp, int line, const char *key,
-    const char *v, struct netcidr **out, size_t *nout)
-{
-	char		**items = NULL;
-	size_t		  n = 0, i;
-	struct netcidr	 *c = NULL;
-	const char	 *errstr;
-	int		  ok = 1;
-
-	free(*out);
-	*out = NULL;
-	*nout = 0;
-	if (*v == '\0')
-		return 1;
-	if (conf_split_list(v, &items, &n) == -1) {
-		errlist_add(cp->cp_errs, cp->cp_file, line,
-		    "%s: expected a comma-separated list of networks", key);
-		return 0;
-	}
-	if ((c = calloc(n, sizeof(*c))) == NULL) {
-		errlist_add(cp->cp_errs, cp->cp_file, line, "out of memory");
-		ok = 0;
-		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		if (netcidr_parse(items[i], &c[i], &errstr) == -1) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "%s: \"%s\": %s", key, items[i], errstr);
-			ok = 0;
-		}
-	}
-	if (ok) {
-		*out = c;
-		*nout = n;
-		c = NULL;
-	}
-done:
-	free(c);
-	conf_free_list(items, n);
-	return ok;
-}
-
-/* Text that ends up inside a quoted header parameter. */
-static int
-conf_realm_is_valid(const char *s)
-{
-	size_t len = strlen(s);
-	const unsigned char *p;
-
-	if (len == 0 || len > AUTHZ_REALM_MAX)
-		return 0;
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-			return 0;
-	return 1;
-}
-
-static int
-conf_server_key(struct conf_parse *cp, const char *k, const char *v, int line)
-{
-	struct conf		*cf = cp->cp_conf;
-	unsigned long long	 n;
-
-	if (strcmp(k, "listen") == 0)
-		return *v == '\0' ? 1 : conf_set_string(cp, line, &cf->cf_listen, v);
-	if (strcmp(k, "users") == 0) {
-		if (*v == '\0') {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "users: a path to the users file is required");
-			return 0;
-		}
-		cp->cp_users_line = line;
-		return conf_set_string(cp, line, &cp->cp_users_raw, v);
-	}
-	if (strcmp(k, "workers") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, AUTHZ_WORKERS_MAX, &n))
-			return 0;
-		cf->cf_workers = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "realm") == 0) {
-		if (!conf_realm_is_valid(v)) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "realm: 1 to %d printable characters without '\"' "
-			    "or '\\' (and without quotes around it)",
-			    AUTHZ_REALM_MAX);
-			return 0;
-		}
-		return conf_set_string(cp, line, &cf->cf_realm, v);
-	}
-	if (strcmp(k, "default") == 0) {
-		if (strcmp(v, "deny") == 0)
-			cf->cf_default = CONF_DEFAULT_DENY;
-		else if (strcmp(v, "authenticate") == 0)
-			cf->cf_default = CONF_DEFAULT_AUTHENTICATE;
-		else {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "default: expected \"deny\" or \"authenticate\", "
-			    "got \"%s\"", v);
-			return 0;
-		}
-		return 1;
-	}
-	if (strcmp(k, "authz_failure") == 0) {
-		if (strcmp(v, "403") != 0 && strcmp(v, "401") != 0) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "authz_failure: expected 403 or 401, got \"%s\"", v);
-			return 0;
-		}
-		cf->cf_authz_failure = atoi(v);
-		return 1;
-	}
-	if (strcmp(k, "trusted_proxies") == 0)
-		return conf_set_cidrs(cp, line, k, v, &cf->cf_trusted_proxies,
-		    &cf->cf_ntrusted_proxies);
-	if (strcmp(k, "log") == 0) {
-		if (strcmp(v, "stderr") == 0)
-			cf->cf_log = CONF_LOG_STDERR;
-		else if (strcmp(v, "syslog") == 0)
-			cf->cf_log = CONF_LOG_SYSLOG;
-		else {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "log: expected \"stderr\" or \"syslog\", got \"%s\"",
-			    v);
-			return 0;
-		}
-		return 1;
-	}
-	if (strcmp(k, "request_timeout") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 3600, &n))
-			return 0;
-		cf->cf_request_timeout = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "user") == 0) {
-		cp->cp_user_line = line;
-		return *v == '\0' ? 1 : conf_set_string(cp, line, &cf->cf_user, v);
-	}
-	if (strcmp(k, "group") == 0) {
-		cp->cp_group_line = line;
-		return *v == '\0' ? 1 : conf_set_string(cp, line, &cf->cf_group, v);
-	}
-	if (strcmp(k, "socket_mode") == 0) {
-		char *end;
-		unsigned long m;
-
-		errno = 0;
-		m = strtoul(v, &end, 8);
-		if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 ||
-		    m > 0777) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "socket_mode: expected an octal mode such as 0660, "
-			    "got \"%s\"", v);
-			return 0;
-		}
-		cf->cf_socket_mode = (mode_t)m;
-		return 1;
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [server]", k);
-	return 0;
-}
-
-static int
-conf_limit_value(const char *v, int is_ops, unsigned long long *out)
-{
-	if (strcmp(v, "interactive") == 0) {
-		*out = is_ops ? crypto_pwhash_OPSLIMIT_INTERACTIVE :
-		    crypto_pwhash_MEMLIMIT_INTERACTIVE;
-		return 0;
-	}
-	if (strcmp(v, "moderate") == 0) {
-		*out = is_ops ? crypto_pwhash_OPSLIMIT_MODERATE :
-		    crypto_pwhash_MEMLIMIT_MODERATE;
-		return 0;
-	}
-	if (is_ops)
-		return conf_parse_uint(v, crypto_pwhash_OPSLIMIT_MIN,
-		    AUTHZ_HASH_MAX_OPSLIMIT, out);
-	if (conf_parse_size(v, out) == -1 ||
-	    *out < crypto_pwhash_MEMLIMIT_MIN || *out > SIZE_MAX)
-		return -1;
-	return 0;
-}
-
-static int
-conf_hashing_key(struct conf_parse *cp, const char *k, const char *v, int line)
-{
-	struct conf		*cf = cp->cp_conf;
-	unsigned long long	 n;
-
-	if (strcmp(k, "max_concurrent") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 1024, &n))
-			return 0;
-		cf->cf_hash_max_concurrent = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "max_memory") == 0) {
-		if (conf_parse_size(v, &n) == -1 ||
-		    n < crypto_pwhash_MEMLIMIT_MIN) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "max_memory: expected a size such as 256M, got "
-			    "\"%s\"", v);
-			return 0;
-		}
-		cf->cf_hash_max_memory = n;
-		return 1;
-	}
-	if (strcmp(k, "opslimit") == 0) {
-		if (conf_limit_value(v, 1, &n) == -1) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "opslimit: expected interactive, moderate or a "
-			    "number from %llu to %d, got \"%s\"",
-			    (unsigned long long)crypto_pwhash_OPSLIMIT_MIN,
-			    AUTHZ_HASH_MAX_OPSLIMIT, v);
-			return 0;
-		}
-		cf->cf_hash_opslimit = n;
-		return 1;
-	}
-	if (strcmp(k, "memlimit") == 0) {
-		if (conf_limit_value(v, 0, &n) == -1) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "memlimit: expected interactive, moderate or a size "
-			    "such as 64M (at least 8K), got \"%s\"", v);
-			return 0;
-		}
-		cf->cf_hash_memlimit = (size_t)n;
-		cp->cp_memlimit_line = line;
-		return 1;
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [hashing]", k);
-	return 0;
-}
-
-static int
-conf_cache_key(struct conf_parse *cp, const char *k, const char *v, int line)
-{
-	unsigned long long n;
-
-	if (strcmp(k, "ttl") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 0, 86400, &n))
-			return 0;
-		cp->cp_conf->cf_cache_ttl = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "entries") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 16, AUTHZ_CACHE_ENTRIES_MAX,
-		    &n))
-			return 0;
-		cp->cp_conf->cf_cache_entries = (size_t)n;
-		return 1;
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [cache]", k);
-	return 0;
-}
-
-static int
-conf_throttle_key(struct conf_parse *cp, const char *k, const char *v,
-    int line)
-{
-	struct conf		*cf = cp->cp_conf;
-	unsigned long long	 n;
-
-	if (strcmp(k, "max_failures") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 1000000, &n))
-			return 0;
-		cf->cf_throttle_max_failures = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "window") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 86400, &n))
-			return 0;
-		cf->cf_throttle_window = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "ban") == 0) {
-		if (!conf_set_uint(cp, line, k, v, 1, 86400 * 7, &n))
-			return 0;
-		cf->cf_throttle_ban = (unsigned)n;
-		return 1;
-	}
-	if (strcmp(k, "state") == 0) {
-		if (*v != '/') {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "state: expected an absolute path");
-			return 0;
-		}
-		return conf_set_string(cp, line, &cf->cf_throttle_state, v);
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [throttle]", k);
-	return 0;
-}
-
-static int
-conf_metrics_key(struct conf_parse *cp, const char *k, const char *v,
-    int line)
-{
-	if (strcmp(k, "textfile") == 0) {
-		if (*v == '\0')
-			return 1;
-		if (*v != '/') {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "textfile: expected an absolute path");
-			return 0;
-		}
-		return conf_set_string(cp, line, &cp->cp_conf->cf_metrics_textfile,
-		    v);
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [metrics]", k);
-	return 0;
-}
-
-/* RFC 9110 5.6.2 token characters, for method names. */
-static int
-conf_is_token(const char *s)
-{
-	if (*s == '\0' || strlen(s) > AUTHZ_METHOD_MAX)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && strchr("!#$%&'*+-.^_`|~", *s)
-		    == NULL)
-			return 0;
-	return 1;
-}
-
-static int
-conf_rule_list(struct conf_parse *cp, int line, const char *key,
-    const char *v, char ***out, size_t *n)
-{
-	size_t i;
-
-	conf_free_list(*out, *n);
-	*out = NULL;
-	*n = 0;
-	if (conf_split_list(v, out, n) == -1) {
-		errlist_add(cp->cp_errs, cp->cp_file, line,
-		    "%s: expected a comma-separated list without empty items",
-		    key);
-		return 0;
-	}
-	for (i = 0; i < *n; i++) {
-		const char *item = (*out)[i];
-		int ok = strcmp(key, "methods") == 0 ? conf_is_token(item) :
-		    users_name_is_valid(item, strlen(item));
-
-		if (!ok) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "%s: \"%s\" is not a valid %s", key, item,
-			    strcmp(key, "methods") == 0 ? "method" : "name");
-			return 0;
-		}
-	}
-	return 1;
-}
-
-static int
-conf_rule_key(struct conf_parse *cp, const char *k, const char *v, int line)
-{
-	struct rule	*ru = cp->cp_rule;
-	const char	*errstr;
-
-	if (strcmp(k, "path") == 0) {
-		if (rules_set_path(ru, v, &errstr) == -1) {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "path: \"%s\": %s", v, errstr);
-			return 0;
-		}
-		return 1;
-	}
-	if (strcmp(k, "methods") == 0)
-		return conf_rule_list(cp, line, k, v, &ru->ru_methods,
-		    &ru->ru_nmethods);
-	if (strcmp(k, "roles") == 0)
-		return conf_rule_list(cp, line, k, v, &ru->ru_roles,
-		    &ru->ru_nroles);
-	if (strcmp(k, "users") == 0)
-		return conf_rule_list(cp, line, k, v, &ru->ru_users,
-		    &ru->ru_nusers);
-	if (strcmp(k, "networks") == 0) {
-		if (*v == '\0') {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "networks: empty (leave the key out to allow every "
-			    "address)");
-			return 0;
-		}
-		return conf_set_cidrs(cp, line, k, v, &ru->ru_networks,
-		    &ru->ru_nnetworks);
-	}
-	if (strcmp(k, "access") == 0) {
-		if (strcmp(v, "public") == 0)
-			ru->ru_access = RULE_PUBLIC;
-		else if (strcmp(v, "authenticated") == 0)
-			ru->ru_access = RULE_AUTHENTICATED;
-		else if (strcmp(v, "deny") == 0)
-			ru->ru_access = RULE_DENY;
-		else {
-			errlist_add(cp->cp_errs, cp->cp_file, line,
-			    "access: expected public, authenticated or deny, "
-			    "got \"%s\"", v);
-			return 0;
-		}
-		cp->cp_rule_has_access = 1;
-		return 1;
-	}
-	errlist_add(cp->cp_errs, cp->cp_file, line,
-	    "unknown key \"%s\" in [rule:%s]", k, ru->ru_name);
-	return 0;
-}
-
-/* Checks the rule just finished; called at the next section and at EOF. */
-static void
-conf_rule_finish(struct conf_parse *cp)
-{
-	struct rule *ru = cp->cp_rule;
-	int	     restricted;
-
-	if (ru == NULL)
-		return;
-	cp->cp_rule = NULL;
-	restricted = ru->ru_nroles > 0 || ru->ru_nusers > 0;
-	if (ru->ru_path == NULL)
-		errlist_add(cp->cp_errs, cp->cp_file, ru->ru_line,
-		    "[rule:%s] has no path", ru->ru_name);
-	if (cp->cp_rule_has_access && restricted)
-		errlist_add(cp->cp_errs, cp->cp_file, ru->ru_line,
-		    "[rule:%s]: access = %s cannot be combined with roles or "
-		    "users", ru->ru_name,
-		    ru->ru_access == RULE_PUBLIC ? "public" :
-		    ru->ru_access == RULE_DENY ? "deny" : "authenticated");
-	else if (!cp->cp_rule_has_access && !restricted)
-		errlist_add(cp->cp_errs, cp->cp_file, ru->ru_line,
-		    "[rule:%s] needs access, roles or users", ru->ru_name);
-	else if (!cp->cp_rule_has_access)
-		ru->ru_access = RULE_RESTRICTED;
-}
-
-static int
-conf_section_is_known(const char *section)
-{
-	static const char *const known[] = { "server", "hashing", "cache",
-	    "throttle", "metrics" };
-	size_t i;
-
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(section, known[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-conf_new_section(struct conf_parse *cp, const char *section, int line)
-{
-	struct conf	*cf = cp->cp_conf;
-	struct rule	*nr;
-	const char	*name;
-
-	conf_rule_finish(cp);
-	if (strncmp(section, "rule:", 5) != 0) {
-		if (conf_section_is_known(section))
-			return 1;
-		/* Here, so that an empty unknown section is an error too. */
-		errlist_add(cp->cp_errs, cp->cp_file, line,
-		    "unknown section [%s] (expected server, hashing, cache, "
-		    "throttle, metrics or rule:NAME)", section);
-		return 0;
-	}
-	name = section + 5;
-	if (*name == '\0' || !users_name_is_valid(name, strlen(name))) {
-		errlist_add(cp->cp_errs, cp->cp_file, line,
-		    "[%s]: a rule name must be non-empty, without spaces, ':' "
-		    "or control characters", section);
-		return 0;
-	}
-	if ((nr = realloc(cf->cf_rules, (cf->cf_nrules + 1) *
-	    sizeof(*nr))) == NULL) {
-		errlist_add(cp->cp_errs, cp->cp_file, line, "out of memory");
-		return 0;
-	}
-	cf->cf_rules = nr;
-	cp->cp_rule = &cf->cf_rules[cf->cf_nrules];
-	memset(cp->cp_rule, 0, sizeof(*cp->cp_rule));
-	cp->cp_rule->ru_line = line;
-	cp->cp_rule_has_access = 0;
-	if ((cp->cp_rule->ru_name = strdup(name)) == NULL) {
-		errlist_add(cp->cp_errs, cp->cp_file, line, "out of memory");
-		cp->cp_rule = NULL;
-		return 0;
-	}
-	cf->cf_nrules++;
-	return 1;
-}
-
-static int
-conf_handler(void *user, const char *section, const char *name,
-    const char *value, int line)
-{
-	struct conf_parse *cp = user;
-
-	if (name == NULL)
-		return conf_new_section(cp, section, line);
-	if (strcmp(section, "server") == 0)
-		return conf_server_key(cp, name, value, line);
-	if (strcmp(section, "hashing") == 0)
-		return conf_hashing_key(cp, name, value, line);
-	if (strcmp(section, "cache") == 0)
-		return conf_cache_key(cp, name, value, line);
-	if (strcmp(section, "throttle") == 0)
-		return conf_throttle_key(cp, name, value, line);
-	if (strcmp(section, "metrics") == 0)
-		return conf_metrics_key(cp, name, value, line);
-	if (cp->cp_rule != NULL && strncmp(section, "rule:", 5) == 0)
-		return conf_rule_key(cp, name, value, line);
-	return 0;	/* the bad section was reported at its header */
-}
-
-static void
-conf_defaults(struct conf *cf)
-{
-	cf->cf_workers = AUTHZ_WORKERS;
-	cf->cf_default = CONF_DEFAULT_DENY;
-	cf->cf_authz_failure = 403;
-	cf->cf_log = CONF_LOG_STDERR;
-	cf->cf_request_timeout = AUTHZ_REQUEST_TIMEOUT_SEC;
-	cf->cf_socket_mode = 0660;
-	cf->cf_hash_max_concurrent = AUTHZ_HASH_MAX_CONCURRENT;
-	cf->cf_hash_max_memory = AUTHZ_HASH_MAX_MEMORY;
-	cf->cf_hash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-	cf->cf_hash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-	cf->cf_cache_ttl = AUTHZ_CACHE_TTL_SEC;
-	cf->cf_cache_entries = AUTHZ_CACHE_ENTRIES;
-	cf->cf_throttle_max_failures = AUTHZ_THROTTLE_MAX_FAILURES;
-	cf->cf_throttle_window = AUTHZ_THROTTLE_WINDOW_SEC;
-	cf->cf_throttle_ban = AUTHZ_THROTTLE_BAN_SEC;
-}
 
 /* A relative users path is relative to the config file's directory. */
 static char *
@@ -755,7 +40,7 @@ conf_resolve_path(const char *conf_path, const char *p)
 	return out;
 }
 
-static void
+void
 conf_fileid_from_stat(const struct stat *st, struct conf_fileid *id)
 {
 	memset(id, 0, sizeof(*id));
@@ -772,7 +57,7 @@ conf_fileid_from_stat(const struct stat *st, struct conf_fileid *id)
  * must still reload (and then denies), not keep the old users running.
  */
 static void
-conf_validate(struct conf_parse *cp, struct errlist *warnings)
+conf_validate(struct confparse *cp, struct errlist *warnings)
 {
 	struct conf	*cf = cp->cp_conf;
 	const struct rule *ru;
@@ -780,7 +65,8 @@ conf_validate(struct conf_parse *cp, struct errlist *warnings)
 	int		 found;
 
 	if (cf->cf_hash_memlimit > cf->cf_hash_max_memory)
-		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_memlimit_line,
+		errlist_add(cp->cp_errs, cp->cp_file,
+		    cp->cp_line[CONFPARSE_LINE_MEMLIMIT],
 		    "[hashing] memlimit (%zu bytes) is above max_memory "
 		    "(%llu bytes): new hashes would be refused at load",
 		    cf->cf_hash_memlimit, cf->cf_hash_max_memory);
@@ -857,19 +143,19 @@ conf_throttle_path(const struct conf *cf, char *buf, size_t bufsz)
  * set, as it is otherwise.  Its stat goes to st.
  */
 static void
-conf_read(struct conf_parse *cp, const char *path,
+conf_read(struct confparse *cp, const char *path,
     const struct conf_trust *trust, struct stat *st, struct errlist *errs)
 {
 	int	fd;
 
 	if (trust == NULL) {
-		(void)inifile_parse(path, 0, st, conf_handler, cp, errs);
+		(void)inifile_parse(path, 0, st, confparse_handler, cp, errs);
 		return;
 	}
 	if ((fd = filetrust_open(path, &trust->ct_conf, 0, st, errs,
 	    NULL)) == -1)
 		return;
-	(void)inifile_parse_fd(path, fd, st, conf_handler, cp, errs);
+	(void)inifile_parse_fd(path, fd, st, confparse_handler, cp, errs);
 	close(fd);
 }
 
@@ -904,7 +190,7 @@ conf_daemon_ids(const struct conf *cf, struct filetrust_ids *ids,
  * its FILE:LINE (conf_load_trusted()): authzd.c drops to these very ids.
  */
 static int
-conf_trust_daemon(struct conf_parse *cp, struct filetrust_ids *ids)
+conf_trust_daemon(struct confparse *cp, struct filetrust_ids *ids)
 {
 	const struct conf	*cf = cp->cp_conf;
 	const char		*unknown = NULL;
@@ -912,10 +198,12 @@ conf_trust_daemon(struct conf_parse *cp, struct filetrust_ids *ids)
 	if (conf_daemon_ids(cf, ids, &unknown) == 0)
 		return 0;
 	if (strcmp(unknown, "user") == 0)
-		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_user_line,
+		errlist_add(cp->cp_errs, cp->cp_file,
+		    cp->cp_line[CONFPARSE_LINE_USER],
 		    "user: no user \"%s\" on this system", cf->cf_user);
 	else
-		errlist_add(cp->cp_errs, cp->cp_file, cp->cp_group_line,
+		errlist_add(cp->cp_errs, cp->cp_file,
+		    cp->cp_line[CONFPARSE_LINE_GROUP],
 		    "group: no group \"%s\" on this system", cf->cf_group);
 	return -1;
 }
@@ -952,7 +240,7 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
     int derive, struct errlist *errs, struct errlist *warnings)
 {
 	struct conf		*cf;
-	struct conf_parse	 cp;
+	struct confparse	 cp;
 	struct users_hash_limits lim;
 	struct stat		 st;
 	size_t			 before = errlist_count(errs);
@@ -961,7 +249,7 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 		errlist_add(errs, path, 0, "out of memory");
 		return NULL;
 	}
-	conf_defaults(cf);
+	confparse_defaults(cf);
 	memset(&cp, 0, sizeof(cp));
 	cp.cp_conf = cf;
 	cp.cp_errs = errs;
@@ -973,13 +261,14 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 	memset(&st, 0, sizeof(st));
 	conf_read(&cp, path, trust, &st, errs);
 	conf_fileid_from_stat(&st, &cf->cf_files.cfs_conf);
-	conf_rule_finish(&cp);
+	confparse_finish(&cp);
 	if (cf->cf_realm == NULL && (cf->cf_realm = strdup(AUTHZ_REALM)) == NULL)
 		errlist_add(errs, path, 0, "out of memory");
 	if (cp.cp_users_raw != NULL) {
 		cf->cf_users_path = conf_resolve_path(path, cp.cp_users_raw);
 		if (cf->cf_users_path == NULL)
-			errlist_add(errs, path, cp.cp_users_line, "out of memory");
+			errlist_add(errs, path,
+			    cp.cp_line[CONFPARSE_LINE_USERS], "out of memory");
 	}
 	/* Without the daemon's ids, the users file cannot be judged. */
 	if (trust != NULL && derive &&
@@ -1061,102 +350,4 @@ conf_free(struct conf *cf)
 	free(cf->cf_rules);
 	users_free(cf->cf_users);
 	free(cf);
-}
-
-/*
- * Watching the files of the running snapshot (conf.h).  stat(2) follows
- * symbolic links as the load's open(2) does, so a link switched to
- * another file counts as a change too.
- */
-static void
-conf_fileid_stat(const char *path, struct conf_fileid *id)
-{
-	struct stat st;
-
-	memset(id, 0, sizeof(*id));
-	if (path == NULL)
-		return;
-	if (stat(path, &st) == -1)
-		id->fi_errno = errno != 0 ? errno : EIO;
-	else
-		conf_fileid_from_stat(&st, id);
-}
-
-static int
-conf_fileid_is_equal(const struct conf_fileid *a, const struct conf_fileid *b)
-{
-	return a->fi_errno == b->fi_errno && a->fi_dev == b->fi_dev &&
-	    a->fi_ino == b->fi_ino && a->fi_size == b->fi_size &&
-	    a->fi_mtim.tv_sec == b->fi_mtim.tv_sec &&
-	    a->fi_mtim.tv_nsec == b->fi_mtim.tv_nsec &&
-	    a->fi_ctim.tv_sec == b->fi_ctim.tv_sec &&
-	    a->fi_ctim.tv_nsec == b->fi_ctim.tv_nsec;
-}
-
-static int
-conf_files_is_equal(const struct conf_files *a, const struct conf_files *b)
-{
-	return conf_fileid_is_equal(&a->cfs_conf, &b->cfs_conf) &&
-	    conf_fileid_is_equal(&a->cfs_users, &b->cfs_users);
-}
-
-void
-conf_watch_init(struct conf_watch *w)
-{
-	memset(w, 0, sizeof(*w));
-}
-
-void
-conf_files_stat(const struct conf *cf, struct conf_files *now)
-{
-	conf_fileid_stat(cf->cf_path, &now->cfs_conf);
-	conf_fileid_stat(cf->cf_users_path, &now->cfs_users);
-}
-
-/*
- * XXX A file rewritten in place to the same size within one tick of the
- * file system's timestamp clock (a few ms) after the load went unnoticed
- * would be missed; a rename(2), as fcgi-authz does, is always seen.
- * XXX The users file watched is the running snapshot's: when a changed
- * config file names a users file that is not there yet, creating it is
- * not noticed (touching either watched file, or SIGHUP, retries).
- */
-int
-conf_watch_is_due(struct conf_watch *w, const struct conf *cf,
-    struct conf_files *now, const char **changed)
-{
-	struct timespec	 t;
-	long long	 ms;
-
-	conf_files_stat(cf, now);
-	if (conf_files_is_equal(now, &cf->cf_files) ||
-	    (w->cw_have_failed && conf_files_is_equal(now, &w->cw_failed))) {
-		w->cw_have_seen = 0;
-		return 0;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	if (!w->cw_have_seen || !conf_files_is_equal(now, &w->cw_seen)) {
-		/* Changed, or still changing: wait for it to settle. */
-		w->cw_seen = *now;
-		w->cw_seen_at = t;
-		w->cw_have_seen = 1;
-		return 0;
-	}
-	ms = (long long)(t.tv_sec - w->cw_seen_at.tv_sec) * 1000 +
-	    (t.tv_nsec - w->cw_seen_at.tv_nsec) / 1000000;
-	if (ms < CONF_WATCH_SETTLE_MS)
-		return 0;
-	if (changed != NULL)
-		*changed = conf_fileid_is_equal(&now->cfs_users,
-		    &cf->cf_files.cfs_users) ? cf->cf_path : cf->cf_users_path;
-	return 1;
-}
-
-void
-conf_watch_done(struct conf_watch *w, const struct conf_files *tried, int ok)
-{
-	w->cw_have_seen = 0;
-	w->cw_have_failed = !ok;
-	if (!ok)
-		w->cw_failed = *tried;
 }

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "conf.h"
 #include "ctl.h"
 #include "defaults.h"
+#include "text.h"
 #include "users.h"
 
 void
@@ -184,7 +184,7 @@ ctl_args_check_date(const char *what, const char *s, int never_ok)
 
 	if (never_ok && strcmp(s, "never") == 0)
 		return;
-	if (conf_parse_date(s, &t) == -1)
+	if (text_parse_date(s, &t) == -1)
 		ctl_usage_error("%s: \"%s\" is not a date (expected YYYY-MM-DD"
 		    "%s)", what, ctl_quote(s, q, sizeof(q)),
 		    never_ok ? " or never" : "");

@@ -16,7 +16,7 @@
 
 #include "ctl.h"
 #include "defaults.h"
-#include "httpauth.h"
+#include "text.h"
 #include "users.h"
 #include "usersfile.h"
 
@@ -180,7 +180,7 @@ ctl_import_password(const struct ctl_secret *line, const char *p,
 		return -1;
 	}
 	if (memchr(pw->sc_buf, '\0', pw->sc_len) != NULL ||
-	    !httpauth_is_clean_utf8(pw->sc_buf, pw->sc_len)) {
+	    !text_is_clean_utf8(pw->sc_buf, pw->sc_len)) {
 		ctl_warnx("stdin:%d: the password holds a NUL, control "
 		    "characters or invalid UTF-8", lineno);
 		return -1;

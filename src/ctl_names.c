@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
 #include "ctl.h"
+#include "text.h"
 #include "users.h"
 
 void
 ctl_names_free(struct ctl_names *nm)
 {
-	conf_free_list(nm->nm_v, nm->nm_n);
+	text_free_list(nm->nm_v, nm->nm_n);
 	nm->nm_v = NULL;
 	nm->nm_n = 0;
 }
@@ -91,5 +91,5 @@ ctl_names_parse(struct ctl_names *nm, const char *list)
 {
 	if (list == NULL || *list == '\0')
 		return 0;
-	return conf_split_list(list, &nm->nm_v, &nm->nm_n);
+	return text_split_list(list, &nm->nm_v, &nm->nm_n);
 }

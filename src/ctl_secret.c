@@ -17,7 +17,7 @@
 
 #include "ctl.h"
 #include "defaults.h"
-#include "httpauth.h"
+#include "text.h"
 
 /* The signal that interrupted a prompt, delivered again once the
  * terminal has its echo back. */
@@ -115,7 +115,7 @@ ctl_secret_check(const struct ctl_secret *sec, size_t max, const char *what)
 		ctl_warnx("the %s contains a NUL byte", what);
 		return -1;
 	}
-	if (!httpauth_is_clean_utf8(sec->sc_buf, sec->sc_len)) {
+	if (!text_is_clean_utf8(sec->sc_buf, sec->sc_len)) {
 		ctl_warnx("the %s contains control characters or is not "
 		    "valid UTF-8", what);
 		return -1;

@@ -12,9 +12,9 @@
 
 #include <sodium.h>
 
-#include "conf.h"
 #include "ctl.h"
 #include "defaults.h"
+#include "text.h"
 #include "users.h"
 #include "usersfile.h"
 
@@ -84,7 +84,7 @@ ctl_token_warn(struct usersfile *uf, const char *user,
 		ctl_warnx("warning: user %s is disabled: the token is refused "
 		    "until the user is enabled", user);
 	v = usersfile_get(uf, "user", user, "expires");
-	if (v != NULL && conf_parse_date(v, &t) == 0 &&
+	if (v != NULL && text_parse_date(v, &t) == 0 &&
 	    users_is_expired(t, time(NULL)))
 		ctl_warnx("warning: user %s has expired: the token is refused",
 		    user);

@@ -12,9 +12,9 @@
 
 #include <sodium.h>
 
-#include "conf.h"
 #include "ctl.h"
 #include "pwcheck.h"
+#include "text.h"
 #include "users.h"
 #include "usersfile.h"
 
@@ -212,7 +212,7 @@ ctl_user_del_tokens(struct usersfile *uf, const char *name,
 	}
 	rc = 0;
 done:
-	conf_free_list(tokens, ntokens);
+	text_free_list(tokens, ntokens);
 	return rc;
 }
 

@@ -36,10 +36,14 @@
 #define AUTHZ_REALM		"Restricted area"
 #define AUTHZ_REALM_MAX		128
 #define AUTHZ_REQUEST_TIMEOUT_SEC 10
+#define AUTHZ_REQUEST_TIMEOUT_MAX_SEC 3600
+#define AUTHZ_FAILURE_STATUS	403	/* authz_failure: 403 or 401 */
+#define AUTHZ_SOCKET_MODE	0660	/* of a unix socket it creates */
 #define AUTHZ_LISTEN_BACKLOG	128
 
 /* [hashing] */
 #define AUTHZ_HASH_MAX_CONCURRENT 2
+#define AUTHZ_HASH_CONCURRENT_MAX 1024	/* the most max_concurrent takes */
 #define AUTHZ_HASH_MAX_MEMORY	(256ULL * 1024 * 1024)	/* bytes */
 #define AUTHZ_HASH_MAX_OPSLIMIT	32	/* argon2 t; refused above at load */
 #define AUTHZ_HASH_MAX_PARALLEL	16	/* argon2 p, scrypt p */
@@ -48,13 +52,18 @@
 
 /* [cache] */
 #define AUTHZ_CACHE_TTL_SEC	300
+#define AUTHZ_CACHE_TTL_MAX_SEC	86400
 #define AUTHZ_CACHE_ENTRIES	65536
+#define AUTHZ_CACHE_ENTRIES_MIN	16
 #define AUTHZ_CACHE_ENTRIES_MAX	(16 * 1024 * 1024)
 
 /* [throttle] */
 #define AUTHZ_THROTTLE_MAX_FAILURES 10
+#define AUTHZ_THROTTLE_FAILURES_MAX 1000000
 #define AUTHZ_THROTTLE_WINDOW_SEC 60
+#define AUTHZ_THROTTLE_WINDOW_MAX_SEC 86400
 #define AUTHZ_THROTTLE_BAN_SEC	300
+#define AUTHZ_THROTTLE_BAN_MAX_SEC (86400 * 7)
 /* Where the shared throttle table goes without [throttle] state. */
 #define AUTHZ_THROTTLE_DIR	"/dev/shm"
 

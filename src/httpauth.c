@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "httpauth.h"
+#include "text.h"
 
 /*
  * Basic credentials decode into one stack buffer: user-id ":" password
@@ -114,61 +115,6 @@ httpauth_scheme_is(const char *s, size_t len, const char *name)
 }
 
 /*
- * RFC 3629 section 4, with CTL and DEL (RFC 5234 appendix B.1) refused
- * as RFC 7617 section 2 asks.  C1 controls (U+0080-U+009F) are valid
- * UTF-8 and not CTL; whoever prints a user-id escapes them.
- */
-int
-httpauth_is_clean_utf8(const char *s, size_t len)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n, k;
-	unsigned char		 lo, hi;
-
-	i = 0;
-	while (i < len) {
-		if (p[i] < 0x80) {
-			if (p[i] < 0x20 || p[i] == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		/* Second-byte ranges exclude overlongs and surrogates. */
-		lo = 0x80;
-		hi = 0xbf;
-		if (p[i] >= 0xc2 && p[i] <= 0xdf)
-			n = 1;
-		else if (p[i] == 0xe0) {
-			n = 2;
-			lo = 0xa0;
-		} else if (p[i] == 0xed) {
-			n = 2;
-			hi = 0x9f;
-		} else if (p[i] >= 0xe1 && p[i] <= 0xef)
-			n = 2;
-		else if (p[i] == 0xf0) {
-			n = 3;
-			lo = 0x90;
-		} else if (p[i] == 0xf4) {
-			n = 3;
-			hi = 0x8f;
-		} else if (p[i] >= 0xf1 && p[i] <= 0xf3)
-			n = 3;
-		else
-			return 0;	/* 80-C1 (stray, overlong), F5-FF */
-		if (len - i - 1 < n)
-			return 0;	/* truncated */
-		if (p[i + 1] < lo || p[i + 1] > hi)
-			return 0;
-		for (k = 2; k <= n; k++)
-			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
-				return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
-/*
  * The checks shared by Basic and by Apache's REMOTE_USER/REMOTE_PASSWD.
  * The user-id must not be empty and, as RFC 7617 section 2 says, cannot
  * hold a colon; the password may be empty.  Fills in cred only when
@@ -183,8 +129,8 @@ httpauth_set_userpass(struct httpauth_cred *cred, const char *user,
 		return HTTPAUTH_MALFORMED;
 	if (memchr(user, ':', user_len) != NULL)
 		return HTTPAUTH_MALFORMED;
-	if (!httpauth_is_clean_utf8(user, user_len) ||
-	    !httpauth_is_clean_utf8(password, password_len))
+	if (!text_is_clean_utf8(user, user_len) ||
+	    !text_is_clean_utf8(password, password_len))
 		return HTTPAUTH_MALFORMED;
 
 	cred->hc_scheme = HTTPAUTH_BASIC;

@@ -65,9 +65,6 @@ enum httpauth_result	httpauth_from_apache(const char *user,
 			    const char *password, struct httpauth_cred *cred)
 			    __attribute__((warn_unused_result));
 
-/* Returns 1 if s[0..len) is valid UTF-8 without CTL or DEL, else 0. */
-int	httpauth_is_clean_utf8(const char *s, size_t len);
-
 void	httpauth_cred_wipe(struct httpauth_cred *);
 
 #endif

@@ -14,12 +14,13 @@
 #include "errlist.h"
 #include "lastgood.h"
 #include "proc.h"
+#include "watch.h"
 
 struct lastgood {
 	struct conf		*lg_conf;	/* the copy */
 	const char		*lg_path;
 	struct conf_trust	 lg_trust;	/* as at start (conf.h) */
-	struct conf_watch	 lg_watch;
+	struct watch		 lg_watch;
 	/* The load under way, if lg_running. */
 	int			 lg_running;
 	int			 lg_again;	/* SIGHUP while it ran */
@@ -39,7 +40,7 @@ lastgood_new(struct conf *cf, const char *conf_path)
 	lg->lg_conf = cf;
 	lg->lg_path = conf_path;
 	lg->lg_trust = cf->cf_trust;
-	conf_watch_init(&lg->lg_watch);
+	watch_init(&lg->lg_watch);
 	atomic_init(&lg->lg_done, 0);
 	return lg;
 }
@@ -76,7 +77,7 @@ lastgood_start(struct lastgood *lg, const struct conf_files *tried)
 	atomic_store(&lg->lg_done, 0);
 	if (pthread_create(&lg->lg_thread, NULL, lastgood_load, lg) != 0) {
 		/* Tried and failed: the watch tries again at the next change. */
-		conf_watch_done(&lg->lg_watch, tried, 0);
+		watch_done(&lg->lg_watch, tried, 0);
 		return;
 	}
 	lg->lg_running = 1;
@@ -95,7 +96,7 @@ lastgood_collect(struct lastgood *lg)
 		lg->lg_conf = lg->lg_fresh;
 		lg->lg_fresh = NULL;
 	}
-	conf_watch_done(&lg->lg_watch, &lg->lg_tried, good);
+	watch_done(&lg->lg_watch, &lg->lg_tried, good);
 }
 
 void
@@ -113,9 +114,9 @@ lastgood_tick(struct lastgood *lg, int signalled)
 		lg->lg_again = 0;
 	}
 	if (signalled) {
-		conf_files_stat(lg->lg_conf, &now);
+		watch_files_stat(lg->lg_conf, &now);
 		lastgood_start(lg, &now);
-	} else if (conf_watch_is_due(&lg->lg_watch, lg->lg_conf, &now, NULL))
+	} else if (watch_is_due(&lg->lg_watch, lg->lg_conf, &now, NULL))
 		lastgood_start(lg, &now);
 }
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
 #include "rules.h"
+#include "text.h"
 
 #define RULES_GLOB_DEPTH_MAX	8	/* "**" segments in one pattern */
 
@@ -539,9 +539,9 @@ rules_free(struct rule *ru)
 {
 	free(ru->ru_name);
 	free(ru->ru_path);
-	conf_free_list(ru->ru_methods, ru->ru_nmethods);
-	conf_free_list(ru->ru_roles, ru->ru_nroles);
-	conf_free_list(ru->ru_users, ru->ru_nusers);
+	text_free_list(ru->ru_methods, ru->ru_nmethods);
+	text_free_list(ru->ru_roles, ru->ru_nroles);
+	text_free_list(ru->ru_users, ru->ru_nusers);
 	free(ru->ru_networks);
 	memset(ru, 0, sizeof(*ru));
 }

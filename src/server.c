@@ -40,6 +40,7 @@
 #include "services.h"
 #include "throttle.h"
 #include "users.h"
+#include "watch.h"
 
 #define SERVER_RESPONSE_MAX	2048
 /* A worker's pause after an accept error that may persist. */
@@ -84,7 +85,7 @@ struct server {
 	unsigned	 sv_nworkers;
 	struct worker	*sv_workers;
 	unsigned	 sv_timeout_ms;
-	struct conf_watch sv_watch;	/* main thread only */
+	struct watch sv_watch;	/* main thread only */
 	struct hashpool	*sv_pool;	/* hashing off the request threads */
 	struct throttle	*sv_throttle;	/* lent to every snapshot */
 	/* [metrics], main thread only. */
@@ -378,7 +379,7 @@ server_reload(struct server *sv, const struct conf_files *tried)
 	sv->sv_metrics_failing = 0;
 done:
 	metrics_count_reload(ok);
-	conf_watch_done(&sv->sv_watch, tried, ok);
+	watch_done(&sv->sv_watch, tried, ok);
 	errlist_free(&errs);
 	errlist_free(&warns);
 }
@@ -388,14 +389,14 @@ server_reload_on_signal(struct server *sv)
 {
 	struct conf_files now;
 
-	conf_files_stat(sv->sv_current->sn_conf, &now);
+	watch_files_stat(sv->sv_current->sn_conf, &now);
 	server_reload(sv, &now);
 }
 
 /*
  * One stat(2) per file per tick: a changed config or users file is
  * reloaded without a signal once it has settled, and a file that fails
- * to load is logged once, not every tick (conf.h, conf_watch).
+ * to load is logged once, not every tick (watch.h).
  */
 static void
 server_watch_tick(struct server *sv)
@@ -403,7 +404,7 @@ server_watch_tick(struct server *sv)
 	struct conf_files now;
 	const char	*changed = NULL;
 
-	if (!conf_watch_is_due(&sv->sv_watch, sv->sv_current->sn_conf, &now,
+	if (!watch_is_due(&sv->sv_watch, sv->sv_current->sn_conf, &now,
 	    &changed))
 		return;
 	log_info("%s changed on disk; reloading", changed);
@@ -619,7 +620,7 @@ server_init(struct server *sv, int listen_fd, const struct conf *cf,
 	sv->sv_started = time(NULL);
 	pthread_mutex_init(&sv->sv_lock, NULL);
 	atomic_init(&sv->sv_stopping, 0);
-	conf_watch_init(&sv->sv_watch);
+	watch_init(&sv->sv_watch);
 }
 
 /*

@@ -15,10 +15,9 @@
 
 #include <sodium.h>
 
-#include "conf.h"
-#include "httpauth.h"
 #include "inifile.h"
 #include "pwcheck.h"
+#include "text.h"
 #include "users.h"
 
 struct users {
@@ -84,7 +83,7 @@ users_name_is_valid(const char *name, size_t len)
 
 	if (len == 0 || len > AUTHZ_USER_MAX)
 		return 0;
-	if (!httpauth_is_clean_utf8(name, len))
+	if (!text_is_clean_utf8(name, len))
 		return 0;
 	for (i = 0; i < len; i++) {
 		if (strchr(" :=[];#,\"", name[i]) != NULL)
@@ -179,12 +178,12 @@ users_roles(struct users_parse *up, int line, const char *v, char ***out,
 {
 	size_t i;
 
-	conf_free_list(*out, *n);
+	text_free_list(*out, *n);
 	*out = NULL;
 	*n = 0;
 	if (*v == '\0')
 		return 1;
-	if (conf_split_list(v, out, n) == -1) {
+	if (text_split_list(v, out, n) == -1) {
 		errlist_add(up->up_errs, up->up_file, line,
 		    "roles: expected a comma-separated list without empty items");
 		return 0;
@@ -205,7 +204,7 @@ users_expiry(struct users_parse *up, int line, const char *v, time_t *out)
 		*out = 0;
 		return 1;
 	}
-	if (conf_parse_date(v, out) == -1) {
+	if (text_parse_date(v, out) == -1) {
 		errlist_add(up->up_errs, up->up_file, line,
 		    "expires: expected YYYY-MM-DD or never, got \"%s\"", v);
 		return 0;
@@ -398,13 +397,14 @@ users_handler(void *user, const char *section, const char *name,
     const char *value, int line)
 {
 	struct users_parse *up = user;
+	const char	   *id;
 
 	if (name == NULL) {
 		users_section_finish(up);
-		if (strncmp(section, "user:", 5) == 0)
-			return users_new_user(up, section + 5, line);
-		if (strncmp(section, "token:", 6) == 0)
-			return users_new_token(up, section + 6, line);
+		if ((id = text_after_prefix(section, "user:")) != NULL)
+			return users_new_user(up, id, line);
+		if ((id = text_after_prefix(section, "token:")) != NULL)
+			return users_new_token(up, id, line);
 		errlist_add(up->up_errs, up->up_file, line,
 		    "unknown section [%s] (expected user:NAME or token:NAME)",
 		    section);
@@ -638,7 +638,7 @@ users_load_common(const char *path, int fd,
 		users_pick_typical(u);
 	}
 	for (i = 0; i < u->u_ntokens; i++)
-		conf_free_list(up.up_pending_roles[i], up.up_pending_nroles[i]);
+		text_free_list(up.up_pending_roles[i], up.up_pending_nroles[i]);
 	free(up.up_pending_roles);
 	free(up.up_pending_nroles);
 	free(up.up_pending_has);
@@ -671,7 +671,7 @@ users_free(struct users *u)
 	if (u == NULL)
 		return;
 	for (i = 0; i < u->u_nusers; i++) {
-		conf_free_list(u->u_users[i].us_roles, u->u_users[i].us_nroles);
+		text_free_list(u->u_users[i].us_roles, u->u_users[i].us_nroles);
 		free(u->u_users[i].us_roles_joined);
 	}
 	if (u->u_users != NULL)
@@ -679,7 +679,7 @@ users_free(struct users *u)
 	free(u->u_users);
 	for (i = 0; i < u->u_ntokens; i++) {
 		free(u->u_tokens[i].tk_name);
-		conf_free_list(u->u_tokens[i].tk_roles, u->u_tokens[i].tk_nroles);
+		text_free_list(u->u_tokens[i].tk_roles, u->u_tokens[i].tk_nroles);
 		free(u->u_tokens[i].tk_roles_joined);
 		free(u->u_tokens[i].tk_declared_roles);
 	}

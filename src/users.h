@@ -80,7 +80,7 @@ const struct token *users_token_at(const struct users *, size_t i);
 const char	*users_typical_hash(const struct users *);
 /*
  * The fstat(2) of the users file taken when it was opened for this load,
- * so that a later change on disk can be noticed (conf_watch_is_due()).
+ * so that a later change on disk can be noticed (watch_is_due()).
  */
 const struct stat *users_file_stat(const struct users *);
 

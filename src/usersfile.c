@@ -24,8 +24,8 @@
 #include "atomicfile.h"
 #include "defaults.h"
 #include "errlist.h"
-#include "httpauth.h"
 #include "inifile.h"
+#include "text.h"
 #include "users.h"
 #include "usersfile.h"
 
@@ -876,7 +876,7 @@ usersfile_value_is_valid(const char *key, const char *value)
 		return 0;
 	if (klen + 3 + vlen > AUTHZ_INI_LINE_MAX)
 		return 0;
-	if (!httpauth_is_clean_utf8(value, vlen))
+	if (!text_is_clean_utf8(value, vlen))
 		return 0;
 	n = snprintf(line, sizeof(line), "%s = %s", key, value);
 	if (n < 0 || (size_t)n >= sizeof(line))

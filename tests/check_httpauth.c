@@ -170,70 +170,6 @@ static const struct apache_case apache_malformed_cases[] = {
 	{ "a", "\xf4\x90\x80\x80", HTTPAUTH_MALFORMED },
 };
 
-/* Byte strings for httpauth_is_clean_utf8(); the length is explicit. */
-struct utf8_case {
-	const char	*s;
-	size_t		 len;
-};
-
-#define U(s)		{ s, sizeof(s) - 1 }
-#define UN(s, n)	{ s, n }
-
-static const struct utf8_case utf8_clean_cases[] = {
-	U(""),
-	U(" "),
-	U("~"),
-	U("alice"),
-	U("\xc2\x80"),		/* U+0080: C1, but not a CTL */
-	U("\xc3\xa9"),
-	U("\xdf\xbf"),		/* U+07FF */
-	U("\xe0\xa0\x80"),	/* U+0800 */
-	U("\xe2\x82\xac"),
-	U("\xed\x9f\xbf"),	/* U+D7FF, below the surrogates */
-	U("\xee\x80\x80"),	/* U+E000, above them */
-	U("\xef\xbf\xbf"),	/* U+FFFF */
-	U("\xf0\x90\x80\x80"),	/* U+10000 */
-	U("\xf4\x8f\xbf\xbf"),	/* U+10FFFF */
-	UN("\xe2\x82\xac\xff", 3),	/* the length bounds the scan */
-};
-
-static const struct utf8_case utf8_unclean_cases[] = {
-	UN("\0", 1),
-	UN("a\0b", 3),
-	U("\x01"),
-	U("\x1f"),
-	U("\t"),
-	U("\r"),
-	U("\n"),
-	U("\x7f"),
-	U("\x80"),		/* stray continuation */
-	U("\xbf"),
-	U("a\x80z"),
-	U("\xc0\x80"),		/* overlong NUL */
-	U("\xc0\xaf"),		/* overlong "/" */
-	U("\xc1\xbf"),
-	U("\xe0\x80\x80"),	/* overlong */
-	U("\xe0\x9f\xbf"),
-	U("\xf0\x80\x80\x80"),
-	U("\xf0\x8f\xbf\xbf"),
-	U("\xed\xa0\x80"),	/* U+D800 */
-	U("\xed\xbf\xbf"),	/* U+DFFF */
-	U("\xf4\x90\x80\x80"),	/* U+110000 */
-	U("\xf5\x80\x80\x80"),
-	U("\xf8\x88\x80\x80\x80"),
-	U("\xfe"),
-	U("\xff"),
-	U("\xc3"),		/* truncated */
-	U("\xe2\x82"),
-	U("\xf0\x90\x80"),
-	U("a\xc3"),
-	UN("\xe2\x82\xac", 2),	/* truncated by the length */
-	U("\xc3\x28"),		/* bad continuation */
-	U("\xe2\x28\xa1"),
-	U("\xe2\x82\x28"),
-	U("\xf0\x90\x28\xbc"),
-};
-
 /* Header lengths around AUTHZ_AUTH_HEADER_MAX and AUTHZ_TOKEN_MAX. */
 struct header_len_case {
 	const char		*prefix;
@@ -394,22 +330,6 @@ START_TEST(test_apache_malformed)
 }
 END_TEST
 
-START_TEST(test_utf8_clean)
-{
-	const struct utf8_case *c = &utf8_clean_cases[_i];
-
-	ck_assert_int_eq(httpauth_is_clean_utf8(c->s, c->len), 1);
-}
-END_TEST
-
-START_TEST(test_utf8_unclean)
-{
-	const struct utf8_case *c = &utf8_unclean_cases[_i];
-
-	ck_assert_int_eq(httpauth_is_clean_utf8(c->s, c->len), 0);
-}
-END_TEST
-
 START_TEST(test_cred_wipe)
 {
 	struct httpauth_cred	cred;
@@ -547,8 +467,6 @@ httpauth_suite(void)
 	    (int)NITEMS(parse_core_cases));
 	tcase_add_loop_test(tc, test_apache_core, 0,
 	    (int)NITEMS(apache_core_cases));
-	tcase_add_loop_test(tc, test_utf8_clean, 0,
-	    (int)NITEMS(utf8_clean_cases));
 	tcase_add_test(tc, test_cred_wipe);
 	tcase_add_test(tc, test_reuse_after_ok);
 	suite_add_tcase(s, tc);
@@ -567,8 +485,6 @@ httpauth_suite(void)
 	    (int)NITEMS(parse_malformed_cases));
 	tcase_add_loop_test(tc, test_apache_malformed, 0,
 	    (int)NITEMS(apache_malformed_cases));
-	tcase_add_loop_test(tc, test_utf8_unclean, 0,
-	    (int)NITEMS(utf8_unclean_cases));
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -26,6 +26,7 @@
 #include <sodium.h>
 
 #include "httpauth.h"
+#include "text.h"
 #include "fuzz.h"
 
 #define FUZZ_PAT	0xa5	/* pre-fill, to see what was left behind */
@@ -266,7 +267,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			*s;
 
 	/* The byte-range checker against the decoder, on the raw bytes. */
-	FUZZ_ASSERT(httpauth_is_clean_utf8((const char *)data, size) ==
+	FUZZ_ASSERT(text_is_clean_utf8((const char *)data, size) ==
 	    ref_is_clean_utf8(data, size));
 
 	s = fuzz_strndup(data, size);

@@ -1,0 +1,211 @@
+/*
+ * Text utilities shared by the loaders, the decision and the CLI (text.h).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "text.h"
+
+int
+text_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	if (s[0] == '0' && s[1] != '\0')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+text_parse_size(const char *s, unsigned long long *out)
+{
+	unsigned long long	 v, mul = 1;
+	char			*end;
+	size_t			 len = strlen(s);
+	char			 num[32];
+
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, s, len + 1);
+	switch (num[len - 1]) {
+	case 'K': case 'k':
+		mul = 1024ULL;
+		break;
+	case 'M': case 'm':
+		mul = 1024ULL * 1024;
+		break;
+	case 'G': case 'g':
+		mul = 1024ULL * 1024 * 1024;
+		break;
+	default:
+		break;
+	}
+	if (mul != 1)
+		num[--len] = '\0';
+	if (len == 0 || !isdigit((unsigned char)num[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(num, &end, 10);
+	if (errno != 0 || *end != '\0' || v > ULLONG_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+int
+text_parse_date(const char *s, time_t *out)
+{
+	struct tm	tm;
+	int		y, m, d;
+	char		tail;
+	size_t		i;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	/* sscanf's %d would also take a sign or leading spaces. */
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return -1;
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return -1;
+	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1])
+		return -1;
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d + 1;	/* valid through the whole day (UTC) */
+	*out = timegm(&tm);
+	return *out == (time_t)-1 ? -1 : 0;
+}
+
+void
+text_free_list(char **list, size_t n)
+{
+	size_t i;
+
+	if (list == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+int
+text_split_list(const char *s, char ***out, size_t *n)
+{
+	char	**list = NULL, **nl;
+	size_t	  count = 0;
+	const char *p = s, *start, *end;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		start = p;
+		while (*p != ',' && *p != '\0')
+			p++;
+		end = p;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end == start)
+			goto fail;
+		if ((nl = realloc(list, (count + 2) * sizeof(*list))) == NULL)
+			goto fail;
+		list = nl;
+		if ((list[count] = strndup(start, (size_t)(end - start))) == NULL)
+			goto fail;
+		list[++count] = NULL;
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	*out = list;
+	*n = count;
+	return 0;
+fail:
+	text_free_list(list, count);
+	return -1;
+}
+
+const char *
+text_after_prefix(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+/*
+ * RFC 3629 section 4, with CTL and DEL (RFC 5234 appendix B.1) refused
+ * as RFC 7617 section 2 asks.  C1 controls (U+0080-U+009F) are valid
+ * UTF-8 and not CTL; whoever prints a user-id escapes them.
+ */
+int
+text_is_clean_utf8(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, n, k;
+	unsigned char		 lo, hi;
+
+	i = 0;
+	while (i < len) {
+		if (p[i] < 0x80) {
+			if (p[i] < 0x20 || p[i] == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		/* Second-byte ranges exclude overlongs and surrogates. */
+		lo = 0x80;
+		hi = 0xbf;
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			n = 1;
+		else if (p[i] == 0xe0) {
+			n = 2;
+			lo = 0xa0;
+		} else if (p[i] == 0xed) {
+			n = 2;
+			hi = 0x9f;
+		} else if (p[i] >= 0xe1 && p[i] <= 0xef)
+			n = 2;
+		else if (p[i] == 0xf0) {
+			n = 3;
+			lo = 0x90;
+		} else if (p[i] == 0xf4) {
+			n = 3;
+			hi = 0x8f;
+		} else if (p[i] >= 0xf1 && p[i] <= 0xf3)
+			n = 3;
+		else
+			return 0;	/* 80-C1 (stray, overlong), F5-FF */
+		if (len - i - 1 < n)
+			return 0;	/* truncated */
+		if (p[i + 1] < lo || p[i + 1] > hi)
+			return 0;
+		for (k = 2; k <= n; k++)
+			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
+				return 0;
+		i += n + 1;
+	}
+	return 1;
+}
