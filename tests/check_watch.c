@@ -17,7 +17,7 @@
 
 #include "check_common.h"
 #include "conf.h"
-#include "watch.h"
+#include "daemon/watch.h"
 
 static char		tmpdir[PATH_MAX];
 static char		conf_path[PATH_MAX + 32];

@@ -7,10 +7,10 @@
  *
  * and does nothing else: no params looked at, no stdin read (docs/servers.md,
  * How every server talks), no log.  It uses the same transport as
- * fcgi-authzd: a listening socket opened as src/listen.c opens it (backlog
- * 128, SO_REUSEADDR on TCP, SO_RCVTIMEO/SO_SNDTIMEO inherited by accepted
- * sockets), and N threads each calling FCGX_Accept_r on it, as src/server.c
- * does.
+ * fcgi-authzd: a listening socket opened as src/daemon/listen.c opens it
+ * (backlog 128, SO_REUSEADDR on TCP, SO_RCVTIMEO/SO_SNDTIMEO inherited by
+ * accepted sockets), and N threads each calling FCGX_Accept_r on it, as
+ * src/daemon/server.c does.
  *
  *	noop-authorizer -l unix:/PATH|HOST:PORT [-t THREADS]
  *
