@@ -14,12 +14,12 @@
 
 #include <sodium.h>
 
-#include "conf.h"
 #include "confparse.h"
 #include "defaults.h"
 #include "errlist.h"
 #include "netaddr.h"
 #include "rules.h"
+#include "settings.h"
 #include "text.h"
 #include "users.h"
 

@@ -5,9 +5,9 @@
 #ifndef AUTHZ_CONFPARSE_H
 #define AUTHZ_CONFPARSE_H
 
-#include "conf.h"
 #include "errlist.h"
 #include "rules.h"
+#include "settings.h"
 
 /* The lines later errors cite, of keys read earlier: cp_line[]. */
 enum confparse_line {
