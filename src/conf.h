@@ -21,9 +21,7 @@
 struct stat;
 
 enum conf_load_flags {
-	CONF_LOAD_NO_PWCHECK = 1,	/* no effect: a load makes no
-					 * services (services.h) */
-	CONF_LOAD_NO_USERS = 2		/* settings and rules only (the CLI
+	CONF_LOAD_NO_USERS = 1		/* settings and rules only (the CLI
 					 * edits a users file that may be
 					 * broken) */
 };

@@ -195,7 +195,7 @@ START_TEST(test_conf_good)
 	static const char *const editor_admin[] = { "editor", "admin", NULL };
 	static const char *const none[] = { NULL };
 
-	cf = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
+	cf = load_ok("good.ini", 0);
 	fixture(path, sizeof(path), "good.ini");
 	ck_assert_str_eq(cf->cf_path, path);
 	/* [server] */
@@ -296,7 +296,7 @@ START_TEST(test_conf_design)
 	struct conf		*cf;
 	static const char *const root[] = { "root", NULL };
 
-	cf = load_ok("design.ini", CONF_LOAD_NO_PWCHECK);
+	cf = load_ok("design.ini", 0);
 	ck_assert_str_eq(cf->cf_listen, "unix:/run/fcgi-authz/fcgi-authz.sock");
 	ck_assert_uint_eq(cf->cf_workers, 4);
 	ck_assert_str_eq(cf->cf_realm, "Restricted area");
@@ -338,7 +338,7 @@ START_TEST(test_conf_defaults)
 {
 	struct conf	*cf;
 
-	cf = load_ok("defaults.ini", CONF_LOAD_NO_PWCHECK);
+	cf = load_ok("defaults.ini", 0);
 	ck_assert_ptr_null(cf->cf_listen);
 	ck_assert_uint_eq(cf->cf_workers, AUTHZ_WORKERS);
 	ck_assert_str_eq(cf->cf_realm, AUTHZ_REALM);
@@ -376,7 +376,7 @@ START_TEST(test_conf_relative_users)
 	char		 want[PATH_MAX];
 	struct conf	*cf;
 
-	cf = load_ok("relative.ini", CONF_LOAD_NO_PWCHECK);
+	cf = load_ok("relative.ini", 0);
 	fixture(want, sizeof(want), "../conf/./good-users.ini");
 	ck_assert_str_eq(cf->cf_users_path, want);
 	ck_assert_uint_eq(users_count(cf->cf_users), 5);
@@ -396,7 +396,7 @@ START_TEST(test_conf_relative_cwd)
 	ck_assert_int_ne(here = open(".", O_RDONLY | O_DIRECTORY), -1);
 	ck_assert_int_eq(chdir(dir), 0);
 	errlist_init(&errs);
-	cf = conf_load("defaults.ini", CONF_LOAD_NO_PWCHECK, &errs);
+	cf = conf_load("defaults.ini", 0, &errs);
 	ck_assert_int_eq(fchdir(here), 0);
 	close(here);
 	if (cf == NULL)
@@ -422,7 +422,7 @@ START_TEST(test_conf_warnings)
 	fixture(path, sizeof(path), "warn.ini");
 	errlist_init(&errs);
 	errlist_init(&warns);
-	cf = conf_load_warn(path, CONF_LOAD_NO_PWCHECK, &errs, &warns);
+	cf = conf_load_warn(path, 0, &errs, &warns);
 	ck_assert_ptr_nonnull(cf);
 	ck_assert_uint_eq(errlist_count(&errs), 0);
 	ck_assert_uint_eq(errlist_count(&warns), 2);
@@ -435,7 +435,7 @@ START_TEST(test_conf_warnings)
 	errlist_free(&warns);
 
 	/* Without a warnings list it loads the same. */
-	cf = conf_load(path, CONF_LOAD_NO_PWCHECK, &errs);
+	cf = conf_load(path, 0, &errs);
 	ck_assert_ptr_nonnull(cf);
 	ck_assert_uint_eq(errlist_count(&errs), 0);
 	conf_free(cf);
@@ -443,7 +443,7 @@ START_TEST(test_conf_warnings)
 	/* Every role and user good.ini names exists: no warning. */
 	fixture(path, sizeof(path), "good.ini");
 	errlist_init(&warns);
-	cf = conf_load_warn(path, CONF_LOAD_NO_PWCHECK, &errs, &warns);
+	cf = conf_load_warn(path, 0, &errs, &warns);
 	ck_assert_ptr_nonnull(cf);
 	if (errlist_count(&warns) != 0)
 		errlist_print(&warns, stderr);
@@ -463,8 +463,8 @@ START_TEST(test_conf_throttle_path)
 	struct conf	*a, *b;
 	char		 pa[PATH_MAX], pb[PATH_MAX], want[64];
 
-	a = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
-	b = load_ok("defaults.ini", CONF_LOAD_NO_PWCHECK);
+	a = load_ok("good.ini", 0);
+	b = load_ok("defaults.ini", 0);
 	conf_throttle_path(a, pa, sizeof(pa));
 	conf_throttle_path(b, pb, sizeof(pb));
 	snprintf(want, sizeof(want), "/dev/shm/fcgi-authz-%lu-",
@@ -473,7 +473,7 @@ START_TEST(test_conf_throttle_path)
 	ck_assert_uint_eq(strlen(pa), strlen(want) + 16);
 	ck_assert_str_ne(pa, pb);
 	conf_free(b);
-	b = load_ok("good.ini", CONF_LOAD_NO_PWCHECK);
+	b = load_ok("good.ini", 0);
 	conf_throttle_path(b, pb, sizeof(pb));
 	ck_assert_str_eq(pa, pb);
 	/* Under systemd's RuntimeDirectory=: there (its first). */
@@ -505,7 +505,7 @@ START_TEST(test_conf_earlier_errors)
 	fixture(path, sizeof(path), "defaults.ini");
 	errlist_init(&errs);
 	errlist_add(&errs, "elsewhere", 1, "an earlier error");
-	cf = conf_load(path, CONF_LOAD_NO_PWCHECK, &errs);
+	cf = conf_load(path, 0, &errs);
 	ck_assert_ptr_nonnull(cf);
 	ck_assert_uint_eq(errlist_count(&errs), 1);
 	conf_free(cf);
@@ -758,7 +758,7 @@ START_TEST(test_users_many)
 	ck_assert_int_eq(fclose(fp), 0);
 
 	errlist_init(&errs);
-	cf = conf_load(path, CONF_LOAD_NO_PWCHECK, &errs);
+	cf = conf_load(path, 0, &errs);
 	if (cf == NULL)
 		errlist_print(&errs, stderr);
 	ck_assert_ptr_nonnull(cf);
@@ -802,7 +802,7 @@ START_TEST(test_conf_absolute_users)
 	fprintf(fp, "[server]\nusers = %s\n", abs);
 	ck_assert_int_eq(fclose(fp), 0);
 	errlist_init(&errs);
-	cf = conf_load(path, CONF_LOAD_NO_PWCHECK, &errs);
+	cf = conf_load(path, 0, &errs);
 	if (cf == NULL)
 		errlist_print(&errs, stderr);
 	ck_assert_ptr_nonnull(cf);
@@ -948,7 +948,7 @@ START_TEST(test_bad_conf)
 	fixture(path, sizeof(path), c->file);
 	where(at, sizeof(at), ef, c->line);
 	errlist_init(&errs);
-	cf = conf_load(path, CONF_LOAD_NO_PWCHECK, &errs);
+	cf = conf_load(path, 0, &errs);
 	ck_assert_msg(cf == NULL, "%s loaded", c->file);
 	ck_assert_uint_gt(errlist_count(&errs), 0);
 	if (c->alt_line != 0 && !check_has_msg(&errs, at, c->text)) {
@@ -1050,7 +1050,7 @@ START_TEST(test_conf_every_error)
 
 	fixture(path, sizeof(path), "c-many-errors.ini");
 	errlist_init(&errs);
-	ck_assert_ptr_null(conf_load(path, CONF_LOAD_NO_PWCHECK, &errs));
+	ck_assert_ptr_null(conf_load(path, 0, &errs));
 	check_assert_msg(&errs, "/c-many-errors.ini:4: ", "workers:");
 	check_assert_msg(&errs, "/c-many-errors.ini:5: ", "log:");
 	check_assert_msg(&errs, "/c-many-errors.ini:8: ", "ttl:");
@@ -1115,7 +1115,7 @@ START_TEST(test_conf_trusted_ok)
 	tmp_pair(path, sizeof(path), "", 0600, 0640);
 	errlist_init(&errs);
 	errlist_init(&warns);
-	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL, &errs,
+	cf = conf_load_trusted(path, 0, NULL, &errs,
 	    &warns);
 	if (cf == NULL)
 		errlist_print(&errs, stderr);
@@ -1141,14 +1141,14 @@ START_TEST(test_conf_trusted_readable)
 	    "%s/users.ini", tmpdir), sizeof(upath));
 	errlist_init(&errs);
 	errlist_init(&warns);
-	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL, &errs,
+	cf = conf_load_trusted(path, 0, NULL, &errs,
 	    &warns);
 	ck_assert_ptr_nonnull(cf);
 	ck_assert_uint_eq(errlist_count(&warns), 1);
 	check_assert_msg(&warns, upath, ": warning: readable by every user");
 	conf_free(cf);
 	/* Nowhere to put it: it loads the same. */
-	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL, &errs, NULL);
+	cf = conf_load_trusted(path, 0, NULL, &errs, NULL);
 	ck_assert_ptr_nonnull(cf);
 	ck_assert_uint_eq(errlist_count(&errs), 0);
 	conf_free(cf);
@@ -1169,11 +1169,11 @@ START_TEST(test_conf_trusted_refuses)
 	ck_assert_uint_lt((size_t)snprintf(upath, sizeof(upath),
 	    "%s/users.ini", tmpdir), sizeof(upath));
 	errlist_init(&errs);
-	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL,
+	ck_assert_ptr_null(conf_load_trusted(path, 0, NULL,
 	    &errs, NULL));
 	check_assert_msg(&errs, upath, ": is writable by every user (mode "
 	    "0666)");
-	ck_assert_ptr_nonnull(cf = conf_load(path, CONF_LOAD_NO_PWCHECK,
+	ck_assert_ptr_nonnull(cf = conf_load(path, 0,
 	    &errs));
 	conf_free(cf);
 	errlist_free(&errs);
@@ -1181,7 +1181,7 @@ START_TEST(test_conf_trusted_refuses)
 	ck_assert_int_eq(chmod(upath, 0600), 0);
 	ck_assert_int_eq(chmod(path, 0662), 0);
 	errlist_init(&errs);
-	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL,
+	ck_assert_ptr_null(conf_load_trusted(path, 0, NULL,
 	    &errs, NULL));
 	check_assert_msg(&errs, path, ": is writable by every user (mode "
 	    "0662)");
@@ -1203,7 +1203,7 @@ START_TEST(test_conf_trusted_daemon_user)
 	tmp_pair(path, sizeof(path), "user = nobody\ngroup = nogroup\n",
 	    0600, 0600);
 	errlist_init(&errs);
-	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL, &errs, NULL);
+	cf = conf_load_trusted(path, 0, NULL, &errs, NULL);
 	if (cf == NULL)
 		errlist_print(&errs, stderr);
 	ck_assert_ptr_nonnull(cf);
@@ -1219,7 +1219,7 @@ START_TEST(test_conf_trusted_daemon_user)
 	}
 	tmp_pair(path, sizeof(path), "user = no-such-user-fcgi-authz\n", 0600,
 	    0600);
-	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL,
+	ck_assert_ptr_null(conf_load_trusted(path, 0, NULL,
 	    &errs, NULL));
 	check_assert_msg(&errs, "/fcgi-authz.ini:2: ",
 	    "user: no user \"no-such-user-fcgi-authz\" on this system");
@@ -1227,7 +1227,7 @@ START_TEST(test_conf_trusted_daemon_user)
 	errlist_init(&errs);
 	tmp_pair(path, sizeof(path), "user = nobody\ngroup = no-such-grp-x\n",
 	    0600, 0600);
-	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, NULL,
+	ck_assert_ptr_null(conf_load_trusted(path, 0, NULL,
 	    &errs, NULL));
 	check_assert_msg(&errs, "/fcgi-authz.ini:3: ",
 	    "group: no group \"no-such-grp-x\" on this system");
@@ -1260,14 +1260,14 @@ START_TEST(test_conf_trusted_explicit)
 	trust.ct_users.fti_uid = 65534;
 	trust.ct_users.fti_gid = 65534;
 	errlist_init(&errs);
-	cf = conf_load_trusted(path, CONF_LOAD_NO_PWCHECK, &trust, &errs,
+	cf = conf_load_trusted(path, 0, &trust, &errs,
 	    NULL);
 	ck_assert_ptr_nonnull(cf);
 	assert_ids(&cf->cf_trust.ct_users, 65534, 65534);
 	conf_free(cf);
 	trust.ct_users.fti_uid = 0;
 	trust.ct_users.fti_gid = 0;
-	ck_assert_ptr_null(conf_load_trusted(path, CONF_LOAD_NO_PWCHECK,
+	ck_assert_ptr_null(conf_load_trusted(path, 0,
 	    &trust, &errs, NULL));
 	check_assert_msg(&errs, upath, ": is owned by uid 65534, not by root");
 	errlist_free(&errs);
@@ -1275,7 +1275,7 @@ START_TEST(test_conf_trusted_explicit)
 END_TEST
 
 /*
- * What "fcgi-authzd -t" (CONF_LOAD_NO_PWCHECK) accepts, the daemon (flags
+ * What "fcgi-authzd -t" (0) accepts, the daemon (flags
  * 0) must start with: a hash whose parameters libsodium refuses to make
  * a dummy from is refused at load, with its line, or works for both.
  */
@@ -1298,7 +1298,7 @@ START_TEST(test_conf_check_agrees)
 	fixture(path, sizeof(path), c->conf);
 	errlist_init(&e1);
 	errlist_init(&e2);
-	cf1 = conf_load(path, CONF_LOAD_NO_PWCHECK, &e1);
+	cf1 = conf_load(path, 0, &e1);
 	cf2 = conf_load(path, 0, &e2);
 	if ((cf1 == NULL) != (cf2 == NULL)) {
 		errlist_print(&e1, stderr);

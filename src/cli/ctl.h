@@ -169,8 +169,7 @@ struct ctl_view {
 	const struct users *vw_users;
 };
 
-int		 ctl_view_load(struct ctl *, struct ctl_view *,
-		    int conf_flags);
+int		 ctl_view_load(struct ctl *, struct ctl_view *);
 int		 ctl_view_open(struct ctl *, struct ctl_view *);
 void		 ctl_view_free(struct ctl_view *);
 const struct user *ctl_view_user(const struct ctl *,

@@ -31,7 +31,7 @@ ctl_check_config(const struct ctl *c)
 
 	errlist_init(&errs);
 	errlist_init(&warns);
-	cf = conf_load_trusted(c->c_conf_path, CONF_LOAD_NO_PWCHECK, NULL,
+	cf = conf_load_trusted(c->c_conf_path, 0, NULL,
 	    &errs, &warns);
 	errlist_print(&errs, stderr);
 	errlist_print(&warns, stderr);

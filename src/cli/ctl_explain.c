@@ -359,7 +359,7 @@ ctl_explain_request(struct ctl *c, int argc, char **argv)
 	memset(&f, 0, sizeof(f));
 	memset(&verdict, 0, sizeof(verdict));
 	memset(&svc, 0, sizeof(svc));
-	if (ctl_view_load(c, &vw, 0) == -1 ||
+	if (ctl_view_load(c, &vw) == -1 ||
 	    ctl_explain_services(&vw, &svc) == -1)
 		goto done;
 	f.af_role = AUTHZ_ROLE_AUTHORIZER;

@@ -31,13 +31,12 @@ ctl_view_path(const struct ctl *c, const struct ctl_view *vw)
 
 /*
  * Loads the users file for reading, validated as the daemon does: with
- * -c through the whole config (conf_flags: CONF_LOAD_NO_PWCHECK, or 0
- * for "explain"), with -u alone.  Files are replaced atomically, so no
- * lock is needed.  Prints every error.
+ * -c through the whole config, with -u alone.  Files are replaced
+ * atomically, so no lock is needed.  Prints every error.
  * 0 or -1.
  */
 int
-ctl_view_load(struct ctl *c, struct ctl_view *vw, int conf_flags)
+ctl_view_load(struct ctl *c, struct ctl_view *vw)
 {
 	struct errlist		 errs;
 	struct users_hash_limits lim;
@@ -45,7 +44,7 @@ ctl_view_load(struct ctl *c, struct ctl_view *vw, int conf_flags)
 	memset(vw, 0, sizeof(*vw));
 	errlist_init(&errs);
 	if (c->c_conf_path != NULL) {
-		vw->vw_conf = conf_load(c->c_conf_path, conf_flags, &errs);
+		vw->vw_conf = conf_load(c->c_conf_path, 0, &errs);
 		errlist_print(&errs, stderr);
 		if (vw->vw_conf == NULL) {
 			ctl_warnx("%s: configuration not valid",
@@ -82,7 +81,7 @@ ctl_view_open(struct ctl *c, struct ctl_view *vw)
 	memset(vw, 0, sizeof(*vw));
 	if (ctl_setup(c, 0) == -1)
 		return -1;
-	return ctl_view_load(c, vw, CONF_LOAD_NO_PWCHECK);
+	return ctl_view_load(c, vw);
 }
 
 /* The user NAME of the view, or NULL after saying there is none. */

@@ -80,7 +80,7 @@ authzd_absolute_path(const char *path, char *buf, size_t bufsz)
 }
 
 static struct conf *
-authzd_load(const char *path, int check_only)
+authzd_load(const char *path)
 {
 	struct errlist	 errs, warns;
 	struct conf	*cf;
@@ -88,8 +88,7 @@ authzd_load(const char *path, int check_only)
 	errlist_init(&errs);
 	errlist_init(&warns);
 	/* Trusting whom this process starts the daemon as (conf.h). */
-	cf = conf_load_trusted(path, check_only ? CONF_LOAD_NO_PWCHECK : 0,
-	    NULL, &errs, &warns);
+	cf = conf_load_trusted(path, 0, NULL, &errs, &warns);
 	errlist_print(&errs, stderr);
 	errlist_print(&warns, stderr);
 	errlist_free(&errs);
@@ -353,7 +352,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "fcgi-authzd: sodium_init failed\n");
 		return 1;
 	}
-	if ((cf = authzd_load(conf_path, check_only)) == NULL) {
+	if ((cf = authzd_load(conf_path)) == NULL) {
 		fprintf(stderr, "fcgi-authzd: %s: configuration not valid\n",
 		    conf_path);
 		return 1;

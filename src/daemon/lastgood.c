@@ -62,7 +62,7 @@ lastgood_load(void *arg)
 	errlist_init(&errs);
 	/* Settings only: a worker started from it makes its services
 	 * (services.h). */
-	lg->lg_fresh = conf_load_trusted(lg->lg_path, CONF_LOAD_NO_PWCHECK,
+	lg->lg_fresh = conf_load_trusted(lg->lg_path, 0,
 	    &lg->lg_trust, &errs, NULL);
 	errlist_free(&errs);	/* the worker logs the same errors */
 	atomic_store(&lg->lg_done, 1);

@@ -351,7 +351,7 @@ server_reload(struct server *sv, const struct conf_files *tried)
 	errlist_init(&errs);
 	errlist_init(&warns);
 	/* As the start did, though this process no longer runs as root. */
-	cf = conf_load_trusted(sv->sv_conf_path, CONF_LOAD_NO_PWCHECK,
+	cf = conf_load_trusted(sv->sv_conf_path, 0,
 	    &sv->sv_current->sn_conf->cf_trust, &errs, &warns);
 	if (cf != NULL && (sn = server_snapshot_new(sv, cf, sv->sv_current,
 	    &errs)) == NULL) {

@@ -168,7 +168,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path = fuzz_write_file("fcgi-authz.ini", data, size);
 	errlist_init(&errs);
 	errlist_init(&warnings);
-	cf = conf_load_warn(path, CONF_LOAD_NO_PWCHECK, &errs, &warnings);
+	cf = conf_load_warn(path, 0, &errs, &warnings);
 	FUZZ_ASSERT((cf == NULL) == (errlist_count(&errs) > 0));
 	check_messages(&errs);
 	check_messages(&warnings);
