@@ -1,10 +1,10 @@
 /*
  * What several Check suites share: NITEMS, a temporary directory,
- * looking for an error message, and running a suite the same way
- * (sodium_init first, 99 if it fails; EXIT_SUCCESS only when no test
- * failed; the counts added to FCGI_AUTHZ_TALLY when it is set).  Needs
- * config.h first, for program_invocation_short_name and nftw(3)
- * (AC_USE_SYSTEM_EXTENSIONS).
+ * looking for an error message, counting a header in a FastCGI answer,
+ * and running a suite the same way (sodium_init first, 99 if it fails;
+ * EXIT_SUCCESS only when no test failed; the counts added to
+ * FCGI_AUTHZ_TALLY when it is set).  Needs config.h first, for
+ * program_invocation_short_name and nftw(3) (AC_USE_SYSTEM_EXTENSIONS).
  */
 #ifndef CHECK_COMMON_H
 #define CHECK_COMMON_H
@@ -97,6 +97,24 @@ check_assert_msg(const struct errlist *el, const char *a, const char *b)
 }
 
 /*
+ * The number of times needle occurs in the header block of a FastCGI
+ * answer (up to its blank line, which must be there).
+ */
+static inline int
+check_hdr_count(const char *resp, const char *needle)
+{
+	const char	*end = strstr(resp, "\r\n\r\n"), *p = resp;
+	int		 n = 0;
+
+	ck_assert_ptr_nonnull(end);
+	while ((p = strstr(p, needle)) != NULL && p < end) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/*
  * Adds "NAME RUN FAILED" to the file FCGI_AUTHZ_TALLY names, if any, as
  * tests/testlib.sh does for the shell tests: make distcheck removes the
  * test logs it passed, and scripts/test counts its cases from that file.
@@ -135,6 +153,22 @@ check_run(Suite *s)
 	srunner_free(sr);
 	check_tally(program_invocation_short_name, nrun, nfailed);
 	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * check_run() for a suite whose data prepare() builds once, with
+ * libsodium, before the runner forks (a users file's password hashes):
+ * 99 when sodium_init() or prepare() fails (returns -1).
+ */
+static inline int
+check_run_prepared(int (*prepare)(void), Suite *(*make)(void))
+{
+	if (sodium_init() < 0 || prepare() == -1) {
+		fprintf(stderr, "%s: cannot build the test data\n",
+		    program_invocation_short_name);
+		return 99;
+	}
+	return check_run(make());
 }
 
 #endif
