@@ -1,10 +1,11 @@
 /*
- * What several Check suites share: NITEMS, a temporary directory,
- * looking for an error message, counting a header in a FastCGI answer,
- * and running a suite the same way (sodium_init first, 99 if it fails;
- * EXIT_SUCCESS only when no test failed; the counts added to
- * FCGI_AUTHZ_TALLY when it is set).  Needs config.h first, for
- * program_invocation_short_name and nftw(3) (AC_USE_SYSTEM_EXTENSIONS).
+ * What several Check suites share: NITEMS, a temporary directory, the
+ * path of a file under tests/data, looking for an error message,
+ * counting a header in a FastCGI answer, and running a suite the same
+ * way (sodium_init first, 99 if it fails; EXIT_SUCCESS only when no
+ * test failed; the counts added to FCGI_AUTHZ_TALLY when it is set).
+ * Needs config.h first, for program_invocation_short_name and nftw(3)
+ * (AC_USE_SYSTEM_EXTENSIONS).
  */
 #ifndef CHECK_COMMON_H
 #define CHECK_COMMON_H
@@ -71,6 +72,24 @@ check_tmpdir_remove(const char *dir)
 {
 	if (*dir != '\0')
 		(void)nftw(dir, check_tmpdir_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * buf (size bytes) gets "$TEST_SRCDIR/DIR/NAME", "." standing for an
+ * unset or empty TEST_SRCDIR (make check sets it to the source tree,
+ * which a VPATH build does not run in).  Aborts the test when it does
+ * not fit.
+ */
+static inline void
+check_srcpath(char *buf, size_t size, const char *dir, const char *name)
+{
+	const char	*srcdir;
+
+	if ((srcdir = getenv("TEST_SRCDIR")) == NULL || *srcdir == '\0')
+		srcdir = ".";
+	if ((size_t)snprintf(buf, size, "%s/%s/%s", srcdir, dir, name) >=
+	    size)
+		ck_abort_msg("TEST_SRCDIR too long");
 }
 
 /* 1 when one message contains both a and b. */

@@ -53,13 +53,7 @@ static const struct users_hash_limits default_limits = {
 static void
 fixture(char *buf, size_t size, const char *name)
 {
-	const char	*srcdir;
-
-	if ((srcdir = getenv("TEST_SRCDIR")) == NULL || *srcdir == '\0')
-		srcdir = ".";
-	if ((size_t)snprintf(buf, size, "%s/tests/data/conf/%s", srcdir,
-	    name) >= size)
-		ck_abort_msg("TEST_SRCDIR too long");
+	check_srcpath(buf, size, "tests/data/conf", name);
 }
 
 /* "/FILE:LINE: ", or "/FILE: " for a message about the whole file. */
