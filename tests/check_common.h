@@ -1,11 +1,11 @@
 /*
  * What several Check suites share: NITEMS, a temporary directory, the
  * path of a file under tests/data, looking for an error message,
- * counting a header in a FastCGI answer, and running a suite the same
- * way (sodium_init first, 99 if it fails; EXIT_SUCCESS only when no
- * test failed; the counts added to FCGI_AUTHZ_TALLY when it is set).
- * Needs config.h first, for program_invocation_short_name and nftw(3)
- * (AC_USE_SYSTEM_EXTENSIONS).
+ * comparing a string list, counting a header in a FastCGI answer, and
+ * running a suite the same way (sodium_init first, 99 if it fails;
+ * EXIT_SUCCESS only when no test failed; the counts added to
+ * FCGI_AUTHZ_TALLY when it is set).  Needs config.h first, for
+ * program_invocation_short_name and nftw(3) (AC_USE_SYSTEM_EXTENSIONS).
  */
 #ifndef CHECK_COMMON_H
 #define CHECK_COMMON_H
@@ -113,6 +113,25 @@ check_assert_msg(const struct errlist *el, const char *a, const char *b)
 		errlist_print(el, stderr);
 	ck_assert_msg(check_has_msg(el, a, b),
 	    "no message with \"%s\" and \"%s\"", a, b);
+}
+
+/*
+ * Fails the test unless list[0..n) is exactly want (NULL-terminated)
+ * and, when list is not NULL, list[n] is NULL.
+ */
+static inline void
+check_assert_list(char *const *list, size_t n, const char *const *want)
+{
+	size_t	i;
+
+	for (i = 0; want[i] != NULL; i++) {
+		ck_assert_msg(i < n, "item %zu missing: want \"%s\"", i,
+		    want[i]);
+		ck_assert_str_eq(list[i], want[i]);
+	}
+	ck_assert_uint_eq(n, i);
+	if (list != NULL)
+		ck_assert_ptr_null(list[n]);
 }
 
 /*
