@@ -46,16 +46,12 @@ setup(void)
 	static char	 realm[] = TREALM;
 	struct users_hash_limits lim = { .uhl_max_memory = 64ULL << 20,
 	    .uhl_max_opslimit = 16, .uhl_max_parallel = 4 };
-	const char	*base = getenv("TMPDIR");
 	struct errlist	 errs;
 	char		 path[128];
 	size_t		 i, len;
 	int		 fd;
 
-	if (base == NULL || *base == '\0' || strlen(base) > 40)
-		base = "/tmp";
-	snprintf(tdir, sizeof(tdir), "%s/check_render.XXXXXX", base);
-	ck_assert_msg(mkdtemp(tdir) != NULL, "mkdtemp: %s", strerror(errno));
+	check_tmpdir_make(tdir, sizeof(tdir));
 	snprintf(path, sizeof(path), "%s/users.ini", tdir);
 	for (i = 0; i < NITEMS(tusers); i++) {
 		len = strlen(users_text[i]);
@@ -73,8 +69,7 @@ setup(void)
 		tconfs[i].cf_realm = realm;
 		tconfs[i].cf_users = tusers[i];
 	}
-	(void)unlink(path);
-	(void)rmdir(tdir);
+	check_tmpdir_remove(tdir);
 	ck_assert_uint_eq(users_token_count(tusers[T_TOKENS]), 1);
 	ck_assert_uint_eq(users_token_count(tusers[T_NOTOKENS]), 0);
 }
