@@ -30,12 +30,7 @@ static char	fpath[PATH_MAX];	/* tmpdir/f */
 static void
 tmp_setup(void)
 {
-	const char	*base;
-
-	if ((base = getenv("TMPDIR")) == NULL || *base == '\0')
-		base = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_atomicfile.XXXXXX", base);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	check_tmpdir_make(tmpdir, sizeof(tmpdir));
 	if ((size_t)snprintf(fpath, sizeof(fpath), "%s/f", tmpdir) >=
 	    sizeof(fpath))
 		ck_abort_msg("TMPDIR too long");
@@ -53,22 +48,7 @@ tpath(char *buf, const char *name)
 static void
 tmp_teardown(void)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		tpath(path, de->d_name);
-		if (rmdir(path) == -1)
-			(void)unlink(path);
-	}
-	closedir(d);
-	(void)rmdir(tmpdir);
+	check_tmpdir_remove(tmpdir);
 }
 
 static void

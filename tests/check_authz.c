@@ -390,21 +390,6 @@ tstr_eq(const char *name, const char *what, const char *got,
 		    got != NULL ? got : "(null)", want);
 }
 
-/* Counts the occurrences of needle in the header block of a response. */
-static int
-thdr_count(const char *resp, const char *needle)
-{
-	const char	*end = strstr(resp, "\r\n\r\n"), *p = resp;
-	int		 n = 0;
-
-	ck_assert_ptr_nonnull(end);
-	while ((p = strstr(p, needle)) != NULL && p < end) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
 /*
  * The rendered answer must agree with the verdict: Status first; a 200
  * with only Variable-* lines; no Variable-* on a denial; the challenges
@@ -460,29 +445,29 @@ tcheck_render(const char *name, const struct conf *cf,
 			    "%s: REMOTE_USER without a user", name);
 		return;
 	}
-	ck_assert_msg(thdr_count(buf, "WWW-Authenticate: Basic realm=\""
+	ck_assert_msg(check_hdr_count(buf, "WWW-Authenticate: Basic realm=\""
 	    TREALM "\", charset=\"UTF-8\"\r\n") ==
 	    (v->av_challenge == AUTHZ_CH_LOGIN ||
 	    v->av_challenge == AUTHZ_CH_BAD_TOKEN),
 	    "%s: Basic challenge", name);
-	ck_assert_msg(thdr_count(buf, "error=\"invalid_token\"") ==
+	ck_assert_msg(check_hdr_count(buf, "error=\"invalid_token\"") ==
 	    (bearer && v->av_challenge == AUTHZ_CH_BAD_TOKEN),
 	    "%s: invalid_token", name);
 	if (!tokens)
 		ck_assert_msg(strstr(buf, "Bearer") == NULL,
 		    "%s: Bearer challenge without tokens", name);
 	else if (v->av_challenge == AUTHZ_CH_LOGIN)
-		ck_assert_msg(thdr_count(buf,
+		ck_assert_msg(check_hdr_count(buf,
 		    "WWW-Authenticate: Bearer realm=\"" TREALM "\"\r\n") == 1,
 		    "%s: no Bearer challenge", name);
-	ck_assert_msg(thdr_count(buf, "error=\"insufficient_scope\"") ==
+	ck_assert_msg(check_hdr_count(buf, "error=\"insufficient_scope\"") ==
 	    (v->av_challenge == AUTHZ_CH_SCOPE),
 	    "%s: insufficient_scope", name);
 	if (v->av_challenge == AUTHZ_CH_NONE)
-		ck_assert_msg(thdr_count(buf, "WWW-Authenticate") == 0,
+		ck_assert_msg(check_hdr_count(buf, "WWW-Authenticate") == 0,
 		    "%s: challenge without a reason", name);
 	if (v->av_status == 401)
-		ck_assert_msg(thdr_count(buf, "WWW-Authenticate") > 0,
+		ck_assert_msg(check_hdr_count(buf, "WWW-Authenticate") > 0,
 		    "%s: 401 without a challenge", name);
 }
 
@@ -1599,10 +1584,5 @@ tusers_build(void)
 int
 main(void)
 {
-	/* The users file needs libsodium before check_run sets it up. */
-	if (sodium_init() < 0 || tusers_build() == -1) {
-		fprintf(stderr, "cannot build the users file\n");
-		return 99;
-	}
-	return check_run(authz_suite());
+	return check_run_prepared(tusers_build, authz_suite);
 }

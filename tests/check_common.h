@@ -1,10 +1,11 @@
 /*
- * What several Check suites share: NITEMS, a temporary directory,
- * looking for an error message, and running a suite the same way
- * (sodium_init first, 99 if it fails; EXIT_SUCCESS only when no test
- * failed; the counts added to FCGI_AUTHZ_TALLY when it is set).  Needs
- * config.h first, for program_invocation_short_name and nftw(3)
- * (AC_USE_SYSTEM_EXTENSIONS).
+ * What several Check suites share: NITEMS, a temporary directory, the
+ * path of a file under tests/data, looking for an error message,
+ * comparing a string list, counting a header in a FastCGI answer, and
+ * running a suite the same way (sodium_init first, 99 if it fails;
+ * EXIT_SUCCESS only when no test failed; the counts added to
+ * FCGI_AUTHZ_TALLY when it is set).  Needs config.h first, for
+ * program_invocation_short_name and nftw(3) (AC_USE_SYSTEM_EXTENSIONS).
  */
 #ifndef CHECK_COMMON_H
 #define CHECK_COMMON_H
@@ -73,6 +74,24 @@ check_tmpdir_remove(const char *dir)
 		(void)nftw(dir, check_tmpdir_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * buf (size bytes) gets "$TEST_SRCDIR/DIR/NAME", "." standing for an
+ * unset or empty TEST_SRCDIR (make check sets it to the source tree,
+ * which a VPATH build does not run in).  Aborts the test when it does
+ * not fit.
+ */
+static inline void
+check_srcpath(char *buf, size_t size, const char *dir, const char *name)
+{
+	const char	*srcdir;
+
+	if ((srcdir = getenv("TEST_SRCDIR")) == NULL || *srcdir == '\0')
+		srcdir = ".";
+	if ((size_t)snprintf(buf, size, "%s/%s/%s", srcdir, dir, name) >=
+	    size)
+		ck_abort_msg("TEST_SRCDIR too long");
+}
+
 /* 1 when one message contains both a and b. */
 static inline int
 check_has_msg(const struct errlist *el, const char *a, const char *b)
@@ -94,6 +113,43 @@ check_assert_msg(const struct errlist *el, const char *a, const char *b)
 		errlist_print(el, stderr);
 	ck_assert_msg(check_has_msg(el, a, b),
 	    "no message with \"%s\" and \"%s\"", a, b);
+}
+
+/*
+ * Fails the test unless list[0..n) is exactly want (NULL-terminated)
+ * and, when list is not NULL, list[n] is NULL.
+ */
+static inline void
+check_assert_list(char *const *list, size_t n, const char *const *want)
+{
+	size_t	i;
+
+	for (i = 0; want[i] != NULL; i++) {
+		ck_assert_msg(i < n, "item %zu missing: want \"%s\"", i,
+		    want[i]);
+		ck_assert_str_eq(list[i], want[i]);
+	}
+	ck_assert_uint_eq(n, i);
+	if (list != NULL)
+		ck_assert_ptr_null(list[n]);
+}
+
+/*
+ * The number of times needle occurs in the header block of a FastCGI
+ * answer (up to its blank line, which must be there).
+ */
+static inline int
+check_hdr_count(const char *resp, const char *needle)
+{
+	const char	*end = strstr(resp, "\r\n\r\n"), *p = resp;
+	int		 n = 0;
+
+	ck_assert_ptr_nonnull(end);
+	while ((p = strstr(p, needle)) != NULL && p < end) {
+		n++;
+		p++;
+	}
+	return n;
 }
 
 /*
@@ -135,6 +191,22 @@ check_run(Suite *s)
 	srunner_free(sr);
 	check_tally(program_invocation_short_name, nrun, nfailed);
 	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * check_run() for a suite whose data prepare() builds once, with
+ * libsodium, before the runner forks (a users file's password hashes):
+ * 99 when sodium_init() or prepare() fails (returns -1).
+ */
+static inline int
+check_run_prepared(int (*prepare)(void), Suite *(*make)(void))
+{
+	if (sodium_init() < 0 || prepare() == -1) {
+		fprintf(stderr, "%s: cannot build the test data\n",
+		    program_invocation_short_name);
+		return 99;
+	}
+	return check_run(make());
 }
 
 #endif

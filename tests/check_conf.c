@@ -53,13 +53,7 @@ static const struct users_hash_limits default_limits = {
 static void
 fixture(char *buf, size_t size, const char *name)
 {
-	const char	*srcdir;
-
-	if ((srcdir = getenv("TEST_SRCDIR")) == NULL || *srcdir == '\0')
-		srcdir = ".";
-	if ((size_t)snprintf(buf, size, "%s/tests/data/conf/%s", srcdir,
-	    name) >= size)
-		ck_abort_msg("TEST_SRCDIR too long");
+	check_srcpath(buf, size, "tests/data/conf", name);
 }
 
 /* "/FILE:LINE: ", or "/FILE: " for a message about the whole file. */
@@ -106,22 +100,6 @@ users_ok(const char *name, const struct users_hash_limits *lim)
 	ck_assert_uint_eq(errlist_count(&errs), 0);
 	errlist_free(&errs);
 	return u;
-}
-
-/* list[0..n) is exactly want (NULL-terminated), and list[n] is NULL. */
-static void
-assert_list(char *const *list, size_t n, const char *const *want)
-{
-	size_t	i;
-
-	for (i = 0; want[i] != NULL; i++) {
-		ck_assert_msg(i < n, "item %zu missing: want \"%s\"", i,
-		    want[i]);
-		ck_assert_str_eq(list[i], want[i]);
-	}
-	ck_assert_uint_eq(n, i);
-	if (list != NULL)
-		ck_assert_ptr_null(list[n]);
 }
 
 static int
@@ -238,10 +216,10 @@ START_TEST(test_conf_good)
 	ck_assert_int_eq(ru->ru_line, 34);
 	ck_assert_int_eq(ru->ru_pathkind, RULE_PATH_EXACT);
 	ck_assert_str_eq(ru->ru_path, "/healthz");
-	assert_list(ru->ru_methods, ru->ru_nmethods, get);
+	check_assert_list(ru->ru_methods, ru->ru_nmethods, get);
 	ck_assert_int_eq(ru->ru_access, RULE_PUBLIC);
-	assert_list(ru->ru_roles, ru->ru_nroles, none);
-	assert_list(ru->ru_users, ru->ru_nusers, none);
+	check_assert_list(ru->ru_roles, ru->ru_nroles, none);
+	check_assert_list(ru->ru_users, ru->ru_nusers, none);
 	ck_assert_uint_eq(ru->ru_nnetworks, 0);
 	ck_assert_ptr_null(ru->ru_networks);
 
@@ -253,8 +231,8 @@ START_TEST(test_conf_good)
 	ck_assert_ptr_null(ru->ru_methods);
 	ck_assert_uint_eq(ru->ru_nmethods, 0);
 	ck_assert_int_eq(ru->ru_access, RULE_RESTRICTED);
-	assert_list(ru->ru_roles, ru->ru_nroles, admin);
-	assert_list(ru->ru_users, ru->ru_nusers, carol);
+	check_assert_list(ru->ru_roles, ru->ru_nroles, admin);
+	check_assert_list(ru->ru_users, ru->ru_nusers, carol);
 	ck_assert_uint_eq(ru->ru_nnetworks, 3);
 	ck_assert(cidrs_contain(ru->ru_networks, 3, "10.9.9.9"));
 	ck_assert(cidrs_contain(ru->ru_networks, 3, "192.168.1.1"));
@@ -267,8 +245,8 @@ START_TEST(test_conf_good)
 	ck_assert_int_eq(ru->ru_line, 45);
 	ck_assert_int_eq(ru->ru_pathkind, RULE_PATH_GLOB);
 	ck_assert_str_eq(ru->ru_path, "/api/**/edit");
-	assert_list(ru->ru_methods, ru->ru_nmethods, get_post_put);
-	assert_list(ru->ru_roles, ru->ru_nroles, editor_admin);
+	check_assert_list(ru->ru_methods, ru->ru_nmethods, get_post_put);
+	check_assert_list(ru->ru_roles, ru->ru_nroles, editor_admin);
 	ck_assert_int_eq(ru->ru_access, RULE_RESTRICTED);
 
 	ru = &cf->cf_rules[3];
@@ -326,7 +304,8 @@ START_TEST(test_conf_design)
 	ck_assert_str_eq(cf->cf_rules[0].ru_path, "/healthz");
 	ck_assert_int_eq(cf->cf_rules[0].ru_access, RULE_PUBLIC);
 	ck_assert_str_eq(cf->cf_rules[1].ru_name, "admin");
-	assert_list(cf->cf_rules[1].ru_users, cf->cf_rules[1].ru_nusers, root);
+	check_assert_list(cf->cf_rules[1].ru_users, cf->cf_rules[1].ru_nusers,
+	    root);
 	ck_assert_uint_eq(cf->cf_rules[1].ru_nnetworks, 3);
 	ck_assert_str_eq(cf->cf_rules[2].ru_name, "site");
 	ck_assert_int_eq(cf->cf_rules[2].ru_access, RULE_AUTHENTICATED);
@@ -532,7 +511,7 @@ START_TEST(test_users_good)
 	ck_assert_str_eq(us->us_name, "alice");
 	ck_assert_uint_eq(us->us_name_len, 5);
 	ck_assert_str_eq(us->us_hash, ALICE_HASH);
-	assert_list(us->us_roles, us->us_nroles, admin_editor);
+	check_assert_list(us->us_roles, us->us_nroles, admin_editor);
 	ck_assert_str_eq(us->us_roles_joined, "admin,editor");
 	ck_assert_int_eq(us->us_expires, T_2027_07_01);
 	ck_assert_int_eq(us->us_disabled, 0);
@@ -541,14 +520,14 @@ START_TEST(test_users_good)
 	ck_assert_ptr_nonnull(us = find_user(u, "bob"));
 	ck_assert_int_eq(us->us_line, 8);
 	ck_assert_int_eq(strncmp(us->us_hash, "$argon2i$", 9), 0);
-	assert_list(us->us_roles, us->us_nroles, editor_viewer);
+	check_assert_list(us->us_roles, us->us_nroles, editor_viewer);
 	ck_assert_str_eq(us->us_roles_joined, "editor,viewer");
 	ck_assert_int_eq(us->us_disabled, 1);
 	ck_assert_int_eq(us->us_expires, 0);
 
 	ck_assert_ptr_nonnull(us = find_user(u, "carol"));
 	ck_assert_int_eq(strncmp(us->us_hash, "$7$", 3), 0);
-	assert_list(us->us_roles, us->us_nroles, none);
+	check_assert_list(us->us_roles, us->us_nroles, none);
 	ck_assert_str_eq(us->us_roles_joined, "");
 	ck_assert_int_eq(us->us_expires, 0);		/* never */
 	ck_assert_int_eq(us->us_disabled, 0);
@@ -586,14 +565,14 @@ START_TEST(test_users_tokens)
 	ck_assert_str_eq(tk->tk_name, "ci-deploy");
 	ck_assert_str_eq(tk->tk_user_name, "alice");
 	ck_assert_ptr_eq(tk->tk_user, find_user(u, "alice"));
-	assert_list(tk->tk_roles, tk->tk_nroles, editor);
+	check_assert_list(tk->tk_roles, tk->tk_nroles, editor);
 	ck_assert_str_eq(tk->tk_roles_joined, "editor");
 	ck_assert_int_eq(tk->tk_expires, T_2027_01_02);
 	ck_assert_int_eq(tk->tk_line, 27);
 
 	ck_assert_ptr_nonnull(tk = find_token(u, TOK_ALL));
 	ck_assert_str_eq(tk->tk_name, "all-roles");
-	assert_list(tk->tk_roles, tk->tk_nroles, admin_editor);
+	check_assert_list(tk->tk_roles, tk->tk_nroles, admin_editor);
 	ck_assert_str_eq(tk->tk_roles_joined, "admin,editor");
 	ck_assert_int_eq(tk->tk_expires, 0);
 
@@ -601,12 +580,12 @@ START_TEST(test_users_tokens)
 	ck_assert_ptr_nonnull(tk = find_token(u, TOK_NARROW));
 	ck_assert_str_eq(tk->tk_name, "narrow");
 	ck_assert_ptr_eq(tk->tk_user, find_user(u, "bob"));
-	assert_list(tk->tk_roles, tk->tk_nroles, editor);
+	check_assert_list(tk->tk_roles, tk->tk_nroles, editor);
 
 	/* alice does not hold viewer: no roles at all. */
 	ck_assert_ptr_nonnull(tk = find_token(u, TOK_NONE));
 	ck_assert_str_eq(tk->tk_name, "none");
-	assert_list(tk->tk_roles, tk->tk_nroles, none);
+	check_assert_list(tk->tk_roles, tk->tk_nroles, none);
 	ck_assert_str_eq(tk->tk_roles_joined, "");
 
 	/* Anything else matches nothing. */

@@ -46,16 +46,12 @@ setup(void)
 	static char	 realm[] = TREALM;
 	struct users_hash_limits lim = { .uhl_max_memory = 64ULL << 20,
 	    .uhl_max_opslimit = 16, .uhl_max_parallel = 4 };
-	const char	*base = getenv("TMPDIR");
 	struct errlist	 errs;
 	char		 path[128];
 	size_t		 i, len;
 	int		 fd;
 
-	if (base == NULL || *base == '\0' || strlen(base) > 40)
-		base = "/tmp";
-	snprintf(tdir, sizeof(tdir), "%s/check_render.XXXXXX", base);
-	ck_assert_msg(mkdtemp(tdir) != NULL, "mkdtemp: %s", strerror(errno));
+	check_tmpdir_make(tdir, sizeof(tdir));
 	snprintf(path, sizeof(path), "%s/users.ini", tdir);
 	for (i = 0; i < NITEMS(tusers); i++) {
 		len = strlen(users_text[i]);
@@ -73,8 +69,7 @@ setup(void)
 		tconfs[i].cf_realm = realm;
 		tconfs[i].cf_users = tusers[i];
 	}
-	(void)unlink(path);
-	(void)rmdir(tdir);
+	check_tmpdir_remove(tdir);
 	ck_assert_uint_eq(users_token_count(tusers[T_TOKENS]), 1);
 	ck_assert_uint_eq(users_token_count(tusers[T_NOTOKENS]), 0);
 }
@@ -139,21 +134,6 @@ trender(const struct rcase *c, struct authz_verdict *v, char *buf,
 
 	n = render_verdict(cf, v, buf, bufsz);
 	ck_assert_msg(n > 0, "%s: render failed", c->name);
-	return n;
-}
-
-/* Counts the occurrences of needle in the header block of a response. */
-static int
-thdr_count(const char *resp, const char *needle)
-{
-	const char	*end = strstr(resp, "\r\n\r\n"), *p = resp;
-	int		 n = 0;
-
-	ck_assert_ptr_nonnull(end);
-	while ((p = strstr(p, needle)) != NULL && p < end) {
-		n++;
-		p++;
-	}
 	return n;
 }
 
@@ -223,31 +203,33 @@ START_TEST(test_render_challenges)
 	trender(&none, &v, buf, sizeof(buf));
 	ck_assert_msg(strncmp(buf, "Status: 401 Unauthorized\r\n", 26) == 0,
 	    "%s", buf);
-	ck_assert_int_eq(thdr_count(buf, basic), 1);
-	ck_assert_int_eq(thdr_count(buf, bearer), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 2);
-	ck_assert_int_eq(thdr_count(buf, "error="), 0);
+	ck_assert_int_eq(check_hdr_count(buf, basic), 1);
+	ck_assert_int_eq(check_hdr_count(buf, bearer), 1);
+	ck_assert_int_eq(check_hdr_count(buf, "WWW-Authenticate"), 2);
+	ck_assert_int_eq(check_hdr_count(buf, "error="), 0);
 
 	/* Tokens are not enabled: Basic only. */
 	trender(&none_nt, &v, buf, sizeof(buf));
-	ck_assert_int_eq(thdr_count(buf, basic), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 1);
+	ck_assert_int_eq(check_hdr_count(buf, basic), 1);
+	ck_assert_int_eq(check_hdr_count(buf, "WWW-Authenticate"), 1);
 	ck_assert_ptr_null(strstr(buf, "Bearer"));
 
 	trender(&badtok, &v, buf, sizeof(buf));
 	ck_assert_int_eq(v.av_status, 401);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate: Bearer realm=\""
-	    TREALM "\", error=\"invalid_token\"\r\n"), 1);
-	ck_assert_int_eq(thdr_count(buf, basic), 1);
+	ck_assert_int_eq(check_hdr_count(buf,
+	    "WWW-Authenticate: Bearer realm=\"" TREALM "\", "
+	    "error=\"invalid_token\"\r\n"), 1);
+	ck_assert_int_eq(check_hdr_count(buf, basic), 1);
 	/* nginx passes on only the first WWW-Authenticate: Bearer's. */
 	ck_assert(strstr(buf, "error=\"invalid_token\"") < strstr(buf, basic));
 
 	trender(&scope, &v, buf, sizeof(buf));
 	ck_assert_msg(strncmp(buf, "Status: 403 Forbidden\r\n", 23) == 0,
 	    "%s", buf);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate: Bearer realm=\""
-	    TREALM "\", error=\"insufficient_scope\"\r\n"), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 1);
+	ck_assert_int_eq(check_hdr_count(buf,
+	    "WWW-Authenticate: Bearer realm=\"" TREALM "\", "
+	    "error=\"insufficient_scope\"\r\n"), 1);
+	ck_assert_int_eq(check_hdr_count(buf, "WWW-Authenticate"), 1);
 
 	/* 403 for a password user, a network or a bad path: no challenge. */
 	trender(&role, &v, buf, sizeof(buf));
@@ -314,8 +296,8 @@ START_TEST(test_render_retry_after)
 	trender(&busy, &v, buf, sizeof(buf));
 	ck_assert_msg(strncmp(buf, "Status: 429 Too Many Requests\r\n",
 	    31) == 0, "%s", buf);
-	ck_assert_int_eq(thdr_count(buf, "\r\nRetry-After: 7\r\n"), 1);
-	ck_assert_int_eq(thdr_count(buf, "WWW-Authenticate"), 0);
+	ck_assert_int_eq(check_hdr_count(buf, "\r\nRetry-After: 7\r\n"), 1);
+	ck_assert_int_eq(check_hdr_count(buf, "WWW-Authenticate"), 0);
 	ck_assert_ptr_null(strstr(buf, "Variable-"));
 }
 END_TEST
@@ -417,10 +399,5 @@ tusers_build(void)
 int
 main(void)
 {
-	/* The users file needs libsodium before check_run sets it up. */
-	if (sodium_init() < 0 || tusers_build() == -1) {
-		fprintf(stderr, "cannot build the users file\n");
-		return 99;
-	}
-	return check_run(render_suite());
+	return check_run_prepared(tusers_build, render_suite);
 }

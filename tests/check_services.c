@@ -37,19 +37,6 @@ struct snap {
 	struct authz_services	 sn_svc;
 };
 
-/* "$TEST_SRCDIR/tests/data/conf/NAME" */
-static void
-fixture(char *buf, size_t size, const char *name)
-{
-	const char	*srcdir;
-
-	if ((srcdir = getenv("TEST_SRCDIR")) == NULL || *srcdir == '\0')
-		srcdir = ".";
-	if ((size_t)snprintf(buf, size, "%s/tests/data/conf/%s", srcdir,
-	    name) >= size)
-		ck_abort_msg("TEST_SRCDIR too long");
-}
-
 /* Loads the fixture NAME; no services yet. */
 static struct snap *
 load_ok(const char *name)
@@ -59,7 +46,7 @@ load_ok(const char *name)
 	struct snap	*sn;
 
 	ck_assert_ptr_nonnull(sn = calloc(1, sizeof(*sn)));
-	fixture(path, sizeof(path), name);
+	check_srcpath(path, sizeof(path), "tests/data/conf", name);
 	errlist_init(&errs);
 	sn->sn_conf = conf_load(path, 0, &errs);
 	if (sn->sn_conf == NULL || errlist_count(&errs) != 0)

@@ -17,22 +17,6 @@
 
 #define MIB		(1024ULL * 1024)
 
-/* list[0..n) is exactly want (NULL-terminated), and list[n] is NULL. */
-static void
-assert_list(char *const *list, size_t n, const char *const *want)
-{
-	size_t	i;
-
-	for (i = 0; want[i] != NULL; i++) {
-		ck_assert_msg(i < n, "item %zu missing: want \"%s\"", i,
-		    want[i]);
-		ck_assert_str_eq(list[i], want[i]);
-	}
-	ck_assert_uint_eq(n, i);
-	if (list != NULL)
-		ck_assert_ptr_null(list[n]);
-}
-
 /* Byte strings for text_is_clean_utf8(); the length is explicit. */
 struct utf8_case {
 	const char	*s;
@@ -251,7 +235,7 @@ START_TEST(test_split_good)
 
 	ck_assert_msg(text_split_list(c->in, &list, &n) == 0,
 	    "\"%s\" refused", c->in);
-	assert_list(list, n, c->want);
+	check_assert_list(list, n, c->want);
 	text_free_list(list, n);
 }
 END_TEST

@@ -64,11 +64,7 @@ settle(void)
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_watch.XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	check_tmpdir_make(tmpdir, sizeof(tmpdir));
 	snprintf(conf_path, sizeof(conf_path), "%s/fcgi-authz.ini", tmpdir);
 	snprintf(users_path, sizeof(users_path), "%s/users.ini", tmpdir);
 	replace(conf_path, "[server]\nusers = users.ini\n");
@@ -83,9 +79,7 @@ setup(void)
 static void
 teardown(void)
 {
-	unlink(conf_path);
-	unlink(users_path);
-	rmdir(tmpdir);
+	check_tmpdir_remove(tmpdir);
 }
 
 /* watch_is_due(), with the path it names when due. */
