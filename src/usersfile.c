@@ -25,32 +25,13 @@
 #include "defaults.h"
 #include "errlist.h"
 #include "inifile.h"
+#include "inilines.h"
 #include "text.h"
 #include "users.h"
 #include "usersfile.h"
 
-#define USERSFILE_BOM		"\xef\xbb\xbf"
 #define USERSFILE_NEW_MODE	0640	/* a file created here */
 #define USERSFILE_KIND_MAX	16	/* bytes of "user", "token", ... */
-
-struct usersfile_line {
-	char			*ul_text;	/* without CR LF or LF */
-	enum inifile_kind	 ul_kind;
-	char			*ul_name;	/* "kind:name", or the key */
-	char			*ul_value;	/* a key's, as inih gives it */
-	int			 ul_orig;	/* as read from the file */
-};
-
-/* The file as lines, and how to write them back. */
-struct usersfile_lines {
-	struct usersfile_line	*ls_lines;
-	size_t			 ls_nlines;
-	size_t			 ls_cap;
-	int			 ls_bom;	/* started with a UTF-8 BOM */
-	int			 ls_crlf;	/* every line ended in CR LF */
-	int			 ls_final_nl;	/* the last line had an end */
-	int			 ls_changed;
-};
 
 struct usersfile {
 	struct atomicfile	*uf_af;		/* path, lock, write-back */
@@ -75,94 +56,6 @@ usersfile_err(const char *fmt, ...)
 	vsnprintf(usersfile_errbuf, sizeof(usersfile_errbuf), fmt, ap);
 	va_end(ap);
 	return usersfile_errbuf;
-}
-
-static void
-usersfile_line_free(struct usersfile_line *ul)
-{
-	free(ul->ul_text);
-	free(ul->ul_name);
-	free(ul->ul_value);
-	memset(ul, 0, sizeof(*ul));
-}
-
-/*
- * Copies text (len bytes, no NUL among them) and sorts it as the loader
- * does (inifile_classify_line()).  A line the loader refuses is still
- * taken apart as far as it goes, so that it can be edited.  0 or -1.
- */
-static int
-usersfile_line_init(struct usersfile_line *ul, const char *text, size_t len,
-    int orig)
-{
-	struct inifile_line	il;
-	int			rc = -1;
-
-	memset(ul, 0, sizeof(*ul));
-	ul->ul_orig = orig;
-	if ((ul->ul_text = strndup(text, len)) == NULL)
-		goto done;
-	ul->ul_kind = inifile_classify_line(ul->ul_text, len, &il);
-	if ((ul->ul_kind == INIFILE_SECTION || ul->ul_kind == INIFILE_KEY) &&
-	    (ul->ul_name = strndup(il.il_name, il.il_namelen)) == NULL)
-		goto done;
-	if (ul->ul_kind == INIFILE_KEY && (ul->ul_value = strndup(il.il_value,
-	    il.il_valuelen)) == NULL)
-		goto done;
-	rc = 0;
-done:
-	if (rc == -1) {
-		usersfile_line_free(ul);
-		errno = ENOMEM;
-	}
-	return rc;
-}
-
-/* Makes room for n more lines.  0 or -1. */
-static int
-usersfile_reserve(struct usersfile_lines *ls, size_t n)
-{
-	struct usersfile_line	*p;
-	size_t			 ncap;
-
-	if (ls->ls_nlines + n <= ls->ls_cap)
-		return 0;
-	ncap = ls->ls_cap == 0 ? 64 : ls->ls_cap;
-	while (ncap < ls->ls_nlines + n)
-		ncap *= 2;
-	if ((p = reallocarray(ls->ls_lines, ncap, sizeof(*p))) == NULL)
-		return -1;
-	ls->ls_lines = p;
-	ls->ls_cap = ncap;
-	return 0;
-}
-
-/* Puts an initialised line at index at; the room must be reserved. */
-static void
-usersfile_insert(struct usersfile_lines *ls, size_t at,
-    struct usersfile_line *ul)
-{
-	memmove(&ls->ls_lines[at + 1], &ls->ls_lines[at],
-	    (ls->ls_nlines - at) * sizeof(*ls->ls_lines));
-	ls->ls_lines[at] = *ul;
-	ls->ls_nlines++;
-	ls->ls_changed = 1;
-}
-
-/* Removes lines [from, to). */
-static void
-usersfile_remove(struct usersfile_lines *ls, size_t from, size_t to)
-{
-	size_t	i;
-
-	if (from >= to)
-		return;
-	for (i = from; i < to; i++)
-		usersfile_line_free(&ls->ls_lines[i]);
-	memmove(&ls->ls_lines[from], &ls->ls_lines[to],
-	    (ls->ls_nlines - to) * sizeof(*ls->ls_lines));
-	ls->ls_nlines -= to - from;
-	ls->ls_changed = 1;
 }
 
 static int
@@ -191,73 +84,6 @@ usersfile_find(const struct usersfile *uf, const char *kind, const char *name,
 			*at = i;
 			return 1;
 		}
-	return 0;
-}
-
-/* The index of the header after the one at h, or the line count. */
-static size_t
-usersfile_section_end(const struct usersfile_lines *ls, size_t h)
-{
-	size_t	i;
-
-	for (i = h + 1; i < ls->ls_nlines; i++)
-		if (ls->ls_lines[i].ul_kind == INIFILE_SECTION)
-			break;
-	return i;
-}
-
-static int
-usersfile_is_key(const struct usersfile_line *ul, const char *key)
-{
-	return ul->ul_kind == INIFILE_KEY && strcmp(ul->ul_name, key) == 0;
-}
-
-/* Appends one line read from the file.  0 or -1. */
-static int
-usersfile_append(struct usersfile_lines *ls, const char *text, size_t len)
-{
-	struct usersfile_line	ul;
-
-	if (usersfile_reserve(ls, 1) == -1 ||
-	    usersfile_line_init(&ul, text, len, 1) == -1)
-		return -1;
-	ls->ls_lines[ls->ls_nlines++] = ul;
-	return 0;
-}
-
-/*
- * Cuts buf into lines.  A BOM is kept aside and written back; CR LF
- * line ends are written back only if every line had one.
- */
-static int
-usersfile_split(struct usersfile_lines *ls, const char *buf, size_t len)
-{
-	const char	*nl;
-	size_t		 off = 0, n, nnl = 0, ncrlf = 0;
-
-	if (len >= 3 && memcmp(buf, USERSFILE_BOM, 3) == 0) {
-		ls->ls_bom = 1;
-		off = 3;
-	}
-	while (off < len) {
-		if ((nl = memchr(buf + off, '\n', len - off)) == NULL) {
-			ls->ls_final_nl = 0;
-			if (usersfile_append(ls, buf + off, len - off) == -1)
-				return -1;
-			break;
-		}
-		n = (size_t)(nl - (buf + off));
-		nnl++;
-		if (n > 0 && buf[off + n - 1] == '\r') {
-			ncrlf++;
-			n--;
-		}
-		if (usersfile_append(ls, buf + off, n) == -1)
-			return -1;
-		ls->ls_final_nl = 1;
-		off = (size_t)(nl - buf) + 1;
-	}
-	ls->ls_crlf = nnl > 0 && ncrlf == nnl;
 	return 0;
 }
 
@@ -719,46 +545,6 @@ done:
 	if (ok)
 		*n = count;
 	return names;
-}
-
-/* The whole file as it is to be written. */
-static int
-usersfile_render(const struct usersfile_lines *ls, char **out, size_t *outlen)
-{
-	const char	*eol = ls->ls_crlf ? "\r\n" : "\n";
-	size_t		 eollen = strlen(eol), len = 0, i, n;
-	char		*buf, *p;
-	int		 last_eol;
-
-	if (ls->ls_nlines == 0) {
-		*out = NULL;
-		*outlen = 0;
-		return 0;
-	}
-	/* Keep a missing final line end only on a line left as it was. */
-	last_eol = ls->ls_final_nl || !ls->ls_lines[ls->ls_nlines - 1].ul_orig;
-	len = ls->ls_bom ? 3 : 0;
-	for (i = 0; i < ls->ls_nlines; i++)
-		len += strlen(ls->ls_lines[i].ul_text) + eollen;
-	if ((buf = malloc(len)) == NULL)
-		return -1;
-	p = buf;
-	if (ls->ls_bom) {
-		memcpy(p, USERSFILE_BOM, 3);
-		p += 3;
-	}
-	for (i = 0; i < ls->ls_nlines; i++) {
-		n = strlen(ls->ls_lines[i].ul_text);
-		memcpy(p, ls->ls_lines[i].ul_text, n);
-		p += n;
-		if (i + 1 < ls->ls_nlines || last_eol) {
-			memcpy(p, eol, eollen);
-			p += eollen;
-		}
-	}
-	*out = buf;
-	*outlen = (size_t)(p - buf);
-	return 0;
 }
 
 void
