@@ -11,17 +11,17 @@
 
 #include "inifile.h"
 
-struct usersfile_line {
-	char			*ul_text;	/* without CR LF or LF */
-	enum inifile_kind	 ul_kind;
-	char			*ul_name;	/* "kind:name", or the key */
-	char			*ul_value;	/* a key's, as inih gives it */
-	int			 ul_orig;	/* as read from the file */
+struct inilines_line {
+	char			*ln_text;	/* without CR LF or LF */
+	enum inifile_kind	 ln_kind;
+	char			*ln_name;	/* "kind:name", or the key */
+	char			*ln_value;	/* a key's, as inih gives it */
+	int			 ln_orig;	/* as read from the file */
 };
 
 /* The file as lines, and how to write them back. */
-struct usersfile_lines {
-	struct usersfile_line	*ls_lines;
+struct inilines {
+	struct inilines_line	*ls_lines;
 	size_t			 ls_nlines;
 	size_t			 ls_cap;
 	int			 ls_bom;	/* started with a UTF-8 BOM */
@@ -31,50 +31,48 @@ struct usersfile_lines {
 };
 
 /* Frees the line's strings and zeroes it; a zeroed line is a no-op. */
-void	usersfile_line_free(struct usersfile_line *);
+void	inilines_line_free(struct inilines_line *);
 
 /*
  * Copies text (len bytes, no NUL among them) into a fresh line and sorts
  * it as the loader does; a line the loader refuses is still taken apart
  * as far as it goes, so that it can be edited.  orig: 1 for a line read
- * from the file.  0, or -1 with errno ENOMEM and *ul zeroed.
+ * from the file.  0, or -1 with errno ENOMEM and *ln zeroed.
  */
-int	usersfile_line_init(struct usersfile_line *ul, const char *text,
+int	inilines_line_init(struct inilines_line *ln, const char *text,
 	    size_t len, int orig);
 
 /* Makes room for n more lines.  0, or -1 (ENOMEM) with ls unchanged. */
-int	usersfile_reserve(struct usersfile_lines *ls, size_t n);
+int	inilines_reserve(struct inilines *ls, size_t n);
 
 /*
  * Puts an initialised line at index at (0 to ls_nlines), which then owns
  * its strings; the room must be reserved, so that this cannot fail.
  */
-void	usersfile_insert(struct usersfile_lines *ls, size_t at,
-	    struct usersfile_line *ul);
+void	inilines_insert(struct inilines *ls, size_t at,
+	    struct inilines_line *ln);
 
 /* Frees and removes lines [from, to); nothing when from >= to. */
-void	usersfile_remove(struct usersfile_lines *ls, size_t from, size_t to);
+void	inilines_remove(struct inilines *ls, size_t from, size_t to);
 
 /* The index of the first header after the one at h, or ls_nlines. */
-size_t	usersfile_section_end(const struct usersfile_lines *ls, size_t h);
+size_t	inilines_section_end(const struct inilines *ls, size_t h);
 
-/* 1 if ul is a key line whose name is key. */
-int	usersfile_is_key(const struct usersfile_line *ul, const char *key);
+/* 1 if ln is a key line whose name is key. */
+int	inilines_is_key(const struct inilines_line *ln, const char *key);
 
 /*
  * Appends buf's lines (len bytes, no NUL among them) to an empty ls: a
  * leading BOM is kept aside, and CR LF line ends are remembered only if
  * every line had one.  0, or -1 (ENOMEM).
  */
-int	usersfile_split(struct usersfile_lines *ls, const char *buf,
-	    size_t len);
+int	inilines_split(struct inilines *ls, const char *buf, size_t len);
 
 /*
  * The whole file as it is to be written, in *out (malloc'd, *outlen
  * bytes, not NUL-terminated; NULL for no lines), which the caller frees.
  * 0, or -1 (ENOMEM).
  */
-int	usersfile_render(const struct usersfile_lines *ls, char **out,
-	    size_t *outlen);
+int	inilines_render(const struct inilines *ls, char **out, size_t *outlen);
 
 #endif

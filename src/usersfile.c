@@ -35,7 +35,7 @@
 
 struct usersfile {
 	struct atomicfile	*uf_af;		/* path, lock, write-back */
-	struct usersfile_lines	 uf_ls;
+	struct inilines		 uf_ls;
 	int			 uf_exists;
 	gid_t			 uf_new_gid;	/* a new file's group, or -1 */
 	struct stat		 uf_st;		/* when it exists */
@@ -59,15 +59,15 @@ usersfile_err(const char *fmt, ...)
 }
 
 static int
-usersfile_is_section(const struct usersfile_line *ul, const char *kind,
+usersfile_is_section(const struct inilines_line *ul, const char *kind,
     const char *name)
 {
 	size_t	klen = strlen(kind);
 
-	return ul->ul_kind == INIFILE_SECTION &&
-	    strncmp(ul->ul_name, kind, klen) == 0 &&
-	    ul->ul_name[klen] == ':' &&
-	    strcmp(ul->ul_name + klen + 1, name) == 0;
+	return ul->ln_kind == INIFILE_SECTION &&
+	    strncmp(ul->ln_name, kind, klen) == 0 &&
+	    ul->ln_name[klen] == ':' &&
+	    strcmp(ul->ln_name + klen + 1, name) == 0;
 }
 
 /* The first "[kind:name]" header: 1 with *at set, or 0. */
@@ -129,7 +129,7 @@ usersfile_read(struct usersfile *uf, int create, const char **errstr)
 		*errstr = "contains a NUL byte; fix the file by hand";
 		goto done;
 	}
-	if (usersfile_split(&uf->uf_ls, buf, len) == -1) {
+	if (inilines_split(&uf->uf_ls, buf, len) == -1) {
 		errno = ENOMEM;
 		*errstr = strerror(errno);
 		goto done;
@@ -193,7 +193,7 @@ usersfile_close(struct usersfile *uf)
 	if (uf == NULL)
 		return;
 	for (i = 0; i < uf->uf_ls.ls_nlines; i++)
-		usersfile_line_free(&uf->uf_ls.ls_lines[i]);
+		inilines_line_free(&uf->uf_ls.ls_lines[i]);
 	free(uf->uf_ls.ls_lines);
 	atomicfile_close(uf->uf_af);
 	free(uf);
@@ -215,10 +215,10 @@ usersfile_get(const struct usersfile *uf, const char *kind, const char *name,
 
 	if (key == NULL || !usersfile_find(uf, kind, name, &h))
 		return NULL;
-	end = usersfile_section_end(&uf->uf_ls, h);
+	end = inilines_section_end(&uf->uf_ls, h);
 	for (i = h + 1; i < end; i++)
-		if (usersfile_is_key(&uf->uf_ls.ls_lines[i], key))
-			return uf->uf_ls.ls_lines[i].ul_value;
+		if (inilines_is_key(&uf->uf_ls.ls_lines[i], key))
+			return uf->uf_ls.ls_lines[i].ln_value;
 	return NULL;
 }
 
@@ -241,8 +241,8 @@ usersfile_section_is_valid(const char *kind, const char *name)
 int
 usersfile_add(struct usersfile *uf, const char *kind, const char *name)
 {
-	struct usersfile_lines	*ls = &uf->uf_ls;
-	struct usersfile_line	 blank, head;
+	struct inilines		*ls = &uf->uf_ls;
+	struct inilines_line	 blank, head;
 	char			*text = NULL;
 	size_t			 h;
 	int			 need_blank, rc = -1, n;
@@ -259,19 +259,19 @@ usersfile_add(struct usersfile *uf, const char *kind, const char *name)
 		goto done;
 	}
 	need_blank = ls->ls_nlines > 0 &&
-	    ls->ls_lines[ls->ls_nlines - 1].ul_kind != INIFILE_BLANK;
+	    ls->ls_lines[ls->ls_nlines - 1].ln_kind != INIFILE_BLANK;
 	if ((n = asprintf(&text, "[%s:%s]", kind, name)) == -1) {
 		text = NULL;
 		goto nomem;
 	}
 	/* Everything that can fail comes before the first change. */
-	if (usersfile_reserve(ls, 2) == -1 ||
-	    (need_blank && usersfile_line_init(&blank, "", 0, 0) == -1) ||
-	    usersfile_line_init(&head, text, (size_t)n, 0) == -1)
+	if (inilines_reserve(ls, 2) == -1 ||
+	    (need_blank && inilines_line_init(&blank, "", 0, 0) == -1) ||
+	    inilines_line_init(&head, text, (size_t)n, 0) == -1)
 		goto nomem;
 	if (need_blank)
-		usersfile_insert(ls, ls->ls_nlines, &blank);
-	usersfile_insert(ls, ls->ls_nlines, &head);
+		inilines_insert(ls, ls->ls_nlines, &blank);
+	inilines_insert(ls, ls->ls_nlines, &head);
 	memset(&blank, 0, sizeof(blank));
 	memset(&head, 0, sizeof(head));
 	rc = 0;
@@ -279,8 +279,8 @@ usersfile_add(struct usersfile *uf, const char *kind, const char *name)
 nomem:
 	errno = ENOMEM;
 done:
-	usersfile_line_free(&blank);
-	usersfile_line_free(&head);
+	inilines_line_free(&blank);
+	inilines_line_free(&head);
 	free(text);
 	return rc;
 }
@@ -344,13 +344,13 @@ done:
  * but checked all the same: the line must read back as what was set.
  */
 static int
-usersfile_key_line(struct usersfile_line *ul, const char *text,
+usersfile_key_line(struct inilines_line *ul, const char *text,
     const char *value)
 {
-	if (usersfile_line_init(ul, text, strlen(text), 0) == -1)
+	if (inilines_line_init(ul, text, strlen(text), 0) == -1)
 		return -1;
-	if (ul->ul_kind != INIFILE_KEY || strcmp(ul->ul_value, value) != 0) {
-		usersfile_line_free(ul);
+	if (ul->ln_kind != INIFILE_KEY || strcmp(ul->ln_value, value) != 0) {
+		inilines_line_free(ul);
 		errno = EINVAL;
 		return -1;
 	}
@@ -362,13 +362,13 @@ static int
 usersfile_replace(struct usersfile *uf, size_t i, const char *text,
     const char *value)
 {
-	struct usersfile_line	ul;
+	struct inilines_line	ul;
 
-	if (strcmp(uf->uf_ls.ls_lines[i].ul_text, text) == 0)
+	if (strcmp(uf->uf_ls.ls_lines[i].ln_text, text) == 0)
 		return 0;
 	if (usersfile_key_line(&ul, text, value) == -1)
 		return -1;
-	usersfile_line_free(&uf->uf_ls.ls_lines[i]);
+	inilines_line_free(&uf->uf_ls.ls_lines[i]);
 	uf->uf_ls.ls_lines[i] = ul;
 	uf->uf_ls.ls_changed = 1;
 	return 0;
@@ -378,8 +378,8 @@ int
 usersfile_set(struct usersfile *uf, const char *kind, const char *name,
     const char *key, const char *value)
 {
-	struct usersfile_lines	*ls = &uf->uf_ls;
-	struct usersfile_line	 ul, cl;
+	struct inilines		*ls = &uf->uf_ls;
+	struct inilines_line	 ul, cl;
 	char			*text = NULL, *own = NULL;
 	size_t			 h, end, i, last, found;
 	int			 rc = -1;
@@ -395,44 +395,44 @@ usersfile_set(struct usersfile *uf, const char *kind, const char *name,
 		errno = ENOENT;
 		goto done;
 	}
-	end = usersfile_section_end(ls, h);
+	end = inilines_section_end(ls, h);
 	last = found = h;
 	for (i = h + 1; i < end; i++) {
-		if (ls->ls_lines[i].ul_kind != INIFILE_KEY)
+		if (ls->ls_lines[i].ln_kind != INIFILE_KEY)
 			continue;
 		last = i;
-		if (found == h && usersfile_is_key(&ls->ls_lines[i], key))
+		if (found == h && inilines_is_key(&ls->ls_lines[i], key))
 			found = i;
 	}
 	if (usersfile_key_text(key, value,
-	    found != h ? ls->ls_lines[found].ul_text : NULL, &text, &own) == -1)
+	    found != h ? ls->ls_lines[found].ln_text : NULL, &text, &own) == -1)
 		goto done;
 	if (found == h) {
-		if (usersfile_reserve(ls, 1) == -1 ||
+		if (inilines_reserve(ls, 1) == -1 ||
 		    usersfile_key_line(&ul, text, value) == -1)
 			goto done;
-		usersfile_insert(ls, last + 1, &ul);
+		inilines_insert(ls, last + 1, &ul);
 		memset(&ul, 0, sizeof(ul));
 		rc = 0;
 		goto done;
 	}
-	if (own != NULL && (usersfile_reserve(ls, 1) == -1 ||
-	    usersfile_line_init(&cl, own, strlen(own), 0) == -1))
+	if (own != NULL && (inilines_reserve(ls, 1) == -1 ||
+	    inilines_line_init(&cl, own, strlen(own), 0) == -1))
 		goto done;
 	if (usersfile_replace(uf, found, text, value) == -1)
 		goto done;
 	/* A second "key =" makes the file invalid; leave one. */
 	for (i = end - 1; i > found; i--)
-		if (usersfile_is_key(&ls->ls_lines[i], key))
-			usersfile_remove(ls, i, i + 1);
+		if (inilines_is_key(&ls->ls_lines[i], key))
+			inilines_remove(ls, i, i + 1);
 	if (own != NULL) {
-		usersfile_insert(ls, found, &cl);
+		inilines_insert(ls, found, &cl);
 		memset(&cl, 0, sizeof(cl));
 	}
 	rc = 0;
 done:
-	usersfile_line_free(&ul);
-	usersfile_line_free(&cl);
+	inilines_line_free(&ul);
+	inilines_line_free(&cl);
 	free(text);
 	free(own);
 	return rc;
@@ -452,9 +452,9 @@ usersfile_unset(struct usersfile *uf, const char *kind, const char *name,
 		errno = ENOENT;
 		return -1;
 	}
-	for (i = usersfile_section_end(&uf->uf_ls, h) - 1; i > h; i--)
-		if (usersfile_is_key(&uf->uf_ls.ls_lines[i], key))
-			usersfile_remove(&uf->uf_ls, i, i + 1);
+	for (i = inilines_section_end(&uf->uf_ls, h) - 1; i > h; i--)
+		if (inilines_is_key(&uf->uf_ls.ls_lines[i], key))
+			inilines_remove(&uf->uf_ls, i, i + 1);
 	return 0;
 }
 
@@ -471,7 +471,7 @@ usersfile_unset(struct usersfile *uf, const char *kind, const char *name,
 int
 usersfile_del(struct usersfile *uf, const char *kind, const char *name)
 {
-	struct usersfile_lines	*ls = &uf->uf_ls;
+	struct inilines		*ls = &uf->uf_ls;
 	size_t			 h, start, end, last, keep, i;
 
 	if (!usersfile_find(uf, kind, name, &h)) {
@@ -479,36 +479,36 @@ usersfile_del(struct usersfile *uf, const char *kind, const char *name)
 		return -1;
 	}
 	start = h;
-	while (start > 0 && ls->ls_lines[start - 1].ul_kind == INIFILE_COMMENT)
+	while (start > 0 && ls->ls_lines[start - 1].ln_kind == INIFILE_COMMENT)
 		start--;
 	if (start == 0)
 		start = h;
-	end = usersfile_section_end(ls, h);
+	end = inilines_section_end(ls, h);
 	last = h;
 	for (i = h + 1; i < end; i++)
-		if (ls->ls_lines[i].ul_kind != INIFILE_BLANK &&
-		    ls->ls_lines[i].ul_kind != INIFILE_COMMENT)
+		if (ls->ls_lines[i].ln_kind != INIFILE_BLANK &&
+		    ls->ls_lines[i].ln_kind != INIFILE_COMMENT)
 			last = i;
 	keep = end;
 	if (end < ls->ls_nlines)
 		while (keep > last + 1 &&
-		    ls->ls_lines[keep - 1].ul_kind == INIFILE_COMMENT)
+		    ls->ls_lines[keep - 1].ln_kind == INIFILE_COMMENT)
 			keep--;
-	usersfile_remove(ls, start, keep);
+	inilines_remove(ls, start, keep);
 	if (start == ls->ls_nlines)
 		while (ls->ls_nlines > 0 &&
-		    ls->ls_lines[ls->ls_nlines - 1].ul_kind == INIFILE_BLANK)
-			usersfile_remove(ls, ls->ls_nlines - 1, ls->ls_nlines);
+		    ls->ls_lines[ls->ls_nlines - 1].ln_kind == INIFILE_BLANK)
+			inilines_remove(ls, ls->ls_nlines - 1, ls->ls_nlines);
 	return 0;
 }
 
 char **
 usersfile_names(const struct usersfile *uf, const char *kind, size_t *n)
 {
-	const struct usersfile_lines	 *ls = &uf->uf_ls;
-	char				**names = NULL;
-	size_t				  i, count = 0, klen;
-	int				  ok = 0;
+	const struct inilines	 *ls = &uf->uf_ls;
+	char			**names = NULL;
+	size_t			  i, count = 0, klen;
+	int			  ok = 0;
 
 	*n = 0;
 	if (kind == NULL) {
@@ -517,18 +517,18 @@ usersfile_names(const struct usersfile *uf, const char *kind, size_t *n)
 	}
 	klen = strlen(kind);
 	for (i = 0; i < ls->ls_nlines; i++)
-		if (ls->ls_lines[i].ul_kind == INIFILE_SECTION &&
-		    strncmp(ls->ls_lines[i].ul_name, kind, klen) == 0 &&
-		    ls->ls_lines[i].ul_name[klen] == ':')
+		if (ls->ls_lines[i].ln_kind == INIFILE_SECTION &&
+		    strncmp(ls->ls_lines[i].ln_name, kind, klen) == 0 &&
+		    ls->ls_lines[i].ln_name[klen] == ':')
 			count++;
 	if ((names = calloc(count + 1, sizeof(*names))) == NULL)
 		goto done;
 	for (i = 0, count = 0; i < ls->ls_nlines; i++) {
-		if (ls->ls_lines[i].ul_kind != INIFILE_SECTION ||
-		    strncmp(ls->ls_lines[i].ul_name, kind, klen) != 0 ||
-		    ls->ls_lines[i].ul_name[klen] != ':')
+		if (ls->ls_lines[i].ln_kind != INIFILE_SECTION ||
+		    strncmp(ls->ls_lines[i].ln_name, kind, klen) != 0 ||
+		    ls->ls_lines[i].ln_name[klen] != ':')
 			continue;
-		if ((names[count] = strdup(ls->ls_lines[i].ul_name + klen +
+		if ((names[count] = strdup(ls->ls_lines[i].ln_name + klen +
 		    1)) == NULL)
 			goto done;
 		count++;
@@ -606,7 +606,7 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 		AUTHZ_HASH_MAX_MEMORY, AUTHZ_HASH_MAX_OPSLIMIT,
 		AUTHZ_HASH_MAX_PARALLEL
 	};
-	struct usersfile_lines	*ls = &uf->uf_ls;
+	struct inilines		*ls = &uf->uf_ls;
 	struct usersfile_check	 uc;
 	struct atomicfile_write	 aw;
 	struct stat		 now;
@@ -621,7 +621,7 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 	if (!atomicfile_is_untouched(uf->uf_af, uf->uf_exists ? &uf->uf_st :
 	    NULL, &now, errs))
 		goto done;
-	if (usersfile_render(ls, &buf, &len) == -1) {
+	if (inilines_render(ls, &buf, &len) == -1) {
 		errlist_add(errs, uf->uf_af->af_path, 0, "out of memory");
 		goto done;
 	}
@@ -640,9 +640,9 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 		uf->uf_exists = 1;
 		uf->uf_st = aw.aw_written;
 		ls->ls_final_nl = ls->ls_nlines > 0 && (ls->ls_final_nl ||
-		    !ls->ls_lines[ls->ls_nlines - 1].ul_orig);
+		    !ls->ls_lines[ls->ls_nlines - 1].ln_orig);
 		for (i = 0; i < ls->ls_nlines; i++)
-			ls->ls_lines[i].ul_orig = 1;
+			ls->ls_lines[i].ln_orig = 1;
 	}
 done:
 	free(buf);
