@@ -24,11 +24,6 @@ inilines_line_free(struct inilines_line *ln)
 	memset(ln, 0, sizeof(*ln));
 }
 
-/*
- * Copies text (len bytes, no NUL among them) and sorts it as the loader
- * does (inifile_classify_line()).  A line the loader refuses is still
- * taken apart as far as it goes, so that it can be edited.  0 or -1.
- */
 int
 inilines_line_init(struct inilines_line *ln, const char *text, size_t len,
     int orig)
@@ -56,7 +51,6 @@ done:
 	return rc;
 }
 
-/* Makes room for n more lines.  0 or -1. */
 int
 inilines_reserve(struct inilines *ls, size_t n)
 {
@@ -75,7 +69,6 @@ inilines_reserve(struct inilines *ls, size_t n)
 	return 0;
 }
 
-/* Puts an initialised line at index at; the room must be reserved. */
 void
 inilines_insert(struct inilines *ls, size_t at, struct inilines_line *ln)
 {
@@ -86,7 +79,6 @@ inilines_insert(struct inilines *ls, size_t at, struct inilines_line *ln)
 	ls->ls_changed = 1;
 }
 
-/* Removes lines [from, to). */
 void
 inilines_remove(struct inilines *ls, size_t from, size_t to)
 {
@@ -102,7 +94,6 @@ inilines_remove(struct inilines *ls, size_t from, size_t to)
 	ls->ls_changed = 1;
 }
 
-/* The index of the header after the one at h, or the line count. */
 size_t
 inilines_section_end(const struct inilines *ls, size_t h)
 {
@@ -133,10 +124,6 @@ inilines_append(struct inilines *ls, const char *text, size_t len)
 	return 0;
 }
 
-/*
- * Cuts buf into lines.  A BOM is kept aside and written back; CR LF
- * line ends are written back only if every line had one.
- */
 int
 inilines_split(struct inilines *ls, const char *buf, size_t len)
 {
@@ -169,7 +156,29 @@ inilines_split(struct inilines *ls, const char *buf, size_t len)
 	return 0;
 }
 
-/* The whole file as it is to be written. */
+void
+inilines_saved(struct inilines *ls)
+{
+	size_t	i;
+
+	ls->ls_changed = 0;
+	ls->ls_final_nl = ls->ls_nlines > 0 && (ls->ls_final_nl ||
+	    !ls->ls_lines[ls->ls_nlines - 1].ln_orig);
+	for (i = 0; i < ls->ls_nlines; i++)
+		ls->ls_lines[i].ln_orig = 1;
+}
+
+void
+inilines_free(struct inilines *ls)
+{
+	size_t	i;
+
+	for (i = 0; i < ls->ls_nlines; i++)
+		inilines_line_free(&ls->ls_lines[i]);
+	free(ls->ls_lines);
+	memset(ls, 0, sizeof(*ls));
+}
+
 int
 inilines_render(const struct inilines *ls, char **out, size_t *outlen)
 {

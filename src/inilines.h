@@ -14,7 +14,7 @@
 struct inilines_line {
 	char			*ln_text;	/* without CR LF or LF */
 	enum inifile_kind	 ln_kind;
-	char			*ln_name;	/* "kind:name", or the key */
+	char			*ln_name;	/* a header's or a key's */
 	char			*ln_value;	/* a key's, as inih gives it */
 	int			 ln_orig;	/* as read from the file */
 };
@@ -46,8 +46,9 @@ int	inilines_line_init(struct inilines_line *ln, const char *text,
 int	inilines_reserve(struct inilines *ls, size_t n);
 
 /*
- * Puts an initialised line at index at (0 to ls_nlines), which then owns
- * its strings; the room must be reserved, so that this cannot fail.
+ * Puts an initialised line at index at (0 to ls_nlines); ls then owns its
+ * strings, so the caller zeroes *ln.  The room must be reserved
+ * (inilines_reserve()), so that this cannot fail.
  */
 void	inilines_insert(struct inilines *ls, size_t at,
 	    struct inilines_line *ln);
@@ -62,9 +63,10 @@ size_t	inilines_section_end(const struct inilines *ls, size_t h);
 int	inilines_is_key(const struct inilines_line *ln, const char *key);
 
 /*
- * Appends buf's lines (len bytes, no NUL among them) to an empty ls: a
- * leading BOM is kept aside, and CR LF line ends are remembered only if
- * every line had one.  0, or -1 (ENOMEM).
+ * Cuts buf (len bytes, no NUL among them) into lines appended to ls, a
+ * zeroed one: a leading BOM is kept aside, and CR LF line ends are
+ * remembered only if every line had one.  0, or -1 (ENOMEM) with the
+ * lines cut so far left in ls for inilines_free().
  */
 int	inilines_split(struct inilines *ls, const char *buf, size_t len);
 
@@ -74,5 +76,14 @@ int	inilines_split(struct inilines *ls, const char *buf, size_t len);
  * 0, or -1 (ENOMEM).
  */
 int	inilines_render(const struct inilines *ls, char **out, size_t *outlen);
+
+/*
+ * After what inilines_render() gave was written: it is now the file, so
+ * every line is as read from it and nothing has changed.
+ */
+void	inilines_saved(struct inilines *ls);
+
+/* Frees every line and the array, and zeroes ls. */
+void	inilines_free(struct inilines *ls);
 
 #endif

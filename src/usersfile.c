@@ -2,11 +2,11 @@
  * Editing the users file line by line, under a lock, with an atomic and
  * validated write-back (usersfile.h).
  *
- * The file is held as an array of lines without their line ends.  Each
- * line is sorted once, when it is made, by inifile_classify_line(), the
- * grammar the loader checks, so that what usersfile_get() returns is
- * what the daemon will read.  Lines that are not touched are written
- * back byte for byte; the write-back is atomicfile's.
+ * The file is held as lines (inilines.h), each sorted by the grammar the
+ * loader checks, so that what usersfile_get() returns is what the daemon
+ * will read; this file knows the [kind:name] sections and their keys.
+ * Lines that are not touched are written back byte for byte; the
+ * write-back is atomicfile's.
  */
 #include "config.h"
 
@@ -188,13 +188,9 @@ fail:
 void
 usersfile_close(struct usersfile *uf)
 {
-	size_t	i;
-
 	if (uf == NULL)
 		return;
-	for (i = 0; i < uf->uf_ls.ls_nlines; i++)
-		inilines_line_free(&uf->uf_ls.ls_lines[i]);
-	free(uf->uf_ls.ls_lines);
+	inilines_free(&uf->uf_ls);
 	atomicfile_close(uf->uf_af);
 	free(uf);
 }
@@ -611,7 +607,7 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 	struct atomicfile_write	 aw;
 	struct stat		 now;
 	char			*buf = NULL;
-	size_t			 len, i;
+	size_t			 len;
 	int			 rc = -1;
 
 	if (!ls->ls_changed)
@@ -636,13 +632,9 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 	rc = atomicfile_replace(uf->uf_af, &aw, errs);
 	if (aw.aw_renamed) {
 		/* What is in memory is now the file. */
-		ls->ls_changed = 0;
+		inilines_saved(ls);
 		uf->uf_exists = 1;
 		uf->uf_st = aw.aw_written;
-		ls->ls_final_nl = ls->ls_nlines > 0 && (ls->ls_final_nl ||
-		    !ls->ls_lines[ls->ls_nlines - 1].ln_orig);
-		for (i = 0; i < ls->ls_nlines; i++)
-			ls->ls_lines[i].ln_orig = 1;
 	}
 done:
 	free(buf);
