@@ -1,0 +1,39 @@
+/*
+ * A set of the section and key names an INI file has used so far, each
+ * with the line it was first seen at, so that inifile.c can refuse a
+ * duplicate section or key and name the line of the first.
+ */
+#ifndef AUTHZ_INISEEN_H
+#define AUTHZ_INISEEN_H
+
+#include <stddef.h>
+
+#include "defaults.h"
+
+/* Big enough for a section name and for a key name, with the NUL. */
+#define INIFILE_NAME_SIZE						\
+	((AUTHZ_INI_NAME_MAX > AUTHZ_INI_SECTION_MAX ?			\
+	    AUTHZ_INI_NAME_MAX : AUTHZ_INI_SECTION_MAX) + 1)
+
+/* A section name (scope 0) or a key of the section with that ordinal. */
+struct inifile_seen {
+	size_t	is_scope;
+	int	is_line;		/* 0: free slot */
+	char	is_name[INIFILE_NAME_SIZE];
+};
+
+struct inifile_table {
+	struct inifile_seen	*it_slot;
+	size_t			 it_cap;	/* a power of two */
+	size_t			 it_count;
+};
+
+/*
+ * Records name (len bytes) in scope at line.  Returns 0 when it is new,
+ * the line it was first seen at when it is not, and -1 when out of
+ * memory or when name does not fit in INIFILE_NAME_SIZE.
+ */
+int	inifile_table_add(struct inifile_table *t, size_t scope,
+	    const char *name, size_t len, int line);
+
+#endif
