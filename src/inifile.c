@@ -61,8 +61,8 @@ struct inifile_run {
 	int			 ir_failed;	/* handler said 0 */
 	size_t			 ir_nsect;	/* current section */
 	int			 ir_skip;	/* it is a duplicate */
-	char			 ir_sect[INIFILE_NAME_SIZE];
-	struct inifile_table	 ir_seen;
+	char			 ir_sect[INISEEN_NAME_SIZE];
+	struct iniseen		 ir_seen;
 };
 
 static void	inifile_err(struct inifile_where *, const char *, ...)
@@ -462,8 +462,8 @@ inifile_run_section(struct inifile_run *ir, const struct inifile_line *il)
 	ir->ir_nsect++;
 	memcpy(ir->ir_sect, il->il_name, il->il_namelen);
 	ir->ir_sect[il->il_namelen] = '\0';
-	first = inifile_table_add(&ir->ir_seen, 0, il->il_name,
-	    il->il_namelen, ir->ir_line);
+	first = iniseen_add(&ir->ir_seen, 0, il->il_name, il->il_namelen,
+	    ir->ir_line);
 	ir->ir_skip = first != 0;
 	if (first == -1)
 		inifile_run_err(ir, "out of memory");
@@ -600,8 +600,8 @@ inifile_callback(void *arg, const char *section, const char *name,
 	}
 	if (ir->ir_skip)
 		return 1;
-	first = inifile_table_add(&ir->ir_seen, ir->ir_nsect, name,
-	    il.il_namelen, ir->ir_line);
+	first = iniseen_add(&ir->ir_seen, ir->ir_nsect, name, il.il_namelen,
+	    ir->ir_line);
 	if (first == -1)
 		inifile_run_err(ir, "out of memory");
 	else if (first > 0)

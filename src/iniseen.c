@@ -12,7 +12,7 @@
 #include "iniseen.h"
 
 static uint64_t
-inifile_hash(size_t scope, const char *name, size_t len)
+iniseen_hash(size_t scope, const char *name, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)&scope;
 	uint64_t		 h = 0xcbf29ce484222325ULL;	/* FNV-1a */
@@ -25,13 +25,13 @@ inifile_hash(size_t scope, const char *name, size_t len)
 	return h;
 }
 
-static struct inifile_seen *
-inifile_table_slot(struct inifile_seen *slot, size_t cap, size_t scope,
+static struct iniseen_slot *
+iniseen_lookup(struct iniseen_slot *slot, size_t cap, size_t scope,
     const char *name, size_t len)
 {
 	size_t	i;
 
-	i = (size_t)inifile_hash(scope, name, len) & (cap - 1);
+	i = (size_t)iniseen_hash(scope, name, len) & (cap - 1);
 	while (slot[i].is_line != 0 && (slot[i].is_scope != scope ||
 	    strlen(slot[i].is_name) != len ||
 	    memcmp(slot[i].is_name, name, len) != 0))
@@ -40,9 +40,9 @@ inifile_table_slot(struct inifile_seen *slot, size_t cap, size_t scope,
 }
 
 static int
-inifile_table_grow(struct inifile_table *t)
+iniseen_grow(struct iniseen *t)
 {
-	struct inifile_seen	*n, *s;
+	struct iniseen_slot	*n, *s;
 	size_t			 ncap, i;
 
 	ncap = t->it_cap != 0 ? t->it_cap * 2 : 64;
@@ -51,7 +51,7 @@ inifile_table_grow(struct inifile_table *t)
 	for (i = 0; i < t->it_cap; i++) {
 		if (t->it_slot[i].is_line == 0)
 			continue;
-		s = inifile_table_slot(n, ncap, t->it_slot[i].is_scope,
+		s = iniseen_lookup(n, ncap, t->it_slot[i].is_scope,
 		    t->it_slot[i].is_name, strlen(t->it_slot[i].is_name));
 		*s = t->it_slot[i];
 	}
@@ -66,18 +66,18 @@ inifile_table_grow(struct inifile_table *t)
  * was first seen at when it is not, -1 when out of memory.
  */
 int
-inifile_table_add(struct inifile_table *t, size_t scope, const char *name,
+iniseen_add(struct iniseen *t, size_t scope, const char *name,
     size_t len, int line)
 {
-	struct inifile_seen	*s;
+	struct iniseen_slot	*s;
 
 	/* Not reached: the pre-scan caps names.  Refuse rather than cut. */
-	if (len >= INIFILE_NAME_SIZE)
+	if (len >= INISEEN_NAME_SIZE)
 		return -1;
 	/* Keep the load at one half or less so that probing stays short. */
-	if ((t->it_count + 1) * 2 > t->it_cap && inifile_table_grow(t) == -1)
+	if ((t->it_count + 1) * 2 > t->it_cap && iniseen_grow(t) == -1)
 		return -1;
-	s = inifile_table_slot(t->it_slot, t->it_cap, scope, name, len);
+	s = iniseen_lookup(t->it_slot, t->it_cap, scope, name, len);
 	if (s->is_line != 0)
 		return s->is_line;
 	s->is_scope = scope;

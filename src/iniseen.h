@@ -11,19 +11,19 @@
 #include "defaults.h"
 
 /* Big enough for a section name and for a key name, with the NUL. */
-#define INIFILE_NAME_SIZE						\
+#define INISEEN_NAME_SIZE						\
 	((AUTHZ_INI_NAME_MAX > AUTHZ_INI_SECTION_MAX ?			\
 	    AUTHZ_INI_NAME_MAX : AUTHZ_INI_SECTION_MAX) + 1)
 
 /* A section name (scope 0) or a key of the section with that ordinal. */
-struct inifile_seen {
+struct iniseen_slot {
 	size_t	is_scope;
 	int	is_line;		/* 0: free slot */
-	char	is_name[INIFILE_NAME_SIZE];
+	char	is_name[INISEEN_NAME_SIZE];
 };
 
-struct inifile_table {
-	struct inifile_seen	*it_slot;
+struct iniseen {
+	struct iniseen_slot	*it_slot;
 	size_t			 it_cap;	/* a power of two */
 	size_t			 it_count;
 };
@@ -31,9 +31,9 @@ struct inifile_table {
 /*
  * Records name (len bytes) in scope at line.  Returns 0 when it is new,
  * the line it was first seen at when it is not, and -1 when out of
- * memory or when name does not fit in INIFILE_NAME_SIZE.
+ * memory or when name does not fit in INISEEN_NAME_SIZE.
  */
-int	inifile_table_add(struct inifile_table *t, size_t scope,
-	    const char *name, size_t len, int line);
+int	iniseen_add(struct iniseen *t, size_t scope, const char *name,
+	    size_t len, int line);
 
 #endif
