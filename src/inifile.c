@@ -635,7 +635,7 @@ inifile_run(const char *file, const char *buf, size_t len,
 		errlist_add(errs, file, irc, "inih reported a parse error");
 	else if (irc < 0)
 		errlist_add(errs, file, 0, "inih failed (%d)", irc);
-	free(ir.ir_seen.it_slot);
+	iniseen_free(&ir.ir_seen);
 	return irc != 0 || ir.ir_failed ? -1 : 0;
 }
 

@@ -61,10 +61,6 @@ iniseen_grow(struct iniseen *t)
 	return 0;
 }
 
-/*
- * Records name in scope at line.  Returns 0 when it is new, the line it
- * was first seen at when it is not, -1 when out of memory.
- */
 int
 iniseen_add(struct iniseen *t, size_t scope, const char *name,
     size_t len, int line)
@@ -86,4 +82,11 @@ iniseen_add(struct iniseen *t, size_t scope, const char *name,
 	s->is_name[len] = '\0';
 	t->it_count++;
 	return 0;
+}
+
+void
+iniseen_free(struct iniseen *t)
+{
+	free(t->it_slot);
+	memset(t, 0, sizeof(*t));
 }

@@ -29,11 +29,15 @@ struct iniseen {
 };
 
 /*
- * Records name (len bytes) in scope at line.  Returns 0 when it is new,
- * the line it was first seen at when it is not, and -1 when out of
- * memory or when name does not fit in INISEEN_NAME_SIZE.
+ * Records name (len bytes, no NUL) in scope at line, a line number
+ * above 0; a zeroed struct iniseen is an empty table.  Returns 0 when it
+ * is new, the line it was first seen at when it is not, and -1 when out
+ * of memory or when name does not fit in INISEEN_NAME_SIZE.
  */
 int	iniseen_add(struct iniseen *t, size_t scope, const char *name,
 	    size_t len, int line);
+
+/* Frees the table and zeroes it: empty again. */
+void	iniseen_free(struct iniseen *t);
 
 #endif
