@@ -155,6 +155,43 @@ text_after_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, n) == 0 ? s + n : NULL;
 }
 
+/* Length of the well-formed UTF-8 sequence at p, or 0 (RFC 3629, 4). */
+size_t
+inifile_utf8_len(const unsigned char *p, size_t left)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] == 0xe0) {
+		n = 3;
+		lo = 0xa0;	/* overlong below */
+	} else if (p[0] == 0xed) {
+		n = 3;
+		hi = 0x9f;	/* UTF-16 surrogates above */
+	} else if (p[0] >= 0xe1 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] == 0xf0) {
+		n = 4;
+		lo = 0x90;	/* overlong below */
+	} else if (p[0] >= 0xf1 && p[0] <= 0xf3)
+		n = 4;
+	else if (p[0] == 0xf4) {
+		n = 4;
+		hi = 0x8f;	/* beyond U+10FFFF above */
+	} else
+		return 0;
+	if (left < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 /*
  * RFC 3629 section 4, with CTL and DEL (RFC 5234 appendix B.1) refused
  * as RFC 7617 section 2 asks.  C1 controls (U+0080-U+009F) are valid
