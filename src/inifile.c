@@ -147,7 +147,7 @@ inifile_check_bytes(struct inifile_where *w, const char *text, size_t len,
 				inifile_err(w, "control byte 0x%02x at column "
 				    "%zu: only TAB is allowed; remove it",
 				    p[i], i + 1);
-		} else if ((n = inifile_utf8_len(p + i, len - i)) == 0) {
+		} else if ((n = text_utf8_len(p + i, len - i)) == 0) {
 			n = 1;
 			if (utf++ == 0)
 				inifile_err(w, "invalid UTF-8 at column %zu: "
