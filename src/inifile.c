@@ -23,11 +23,8 @@
 #include "defaults.h"
 #include "errlist.h"
 #include "inifile.h"
-
-/* Big enough for a section name and for a key name, with the NUL. */
-#define INIFILE_NAME_SIZE						\
-	((AUTHZ_INI_NAME_MAX > AUTHZ_INI_SECTION_MAX ?			\
-	    AUTHZ_INI_NAME_MAX : AUTHZ_INI_SECTION_MAX) + 1)
+#include "iniseen.h"
+#include "text.h"
 
 /* Longest piece of a file quoted in a message. */
 #define INIFILE_QUOTE_MAX	60
@@ -48,19 +45,6 @@ struct inifile_where {
 	int		 iw_nerr;
 };
 
-/* A section name (scope 0) or a key of the section with that ordinal. */
-struct inifile_seen {
-	size_t	is_scope;
-	int	is_line;		/* 0: free slot */
-	char	is_name[INIFILE_NAME_SIZE];
-};
-
-struct inifile_table {
-	struct inifile_seen	*it_slot;
-	size_t			 it_cap;	/* a power of two */
-	size_t			 it_count;
-};
-
 /* State shared by the reader and the callback that inih is given. */
 struct inifile_run {
 	const char		*ir_file;
@@ -78,8 +62,8 @@ struct inifile_run {
 	int			 ir_failed;	/* handler said 0 */
 	size_t			 ir_nsect;	/* current section */
 	int			 ir_skip;	/* it is a duplicate */
-	char			 ir_sect[INIFILE_NAME_SIZE];
-	struct inifile_table	 ir_seen;
+	char			 ir_sect[INISEEN_NAME_SIZE];
+	struct iniseen		 ir_seen;
 };
 
 static void	inifile_err(struct inifile_where *, const char *, ...)
@@ -133,43 +117,6 @@ inifile_span(const char *buf, size_t len, size_t off, struct inifile_span *sp)
 	    3 : 0;
 }
 
-/* Length of the well-formed UTF-8 sequence at p, or 0 (RFC 3629, 4). */
-static size_t
-inifile_utf8_len(const unsigned char *p, size_t left)
-{
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] == 0xe0) {
-		n = 3;
-		lo = 0xa0;	/* overlong below */
-	} else if (p[0] == 0xed) {
-		n = 3;
-		hi = 0x9f;	/* UTF-16 surrogates above */
-	} else if (p[0] >= 0xe1 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] == 0xf0) {
-		n = 4;
-		lo = 0x90;	/* overlong below */
-	} else if (p[0] >= 0xf1 && p[0] <= 0xf3)
-		n = 4;
-	else if (p[0] == 0xf4) {
-		n = 4;
-		hi = 0x8f;	/* beyond U+10FFFF above */
-	} else
-		return 0;
-	if (left < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /*
  * Reports bytes that inih would misread: each kind once a line, at its
  * first column.  off is the offset of the line in the file.
@@ -200,7 +147,7 @@ inifile_check_bytes(struct inifile_where *w, const char *text, size_t len,
 				inifile_err(w, "control byte 0x%02x at column "
 				    "%zu: only TAB is allowed; remove it",
 				    p[i], i + 1);
-		} else if ((n = inifile_utf8_len(p + i, len - i)) == 0) {
+		} else if ((n = text_utf8_len(p + i, len - i)) == 0) {
 			n = 1;
 			if (utf++ == 0)
 				inifile_err(w, "invalid UTF-8 at column %zu: "
@@ -456,83 +403,6 @@ inifile_prescan(const char *file, const char *buf, size_t len,
 	return w.iw_nerr;
 }
 
-static uint64_t
-inifile_hash(size_t scope, const char *name, size_t len)
-{
-	const unsigned char	*p = (const unsigned char *)&scope;
-	uint64_t		 h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-	size_t			 i;
-
-	for (i = 0; i < sizeof(scope); i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-static struct inifile_seen *
-inifile_table_slot(struct inifile_seen *slot, size_t cap, size_t scope,
-    const char *name, size_t len)
-{
-	size_t	i;
-
-	i = (size_t)inifile_hash(scope, name, len) & (cap - 1);
-	while (slot[i].is_line != 0 && (slot[i].is_scope != scope ||
-	    strlen(slot[i].is_name) != len ||
-	    memcmp(slot[i].is_name, name, len) != 0))
-		i = (i + 1) & (cap - 1);
-	return &slot[i];
-}
-
-static int
-inifile_table_grow(struct inifile_table *t)
-{
-	struct inifile_seen	*n, *s;
-	size_t			 ncap, i;
-
-	ncap = t->it_cap != 0 ? t->it_cap * 2 : 64;
-	if ((n = calloc(ncap, sizeof(*n))) == NULL)
-		return -1;
-	for (i = 0; i < t->it_cap; i++) {
-		if (t->it_slot[i].is_line == 0)
-			continue;
-		s = inifile_table_slot(n, ncap, t->it_slot[i].is_scope,
-		    t->it_slot[i].is_name, strlen(t->it_slot[i].is_name));
-		*s = t->it_slot[i];
-	}
-	free(t->it_slot);
-	t->it_slot = n;
-	t->it_cap = ncap;
-	return 0;
-}
-
-/*
- * Records name in scope at line.  Returns 0 when it is new, the line it
- * was first seen at when it is not, -1 when out of memory.
- */
-static int
-inifile_table_add(struct inifile_table *t, size_t scope, const char *name,
-    size_t len, int line)
-{
-	struct inifile_seen	*s;
-
-	/* Not reached: the pre-scan caps names.  Refuse rather than cut. */
-	if (len >= INIFILE_NAME_SIZE)
-		return -1;
-	/* Keep the load at one half or less so that probing stays short. */
-	if ((t->it_count + 1) * 2 > t->it_cap && inifile_table_grow(t) == -1)
-		return -1;
-	s = inifile_table_slot(t->it_slot, t->it_cap, scope, name, len);
-	if (s->is_line != 0)
-		return s->is_line;
-	s->is_scope = scope;
-	s->is_line = line;
-	memcpy(s->is_name, name, len);
-	s->is_name[len] = '\0';
-	t->it_count++;
-	return 0;
-}
-
 static void
 inifile_run_err(struct inifile_run *ir, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -556,8 +426,8 @@ inifile_run_section(struct inifile_run *ir, const struct inifile_line *il)
 	ir->ir_nsect++;
 	memcpy(ir->ir_sect, il->il_name, il->il_namelen);
 	ir->ir_sect[il->il_namelen] = '\0';
-	first = inifile_table_add(&ir->ir_seen, 0, il->il_name,
-	    il->il_namelen, ir->ir_line);
+	first = iniseen_add(&ir->ir_seen, 0, il->il_name, il->il_namelen,
+	    ir->ir_line);
 	ir->ir_skip = first != 0;
 	if (first == -1)
 		inifile_run_err(ir, "out of memory");
@@ -694,8 +564,8 @@ inifile_callback(void *arg, const char *section, const char *name,
 	}
 	if (ir->ir_skip)
 		return 1;
-	first = inifile_table_add(&ir->ir_seen, ir->ir_nsect, name,
-	    il.il_namelen, ir->ir_line);
+	first = iniseen_add(&ir->ir_seen, ir->ir_nsect, name, il.il_namelen,
+	    ir->ir_line);
 	if (first == -1)
 		inifile_run_err(ir, "out of memory");
 	else if (first > 0)
@@ -729,7 +599,7 @@ inifile_run(const char *file, const char *buf, size_t len,
 		errlist_add(errs, file, irc, "inih reported a parse error");
 	else if (irc < 0)
 		errlist_add(errs, file, 0, "inih failed (%d)", irc);
-	free(ir.ir_seen.it_slot);
+	iniseen_free(&ir.ir_seen);
 	return irc != 0 || ir.ir_failed ? -1 : 0;
 }
 

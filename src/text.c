@@ -156,6 +156,46 @@ text_after_prefix(const char *s, const char *prefix)
 }
 
 /*
+ * RFC 3629 section 4: the ranges of the second byte keep out overlong
+ * forms, UTF-16 surrogates and code points beyond U+10FFFF.
+ */
+size_t
+text_utf8_len(const unsigned char *p, size_t left)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] == 0xe0) {
+		n = 3;
+		lo = 0xa0;	/* overlong below */
+	} else if (p[0] == 0xed) {
+		n = 3;
+		hi = 0x9f;	/* UTF-16 surrogates above */
+	} else if (p[0] >= 0xe1 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] == 0xf0) {
+		n = 4;
+		lo = 0x90;	/* overlong below */
+	} else if (p[0] >= 0xf1 && p[0] <= 0xf3)
+		n = 4;
+	else if (p[0] == 0xf4) {
+		n = 4;
+		hi = 0x8f;	/* beyond U+10FFFF above */
+	} else
+		return 0;
+	if (left < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
  * RFC 3629 section 4, with CTL and DEL (RFC 5234 appendix B.1) refused
  * as RFC 7617 section 2 asks.  C1 controls (U+0080-U+009F) are valid
  * UTF-8 and not CTL; whoever prints a user-id escapes them.
@@ -164,48 +204,11 @@ int
 text_is_clean_utf8(const char *s, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n, k;
-	unsigned char		 lo, hi;
+	size_t			 i, n;
 
-	i = 0;
-	while (i < len) {
-		if (p[i] < 0x80) {
-			if (p[i] < 0x20 || p[i] == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		/* Second-byte ranges exclude overlongs and surrogates. */
-		lo = 0x80;
-		hi = 0xbf;
-		if (p[i] >= 0xc2 && p[i] <= 0xdf)
-			n = 1;
-		else if (p[i] == 0xe0) {
-			n = 2;
-			lo = 0xa0;
-		} else if (p[i] == 0xed) {
-			n = 2;
-			hi = 0x9f;
-		} else if (p[i] >= 0xe1 && p[i] <= 0xef)
-			n = 2;
-		else if (p[i] == 0xf0) {
-			n = 3;
-			lo = 0x90;
-		} else if (p[i] == 0xf4) {
-			n = 3;
-			hi = 0x8f;
-		} else if (p[i] >= 0xf1 && p[i] <= 0xf3)
-			n = 3;
-		else
-			return 0;	/* 80-C1 (stray, overlong), F5-FF */
-		if (len - i - 1 < n)
-			return 0;	/* truncated */
-		if (p[i + 1] < lo || p[i + 1] > hi)
+	for (i = 0; i < len; i += n)
+		if (p[i] < 0x20 || p[i] == 0x7f ||
+		    (n = text_utf8_len(p + i, len - i)) == 0)
 			return 0;
-		for (k = 2; k <= n; k++)
-			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
-				return 0;
-		i += n + 1;
-	}
 	return 1;
 }

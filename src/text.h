@@ -31,6 +31,12 @@ void	text_free_list(char **, size_t);
  */
 const char	*text_after_prefix(const char *s, const char *prefix);
 
+/*
+ * Length of the well-formed UTF-8 sequence at p (1 to 4, an ASCII byte
+ * included), or 0; left (at least 1) bounds what is read.
+ */
+size_t	text_utf8_len(const unsigned char *p, size_t left);
+
 /* Returns 1 if s[0..len) is valid UTF-8 without CTL or DEL, else 0. */
 int	text_is_clean_utf8(const char *s, size_t len);
 

@@ -2,11 +2,11 @@
  * Editing the users file line by line, under a lock, with an atomic and
  * validated write-back (usersfile.h).
  *
- * The file is held as an array of lines without their line ends.  Each
- * line is sorted once, when it is made, by inifile_classify_line(), the
- * grammar the loader checks, so that what usersfile_get() returns is
- * what the daemon will read.  Lines that are not touched are written
- * back byte for byte; the write-back is atomicfile's.
+ * The file is held as lines (inilines.h), each sorted by the grammar the
+ * loader checks, so that what usersfile_get() returns is what the daemon
+ * will read; this file knows the [kind:name] sections and their keys.
+ * Lines that are not touched are written back byte for byte; the
+ * write-back is atomicfile's.
  */
 #include "config.h"
 
@@ -25,34 +25,20 @@
 #include "defaults.h"
 #include "errlist.h"
 #include "inifile.h"
+#include "inilines.h"
 #include "text.h"
 #include "users.h"
 #include "usersfile.h"
 
-#define USERSFILE_BOM		"\xef\xbb\xbf"
 #define USERSFILE_NEW_MODE	0640	/* a file created here */
 #define USERSFILE_KIND_MAX	16	/* bytes of "user", "token", ... */
 
-struct usersfile_line {
-	char			*ul_text;	/* without CR LF or LF */
-	enum inifile_kind	 ul_kind;
-	char			*ul_name;	/* "kind:name", or the key */
-	char			*ul_value;	/* a key's, as inih gives it */
-	int			 ul_orig;	/* as read from the file */
-};
-
 struct usersfile {
 	struct atomicfile	*uf_af;		/* path, lock, write-back */
-	struct usersfile_line	*uf_lines;
-	size_t			 uf_nlines;
-	size_t			 uf_cap;
+	struct inilines		 uf_ls;
 	int			 uf_exists;
 	gid_t			 uf_new_gid;	/* a new file's group, or -1 */
 	struct stat		 uf_st;		/* when it exists */
-	int			 uf_bom;	/* started with a UTF-8 BOM */
-	int			 uf_crlf;	/* every line ended in CR LF */
-	int			 uf_final_nl;	/* the last line had an end */
-	int			 uf_changed;
 };
 
 /* For messages that name more than errno does; the CLI is one thread. */
@@ -72,103 +58,16 @@ usersfile_err(const char *fmt, ...)
 	return usersfile_errbuf;
 }
 
-static void
-usersfile_line_free(struct usersfile_line *ul)
-{
-	free(ul->ul_text);
-	free(ul->ul_name);
-	free(ul->ul_value);
-	memset(ul, 0, sizeof(*ul));
-}
-
-/*
- * Copies text (len bytes, no NUL among them) and sorts it as the loader
- * does (inifile_classify_line()).  A line the loader refuses is still
- * taken apart as far as it goes, so that it can be edited.  0 or -1.
- */
 static int
-usersfile_line_init(struct usersfile_line *ul, const char *text, size_t len,
-    int orig)
-{
-	struct inifile_line	il;
-	int			rc = -1;
-
-	memset(ul, 0, sizeof(*ul));
-	ul->ul_orig = orig;
-	if ((ul->ul_text = strndup(text, len)) == NULL)
-		goto done;
-	ul->ul_kind = inifile_classify_line(ul->ul_text, len, &il);
-	if ((ul->ul_kind == INIFILE_SECTION || ul->ul_kind == INIFILE_KEY) &&
-	    (ul->ul_name = strndup(il.il_name, il.il_namelen)) == NULL)
-		goto done;
-	if (ul->ul_kind == INIFILE_KEY && (ul->ul_value = strndup(il.il_value,
-	    il.il_valuelen)) == NULL)
-		goto done;
-	rc = 0;
-done:
-	if (rc == -1) {
-		usersfile_line_free(ul);
-		errno = ENOMEM;
-	}
-	return rc;
-}
-
-/* Makes room for n more lines.  0 or -1. */
-static int
-usersfile_reserve(struct usersfile *uf, size_t n)
-{
-	struct usersfile_line	*p;
-	size_t			 ncap;
-
-	if (uf->uf_nlines + n <= uf->uf_cap)
-		return 0;
-	ncap = uf->uf_cap == 0 ? 64 : uf->uf_cap;
-	while (ncap < uf->uf_nlines + n)
-		ncap *= 2;
-	if ((p = reallocarray(uf->uf_lines, ncap, sizeof(*p))) == NULL)
-		return -1;
-	uf->uf_lines = p;
-	uf->uf_cap = ncap;
-	return 0;
-}
-
-/* Puts an initialised line at index at; the room must be reserved. */
-static void
-usersfile_insert(struct usersfile *uf, size_t at, struct usersfile_line *ul)
-{
-	memmove(&uf->uf_lines[at + 1], &uf->uf_lines[at],
-	    (uf->uf_nlines - at) * sizeof(*uf->uf_lines));
-	uf->uf_lines[at] = *ul;
-	uf->uf_nlines++;
-	uf->uf_changed = 1;
-}
-
-/* Removes lines [from, to). */
-static void
-usersfile_remove(struct usersfile *uf, size_t from, size_t to)
-{
-	size_t	i;
-
-	if (from >= to)
-		return;
-	for (i = from; i < to; i++)
-		usersfile_line_free(&uf->uf_lines[i]);
-	memmove(&uf->uf_lines[from], &uf->uf_lines[to],
-	    (uf->uf_nlines - to) * sizeof(*uf->uf_lines));
-	uf->uf_nlines -= to - from;
-	uf->uf_changed = 1;
-}
-
-static int
-usersfile_is_section(const struct usersfile_line *ul, const char *kind,
+usersfile_is_section(const struct inilines_line *ul, const char *kind,
     const char *name)
 {
 	size_t	klen = strlen(kind);
 
-	return ul->ul_kind == INIFILE_SECTION &&
-	    strncmp(ul->ul_name, kind, klen) == 0 &&
-	    ul->ul_name[klen] == ':' &&
-	    strcmp(ul->ul_name + klen + 1, name) == 0;
+	return ul->ln_kind == INIFILE_SECTION &&
+	    strncmp(ul->ln_name, kind, klen) == 0 &&
+	    ul->ln_name[klen] == ':' &&
+	    strcmp(ul->ln_name + klen + 1, name) == 0;
 }
 
 /* The first "[kind:name]" header: 1 with *at set, or 0. */
@@ -180,78 +79,11 @@ usersfile_find(const struct usersfile *uf, const char *kind, const char *name,
 
 	if (kind == NULL || name == NULL)
 		return 0;
-	for (i = 0; i < uf->uf_nlines; i++)
-		if (usersfile_is_section(&uf->uf_lines[i], kind, name)) {
+	for (i = 0; i < uf->uf_ls.ls_nlines; i++)
+		if (usersfile_is_section(&uf->uf_ls.ls_lines[i], kind, name)) {
 			*at = i;
 			return 1;
 		}
-	return 0;
-}
-
-/* The index of the header after the one at h, or the line count. */
-static size_t
-usersfile_section_end(const struct usersfile *uf, size_t h)
-{
-	size_t	i;
-
-	for (i = h + 1; i < uf->uf_nlines; i++)
-		if (uf->uf_lines[i].ul_kind == INIFILE_SECTION)
-			break;
-	return i;
-}
-
-static int
-usersfile_is_key(const struct usersfile_line *ul, const char *key)
-{
-	return ul->ul_kind == INIFILE_KEY && strcmp(ul->ul_name, key) == 0;
-}
-
-/* Appends one line read from the file.  0 or -1. */
-static int
-usersfile_append(struct usersfile *uf, const char *text, size_t len)
-{
-	struct usersfile_line	ul;
-
-	if (usersfile_reserve(uf, 1) == -1 ||
-	    usersfile_line_init(&ul, text, len, 1) == -1)
-		return -1;
-	uf->uf_lines[uf->uf_nlines++] = ul;
-	return 0;
-}
-
-/*
- * Cuts buf into lines.  A BOM is kept aside and written back; CR LF
- * line ends are written back only if every line had one.
- */
-static int
-usersfile_split(struct usersfile *uf, const char *buf, size_t len)
-{
-	const char	*nl;
-	size_t		 off = 0, n, nnl = 0, ncrlf = 0;
-
-	if (len >= 3 && memcmp(buf, USERSFILE_BOM, 3) == 0) {
-		uf->uf_bom = 1;
-		off = 3;
-	}
-	while (off < len) {
-		if ((nl = memchr(buf + off, '\n', len - off)) == NULL) {
-			uf->uf_final_nl = 0;
-			if (usersfile_append(uf, buf + off, len - off) == -1)
-				return -1;
-			break;
-		}
-		n = (size_t)(nl - (buf + off));
-		nnl++;
-		if (n > 0 && buf[off + n - 1] == '\r') {
-			ncrlf++;
-			n--;
-		}
-		if (usersfile_append(uf, buf + off, n) == -1)
-			return -1;
-		uf->uf_final_nl = 1;
-		off = (size_t)(nl - buf) + 1;
-	}
-	uf->uf_crlf = nnl > 0 && ncrlf == nnl;
 	return 0;
 }
 
@@ -297,7 +129,7 @@ usersfile_read(struct usersfile *uf, int create, const char **errstr)
 		*errstr = "contains a NUL byte; fix the file by hand";
 		goto done;
 	}
-	if (usersfile_split(uf, buf, len) == -1) {
+	if (inilines_split(&uf->uf_ls, buf, len) == -1) {
 		errno = ENOMEM;
 		*errstr = strerror(errno);
 		goto done;
@@ -356,13 +188,9 @@ fail:
 void
 usersfile_close(struct usersfile *uf)
 {
-	size_t	i;
-
 	if (uf == NULL)
 		return;
-	for (i = 0; i < uf->uf_nlines; i++)
-		usersfile_line_free(&uf->uf_lines[i]);
-	free(uf->uf_lines);
+	inilines_free(&uf->uf_ls);
 	atomicfile_close(uf->uf_af);
 	free(uf);
 }
@@ -383,10 +211,10 @@ usersfile_get(const struct usersfile *uf, const char *kind, const char *name,
 
 	if (key == NULL || !usersfile_find(uf, kind, name, &h))
 		return NULL;
-	end = usersfile_section_end(uf, h);
+	end = inilines_section_end(&uf->uf_ls, h);
 	for (i = h + 1; i < end; i++)
-		if (usersfile_is_key(&uf->uf_lines[i], key))
-			return uf->uf_lines[i].ul_value;
+		if (inilines_is_key(&uf->uf_ls.ls_lines[i], key))
+			return uf->uf_ls.ls_lines[i].ln_value;
 	return NULL;
 }
 
@@ -409,7 +237,8 @@ usersfile_section_is_valid(const char *kind, const char *name)
 int
 usersfile_add(struct usersfile *uf, const char *kind, const char *name)
 {
-	struct usersfile_line	 blank, head;
+	struct inilines		*ls = &uf->uf_ls;
+	struct inilines_line	 blank, head;
 	char			*text = NULL;
 	size_t			 h;
 	int			 need_blank, rc = -1, n;
@@ -425,20 +254,20 @@ usersfile_add(struct usersfile *uf, const char *kind, const char *name)
 		errno = EEXIST;
 		goto done;
 	}
-	need_blank = uf->uf_nlines > 0 &&
-	    uf->uf_lines[uf->uf_nlines - 1].ul_kind != INIFILE_BLANK;
+	need_blank = ls->ls_nlines > 0 &&
+	    ls->ls_lines[ls->ls_nlines - 1].ln_kind != INIFILE_BLANK;
 	if ((n = asprintf(&text, "[%s:%s]", kind, name)) == -1) {
 		text = NULL;
 		goto nomem;
 	}
 	/* Everything that can fail comes before the first change. */
-	if (usersfile_reserve(uf, 2) == -1 ||
-	    (need_blank && usersfile_line_init(&blank, "", 0, 0) == -1) ||
-	    usersfile_line_init(&head, text, (size_t)n, 0) == -1)
+	if (inilines_reserve(ls, 2) == -1 ||
+	    (need_blank && inilines_line_init(&blank, "", 0, 0) == -1) ||
+	    inilines_line_init(&head, text, (size_t)n, 0) == -1)
 		goto nomem;
 	if (need_blank)
-		usersfile_insert(uf, uf->uf_nlines, &blank);
-	usersfile_insert(uf, uf->uf_nlines, &head);
+		inilines_insert(ls, ls->ls_nlines, &blank);
+	inilines_insert(ls, ls->ls_nlines, &head);
 	memset(&blank, 0, sizeof(blank));
 	memset(&head, 0, sizeof(head));
 	rc = 0;
@@ -446,8 +275,8 @@ usersfile_add(struct usersfile *uf, const char *kind, const char *name)
 nomem:
 	errno = ENOMEM;
 done:
-	usersfile_line_free(&blank);
-	usersfile_line_free(&head);
+	inilines_line_free(&blank);
+	inilines_line_free(&head);
 	free(text);
 	return rc;
 }
@@ -511,13 +340,13 @@ done:
  * but checked all the same: the line must read back as what was set.
  */
 static int
-usersfile_key_line(struct usersfile_line *ul, const char *text,
+usersfile_key_line(struct inilines_line *ul, const char *text,
     const char *value)
 {
-	if (usersfile_line_init(ul, text, strlen(text), 0) == -1)
+	if (inilines_line_init(ul, text, strlen(text), 0) == -1)
 		return -1;
-	if (ul->ul_kind != INIFILE_KEY || strcmp(ul->ul_value, value) != 0) {
-		usersfile_line_free(ul);
+	if (ul->ln_kind != INIFILE_KEY || strcmp(ul->ln_value, value) != 0) {
+		inilines_line_free(ul);
 		errno = EINVAL;
 		return -1;
 	}
@@ -529,15 +358,15 @@ static int
 usersfile_replace(struct usersfile *uf, size_t i, const char *text,
     const char *value)
 {
-	struct usersfile_line	ul;
+	struct inilines_line	ul;
 
-	if (strcmp(uf->uf_lines[i].ul_text, text) == 0)
+	if (strcmp(uf->uf_ls.ls_lines[i].ln_text, text) == 0)
 		return 0;
 	if (usersfile_key_line(&ul, text, value) == -1)
 		return -1;
-	usersfile_line_free(&uf->uf_lines[i]);
-	uf->uf_lines[i] = ul;
-	uf->uf_changed = 1;
+	inilines_line_free(&uf->uf_ls.ls_lines[i]);
+	uf->uf_ls.ls_lines[i] = ul;
+	uf->uf_ls.ls_changed = 1;
 	return 0;
 }
 
@@ -545,7 +374,8 @@ int
 usersfile_set(struct usersfile *uf, const char *kind, const char *name,
     const char *key, const char *value)
 {
-	struct usersfile_line	 ul, cl;
+	struct inilines		*ls = &uf->uf_ls;
+	struct inilines_line	 ul, cl;
 	char			*text = NULL, *own = NULL;
 	size_t			 h, end, i, last, found;
 	int			 rc = -1;
@@ -561,44 +391,44 @@ usersfile_set(struct usersfile *uf, const char *kind, const char *name,
 		errno = ENOENT;
 		goto done;
 	}
-	end = usersfile_section_end(uf, h);
+	end = inilines_section_end(ls, h);
 	last = found = h;
 	for (i = h + 1; i < end; i++) {
-		if (uf->uf_lines[i].ul_kind != INIFILE_KEY)
+		if (ls->ls_lines[i].ln_kind != INIFILE_KEY)
 			continue;
 		last = i;
-		if (found == h && usersfile_is_key(&uf->uf_lines[i], key))
+		if (found == h && inilines_is_key(&ls->ls_lines[i], key))
 			found = i;
 	}
 	if (usersfile_key_text(key, value,
-	    found != h ? uf->uf_lines[found].ul_text : NULL, &text, &own) == -1)
+	    found != h ? ls->ls_lines[found].ln_text : NULL, &text, &own) == -1)
 		goto done;
 	if (found == h) {
-		if (usersfile_reserve(uf, 1) == -1 ||
+		if (inilines_reserve(ls, 1) == -1 ||
 		    usersfile_key_line(&ul, text, value) == -1)
 			goto done;
-		usersfile_insert(uf, last + 1, &ul);
+		inilines_insert(ls, last + 1, &ul);
 		memset(&ul, 0, sizeof(ul));
 		rc = 0;
 		goto done;
 	}
-	if (own != NULL && (usersfile_reserve(uf, 1) == -1 ||
-	    usersfile_line_init(&cl, own, strlen(own), 0) == -1))
+	if (own != NULL && (inilines_reserve(ls, 1) == -1 ||
+	    inilines_line_init(&cl, own, strlen(own), 0) == -1))
 		goto done;
 	if (usersfile_replace(uf, found, text, value) == -1)
 		goto done;
 	/* A second "key =" makes the file invalid; leave one. */
 	for (i = end - 1; i > found; i--)
-		if (usersfile_is_key(&uf->uf_lines[i], key))
-			usersfile_remove(uf, i, i + 1);
+		if (inilines_is_key(&ls->ls_lines[i], key))
+			inilines_remove(ls, i, i + 1);
 	if (own != NULL) {
-		usersfile_insert(uf, found, &cl);
+		inilines_insert(ls, found, &cl);
 		memset(&cl, 0, sizeof(cl));
 	}
 	rc = 0;
 done:
-	usersfile_line_free(&ul);
-	usersfile_line_free(&cl);
+	inilines_line_free(&ul);
+	inilines_line_free(&cl);
 	free(text);
 	free(own);
 	return rc;
@@ -618,9 +448,9 @@ usersfile_unset(struct usersfile *uf, const char *kind, const char *name,
 		errno = ENOENT;
 		return -1;
 	}
-	for (i = usersfile_section_end(uf, h) - 1; i > h; i--)
-		if (usersfile_is_key(&uf->uf_lines[i], key))
-			usersfile_remove(uf, i, i + 1);
+	for (i = inilines_section_end(&uf->uf_ls, h) - 1; i > h; i--)
+		if (inilines_is_key(&uf->uf_ls.ls_lines[i], key))
+			inilines_remove(&uf->uf_ls, i, i + 1);
 	return 0;
 }
 
@@ -637,42 +467,44 @@ usersfile_unset(struct usersfile *uf, const char *kind, const char *name,
 int
 usersfile_del(struct usersfile *uf, const char *kind, const char *name)
 {
-	size_t	h, start, end, last, keep, i;
+	struct inilines		*ls = &uf->uf_ls;
+	size_t			 h, start, end, last, keep, i;
 
 	if (!usersfile_find(uf, kind, name, &h)) {
 		errno = ENOENT;
 		return -1;
 	}
 	start = h;
-	while (start > 0 && uf->uf_lines[start - 1].ul_kind == INIFILE_COMMENT)
+	while (start > 0 && ls->ls_lines[start - 1].ln_kind == INIFILE_COMMENT)
 		start--;
 	if (start == 0)
 		start = h;
-	end = usersfile_section_end(uf, h);
+	end = inilines_section_end(ls, h);
 	last = h;
 	for (i = h + 1; i < end; i++)
-		if (uf->uf_lines[i].ul_kind != INIFILE_BLANK &&
-		    uf->uf_lines[i].ul_kind != INIFILE_COMMENT)
+		if (ls->ls_lines[i].ln_kind != INIFILE_BLANK &&
+		    ls->ls_lines[i].ln_kind != INIFILE_COMMENT)
 			last = i;
 	keep = end;
-	if (end < uf->uf_nlines)
+	if (end < ls->ls_nlines)
 		while (keep > last + 1 &&
-		    uf->uf_lines[keep - 1].ul_kind == INIFILE_COMMENT)
+		    ls->ls_lines[keep - 1].ln_kind == INIFILE_COMMENT)
 			keep--;
-	usersfile_remove(uf, start, keep);
-	if (start == uf->uf_nlines)
-		while (uf->uf_nlines > 0 &&
-		    uf->uf_lines[uf->uf_nlines - 1].ul_kind == INIFILE_BLANK)
-			usersfile_remove(uf, uf->uf_nlines - 1, uf->uf_nlines);
+	inilines_remove(ls, start, keep);
+	if (start == ls->ls_nlines)
+		while (ls->ls_nlines > 0 &&
+		    ls->ls_lines[ls->ls_nlines - 1].ln_kind == INIFILE_BLANK)
+			inilines_remove(ls, ls->ls_nlines - 1, ls->ls_nlines);
 	return 0;
 }
 
 char **
 usersfile_names(const struct usersfile *uf, const char *kind, size_t *n)
 {
-	char	**names = NULL;
-	size_t	  i, count = 0, klen;
-	int	  ok = 0;
+	const struct inilines	 *ls = &uf->uf_ls;
+	char			**names = NULL;
+	size_t			  i, count = 0, klen;
+	int			  ok = 0;
 
 	*n = 0;
 	if (kind == NULL) {
@@ -680,19 +512,19 @@ usersfile_names(const struct usersfile *uf, const char *kind, size_t *n)
 		return NULL;
 	}
 	klen = strlen(kind);
-	for (i = 0; i < uf->uf_nlines; i++)
-		if (uf->uf_lines[i].ul_kind == INIFILE_SECTION &&
-		    strncmp(uf->uf_lines[i].ul_name, kind, klen) == 0 &&
-		    uf->uf_lines[i].ul_name[klen] == ':')
+	for (i = 0; i < ls->ls_nlines; i++)
+		if (ls->ls_lines[i].ln_kind == INIFILE_SECTION &&
+		    strncmp(ls->ls_lines[i].ln_name, kind, klen) == 0 &&
+		    ls->ls_lines[i].ln_name[klen] == ':')
 			count++;
 	if ((names = calloc(count + 1, sizeof(*names))) == NULL)
 		goto done;
-	for (i = 0, count = 0; i < uf->uf_nlines; i++) {
-		if (uf->uf_lines[i].ul_kind != INIFILE_SECTION ||
-		    strncmp(uf->uf_lines[i].ul_name, kind, klen) != 0 ||
-		    uf->uf_lines[i].ul_name[klen] != ':')
+	for (i = 0, count = 0; i < ls->ls_nlines; i++) {
+		if (ls->ls_lines[i].ln_kind != INIFILE_SECTION ||
+		    strncmp(ls->ls_lines[i].ln_name, kind, klen) != 0 ||
+		    ls->ls_lines[i].ln_name[klen] != ':')
 			continue;
-		if ((names[count] = strdup(uf->uf_lines[i].ul_name + klen +
+		if ((names[count] = strdup(ls->ls_lines[i].ln_name + klen +
 		    1)) == NULL)
 			goto done;
 		count++;
@@ -709,46 +541,6 @@ done:
 	if (ok)
 		*n = count;
 	return names;
-}
-
-/* The whole file as it is to be written. */
-static int
-usersfile_render(const struct usersfile *uf, char **out, size_t *outlen)
-{
-	const char	*eol = uf->uf_crlf ? "\r\n" : "\n";
-	size_t		 eollen = strlen(eol), len = 0, i, n;
-	char		*buf, *p;
-	int		 last_eol;
-
-	if (uf->uf_nlines == 0) {
-		*out = NULL;
-		*outlen = 0;
-		return 0;
-	}
-	/* Keep a missing final line end only on a line left as it was. */
-	last_eol = uf->uf_final_nl || !uf->uf_lines[uf->uf_nlines - 1].ul_orig;
-	len = uf->uf_bom ? 3 : 0;
-	for (i = 0; i < uf->uf_nlines; i++)
-		len += strlen(uf->uf_lines[i].ul_text) + eollen;
-	if ((buf = malloc(len)) == NULL)
-		return -1;
-	p = buf;
-	if (uf->uf_bom) {
-		memcpy(p, USERSFILE_BOM, 3);
-		p += 3;
-	}
-	for (i = 0; i < uf->uf_nlines; i++) {
-		n = strlen(uf->uf_lines[i].ul_text);
-		memcpy(p, uf->uf_lines[i].ul_text, n);
-		p += n;
-		if (i + 1 < uf->uf_nlines || last_eol) {
-			memcpy(p, eol, eollen);
-			p += eollen;
-		}
-	}
-	*out = buf;
-	*outlen = (size_t)(p - buf);
-	return 0;
 }
 
 void
@@ -810,21 +602,22 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 		AUTHZ_HASH_MAX_MEMORY, AUTHZ_HASH_MAX_OPSLIMIT,
 		AUTHZ_HASH_MAX_PARALLEL
 	};
+	struct inilines		*ls = &uf->uf_ls;
 	struct usersfile_check	 uc;
 	struct atomicfile_write	 aw;
 	struct stat		 now;
 	char			*buf = NULL;
-	size_t			 len, i;
+	size_t			 len;
 	int			 rc = -1;
 
-	if (!uf->uf_changed)
+	if (!ls->ls_changed)
 		return 0;
 	uc.uc_uf = uf;
 	uc.uc_lim = lim != NULL ? lim : &deflim;
 	if (!atomicfile_is_untouched(uf->uf_af, uf->uf_exists ? &uf->uf_st :
 	    NULL, &now, errs))
 		goto done;
-	if (usersfile_render(uf, &buf, &len) == -1) {
+	if (inilines_render(ls, &buf, &len) == -1) {
 		errlist_add(errs, uf->uf_af->af_path, 0, "out of memory");
 		goto done;
 	}
@@ -839,13 +632,9 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 	rc = atomicfile_replace(uf->uf_af, &aw, errs);
 	if (aw.aw_renamed) {
 		/* What is in memory is now the file. */
-		uf->uf_changed = 0;
+		inilines_saved(ls);
 		uf->uf_exists = 1;
 		uf->uf_st = aw.aw_written;
-		uf->uf_final_nl = uf->uf_nlines > 0 && (uf->uf_final_nl ||
-		    !uf->uf_lines[uf->uf_nlines - 1].ul_orig);
-		for (i = 0; i < uf->uf_nlines; i++)
-			uf->uf_lines[i].ul_orig = 1;
 	}
 done:
 	free(buf);

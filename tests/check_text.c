@@ -1,6 +1,6 @@
 /*
- * text.c: numbers, sizes, dates, comma-separated lists and the UTF-8
- * check.
+ * text.c: numbers, sizes, dates, comma-separated lists, the UTF-8
+ * check and the UTF-8 sequence length under it.
  */
 #include "config.h"
 
@@ -81,6 +81,52 @@ static const struct utf8_case utf8_unclean_cases[] = {
 	U("\xf0\x90\x28\xbc"),
 };
 
+/*
+ * text_utf8_len() at the start of s, left bytes readable: the length of
+ * the sequence, or 0.  Control bytes are one byte long here; only
+ * text_is_clean_utf8() refuses them.
+ */
+static const struct utf8_len_case {
+	const char	*s;
+	size_t		 left;
+	size_t		 want;
+} utf8_len_cases[] = {
+	{ "a", 1, 1 },
+	{ "\x01", 1, 1 },
+	{ "\x7f", 1, 1 },
+	{ "ab", 2, 1 },
+	{ "\xc2\x80", 2, 2 },
+	{ "\xdf\xbf", 2, 2 },
+	{ "\xe0\xa0\x80", 3, 3 },
+	{ "\xe2\x82\xac", 3, 3 },
+	{ "\xe2\x82\xac", 4, 3 },	/* the NUL after is not read */
+	{ "\xed\x9f\xbf", 3, 3 },
+	{ "\xef\xbf\xbf", 3, 3 },
+	{ "\xf0\x90\x80\x80", 4, 4 },
+	{ "\xf4\x8f\xbf\xbf", 4, 4 },
+	{ "\xf4\x8f\xbf\xbfz", 5, 4 },
+	{ "\xef\xbb\xbf", 3, 3 },	/* a BOM is a character */
+};
+
+static const struct utf8_len_case utf8_len_bad_cases[] = {
+	{ "\x80", 1, 0 },
+	{ "\xbf", 1, 0 },
+	{ "\xc0\x80", 2, 0 },
+	{ "\xc1\xbf", 2, 0 },
+	{ "\xe0\x9f\xbf", 3, 0 },
+	{ "\xed\xa0\x80", 3, 0 },
+	{ "\xf0\x8f\xbf\xbf", 4, 0 },
+	{ "\xf4\x90\x80\x80", 4, 0 },
+	{ "\xf5\x80\x80\x80", 4, 0 },
+	{ "\xff", 1, 0 },
+	{ "\xc3", 1, 0 },
+	{ "\xe2\x82\xac", 2, 0 },	/* cut by left */
+	{ "\xf0\x90\x80\x80", 3, 0 },
+	{ "\xc3\x28", 2, 0 },
+	{ "\xe2\x82\x28", 3, 0 },
+	{ "\xf0\x90\x28\xbc", 4, 0 },
+};
+
 /* --- core -------------------------------------------------------------- */
 
 START_TEST(test_utf8_clean)
@@ -96,6 +142,24 @@ START_TEST(test_utf8_unclean)
 	const struct utf8_case *c = &utf8_unclean_cases[_i];
 
 	ck_assert_int_eq(text_is_clean_utf8(c->s, c->len), 0);
+}
+END_TEST
+
+START_TEST(test_utf8_len)
+{
+	const struct utf8_len_case *c = &utf8_len_cases[_i];
+
+	ck_assert_uint_eq(text_utf8_len((const unsigned char *)c->s, c->left),
+	    c->want);
+}
+END_TEST
+
+START_TEST(test_utf8_len_bad)
+{
+	const struct utf8_len_case *c = &utf8_len_bad_cases[_i];
+
+	ck_assert_uint_eq(text_utf8_len((const unsigned char *)c->s, c->left),
+	    c->want);
 }
 END_TEST
 
@@ -370,6 +434,7 @@ text_suite(void)
 	tcase_add_loop_test(tc, test_after_prefix, 0,
 	    (int)NITEMS(prefix_cases));
 	tcase_add_test(tc, test_free_list_null);
+	tcase_add_loop_test(tc, test_utf8_len, 0, NITEMS(utf8_len_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
@@ -382,6 +447,8 @@ text_suite(void)
 	tc = tcase_create("malformed");
 	tcase_add_loop_test(tc, test_utf8_unclean, 0,
 	    (int)NITEMS(utf8_unclean_cases));
+	tcase_add_loop_test(tc, test_utf8_len_bad, 0,
+	    NITEMS(utf8_len_bad_cases));
 	tcase_add_loop_test(tc, test_parse_size_bad, 0, NITEMS(size_bad));
 	tcase_add_loop_test(tc, test_parse_uint_bad, 0, NITEMS(uint_bad));
 	tcase_add_loop_test(tc, test_parse_date_bad, 0, NITEMS(date_bad));

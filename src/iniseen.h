@@ -1,0 +1,43 @@
+/*
+ * A set of the section and key names an INI file has used so far, each
+ * with the line it was first seen at, so that inifile.c can refuse a
+ * duplicate section or key and name the line of the first.
+ */
+#ifndef AUTHZ_INISEEN_H
+#define AUTHZ_INISEEN_H
+
+#include <stddef.h>
+
+#include "defaults.h"
+
+/* Big enough for a section name and for a key name, with the NUL. */
+#define INISEEN_NAME_SIZE						\
+	((AUTHZ_INI_NAME_MAX > AUTHZ_INI_SECTION_MAX ?			\
+	    AUTHZ_INI_NAME_MAX : AUTHZ_INI_SECTION_MAX) + 1)
+
+/* A section name (scope 0) or a key of the section with that ordinal. */
+struct iniseen_slot {
+	size_t	is_scope;
+	int	is_line;		/* 0: free slot */
+	char	is_name[INISEEN_NAME_SIZE];
+};
+
+struct iniseen {
+	struct iniseen_slot	*it_slot;
+	size_t			 it_cap;	/* a power of two */
+	size_t			 it_count;
+};
+
+/*
+ * Records name (len bytes, no NUL) in scope at line, a line number
+ * above 0; a zeroed struct iniseen is an empty table.  Returns 0 when it
+ * is new, the line it was first seen at when it is not, and -1 when out
+ * of memory or when name does not fit in INISEEN_NAME_SIZE.
+ */
+int	iniseen_add(struct iniseen *t, size_t scope, const char *name,
+	    size_t len, int line);
+
+/* Frees the table and zeroes it: empty again. */
+void	iniseen_free(struct iniseen *t);
+
+#endif
