@@ -206,9 +206,14 @@ text_is_clean_utf8(const char *s, size_t len)
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i, n;
 
-	for (i = 0; i < len; i += n)
-		if (p[i] < 0x20 || p[i] == 0x7f ||
-		    (n = text_utf8_len(p + i, len - i)) == 0)
+	for (i = 0; i < len; i += n) {
+		/* ASCII without a call: names and passwords mostly are. */
+		if (p[i] < 0x80) {
+			if (p[i] < 0x20 || p[i] == 0x7f)
+				return 0;
+			n = 1;
+		} else if ((n = text_utf8_len(p + i, len - i)) == 0)
 			return 0;
+	}
 	return 1;
 }
