@@ -219,7 +219,11 @@ start_daemon() {
 	done
 	return 1
 }
-start_daemon || { echo "# fcgi-authzd did not start"; exit 99; }
+if ! start_daemon; then
+	echo "# fcgi-authzd did not start; its logs:"
+	tail -n 5 "$SRV_DIR"/logs/fcgi-authzd.attempt*.log | sed 's/^/# /'
+	exit 99
+fi
 
 run_setup authnz fcgi-authz-authnz.conf
 run_setup authnz-provider fcgi-authz-authnz-provider.conf

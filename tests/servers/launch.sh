@@ -15,11 +15,15 @@
 
 APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
 
-# free_port: prints a TCP port on 127.0.0.1 nobody listens on.
+# free_port: prints a TCP port on 127.0.0.1 nobody listens on, drawn at
+# random each call (a retry after a failed bind gets another one) from
+# below the kernel's ephemeral range, 32768 and up on Debian
+# (ip_local_port_range in ip-sysctl.rst): no outgoing connection of the
+# tests themselves holds such a port, which a listener could not bind.
 free_port() {
-	_p=$(( 20000 + $$ % 20000 ))
-	while (exec 3<>"/dev/tcp/127.0.0.1/$_p") 2>/dev/null; do
-		_p=$((_p + 1))
+	while :; do
+		_p=$(( 20000 + ${SRANDOM:-$RANDOM} % 12000 ))
+		(exec 3<>"/dev/tcp/127.0.0.1/$_p") 2>/dev/null || break
 	done
 	echo "$_p"
 }

@@ -21,12 +21,16 @@ for s in $setups; do
 	bash "$here/$s.sh" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	last=$(tail -n 20 "$log")
 	rm -f "$log"
 	if [ "$rc" -eq 77 ] && [ "${SERVERS_ALLOW_SKIP:-0}" = 1 ]; then
 		echo "== $s: skipped (server not installed)"
 		continue
 	fi
 	if [ -z "$line" ]; then
+		# Its last words say why: scripts/test shows the lines that
+		# start "#   ".
+		printf '%s\n' "$last" | sed 's/^/#   /'
 		echo "== $s: ended without a result (exit $rc)"
 		total_fail=$((total_fail + 1))
 		continue
