@@ -64,12 +64,18 @@ conf_validate(struct confparse *cp, struct errlist *warnings)
 	size_t		 i, j, u;
 	int		 found;
 
-	if (cf->cf_hash_memlimit > cf->cf_hash_max_memory)
+	if (cf->cf_hash_memlimit > cf->cf_hash_limits.hfl_max_memory)
 		errlist_add(cp->cp_errs, cp->cp_file,
 		    cp->cp_line[CONFPARSE_LINE_MEMLIMIT],
 		    "[hashing] memlimit (%zu bytes) is above max_memory "
 		    "(%llu bytes): new hashes would be refused at load",
-		    cf->cf_hash_memlimit, cf->cf_hash_max_memory);
+		    cf->cf_hash_memlimit, cf->cf_hash_limits.hfl_max_memory);
+	if (cf->cf_hash_opslimit > cf->cf_hash_limits.hfl_max_passes)
+		errlist_add(cp->cp_errs, cp->cp_file,
+		    cp->cp_line[CONFPARSE_LINE_OPSLIMIT],
+		    "[hashing] opslimit (%llu) is above max_passes (%llu): "
+		    "new hashes would be refused at load",
+		    cf->cf_hash_opslimit, cf->cf_hash_limits.hfl_max_passes);
 	if (cp->cp_users_raw == NULL)
 		errlist_add(cp->cp_errs, cp->cp_file, 0,
 		    "[server] users is required");
@@ -213,7 +219,7 @@ conf_trust_daemon(struct confparse *cp, struct filetrust_ids *ids)
  * a warning if every user may read it, when trust is set.
  */
 static struct users *
-conf_read_users(const struct conf *cf, const struct users_hash_limits *lim,
+conf_read_users(const struct conf *cf, const struct hashfmt_limits *lim,
     const struct conf_trust *trust, struct errlist *errs,
     struct errlist *warnings)
 {
@@ -241,7 +247,6 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 {
 	struct conf		*cf;
 	struct confparse	 cp;
-	struct users_hash_limits lim;
 	struct stat		 st;
 	size_t			 before = errlist_count(errs);
 
@@ -275,10 +280,8 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 	    conf_trust_daemon(&cp, &trust->ct_users) == -1)
 		flags |= CONF_LOAD_NO_USERS;
 	if (cf->cf_users_path != NULL && !(flags & CONF_LOAD_NO_USERS)) {
-		lim.uhl_max_memory = cf->cf_hash_max_memory;
-		lim.uhl_max_opslimit = AUTHZ_HASH_MAX_OPSLIMIT;
-		lim.uhl_max_parallel = AUTHZ_HASH_MAX_PARALLEL;
-		cf->cf_users = conf_read_users(cf, &lim, trust, errs, warnings);
+		cf->cf_users = conf_read_users(cf, &cf->cf_hash_limits, trust,
+		    errs, warnings);
 		if (cf->cf_users != NULL)
 			conf_fileid_from_stat(users_file_stat(cf->cf_users),
 			    &cf->cf_files.cfs_users);

@@ -86,6 +86,9 @@ static const struct conf_name conf_log_names[] = {
 	{ "stderr", CONF_LOG_STDERR }, { "syslog", CONF_LOG_SYSLOG },
 	{ NULL, 0 }
 };
+static const struct conf_name conf_legacy_names[] = {
+	{ "accept", 0 }, { "refuse", 1 }, { NULL, 0 }
+};
 static const struct conf_name conf_opslimit_names[] = {
 	{ "interactive", crypto_pwhash_OPSLIMIT_INTERACTIVE },
 	{ "moderate", crypto_pwhash_OPSLIMIT_MODERATE },
@@ -279,11 +282,21 @@ static const struct conf_key conf_keys[] = {
 
 	{ KEY("hashing", "max_concurrent", CONF_UINT),
 	  AT(cf_hash_max_concurrent), RANGE(1, AUTHZ_HASH_CONCURRENT_MAX) },
-	{ KEY("hashing", "max_memory", CONF_BYTES), AT(cf_hash_max_memory),
+	{ KEY("hashing", "max_memory", CONF_BYTES), AT(cf_hash_limits.hfl_max_memory),
 	  RANGE(crypto_pwhash_MEMLIMIT_MIN, ULLONG_MAX),
 	  .ck_expect = "a size such as 256M" },
+	{ KEY("hashing", "max_passes", CONF_UINT),
+	  AT(cf_hash_limits.hfl_max_passes), RANGE(1, AUTHZ_HASH_PASSES_MAX) },
+	{ KEY("hashing", "max_bcrypt_cost", CONF_UINT),
+	  AT(cf_hash_limits.hfl_max_bcrypt_cost), RANGE(4, 31) },
+	{ KEY("hashing", "max_sha_crypt_rounds", CONF_UINT),
+	  AT(cf_hash_limits.hfl_max_sha_rounds), RANGE(1000, 999999999) },
+	{ KEY("hashing", "legacy", CONF_NAME),
+	  AT(cf_hash_limits.hfl_refuse_legacy), .ck_names = conf_legacy_names,
+	  .ck_expect = "\"accept\" or \"refuse\"" },
 	{ KEY("hashing", "opslimit", CONF_UINT), AT(cf_hash_opslimit),
-	  RANGE(crypto_pwhash_OPSLIMIT_MIN, AUTHZ_HASH_MAX_OPSLIMIT),
+	  RANGE(crypto_pwhash_OPSLIMIT_MIN, AUTHZ_HASH_PASSES_MAX),
+	  .ck_line = CONFPARSE_LINE_OPSLIMIT,
 	  .ck_names = conf_opslimit_names,
 	  .ck_expect = "interactive, moderate" },
 	{ KEY("hashing", "memlimit", CONF_BYTES), AT(cf_hash_memlimit),
@@ -591,7 +604,7 @@ confparse_defaults(struct conf *cf)
 	cf->cf_request_timeout = AUTHZ_REQUEST_TIMEOUT_SEC;
 	cf->cf_socket_mode = AUTHZ_SOCKET_MODE;
 	cf->cf_hash_max_concurrent = AUTHZ_HASH_MAX_CONCURRENT;
-	cf->cf_hash_max_memory = AUTHZ_HASH_MAX_MEMORY;
+	hashfmt_limits_default(&cf->cf_hash_limits);
 	cf->cf_hash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	cf->cf_hash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 	cf->cf_cache_ttl = AUTHZ_CACHE_TTL_SEC;

@@ -16,6 +16,7 @@ enum confparse_line {
 	CONFPARSE_LINE_USER,		/* [server] user */
 	CONFPARSE_LINE_GROUP,		/* [server] group */
 	CONFPARSE_LINE_MEMLIMIT,	/* [hashing] memlimit */
+	CONFPARSE_LINE_OPSLIMIT,	/* [hashing] opslimit */
 	CONFPARSE_NLINES
 };
 

@@ -45,8 +45,14 @@
 #define AUTHZ_HASH_MAX_CONCURRENT 2
 #define AUTHZ_HASH_CONCURRENT_MAX 1024	/* the most max_concurrent takes */
 #define AUTHZ_HASH_MAX_MEMORY	(256ULL * 1024 * 1024)	/* bytes */
-#define AUTHZ_HASH_MAX_OPSLIMIT	32	/* argon2 t; refused above at load */
+#define AUTHZ_HASH_MAX_PASSES	32	/* argon2 t, yescrypt t; refused
+					   above at load (max_passes) */
+#define AUTHZ_HASH_PASSES_MAX	1024	/* the most max_passes takes */
 #define AUTHZ_HASH_MAX_PARALLEL	16	/* argon2 p, scrypt p */
+/* Caps on the crypt(5) formats (hashfmt.h), each about a second of one
+ * core on a 2-core VM: bcrypt cost 14 takes 1.2 s, 2^14 rounds. */
+#define AUTHZ_HASH_MAX_BCRYPT_COST 14
+#define AUTHZ_HASH_MAX_SHA_ROUNDS 1000000UL	/* sha512-crypt: 0.4 s */
 
 #define AUTHZ_BUSY_RETRY_SEC	1	/* Retry-After when hashing is full */
 

@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "hashfmt.h"
 #include "hashpool.h"
 #include "proc.h"
 
@@ -55,16 +56,6 @@ struct hashpool {
 	unsigned	 hp_nthreads;
 };
 
-int
-hashpool_str_verify(const char *hash, const char *password, size_t len)
-{
-	/* crypto_pwhash_str_verify() knows only $argon2i$ and $argon2id$. */
-	if (strncmp(hash, "$7$", 3) == 0)
-		return crypto_pwhash_scryptsalsa208sha256_str_verify(hash,
-		    password, len) == 0;
-	return crypto_pwhash_str_verify(hash, password, len) == 0;
-}
-
 static void
 hashpool_renewal_free(struct hashrenewal *r)
 {
@@ -93,7 +84,7 @@ hashpool_run_renewal(struct hashpool *hp)
 	hp->hp_running++;
 	pthread_mutex_unlock(&hp->hp_lock);
 	if (!stopping)
-		result = hashpool_str_verify(r->hr_hash, r->hr_password,
+		result = hashfmt_verify(r->hr_hash, r->hr_password,
 		    r->hr_len);
 	r->hr_done(r->hr_arg, result);
 	hashpool_renewal_free(r);
@@ -129,7 +120,7 @@ hashpool_thread(void *arg)
 		hp->hp_queued--;
 		hp->hp_running++;
 		pthread_mutex_unlock(&hp->hp_lock);
-		result = hashpool_str_verify(job->hj_hash, job->hj_password,
+		result = hashfmt_verify(job->hj_hash, job->hj_password,
 		    job->hj_len);
 		pthread_mutex_lock(&hp->hp_lock);
 		hp->hp_running--;

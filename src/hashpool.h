@@ -69,8 +69,4 @@ struct hashpool_load {
 
 void	hashpool_get_load(struct hashpool *, struct hashpool_load *);
 
-/* The verification itself: 1 match, 0 not (argon2 or scrypt strings). */
-int	hashpool_str_verify(const char *hash, const char *password, size_t len)
-	    __attribute__((warn_unused_result));
-
 #endif

@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "hashfmt.h"
 #include "hashpool.h"
 #include "pwcheck.h"
 
@@ -35,143 +36,34 @@ struct pwcheck {
 	char		 pw_dummy[crypto_pwhash_STRBYTES];
 };
 
-/* Reads a decimal number followed by the byte `end`. */
-static int
-pwcheck_number(const char **p, char end, unsigned long long max,
-    unsigned long long *out)
-{
-	unsigned long long v = 0;
-	const char *s = *p;
-
-	if (*s < '0' || *s > '9' || (*s == '0' && s[1] != end))
-		return -1;
-	while (*s >= '0' && *s <= '9') {
-		v = v * 10 + (unsigned long long)(*s - '0');
-		if (v > max)
-			return -1;
-		s++;
-	}
-	if (*s != end)
-		return -1;
-	*p = s + 1;
-	*out = v;
-	return 0;
-}
-
-/* $argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash> */
-static int
-pwcheck_argon2_cost(const char *s, struct pwcheck_cost *c)
-{
-	unsigned long long m, t, p;
-
-	if (strncmp(s, "v=19$m=", 7) != 0)
-		return -1;
-	s += 7;
-	if (pwcheck_number(&s, ',', 0xffffffffULL, &m) == -1 ||
-	    strncmp(s, "t=", 2) != 0)
-		return -1;
-	s += 2;
-	if (pwcheck_number(&s, ',', 0xffffffffULL, &t) == -1 ||
-	    strncmp(s, "p=", 2) != 0)
-		return -1;
-	s += 2;
-	if (pwcheck_number(&s, '$', 0xffffffULL, &p) == -1)
-		return -1;
-	/* Then a salt and a hash, neither empty. */
-	if (*s == '$' || (s = strchr(s, '$')) == NULL || s[1] == '\0' ||
-	    m == 0 || t == 0 || p == 0)
-		return -1;
-	c->pc_memory = m * 1024;
-	c->pc_ops = t;
-	c->pc_parallel = (unsigned)p;
-	return 0;
-}
-
-/* scrypt's crypt(3) alphabet, 6 bits a character. */
-static int
-pwcheck_itoa64(char ch)
-{
-	static const char itoa64[] =
-	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	const char *p = ch != '\0' ? strchr(itoa64, ch) : NULL;
-
-	return p == NULL ? -1 : (int)(p - itoa64);
-}
-
-/* $7$<N:1><r:5><p:5><salt>$<hash>, N = 2^n, memory 128 * r * N. */
-static int
-pwcheck_scrypt_cost(const char *s, struct pwcheck_cost *c)
-{
-	int		n, i, v;
-	unsigned long long r = 0, p = 0;
-
-	if ((n = pwcheck_itoa64(s[0])) < 1 || n > 63)
-		return -1;
-	for (i = 0; i < 5; i++) {
-		if ((v = pwcheck_itoa64(s[1 + i])) == -1)
-			return -1;
-		r |= (unsigned long long)v << (6 * i);
-	}
-	for (i = 0; i < 5; i++) {
-		if ((v = pwcheck_itoa64(s[6 + i])) == -1)
-			return -1;
-		p |= (unsigned long long)v << (6 * i);
-	}
-	if (r == 0 || p == 0 || strchr(s + 11, '$') == NULL)
-		return -1;
-	/* 128 * r * 2^n must fit in 64 bits, or it wraps under any limit. */
-	if (n >= 50 || r > (1ULL << 30) / 128 || r > (~0ULL >> 7) >> n)
-		c->pc_memory = ~0ULL;	/* absurd: refused by any limit */
-	else
-		c->pc_memory = 128ULL * r * (1ULL << n);
-	c->pc_ops = 1ULL << n;
-	c->pc_parallel = (unsigned)(p > 0xffff ? 0xffff : p);
-	return 0;
-}
-
-int
-pwcheck_parse_cost(const char *hash, struct pwcheck_cost *c)
-{
-	memset(c, 0, sizeof(*c));
-	if (strncmp(hash, "$argon2id$", 10) == 0) {
-		c->pc_alg = "argon2id";
-		return pwcheck_argon2_cost(hash + 10, c);
-	}
-	if (strncmp(hash, "$argon2i$", 9) == 0) {
-		c->pc_alg = "argon2i";
-		return pwcheck_argon2_cost(hash + 9, c);
-	}
-	if (strncmp(hash, "$7$", 3) == 0) {
-		c->pc_alg = "scrypt";
-		return pwcheck_scrypt_cost(hash + 3, c);
-	}
-	return -1;
-}
-
-/* The dummy's cost: the typical hash's, else opslimit and memlimit. */
+/*
+ * The dummy's cost: the typical hash's when it is argon2, else opslimit
+ * and memlimit.  Other formats cost what their own parameters say; the
+ * padding of failures (pwcheck_verify) makes a cheaper one no faster.
+ */
 static void
 pwcheck_dummy_cost(const char *typical, unsigned long long opslimit,
     size_t memlimit, struct pwcheck_dummy_cost *dc)
 {
-	struct pwcheck_cost c;
+	struct hashfmt	 hf;
+	const char	*why;
 
 	dc->dc_alg = crypto_pwhash_ALG_ARGON2ID13;
 	dc->dc_ops = opslimit;
 	dc->dc_mem = memlimit;
 	/* libsodium makes p=1 only; it runs lanes one after another, so
 	 * the same m and t cost about the same whatever p was. */
-	if (typical != NULL && pwcheck_parse_cost(typical, &c) == 0 &&
-	    strcmp(c.pc_alg, "scrypt") != 0 && c.pc_memory <= SIZE_MAX) {
-		dc->dc_ops = c.pc_ops;
-		dc->dc_mem = (size_t)c.pc_memory;
-		/*
-		 * libsodium makes argon2i only from t=3 on, argon2id from
-		 * t=1; a pass costs the same in both.
-		 */
-		if (strcmp(c.pc_alg, "argon2i") == 0 &&
-		    dc->dc_ops >= crypto_pwhash_argon2i_OPSLIMIT_MIN)
-			dc->dc_alg = crypto_pwhash_ALG_ARGON2I13;
-	}
+	if (typical == NULL || hashfmt_parse(typical, &hf, &why) == -1 ||
+	    (hf.hf_kind != HASHFMT_ARGON2ID && hf.hf_kind != HASHFMT_ARGON2I) ||
+	    hf.hf_memory > SIZE_MAX)
+		return;
+	dc->dc_ops = hf.hf_passes;
+	dc->dc_mem = (size_t)hf.hf_memory;
+	/* libsodium makes argon2i only from t=3 on, argon2id from t=1; a
+	 * pass costs the same in both. */
+	if (hf.hf_kind == HASHFMT_ARGON2I &&
+	    dc->dc_ops >= crypto_pwhash_argon2i_OPSLIMIT_MIN)
+		dc->dc_alg = crypto_pwhash_ALG_ARGON2I13;
 }
 
 /*
@@ -281,7 +173,7 @@ pwcheck_verify(struct pwcheck *pw, const char *hash, const char *password,
 		ok = hashpool_verify(pw->pw_pool, hash, password, len);
 	else {
 		pwcheck_acquire(pw);
-		ok = hashpool_str_verify(hash, password, len);
+		ok = hashfmt_verify(hash, password, len);
 		pwcheck_release(pw);
 	}
 	if (ok != -1)

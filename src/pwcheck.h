@@ -1,5 +1,5 @@
 /*
- * Password verification: crypto_pwhash_str_verify behind a limit on how
+ * Password verification: hashfmt_verify() behind a limit on how
  * many run at once (each one may take max_memory bytes), and a dummy
  * verification with realistic parameters for users that do not exist.
  */
@@ -9,22 +9,6 @@
 #include <stddef.h>
 
 struct pwcheck;
-
-/* What a stored hash string asks for, parsed from the string itself. */
-struct pwcheck_cost {
-	const char		*pc_alg;	/* "argon2id", "argon2i", "scrypt" */
-	unsigned long long	 pc_memory;	/* bytes */
-	unsigned long long	 pc_ops;	/* argon2 t; scrypt N */
-	unsigned		 pc_parallel;
-};
-
-/*
- * Parses the parameters of a crypto_pwhash_str string ($argon2id$,
- * $argon2i$ or scrypt's $7$).  Returns 0, or -1 if the string is not one
- * libsodium can verify.
- */
-int	pwcheck_parse_cost(const char *hash, struct pwcheck_cost *)
-	    __attribute__((warn_unused_result));
 
 /*
  * Creates a verifier allowing max_concurrent verifications at once.  The

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "filetrust.h"
+#include "hashfmt.h"
 #include "netaddr.h"
 #include "rules.h"
 
@@ -79,7 +80,8 @@ struct conf {
 	mode_t		 cf_socket_mode;	/* unix socket mode */
 	/* [hashing] */
 	unsigned	 cf_hash_max_concurrent;
-	unsigned long long cf_hash_max_memory;	/* bytes */
+	struct hashfmt_limits cf_hash_limits;	/* what the users file's
+						   hashes may ask for */
 	unsigned long long cf_hash_opslimit;	/* for new hashes */
 	size_t		 cf_hash_memlimit;	/* bytes, for new hashes */
 	/* [cache] */

@@ -16,7 +16,6 @@
 #include <sodium.h>
 
 #include "inifile.h"
-#include "pwcheck.h"
 #include "text.h"
 #include "users.h"
 
@@ -36,7 +35,7 @@ struct users_parse {
 	struct users	*up_users;
 	struct errlist	*up_errs;
 	const char	*up_file;
-	const struct users_hash_limits *up_limits;
+	const struct hashfmt_limits *up_limits;
 	struct user	*up_user;	/* the section being read, or NULL */
 	struct token	*up_token;
 	int		 up_has_password;
@@ -129,44 +128,24 @@ users_parse_bool(const char *v, int *out)
 static int
 users_check_hash(struct users_parse *up, int line, const char *v)
 {
-	const struct users_hash_limits *lim = up->up_limits;
-	struct pwcheck_cost c;
+	struct hashfmt	 hf;
+	const char	*why;
+	char		 msg[256];
 
-	if (strlen(v) >= crypto_pwhash_STRBYTES ||
-	    pwcheck_parse_cost(v, &c) == -1) {
+	if (strlen(v) >= crypto_pwhash_STRBYTES) {
 		errlist_add(up->up_errs, up->up_file, line,
-		    "password: not a hash libsodium can verify (expected "
-		    "$argon2id$, $argon2i$ or $7$ from crypto_pwhash_str; use "
-		    "\"fcgi-authz hash\")");
+		    "password: longer than any hash fcgi-authz verifies "
+		    "(%d bytes at most)", crypto_pwhash_STRBYTES - 1);
 		return 0;
 	}
-	/* Argon2 refuses m < 8 KiB a lane: such a hash never verifies. */
-	if (strcmp(c.pc_alg, "scrypt") != 0 &&
-	    c.pc_memory < 8192ULL * c.pc_parallel) {
-		errlist_add(up->up_errs, up->up_file, line,
-		    "password: the hash asks for %llu bytes of memory, below "
-		    "argon2's minimum of 8 KiB a lane: it cannot verify",
-		    c.pc_memory);
+	if (hashfmt_parse(v, &hf, &why) == -1) {
+		errlist_add(up->up_errs, up->up_file, line, "password: %s",
+		    why);
 		return 0;
 	}
-	if (c.pc_memory > lim->uhl_max_memory) {
-		errlist_add(up->up_errs, up->up_file, line,
-		    "password: the hash asks for %llu bytes of memory, above "
-		    "[hashing] max_memory (%llu)", c.pc_memory,
-		    lim->uhl_max_memory);
-		return 0;
-	}
-	if (strcmp(c.pc_alg, "scrypt") != 0 &&
-	    c.pc_ops > lim->uhl_max_opslimit) {
-		errlist_add(up->up_errs, up->up_file, line,
-		    "password: the hash asks for %llu passes, above the limit "
-		    "of %llu", c.pc_ops, lim->uhl_max_opslimit);
-		return 0;
-	}
-	if (c.pc_parallel > lim->uhl_max_parallel) {
-		errlist_add(up->up_errs, up->up_file, line,
-		    "password: the hash asks for parallelism %u, above the "
-		    "limit of %u", c.pc_parallel, lim->uhl_max_parallel);
+	if (hashfmt_check(&hf, up->up_limits, msg, sizeof(msg)) == -1) {
+		errlist_add(up->up_errs, up->up_file, line, "password: %s",
+		    msg);
 		return 0;
 	}
 	return 1;
@@ -563,27 +542,28 @@ users_resolve_tokens(struct users_parse *up)
 	return ok;
 }
 
-/* The hash whose parameters most users share (a handful of kinds). */
+/*
+ * The hash whose parameters most users share (a handful of kinds), for
+ * the dummy hash unknown users are checked against (pwcheck.h).
+ */
 static void
 users_pick_typical(struct users *u)
 {
-	struct { struct pwcheck_cost c; size_t n; const char *h; } kinds[16];
-	size_t	nkinds = 0, i, k, best = 0;
-	struct pwcheck_cost c;
+	struct { struct hashfmt hf; size_t n; const char *h; } kinds[16];
+	size_t		 nkinds = 0, i, k, best = 0;
+	struct hashfmt	 hf;
+	const char	*why;
 
 	for (i = 0; i < u->u_nusers; i++) {
-		if (pwcheck_parse_cost(u->u_users[i].us_hash, &c) == -1)
+		if (hashfmt_parse(u->u_users[i].us_hash, &hf, &why) == -1)
 			continue;
 		for (k = 0; k < nkinds; k++)
-			if (strcmp(kinds[k].c.pc_alg, c.pc_alg) == 0 &&
-			    kinds[k].c.pc_memory == c.pc_memory &&
-			    kinds[k].c.pc_ops == c.pc_ops &&
-			    kinds[k].c.pc_parallel == c.pc_parallel)
+			if (memcmp(&kinds[k].hf, &hf, sizeof(hf)) == 0)
 				break;
 		if (k == nkinds) {
 			if (nkinds == 16)
 				continue;
-			kinds[nkinds].c = c;
+			kinds[nkinds].hf = hf;
 			kinds[nkinds].n = 0;
 			kinds[nkinds].h = u->u_users[i].us_hash;
 			nkinds++;
@@ -599,7 +579,7 @@ users_pick_typical(struct users *u)
 /* users_load() and users_load_fd(); fd -1: open path. */
 static struct users *
 users_load_common(const char *path, int fd,
-    const struct users_hash_limits *lim, struct errlist *errs)
+    const struct hashfmt_limits *lim, struct errlist *errs)
 {
 	struct users_parse	 up;
 	struct users		*u;
@@ -650,14 +630,14 @@ users_load_common(const char *path, int fd,
 }
 
 struct users *
-users_load(const char *path, const struct users_hash_limits *lim,
+users_load(const char *path, const struct hashfmt_limits *lim,
     struct errlist *errs)
 {
 	return users_load_common(path, -1, lim, errs);
 }
 
 struct users *
-users_load_fd(const char *path, int fd, const struct users_hash_limits *lim,
+users_load_fd(const char *path, int fd, const struct hashfmt_limits *lim,
     struct errlist *errs)
 {
 	return users_load_common(path, fd, lim, errs);

@@ -15,6 +15,7 @@
 
 #include "defaults.h"
 #include "errlist.h"
+#include "hashfmt.h"
 
 struct user {
 	char		 us_name[AUTHZ_USER_MAX + 1];
@@ -41,13 +42,6 @@ struct token {
 	int		 tk_line;
 };
 
-/* Limits a stored hash must keep to, checked at load. */
-struct users_hash_limits {
-	unsigned long long uhl_max_memory;	/* bytes */
-	unsigned long long uhl_max_opslimit;
-	unsigned	   uhl_max_parallel;
-};
-
 struct users;
 
 /*
@@ -55,11 +49,11 @@ struct users;
  * "FILE:LINE: message".  Returns NULL on any error.
  */
 struct users	*users_load(const char *path,
-		    const struct users_hash_limits *, struct errlist *errs);
+		    const struct hashfmt_limits *, struct errlist *errs);
 /* The same from a descriptor the caller opened and closes (the daemon
  * opens the file with filetrust_open()); messages name path. */
 struct users	*users_load_fd(const char *path, int fd,
-		    const struct users_hash_limits *, struct errlist *errs);
+		    const struct hashfmt_limits *, struct errlist *errs);
 void		 users_free(struct users *);
 
 /* O(1) lookup by exact (case-sensitive) name; NULL if unknown. */

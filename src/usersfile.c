@@ -552,7 +552,7 @@ usersfile_set_new_group(struct usersfile *uf, gid_t gid)
 /* What usersfile_validate() checks against. */
 struct usersfile_check {
 	const struct usersfile		*uc_uf;
-	const struct users_hash_limits	*uc_lim;
+	const struct hashfmt_limits	*uc_lim;
 };
 
 /*
@@ -595,13 +595,10 @@ done:
 }
 
 int
-usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
+usersfile_commit(struct usersfile *uf, const struct hashfmt_limits *lim,
     struct errlist *errs)
 {
-	static const struct users_hash_limits deflim = {
-		AUTHZ_HASH_MAX_MEMORY, AUTHZ_HASH_MAX_OPSLIMIT,
-		AUTHZ_HASH_MAX_PARALLEL
-	};
+	struct hashfmt_limits	 deflim;
 	struct inilines		*ls = &uf->uf_ls;
 	struct usersfile_check	 uc;
 	struct atomicfile_write	 aw;
@@ -613,6 +610,7 @@ usersfile_commit(struct usersfile *uf, const struct users_hash_limits *lim,
 	if (!ls->ls_changed)
 		return 0;
 	uc.uc_uf = uf;
+	hashfmt_limits_default(&deflim);
 	uc.uc_lim = lim != NULL ? lim : &deflim;
 	if (!atomicfile_is_untouched(uf->uf_af, uf->uf_exists ? &uf->uf_st :
 	    NULL, &now, errs))

@@ -102,7 +102,7 @@ char	**usersfile_names(const struct usersfile *, const char *kind,
  * end in CR LF only if every line did.  Returns 0 or -1; on -1 the file
  * is as it was (unless only the final fsync of the directory failed).
  */
-int	usersfile_commit(struct usersfile *, const struct users_hash_limits *,
+int	usersfile_commit(struct usersfile *, const struct hashfmt_limits *,
 	    struct errlist *errs);
 
 /*

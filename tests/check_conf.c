@@ -45,9 +45,7 @@
 #define T_2027_07_01	((time_t)1814400000)
 #define T_2027_01_02	((time_t)1798848000)
 
-static const struct users_hash_limits default_limits = {
-	AUTHZ_HASH_MAX_MEMORY, AUTHZ_HASH_MAX_OPSLIMIT, AUTHZ_HASH_MAX_PARALLEL
-};
+static const struct hashfmt_limits default_limits = HASHFMT_LIMITS_DEFAULT;
 
 /* "$TEST_SRCDIR/tests/data/conf/NAME" */
 static void
@@ -85,7 +83,7 @@ load_ok(const char *name, int flags)
 }
 
 static struct users *
-users_ok(const char *name, const struct users_hash_limits *lim)
+users_ok(const char *name, const struct hashfmt_limits *lim)
 {
 	char		 path[PATH_MAX];
 	struct errlist	 errs;
@@ -197,7 +195,7 @@ START_TEST(test_conf_good)
 	ck_assert_uint_eq(cf->cf_socket_mode, 0600);
 	/* [hashing] */
 	ck_assert_uint_eq(cf->cf_hash_max_concurrent, 3);
-	ck_assert_uint_eq(cf->cf_hash_max_memory, 128 * MIB);
+	ck_assert_uint_eq(cf->cf_hash_limits.hfl_max_memory, 128 * MIB);
 	ck_assert_uint_eq(cf->cf_hash_opslimit, 3);
 	ck_assert_uint_eq(cf->cf_hash_memlimit, 32 * MIB);
 	/* [cache], [throttle], [metrics] */
@@ -287,7 +285,7 @@ START_TEST(test_conf_design)
 	ck_assert_str_eq(cf->cf_user, "fcgi-authz");
 	ck_assert_str_eq(cf->cf_group, "fcgi-authz");
 	ck_assert_uint_eq(cf->cf_hash_max_concurrent, 2);
-	ck_assert_uint_eq(cf->cf_hash_max_memory, 256 * MIB);
+	ck_assert_uint_eq(cf->cf_hash_limits.hfl_max_memory, 256 * MIB);
 	ck_assert_uint_eq(cf->cf_hash_opslimit,
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE);
 	ck_assert_uint_eq(cf->cf_hash_memlimit,
@@ -331,7 +329,7 @@ START_TEST(test_conf_defaults)
 	ck_assert_uint_eq(cf->cf_socket_mode, 0660);
 	ck_assert_uint_eq(cf->cf_hash_max_concurrent,
 	    AUTHZ_HASH_MAX_CONCURRENT);
-	ck_assert_uint_eq(cf->cf_hash_max_memory, AUTHZ_HASH_MAX_MEMORY);
+	ck_assert_uint_eq(cf->cf_hash_limits.hfl_max_memory, AUTHZ_HASH_MAX_MEMORY);
 	ck_assert_uint_eq(cf->cf_hash_opslimit,
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE);
 	ck_assert_uint_eq(cf->cf_hash_memlimit,
@@ -690,10 +688,10 @@ END_TEST
 /* The limit is the caller's: 512 MiB loads when 1 GiB is allowed. */
 START_TEST(test_users_limit_is_callers)
 {
-	struct users_hash_limits lim = default_limits;
+	struct hashfmt_limits lim = default_limits;
 	struct users		*u;
 
-	lim.uhl_max_memory = 1024 * MIB;
+	lim.hfl_max_memory = 1024 * MIB;
 	u = users_ok("u-hash-memory.ini", &lim);
 	ck_assert_uint_eq(users_count(u), 1);
 	users_free(u);

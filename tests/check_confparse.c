@@ -64,7 +64,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cf->cf_socket_mode, AUTHZ_SOCKET_MODE);
 	ck_assert_uint_eq(cf->cf_hash_max_concurrent,
 	    AUTHZ_HASH_MAX_CONCURRENT);
-	ck_assert_uint_eq(cf->cf_hash_max_memory, AUTHZ_HASH_MAX_MEMORY);
+	ck_assert_uint_eq(cf->cf_hash_limits.hfl_max_memory, AUTHZ_HASH_MAX_MEMORY);
 	ck_assert_uint_eq(cf->cf_hash_opslimit,
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE);
 	ck_assert_uint_eq(cf->cf_hash_memlimit,
@@ -124,7 +124,7 @@ START_TEST(test_every_key)
 	ck_assert_str_eq(cf->cf_group, "www-data");
 	ck_assert_uint_eq(cf->cf_socket_mode, 0600);
 	ck_assert_uint_eq(cf->cf_hash_max_concurrent, 3);
-	ck_assert_uint_eq(cf->cf_hash_max_memory, 512ULL * 1024 * 1024);
+	ck_assert_uint_eq(cf->cf_hash_limits.hfl_max_memory, 512ULL * 1024 * 1024);
 	ck_assert_uint_eq(cf->cf_hash_opslimit,
 	    crypto_pwhash_OPSLIMIT_MODERATE);
 	ck_assert_uint_eq(cf->cf_hash_memlimit, 32 * 1024 * 1024);
@@ -212,7 +212,10 @@ static const struct range_case {
 	{ "server", "request_timeout", 1, AUTHZ_REQUEST_TIMEOUT_MAX_SEC },
 	{ "hashing", "max_concurrent", 1, AUTHZ_HASH_CONCURRENT_MAX },
 	{ "hashing", "opslimit", crypto_pwhash_OPSLIMIT_MIN,
-	  AUTHZ_HASH_MAX_OPSLIMIT },
+	  AUTHZ_HASH_PASSES_MAX },
+	{ "hashing", "max_passes", 1, AUTHZ_HASH_PASSES_MAX },
+	{ "hashing", "max_bcrypt_cost", 4, 31 },
+	{ "hashing", "max_sha_crypt_rounds", 1000, 999999999 },
 	{ "cache", "ttl", 0, AUTHZ_CACHE_TTL_MAX_SEC },
 	{ "cache", "entries", AUTHZ_CACHE_ENTRIES_MIN,
 	  AUTHZ_CACHE_ENTRIES_MAX },

@@ -44,8 +44,7 @@ static void
 setup(void)
 {
 	static char	 realm[] = TREALM;
-	struct users_hash_limits lim = { .uhl_max_memory = 64ULL << 20,
-	    .uhl_max_opslimit = 16, .uhl_max_parallel = 4 };
+	struct hashfmt_limits lim = HASHFMT_LIMITS_DEFAULT;
 	struct errlist	 errs;
 	char		 path[128];
 	size_t		 i, len;

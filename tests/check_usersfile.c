@@ -39,9 +39,7 @@
 #define TOKEN_HASH	"blake2b:b8ce4acc4c3afb779bbd434bd761fa18" \
 			"548de4248b6c53452cc663d125566201"
 
-static const struct users_hash_limits limits = {
-	AUTHZ_HASH_MAX_MEMORY, AUTHZ_HASH_MAX_OPSLIMIT, AUTHZ_HASH_MAX_PARALLEL
-};
+static const struct hashfmt_limits limits = HASHFMT_LIMITS_DEFAULT;
 
 /* A file with everything an editor must keep: comments, blanks, order. */
 static const char sample[] =
@@ -1331,7 +1329,7 @@ START_TEST(test_commit_refuses_by_loader)
 {
 	struct usersfile		*uf;
 	struct errlist			 el;
-	struct users_hash_limits	 tight = limits;
+	struct hashfmt_limits	 tight = limits;
 
 	write_str(upath, sample);
 	uf = open_ok(upath, 0);
@@ -1347,7 +1345,7 @@ START_TEST(test_commit_refuses_by_loader)
 	uf = open_ok(upath, 0);
 	ck_assert_int_eq(usersfile_set(uf, "user", "bob", "disabled", "yes"),
 	    0);
-	tight.uhl_max_memory = 4096;
+	tight.hfl_max_memory = 4096;
 	errlist_init(&el);
 	ck_assert_int_eq(usersfile_commit(uf, &tight, &el), -1);
 	ck_assert(check_has_msg(&el, upath, "max_memory"));

@@ -215,7 +215,7 @@ ctl_setup(struct ctl *c, int missing_ok)
 
 	c->c_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	c->c_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-	c->c_max_memory = AUTHZ_HASH_MAX_MEMORY;
+	hashfmt_limits_default(&c->c_limits);
 	c->c_daemon_gid = (gid_t)-1;
 	if (c->c_conf_path == NULL)
 		return 0;
@@ -234,7 +234,7 @@ ctl_setup(struct ctl *c, int missing_ok)
 	}
 	c->c_opslimit = cf->cf_hash_opslimit;
 	c->c_memlimit = cf->cf_hash_memlimit;
-	c->c_max_memory = cf->cf_hash_max_memory;
+	c->c_limits = cf->cf_hash_limits;
 	c->c_daemon_gid = ctl_daemon_gid(cf);
 	free(c->c_users_alloc);
 	c->c_users_alloc = cf->cf_users_path;
@@ -246,11 +246,9 @@ ctl_setup(struct ctl *c, int missing_ok)
 
 /* The limits the daemon loads the users file with (conf.c). */
 void
-ctl_limits(const struct ctl *c, struct users_hash_limits *lim)
+ctl_limits(const struct ctl *c, struct hashfmt_limits *lim)
 {
-	lim->uhl_max_memory = c->c_max_memory;
-	lim->uhl_max_opslimit = AUTHZ_HASH_MAX_OPSLIMIT;
-	lim->uhl_max_parallel = AUTHZ_HASH_MAX_PARALLEL;
+	*lim = c->c_limits;
 }
 
 /* ---- main --------------------------------------------------------- */

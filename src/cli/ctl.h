@@ -29,12 +29,12 @@
 #include <sodium.h>
 
 #include "defaults.h"
+#include "hashfmt.h"
 
 struct conf;
 struct token;
 struct user;
 struct users;
-struct users_hash_limits;
 struct usersfile;
 
 /* Exit codes (s6 style), as in usage() and fcgi-authz(1). */
@@ -52,7 +52,7 @@ struct ctl {
 	char			*c_users_alloc;
 	unsigned long long	 c_opslimit;	/* for new hashes */
 	size_t			 c_memlimit;
-	unsigned long long	 c_max_memory;	/* hashes above: refused */
+	struct hashfmt_limits	 c_limits;	/* hashes beyond: refused */
 	gid_t			 c_daemon_gid;	/* [server] group or user's,
 						   or -1 */
 };
@@ -66,7 +66,7 @@ void		 ctl_usage_error(const char *, ...)
 		    __attribute__((noreturn, format(printf, 1, 2)));
 const char	*ctl_quote(const char *, char *buf, size_t bufsz);
 int		 ctl_setup(struct ctl *, int missing_ok);
-void		 ctl_limits(const struct ctl *, struct users_hash_limits *);
+void		 ctl_limits(const struct ctl *, struct hashfmt_limits *);
 
 /* ---- ctl_names.c -------------------------------------------------- */
 
@@ -153,12 +153,16 @@ void	ctl_secret_need_source(const char *cmd, int from_stdin);
 
 /* ---- ctl_hash.c --------------------------------------------------- */
 
-struct pwcheck_cost;
+enum ctl_hash_verdict {
+	CTL_HASH_OK,
+	CTL_HASH_WEAK,		/* libsodium's, below the policy */
+	CTL_HASH_LEGACY		/* another tool's format (hashfmt.h) */
+};
 
 int	ctl_hash_new(const struct ctl *, const struct ctl_secret *,
 	    char out[crypto_pwhash_STRBYTES]);
-int	ctl_hash_is_weak(const struct ctl *, const char *hash,
-	    struct pwcheck_cost *);
+enum ctl_hash_verdict ctl_hash_judge(const struct ctl *, const char *hash,
+	    struct hashfmt *);
 
 /* ---- ctl_view.c --------------------------------------------------- */
 

@@ -14,7 +14,7 @@
 #include "ctl.h"
 #include "errlist.h"
 #include "filetrust.h"
-#include "pwcheck.h"
+#include "hashfmt.h"
 #include "users.h"
 
 /*
@@ -59,7 +59,7 @@ ctl_check_users(struct ctl *c)
 {
 	struct errlist		 errs, warns;
 	struct filetrust_ids	 ids;
-	struct users_hash_limits lim;
+	struct hashfmt_limits lim;
 	struct users		*u = NULL;
 	struct stat		 st;
 	int			 fd;
@@ -103,17 +103,28 @@ static size_t
 ctl_check_audit_users(const struct ctl *c, const struct users *u,
     time_t now)
 {
-	struct pwcheck_cost	 pc;
+	struct hashfmt		 hf;
 	const struct user	*us;
 	char			 date[CTL_DATE_SIZE];
 	size_t			 i, found = 0;
 
 	for (i = 0; i < users_count(u); i++) {
 		us = users_at(u, i);
-		if (ctl_hash_is_weak(c, us->us_hash, &pc)) {
+		switch (ctl_hash_judge(c, us->us_hash, &hf)) {
+		case CTL_HASH_WEAK:
 			printf("weak-hash %s %s memory=%llu ops=%llu\n",
-			    us->us_name, pc.pc_alg, pc.pc_memory, pc.pc_ops);
+			    us->us_name, hashfmt_name(hf.hf_kind),
+			    hf.hf_memory, hf.hf_passes);
 			found++;
+			break;
+		case CTL_HASH_LEGACY:
+			printf("legacy-hash %s %s%s\n", us->us_name,
+			    hashfmt_name(hf.hf_kind),
+			    hashfmt_is_weak(&hf) ? " weak" : "");
+			found++;
+			break;
+		case CTL_HASH_OK:
+			break;
 		}
 		if (users_is_expired(us->us_expires, now)) {
 			printf("expired %s %s\n", us->us_name,

@@ -38,7 +38,7 @@ ctl_edit_open(const struct ctl *c, int create)
 int
 ctl_edit_commit(const struct ctl *c, struct usersfile *uf)
 {
-	struct users_hash_limits lim;
+	struct hashfmt_limits lim;
 	struct errlist		 errs;
 	int			 rc;
 

@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "ctl.h"
-#include "pwcheck.h"
+#include "hashfmt.h"
 #include "users.h"
 
 /* A new argon2id hash with the policy's limits.  0 or -1 (printed). */
@@ -31,21 +31,18 @@ ctl_hash_new(const struct ctl *c, const struct ctl_secret *pw,
 }
 
 /*
- * Weaker than the policy: another algorithm than argon2id, or a memory
- * or ops cost below it.  crypto_pwhash_str_needs_rehash() also says 1
- * for a stronger hash, and 0 for argon2i with the same costs.
+ * A libsodium hash weaker than the policy: another algorithm than
+ * argon2id, or a memory or ops cost below it.
+ * crypto_pwhash_str_needs_rehash() also says 1 for a stronger hash, and
+ * 0 for argon2i with the same costs.
  */
-int
-ctl_hash_is_weak(const struct ctl *c, const char *hash,
-    struct pwcheck_cost *pc)
+static int
+ctl_hash_below_policy(const struct ctl *c, const char *hash,
+    const struct hashfmt *hf)
 {
 	int r;
 
-	if (pwcheck_parse_cost(hash, pc) == -1) {
-		pc->pc_alg = "unknown";
-		return 1;
-	}
-	if (strcmp(pc->pc_alg, "argon2id") != 0)
+	if (hf->hf_kind != HASHFMT_ARGON2ID)
 		return 1;
 	r = crypto_pwhash_str_needs_rehash(hash, c->c_opslimit,
 	    c->c_memlimit);
@@ -53,19 +50,35 @@ ctl_hash_is_weak(const struct ctl *c, const char *hash,
 		return 0;
 	if (r != 1)
 		return 1;
-	return pc->pc_ops < c->c_opslimit ||
-	    pc->pc_memory < (c->c_memlimit / 1024) * 1024;
+	return hf->hf_passes < c->c_opslimit ||
+	    hf->hf_memory < (c->c_memlimit / 1024) * 1024;
+}
+
+/*
+ * What "audit" says of a stored hash (fcgi-authz(1), AUDIT): nothing, a
+ * libsodium hash below the policy, or another tool's format, to be
+ * replaced by a new password.  hf: the parsed hash.
+ */
+enum ctl_hash_verdict
+ctl_hash_judge(const struct ctl *c, const char *hash, struct hashfmt *hf)
+{
+	const char *why;
+
+	if (hashfmt_parse(hash, hf, &why) == -1) {
+		hf->hf_kind = HASHFMT_COUNT;	/* "unknown" */
+		return CTL_HASH_WEAK;
+	}
+	if (hashfmt_is_legacy(hf))
+		return CTL_HASH_LEGACY;
+	return ctl_hash_below_policy(c, hash, hf) ? CTL_HASH_WEAK :
+	    CTL_HASH_OK;
 }
 
 /* Returns 1 if pw is the password of the stored hash, else 0. */
 static int
 ctl_hash_matches(const char *hash, const struct ctl_secret *pw)
 {
-	/* crypto_pwhash_str_verify() knows only $argon2i$ and $argon2id$. */
-	if (strncmp(hash, "$7$", 3) == 0)
-		return crypto_pwhash_scryptsalsa208sha256_str_verify(hash,
-		    pw->sc_buf, pw->sc_len) == 0;
-	return crypto_pwhash_str_verify(hash, pw->sc_buf, pw->sc_len) == 0;
+	return hashfmt_verify(hash, pw->sc_buf, pw->sc_len);
 }
 
 /* "hash": prints a new hash of a password, for hand-edited files. */

@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "ctl.h"
-#include "pwcheck.h"
+#include "hashfmt.h"
 #include "text.h"
 #include "users.h"
 #include "usersfile.h"
@@ -425,10 +425,35 @@ done:
 /* ---- user show / list --------------------------------------------- */
 
 /* What "user show" says of the user, before the tokens. */
+/* The "hash:" line: the format and what it costs. */
+static void
+ctl_user_show_hash(const struct hashfmt *hf)
+{
+	printf("hash: %s", hashfmt_name(hf->hf_kind));
+	switch (hf->hf_kind) {
+	case HASHFMT_BCRYPT:
+		printf(" cost=%u", hf->hf_bcrypt_cost);
+		break;
+	case HASHFMT_SHA512CRYPT:
+	case HASHFMT_SHA256CRYPT:
+		printf(" rounds=%lu", hf->hf_rounds);
+		break;
+	default:
+		if (hf->hf_memory != 0)
+			printf(" memory=%llu ops=%llu parallel=%u",
+			    hf->hf_memory, hf->hf_passes, hf->hf_parallel);
+		break;
+	}
+	if (hashfmt_is_legacy(hf))
+		printf(" (legacy%s)", hashfmt_is_weak(hf) ? ", weak" : "");
+	putchar('\n');
+}
+
 static void
 ctl_user_show_fields(const struct user *us, int json)
 {
-	struct pwcheck_cost	 pc;
+	struct hashfmt		 hf;
+	const char		*why;
 	char			 date[CTL_DATE_SIZE];
 
 	if (json) {
@@ -442,9 +467,8 @@ ctl_user_show_fields(const struct user *us, int json)
 	    ctl_out_date(us->us_expires, date, sizeof(date)),
 	    us->us_disabled ? "yes" : "no",
 	    ctl_out_user_state(us, time(NULL)));
-	if (pwcheck_parse_cost(us->us_hash, &pc) == 0)
-		printf("hash: %s memory=%llu ops=%llu parallel=%u\n",
-		    pc.pc_alg, pc.pc_memory, pc.pc_ops, pc.pc_parallel);
+	if (hashfmt_parse(us->us_hash, &hf, &why) == 0)
+		ctl_user_show_hash(&hf);
 	fputs("tokens: ", stdout);
 }
 

@@ -39,7 +39,7 @@ int
 ctl_view_load(struct ctl *c, struct ctl_view *vw)
 {
 	struct errlist		 errs;
-	struct users_hash_limits lim;
+	struct hashfmt_limits lim;
 
 	memset(vw, 0, sizeof(*vw));
 	errlist_init(&errs);

@@ -1,7 +1,7 @@
 /*
  * Fuzz target: the users file (users_load), with the input as users.ini
  * and the default hashing limits.  Stored hashes are only parsed for
- * their cost (pwcheck_parse_cost), never verified: no argon2 runs here.
+ * their cost (hashfmt_parse), never verified: no argon2 runs here.
  *
  * Properties: the load fails exactly when it reported an error, each
  * error is one non-empty line; in a loaded file every user has a valid
@@ -115,11 +115,7 @@ check_users(const struct users *u, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct users_hash_limits lim = {
-		.uhl_max_memory = AUTHZ_HASH_MAX_MEMORY,
-		.uhl_max_opslimit = AUTHZ_HASH_MAX_OPSLIMIT,
-		.uhl_max_parallel = AUTHZ_HASH_MAX_PARALLEL,
-	};
+	static const struct hashfmt_limits lim = HASHFMT_LIMITS_DEFAULT;
 	struct errlist	 errs;
 	struct users	*u;
 	const char	*path;
