@@ -241,7 +241,8 @@ authz_renew(const struct authz_services *sv, const struct user *us,
  */
 static int
 authz_password_ok(const struct authz_services *sv, const struct user *us,
-    const struct httpauth_cred *cred, uint64_t now, enum authz_cache *cache)
+    const struct httpauth_cred *cred, uint64_t now, enum authz_cache *cache,
+    struct pwcheck_timing *pt)
 {
 	uint8_t		key[AUTHCACHE_KEYLEN];
 	int		ok, refresh = 0;
@@ -259,8 +260,8 @@ authz_password_ok(const struct authz_services *sv, const struct user *us,
 		}
 		*cache = AUTHZ_CACHE_MISS;
 	}
-	ok = pwcheck_verify(sv->as_pwcheck, us->us_hash, cred->hc_password,
-	    cred->hc_password_len);
+	ok = pwcheck_verify_timed(sv->as_pwcheck, us->us_hash,
+	    cred->hc_password, cred->hc_password_len, pt);
 	if (ok == 1 && sv->as_cache != NULL)
 		authcache_insert(sv->as_cache, key, now);
 	sodium_memzero(key, sizeof(key));
@@ -285,7 +286,9 @@ authz_busy(struct authz_verdict *v)
  * Step 6 for a user name and password.  Unknown users are verified
  * against the dummy hash, and disabled or expired ones against their own
  * hash before they are refused, so that all of them take as long as a
- * wrong password (docs/security.md, User enumeration).
+ * wrong password; a refusal after a hash cheaper than the dummy is held
+ * back to the dummy's time (av_not_before) (docs/security.md, User
+ * enumeration).
  */
 static void
 authz_basic(const struct conf *cf, const struct authz_services *sv,
@@ -293,8 +296,9 @@ authz_basic(const struct conf *cf, const struct authz_services *sv,
     const struct httpauth_cred *cred, struct authz_verdict *v,
     struct authz_principal *who)
 {
-	const struct user *us;
-	int		 refused, ok;
+	const struct user	*us;
+	struct pwcheck_timing	 pt;
+	int			 refused, ok;
 
 	v->av_auth_type = "Basic";
 	authz_copy(v->av_user, sizeof(v->av_user), cred->hc_user);
@@ -313,22 +317,26 @@ authz_basic(const struct conf *cf, const struct authz_services *sv,
 	 */
 	refused = us->us_disabled ||
 	    users_is_expired(us->us_expires, f->af_now);
+	memset(&pt, 0, sizeof(pt));	/* a cache hit: no verification */
 	if (refused)
-		ok = pwcheck_verify(sv->as_pwcheck, us->us_hash,
-		    cred->hc_password, cred->hc_password_len);
+		ok = pwcheck_verify_timed(sv->as_pwcheck, us->us_hash,
+		    cred->hc_password, cred->hc_password_len, &pt);
 	else
 		ok = authz_password_ok(sv, us, cred, f->af_mono,
-		    &v->av_cache);
+		    &v->av_cache, &pt);
 	if (ok == -1) {
 		authz_busy(v);
 		return;
 	}
 	if (!ok) {
 		authz_set(v, 401, AUTHZ_R_BAD_PASSWORD, AUTHZ_CH_LOGIN);
+		v->av_not_before = pt.pt_not_before;
 		return;
 	}
-	if (authz_account_refused(us, f->af_now, AUTHZ_CH_LOGIN, v))
+	if (authz_account_refused(us, f->af_now, AUTHZ_CH_LOGIN, v)) {
+		v->av_not_before = pt.pt_not_before;
 		return;
+	}
 	authz_principal_user(who, us);
 	v->av_status = 0;
 }
@@ -554,6 +562,7 @@ authz_verdict_reset(struct authz_verdict *v)
 	v->av_retry_after = 0;
 	v->av_detail = NULL;
 	v->av_cache = AUTHZ_CACHE_UNUSED;
+	v->av_not_before = 0;
 	v->av_user[0] = '\0';
 	v->av_path[0] = '\0';
 	v->av_addr[0] = '\0';

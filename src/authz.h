@@ -96,6 +96,8 @@ struct authz_verdict {
 	unsigned	 av_retry_after;	/* seconds, for 429 */
 	const char	*av_detail;	/* why, for a 500; for the log only */
 	enum authz_cache av_cache;
+	uint64_t	 av_not_before;	/* monoclock_ns(): send a refusal
+					   no sooner (pwcheck.h); 0: now */
 	char		 av_user[AUTHZ_CRED_USER_MAX + 1]; /* "" if none */
 	char		 av_path[AUTHZ_URI_MAX + 2];	/* canonical, or "" */
 	char		 av_addr[NETADDR_STRLEN];	/* client, or "" */

@@ -308,6 +308,8 @@ hashfmt_refusal(const char *h)
 {
 	size_t len = strlen(h);
 
+	if (h[0] == '\0')
+		return "empty: set a password with \"fcgi-authz user passwd\"";
 	if (h[0] == '!' || h[0] == '*')
 		return "a locked account (\"!\" or \"*\"), which has no "
 		    "password; leave the user out or disable it";

@@ -15,6 +15,7 @@
 
 #include "hashfmt.h"
 #include "hashpool.h"
+#include "monoclock.h"
 #include "proc.h"
 
 /* One verification, on the requesting thread's stack. */
@@ -23,6 +24,7 @@ struct hashjob {
 	const char	*hj_password;
 	size_t		 hj_len;
 	int		 hj_result;
+	uint64_t	 hj_ran_ns;	/* the verification alone */
 	int		 hj_done;
 	unsigned	 hj_sharers;	/* others waiting for this result */
 	struct hashjob	*hj_next;	/* in the queue */
@@ -98,6 +100,7 @@ hashpool_thread(void *arg)
 {
 	struct hashpool	*hp = arg;
 	struct hashjob	*job;
+	uint64_t	 started, ran;
 	int		 result;
 
 	/* Lowest priority for this thread only (Linux: per-thread nice):
@@ -120,11 +123,14 @@ hashpool_thread(void *arg)
 		hp->hp_queued--;
 		hp->hp_running++;
 		pthread_mutex_unlock(&hp->hp_lock);
+		started = monoclock_ns();
 		result = hashfmt_verify(job->hj_hash, job->hj_password,
 		    job->hj_len);
+		ran = monoclock_ns() - started;
 		pthread_mutex_lock(&hp->hp_lock);
 		hp->hp_running--;
 		job->hj_result = result;
+		job->hj_ran_ns = ran;
 		job->hj_done = 1;
 		pthread_cond_broadcast(&hp->hp_done);
 	}
@@ -205,7 +211,7 @@ hashpool_find_same(struct hashpool *hp, const char *hash,
  * entry expires) costs one verification and one slot, not one each.
  */
 static int
-hashpool_share(struct hashpool *hp, struct hashjob *j)
+hashpool_share(struct hashpool *hp, struct hashjob *j, uint64_t *ran_ns)
 {
 	int result;
 
@@ -213,6 +219,8 @@ hashpool_share(struct hashpool *hp, struct hashjob *j)
 	while (!j->hj_done)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
 	result = j->hj_result;
+	if (ran_ns != NULL)
+		*ran_ns = j->hj_ran_ns;
 	/* The owner keeps the job (on its stack) until we have read it. */
 	j->hj_sharers--;
 	pthread_cond_broadcast(&hp->hp_done);
@@ -234,7 +242,7 @@ hashpool_unlink_active(struct hashpool *hp, struct hashjob *job)
 
 int
 hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
-    size_t len)
+    size_t len, uint64_t *ran_ns)
 {
 	struct hashjob	 job, *same;
 
@@ -244,7 +252,7 @@ hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
 	job.hj_len = len;
 	pthread_mutex_lock(&hp->hp_lock);
 	if ((same = hashpool_find_same(hp, hash, password, len)) != NULL)
-		return hashpool_share(hp, same);
+		return hashpool_share(hp, same, ran_ns);
 	if (hp->hp_inflight >= hp->hp_max_inflight) {
 		pthread_mutex_unlock(&hp->hp_lock);
 		return -1;
@@ -272,6 +280,8 @@ hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
 	hp->hp_inflight--;
 	pthread_mutex_unlock(&hp->hp_lock);
+	if (ran_ns != NULL)
+		*ran_ns = job.hj_ran_ns;
 	return job.hj_result;
 }
 

@@ -12,6 +12,7 @@
 #define AUTHZ_HASHPOOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct hashpool;
 
@@ -25,13 +26,14 @@ struct hashpool	*hashpool_new(unsigned threads, unsigned max_inflight);
 void		 hashpool_free(struct hashpool *);
 
 /*
- * Verifies password against a crypto_pwhash_str (or scrypt) string on a
- * pool thread and waits for the answer.  Returns 1 if it matches, 0 if
- * not, -1 if max_inflight verifications are already under way (nothing
- * was done).
+ * Verifies password against a stored hash (hashfmt.h) on a pool thread
+ * and waits for the answer.  Returns 1 if it matches, 0 if not, -1 if
+ * max_inflight verifications are already under way (nothing was done).
+ * ran_ns, if not NULL, gets how long the verification itself ran, in
+ * nanoseconds, without the wait for a thread.
  */
 int	hashpool_verify(struct hashpool *, const char *hash,
-	    const char *password, size_t len)
+	    const char *password, size_t len, uint64_t *ran_ns)
 	    __attribute__((warn_unused_result));
 
 /*

@@ -1,9 +1,11 @@
 /*
- * Password verification with bounded memory: each crypto_pwhash_str_verify
- * may take the hash's memory cost (64 MiB at libsodium's interactive
- * limits), so at most max_concurrent run at once (total = max_concurrent
- * x memory).  Unknown users are verified against a dummy hash made with
- * the parameters real users have, so that they cost the same time.
+ * Password verification with bounded memory: each verification may take
+ * the hash's memory cost (64 MiB at libsodium's interactive limits), so
+ * at most max_concurrent run at once (total = max_concurrent x memory).
+ * Unknown users are verified against a dummy hash made with the
+ * parameters real users have, so that they cost the same time; a failure
+ * against a cheaper hash (an imported bcrypt or $apr1$) is held back to
+ * the dummy's time by whoever answers (pwcheck_verify_timed).
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 
 #include "hashfmt.h"
 #include "hashpool.h"
+#include "monoclock.h"
 #include "pwcheck.h"
 
 /* What the dummy hash is made with. */
@@ -27,8 +30,14 @@ struct pwcheck_dummy_cost {
 	size_t			 dc_mem;
 };
 
+/* How many of the dummy's last run times the padding goes by. */
+#define PWCHECK_DUMMY_SAMPLES	20
+
 struct pwcheck {
 	struct hashpool	*pw_pool;	/* borrowed; NULL: verify here */
+	/* The dummy's last run times, ns; 0: an empty slot.  A ring. */
+	atomic_ullong	 pw_dummy_ns[PWCHECK_DUMMY_SAMPLES];
+	atomic_uint	 pw_dummy_next;
 	sem_t		 pw_slots;
 	atomic_uint	 pw_running;
 	atomic_ullong	 pw_verified;	/* verifications run, dummies too */
@@ -66,17 +75,30 @@ pwcheck_dummy_cost(const char *typical, unsigned long long opslimit,
 		dc->dc_alg = crypto_pwhash_ALG_ARGON2I13;
 }
 
+/* Keeps one run time of the dummy, over the oldest. */
+static void
+pwcheck_dummy_sample(struct pwcheck *pw, uint64_t ran_ns)
+{
+	unsigned i = atomic_fetch_add(&pw->pw_dummy_next, 1);
+
+	atomic_store(&pw->pw_dummy_ns[i % PWCHECK_DUMMY_SAMPLES],
+	    ran_ns > 0 ? ran_ns : 1);
+}
+
 /*
  * Makes the dummy hash, or copies prev's when it was made at the same
  * cost: a reload of an unchanged users file need not spend a slow hash
  * (and its memory) on it again.  Its password is random and thrown
- * away, so sharing one across snapshots tells nothing.
+ * away, so sharing one across snapshots tells nothing.  Making it costs
+ * what verifying it does: that is the first sample of its run time.
  */
 static int
 pwcheck_make_dummy(struct pwcheck *pw, const struct pwcheck *prev,
     const char *typical, unsigned long long opslimit, size_t memlimit)
 {
 	unsigned char	pass[32];
+	uint64_t	started;
+	unsigned	i;
 	int		rc;
 
 	pwcheck_dummy_cost(typical, opslimit, memlimit, &pw->pw_dummy_cost);
@@ -85,12 +107,19 @@ pwcheck_make_dummy(struct pwcheck *pw, const struct pwcheck *prev,
 	    prev->pw_dummy_cost.dc_ops == pw->pw_dummy_cost.dc_ops &&
 	    prev->pw_dummy_cost.dc_mem == pw->pw_dummy_cost.dc_mem) {
 		memcpy(pw->pw_dummy, prev->pw_dummy, sizeof(pw->pw_dummy));
+		for (i = 0; i < PWCHECK_DUMMY_SAMPLES; i++)
+			atomic_store(&pw->pw_dummy_ns[i],
+			    atomic_load(&prev->pw_dummy_ns[i]));
+		atomic_store(&pw->pw_dummy_next,
+		    atomic_load(&prev->pw_dummy_next));
 		return 0;
 	}
 	randombytes_buf(pass, sizeof(pass));
+	started = monoclock_ns();
 	rc = crypto_pwhash_str_alg(pw->pw_dummy, (const char *)pass,
 	    sizeof(pass), pw->pw_dummy_cost.dc_ops, pw->pw_dummy_cost.dc_mem,
 	    pw->pw_dummy_cost.dc_alg);
+	pwcheck_dummy_sample(pw, monoclock_ns() - started);
 	sodium_memzero(pass, sizeof(pass));
 	return rc == 0 ? 0 : -1;
 }
@@ -163,22 +192,73 @@ pwcheck_attach_pool(struct pwcheck *pw, struct hashpool *pool)
 	pw->pw_pool = pool;
 }
 
+uint64_t
+pwcheck_dummy_median_ns(const struct pwcheck *pw)
+{
+	uint64_t	v[PWCHECK_DUMMY_SAMPLES], x;
+	unsigned	i, j, n = 0;
+
+	for (i = 0; i < PWCHECK_DUMMY_SAMPLES; i++)
+		if ((x = atomic_load(&pw->pw_dummy_ns[i])) != 0) {
+			/* Insertion sort: twenty numbers at most. */
+			for (j = n++; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	/* The upper middle: of two, the slower. */
+	return n == 0 ? 0 : v[n / 2];
+}
+
+uint64_t
+pwcheck_pad_until(uint64_t median_ns, uint64_t ran_ns, uint64_t done_ns)
+{
+	return ran_ns < median_ns ? done_ns + (median_ns - ran_ns) : 0;
+}
+
+/* One verification, timed: on the pool, or here behind the semaphore. */
+static int
+pwcheck_run(struct pwcheck *pw, const char *hash, const char *password,
+    size_t len, uint64_t *ran_ns)
+{
+	uint64_t	started;
+	int		ok;
+
+	if (pw->pw_pool != NULL)
+		return hashpool_verify(pw->pw_pool, hash, password, len,
+		    ran_ns);
+	pwcheck_acquire(pw);
+	started = monoclock_ns();
+	ok = hashfmt_verify(hash, password, len);
+	*ran_ns = monoclock_ns() - started;
+	pwcheck_release(pw);
+	return ok;
+}
+
+int
+pwcheck_verify_timed(struct pwcheck *pw, const char *hash,
+    const char *password, size_t len, struct pwcheck_timing *pt)
+{
+	uint64_t	ran = 0;
+	int		ok;
+
+	ok = pwcheck_run(pw, hash, password, len, &ran);
+	if (ok == -1)
+		return -1;
+	atomic_fetch_add(&pw->pw_verified, 1);
+	if (pt != NULL) {
+		pt->pt_ran_ns = ran;
+		pt->pt_done_ns = monoclock_ns();
+		pt->pt_not_before = pwcheck_pad_until(
+		    pwcheck_dummy_median_ns(pw), ran, pt->pt_done_ns);
+	}
+	return ok;
+}
+
 int
 pwcheck_verify(struct pwcheck *pw, const char *hash, const char *password,
     size_t len)
 {
-	int ok;
-
-	if (pw->pw_pool != NULL)
-		ok = hashpool_verify(pw->pw_pool, hash, password, len);
-	else {
-		pwcheck_acquire(pw);
-		ok = hashfmt_verify(hash, password, len);
-		pwcheck_release(pw);
-	}
-	if (ok != -1)
-		atomic_fetch_add(&pw->pw_verified, 1);
-	return ok;
+	return pwcheck_verify_timed(pw, hash, password, len, NULL);
 }
 
 int
@@ -193,8 +273,14 @@ pwcheck_renew(struct pwcheck *pw, const char *hash, const char *password,
 int
 pwcheck_verify_dummy(struct pwcheck *pw, const char *password, size_t len)
 {
+	uint64_t ran = 0;
+
 	/* A random password: never matches. */
-	return pwcheck_verify(pw, pw->pw_dummy, password, len) == -1 ? -1 : 0;
+	if (pwcheck_run(pw, pw->pw_dummy, password, len, &ran) == -1)
+		return -1;
+	atomic_fetch_add(&pw->pw_verified, 1);
+	pwcheck_dummy_sample(pw, ran);
+	return 0;
 }
 
 unsigned long long

@@ -7,6 +7,7 @@
 #define AUTHZ_PWCHECK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct pwcheck;
 
@@ -45,6 +46,36 @@ void	pwcheck_attach_pool(struct pwcheck *, struct hashpool *);
 int	pwcheck_verify(struct pwcheck *, const char *hash,
 	    const char *password, size_t len)
 	    __attribute__((warn_unused_result));
+
+/*
+ * What a verification took, and when an answer that refuses after it may
+ * go out: a failure against a hash cheaper than the dummy must take as
+ * long as an unknown user's, or its speed would tell that the user
+ * exists (docs/security.md, User enumeration).  The caller holds the
+ * answer back; the hashing slot is free meanwhile.
+ */
+struct pwcheck_timing {
+	uint64_t	pt_ran_ns;	/* the verification itself */
+	uint64_t	pt_done_ns;	/* monoclock_ns() when it ended */
+	uint64_t	pt_not_before;	/* monoclock_ns() deadline: done plus
+					   what ran lacks of the dummy's
+					   median; 0: no need to wait */
+};
+
+/* pwcheck_verify, and its timing in *pt (which may be NULL). */
+int	pwcheck_verify_timed(struct pwcheck *, const char *hash,
+	    const char *password, size_t len, struct pwcheck_timing *pt)
+	    __attribute__((warn_unused_result));
+
+/*
+ * The median of the dummy's last 20 run times (the first one when it was
+ * made), in nanoseconds: how long an unknown user's verification takes.
+ */
+uint64_t pwcheck_dummy_median_ns(const struct pwcheck *);
+
+/* The deadline of pwcheck_timing: 0 when ran_ns reached median_ns. */
+uint64_t pwcheck_pad_until(uint64_t median_ns, uint64_t ran_ns,
+	    uint64_t done_ns);
 
 /*
  * Verifies again, in the background, a password known to be good

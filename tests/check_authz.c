@@ -1331,7 +1331,7 @@ busy_hold_run(void *arg)
 	struct busy_hold *bh = arg;
 
 	/* "x" is not the password: 0, or -1 if the pool was taken. */
-	if (hashpool_verify(bh->bh_pool, bh->bh_hash, "x", 1) == 1)
+	if (hashpool_verify(bh->bh_pool, bh->bh_hash, "x", 1, NULL) == 1)
 		abort();
 	return NULL;
 }

@@ -325,7 +325,7 @@ static const struct bad_case {
 	{ "hashing", "max_memory", "abc",
 	  "max_memory: expected a size such as 256M, got \"abc\"" },
 	{ "hashing", "opslimit", "high", "opslimit: expected interactive, "
-	  "moderate or a number from 1 to 32, got \"high\"" },
+	  "moderate or a number from 1 to 1024, got \"high\"" },
 	{ "hashing", "memlimit", "4K", "memlimit: expected interactive, "
 	  "moderate or a size such as 64M (at least 8K), got \"4K\"" },
 	{ "throttle", "state", "", "state: expected an absolute path" },

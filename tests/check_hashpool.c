@@ -61,9 +61,9 @@ START_TEST(test_hashpool_verify)
 	make_hashes();
 	ck_assert_ptr_nonnull(hp = hashpool_new(2, 2));
 	ck_assert_int_eq(hashpool_verify(hp, fast_hash, verify_cases[_i].pw,
-	    strlen(verify_cases[_i].pw)), verify_cases[_i].want);
+	    strlen(verify_cases[_i].pw), NULL), verify_cases[_i].want);
 	ck_assert_int_eq(hashpool_verify(hp, scrypt_hash, verify_cases[_i].pw,
-	    strlen(verify_cases[_i].pw)), verify_cases[_i].want);
+	    strlen(verify_cases[_i].pw), NULL), verify_cases[_i].want);
 	ck_assert_uint_eq(hashpool_inflight(hp), 0);
 	hashpool_free(hp);
 }
@@ -84,7 +84,7 @@ START_TEST(test_hashpool_bad_hash)
 	struct hashpool *hp;
 
 	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
-	ck_assert_int_eq(hashpool_verify(hp, bad_hashes[_i], PW, strlen(PW)),
+	ck_assert_int_eq(hashpool_verify(hp, bad_hashes[_i], PW, strlen(PW), NULL),
 	    0);
 	hashpool_free(hp);
 }
@@ -102,7 +102,7 @@ slow_verify(void *arg)
 	struct slow_arg *sa = arg;
 	const char	*pw = sa->sa_pw != NULL ? sa->sa_pw : PW;
 
-	sa->sa_rc = hashpool_verify(sa->sa_hp, slow_hash, pw, strlen(pw));
+	sa->sa_rc = hashpool_verify(sa->sa_hp, slow_hash, pw, strlen(pw), NULL);
 	return NULL;
 }
 
@@ -131,14 +131,14 @@ START_TEST(test_hashpool_full)
 	ck_assert_int_eq(pthread_create(&ta, NULL, slow_verify, &a), 0);
 	ck_assert_int_eq(pthread_create(&tb, NULL, slow_verify, &b), 0);
 	wait_inflight(hp, 2);
-	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW)), -1);
-	ck_assert_int_eq(hashpool_verify(hp, fast_hash, "x", 1), -1);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL), -1);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, "x", 1, NULL), -1);
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	ck_assert_int_eq(a.sa_rc, 1);
 	ck_assert_int_eq(b.sa_rc, 0);
 	ck_assert_uint_eq(hashpool_inflight(hp), 0);
-	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW)), 1);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL), 1);
 	hashpool_free(hp);
 }
 END_TEST
@@ -155,7 +155,7 @@ START_TEST(test_hashpool_cap_one)
 	a.sa_hp = hp;
 	ck_assert_int_eq(pthread_create(&ta, NULL, slow_verify, &a), 0);
 	wait_inflight(hp, 1);
-	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW)), -1);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL), -1);
 	pthread_join(ta, NULL);
 	ck_assert_int_eq(a.sa_rc, 1);
 	hashpool_free(hp);
@@ -279,7 +279,7 @@ fast_verify_seq(void *arg)
 {
 	struct seq_arg *qa = arg;
 
-	qa->qa_rc = hashpool_verify(qa->qa_hp, fast_hash, PW, strlen(PW));
+	qa->qa_rc = hashpool_verify(qa->qa_hp, fast_hash, PW, strlen(PW), NULL);
 	pthread_mutex_lock(&seen_lock);
 	qa->qa_seq = seen_seq++;
 	pthread_mutex_unlock(&seen_lock);
@@ -307,7 +307,7 @@ START_TEST(test_hashpool_renew_first)
 	ck_assert_int_eq(pthread_create(&tb, NULL, fast_verify_seq, &b), 0);
 	wait_inflight(hp, 2);
 	/* Full: a verification is refused, a renewal is not. */
-	ck_assert_int_eq(hashpool_verify(hp, fast_hash, "x", 1), -1);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, "x", 1, NULL), -1);
 	ck_assert_int_eq(hashpool_renew(hp, fast_hash, PW, strlen(PW),
 	    renewal_done, &rs), 0);
 	pthread_join(ta, NULL);
@@ -461,7 +461,7 @@ START_TEST(test_hashpool_priority)
 
 	ck_assert_ptr_nonnull(hp = hashpool_new(3, 3));
 	make_hashes();
-	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW)), 1);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL), 1);
 	for (tries = 0; (low = count_low_threads()) < 3 && tries < 3000;
 	    tries++)
 		usleep(10 * 1000);

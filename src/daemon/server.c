@@ -212,6 +212,14 @@ server_answer(struct worker *wk)
 	 * it unwiped (docs/security.md, Secrets). */
 	facts_wipe_secrets(req->envp);
 	len = render_verdict(sn->sn_conf, &v, out, sizeof(out));
+	/*
+	 * A refusal after a hash cheaper than the dummy waits out the
+	 * dummy's time (authz.h, av_not_before), on this worker and not on
+	 * a hashing thread.  Workers are threads that each hold their
+	 * connection, so a sleep here costs what waiting for the hash
+	 * would have.
+	 */
+	monoclock_sleep_until(v.av_not_before);
 	/* Never read FCGI_STDIN; answer now (docs/servers.md). */
 	if (len == 0)
 		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, req->out);
