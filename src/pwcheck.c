@@ -75,9 +75,8 @@ pwcheck_dummy_cost(const char *typical, unsigned long long opslimit,
 		dc->dc_alg = crypto_pwhash_ALG_ARGON2I13;
 }
 
-/* Keeps one run time of the dummy, over the oldest. */
-static void
-pwcheck_dummy_sample(struct pwcheck *pw, uint64_t ran_ns)
+void
+pwcheck_note_dummy_time(struct pwcheck *pw, uint64_t ran_ns)
 {
 	unsigned i = atomic_fetch_add(&pw->pw_dummy_next, 1);
 
@@ -119,7 +118,7 @@ pwcheck_make_dummy(struct pwcheck *pw, const struct pwcheck *prev,
 	rc = crypto_pwhash_str_alg(pw->pw_dummy, (const char *)pass,
 	    sizeof(pass), pw->pw_dummy_cost.dc_ops, pw->pw_dummy_cost.dc_mem,
 	    pw->pw_dummy_cost.dc_alg);
-	pwcheck_dummy_sample(pw, monoclock_ns() - started);
+	pwcheck_note_dummy_time(pw, monoclock_ns() - started);
 	sodium_memzero(pass, sizeof(pass));
 	return rc == 0 ? 0 : -1;
 }
@@ -279,7 +278,7 @@ pwcheck_verify_dummy(struct pwcheck *pw, const char *password, size_t len)
 	if (pwcheck_run(pw, pw->pw_dummy, password, len, &ran) == -1)
 		return -1;
 	atomic_fetch_add(&pw->pw_verified, 1);
-	pwcheck_dummy_sample(pw, ran);
+	pwcheck_note_dummy_time(pw, ran);
 	return 0;
 }
 

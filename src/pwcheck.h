@@ -73,6 +73,13 @@ int	pwcheck_verify_timed(struct pwcheck *, const char *hash,
  */
 uint64_t pwcheck_dummy_median_ns(const struct pwcheck *);
 
+/*
+ * Counts ran_ns as a run time of the dummy, over the oldest of the 20, as
+ * pwcheck_verify_dummy() does with what it measures (tests use it to
+ * know the median).
+ */
+void	pwcheck_note_dummy_time(struct pwcheck *, uint64_t ran_ns);
+
 /* The deadline of pwcheck_timing: 0 when ran_ns reached median_ns. */
 uint64_t pwcheck_pad_until(uint64_t median_ns, uint64_t ran_ns,
 	    uint64_t done_ns);

@@ -1477,6 +1477,79 @@ START_TEST(test_authz_same_work)
 }
 END_TEST
 
+/*
+ * A refusal after a verification is held back to the dummy's time
+ * (pwcheck.h, pwcheck_timing): with the dummy's median set to an hour,
+ * every such refusal gets a deadline most of an hour away; an allow, a
+ * cache hit and an unknown user (the dummy itself) get none.  With a
+ * median of 1 ns, no verification is shorter, and none is held back.
+ */
+#define HOUR_NS		3600000000000ULL
+
+static const struct {
+	struct dcase	c;
+	int		held;	/* 1: av_not_before an hour away */
+} padding_cases[] = {
+	{ { .name = "wrong password", .uri = "/site",
+	    .auth = "basic:alice:wrong" }, 1 },
+	{ { .name = "disabled, wrong password", .uri = "/site",
+	    .auth = "basic:dave:wrong" }, 1 },
+	{ { .name = "disabled, right password", .uri = "/site",
+	    .auth = DAVE }, 1 },
+	{ { .name = "expired, right password", .uri = "/site",
+	    .auth = ERIN }, 1 },
+	{ { .name = "unknown user", .uri = "/site",
+	    .auth = "basic:nobody:alice-pw" }, 0 },
+	{ { .name = "right password", .uri = "/site", .auth = ALICE }, 0 },
+	{ { .name = "right password, cached", .uri = "/site",
+	    .auth = ALICE }, 0 },
+	{ { .name = "right password, no role", .uri = "/admin",
+	    .auth = BOB }, 0 },
+};
+
+static void
+tdummy_time(struct pwcheck *pw, uint64_t ns)
+{
+	int i;
+
+	for (i = 0; i < 20; i++)
+		pwcheck_note_dummy_time(pw, ns);
+	ck_assert_uint_eq(pwcheck_dummy_median_ns(pw), ns);
+}
+
+START_TEST(test_authz_padding)
+{
+	struct pwcheck		*pw = tsvc(CF_MAIN)->as_pwcheck;
+	struct authz_facts	 f;
+	struct authz_verdict	 v;
+	size_t			 i;
+
+	for (i = 0; i < NITEMS(padding_cases); i++) {
+		/* The unknown user's own run joins the samples: reset. */
+		tdummy_time(pw, HOUR_NS);
+		tfacts(&padding_cases[i].c, &f);
+		authz_decide(tconf(CF_MAIN), tsvc(CF_MAIN), &f, &v);
+		if (padding_cases[i].held)
+			ck_assert_msg(v.av_status == 401 &&
+			    v.av_not_before > monoclock_ns() + HOUR_NS / 2,
+			    "%s: status %d, held until %llu, now %llu",
+			    padding_cases[i].c.name, v.av_status,
+			    (unsigned long long)v.av_not_before,
+			    (unsigned long long)monoclock_ns());
+		else
+			ck_assert_msg(v.av_not_before == 0, "%s: held back",
+			    padding_cases[i].c.name);
+	}
+	tdummy_time(pw, 1);
+	for (i = 0; i < NITEMS(padding_cases); i++) {
+		tfacts(&padding_cases[i].c, &f);
+		authz_decide(tconf(CF_MAIN), tsvc(CF_MAIN), &f, &v);
+		ck_assert_msg(v.av_not_before == 0, "%s: held back",
+		    padding_cases[i].c.name);
+	}
+}
+END_TEST
+
 static Suite *
 authz_suite(void)
 {
@@ -1498,6 +1571,7 @@ authz_suite(void)
 	tcase_add_loop_test(tc, test_authz_cache_use, 0,
 	    NITEMS(cache_use_cases));
 	tcase_add_test(tc, test_authz_reason_names);
+	tcase_add_test(tc, test_authz_padding);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

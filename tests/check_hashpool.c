@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "hashpool.h"
+#include "monoclock.h"
 
 #define PW	"correct horse"
 /* Slow enough that a second submission lands while the first runs. */
@@ -53,6 +54,27 @@ static const struct {
 	{ "correct horse ", 0 },
 	{ "correct", 0 },
 };
+
+/*
+ * How long the verification itself ran: more than nothing, and no more
+ * than the whole call took around it (which also waited for a thread).
+ */
+START_TEST(test_hashpool_ran_ns)
+{
+	struct hashpool	*hp;
+	uint64_t	 before, after, ran = 0;
+
+	make_hashes();
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 2));
+	before = monoclock_ns();
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, verify_cases[_i].pw,
+	    strlen(verify_cases[_i].pw), &ran), verify_cases[_i].want);
+	after = monoclock_ns();
+	ck_assert_uint_gt(ran, 0);
+	ck_assert_uint_le(ran, after - before);
+	hashpool_free(hp);
+}
+END_TEST
 
 START_TEST(test_hashpool_verify)
 {
@@ -487,6 +509,8 @@ hashpool_suite(void)
 
 	tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_hashpool_ran_ns, 0,
+	    NITEMS(verify_cases));
 	tcase_add_loop_test(tc, test_hashpool_verify, 0,
 	    sizeof(verify_cases) / sizeof(verify_cases[0]));
 	tcase_add_test(tc, test_hashpool_priority);
