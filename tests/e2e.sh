@@ -95,12 +95,6 @@ q_site() {
 	    "HTTP_AUTHORIZATION=$1"
 }
 
-# A field of the decision line (quotes kept off).
-dec() {
-	printf '%s\n' "$DEC" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1 |
-	    sed 's/^"\(.*\)"$/\1/'
-}
-
 # Checks that every header line of $T/out ends in CRLF and that an empty
 # line ends the block; prints what is wrong, or nothing.
 hdr_shape() {

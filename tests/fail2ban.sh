@@ -186,25 +186,6 @@ A_SLOTH=$(basic sloth "$PW_SLOTH")
 # The log writes the quote as \x22, so the fake addr= stays inside user="".
 A_HOSTILE=$(basic "mallory\" addr=$FAKE rule=x" "$PW_WRONG")
 
-# A field of the decision line DEC, quotes kept off.  Read key by key, a
-# quoted value whole: splitting at spaces would find the addr= inside the
-# hostile user name, which is the mistake the filter must not make.
-dec() {
-	printf '%s\n' "$DEC" | awk -v key="$1" '{
-		while (match($0, /^[a-z_]+=("[^"]*"|[^ "]*)/)) {
-			k = substr($0, 1, index($0, "=") - 1)
-			v = substr($0, length(k) + 2, RLENGTH - length(k) - 1)
-			if (k == key) {
-				gsub(/^"|"$/, "", v)
-				print v
-				exit
-			}
-			$0 = substr($0, RLENGTH + 1)
-			sub(/^ /, "")
-		}
-	}'
-}
-
 # req STATUS REASON LOGGED-ADDR PARAM...: one request; checks the decision
 # line's status, reason and addr, and files the line under $T/want.match
 # (the filter must match it) or $T/want.miss.  A case of its own.

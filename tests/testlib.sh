@@ -317,6 +317,25 @@ dec_wait() {
 	done
 }
 
+# dec KEY: a field of the decision line DEC (dec_wait), quotes kept off.  Read key by key, a
+# quoted value whole: splitting at spaces would find the addr= inside the
+# hostile user name, which is the mistake the filter must not make.
+dec() {
+	printf '%s\n' "$DEC" | awk -v key="$1" '{
+		while (match($0, /^[a-z_]+=("[^"]*"|[^ "]*)/)) {
+			k = substr($0, 1, index($0, "=") - 1)
+			v = substr($0, length(k) + 2, RLENGTH - length(k) - 1)
+			if (k == key) {
+				gsub(/^"|"$/, "", v)
+				print v
+				exit
+			}
+			$0 = substr($0, RLENGTH + 1)
+			sub(/^ /, "")
+		}
+	}'
+}
+
 blake2b_hex() {
 	if command -v b2sum >/dev/null 2>&1; then
 		printf '%s' "$1" | b2sum -l 256 | cut -d' ' -f1
