@@ -5,7 +5,8 @@
 #  - src/daemon/ and src/cli/ include each other's headers not at all.
 #  - Each third-party header stays behind the one module that owns it:
 #    <fcgiapp.h> (libfcgi) in src/daemon/server.c, <ini.h> (inih) in
-#    src/inifile.c.
+#    src/inifile.c, <crypt.h> (libcrypt) and <apr_*.h> (libaprutil) in
+#    src/hashfmt.c.
 #  - No include cycle between modules.  A module is a NAME.c and its
 #    NAME.h; "a.c or a.h includes b.h" is an edge a -> b, and tsort(1)
 #    finds any loop.
@@ -92,6 +93,8 @@ violations() {
 		owned fcgiapp.h daemon/server.c "$1"
 		owned fcgi_stdio.h daemon/server.c "$1"
 		owned ini.h inifile.c "$1"
+		owned crypt.h hashfmt.c "$1"
+		owned 'apr_[a-z0-9_]*\.h' hashfmt.c "$1"
 		include_loops "$1"
 	}
 }
@@ -137,6 +140,15 @@ begin "self-check: <ini.h> outside inifile.c is found"
 planted ini '#include <ini.h>' users.c
 violations "$T/ini" | grep -q 'users.c includes <ini.h>' ||
     fail "not found"
+end
+
+begin "self-check: <crypt.h> and <apr_md5.h> outside hashfmt.c are found"
+planted crypt '#include <crypt.h>' pwcheck.c
+violations "$T/crypt" | grep -q 'pwcheck.c includes <crypt.h>' ||
+    fail "<crypt.h> not found"
+planted apr '#include <apr_md5.h>' cli/ctl_hash.c
+violations "$T/apr" | grep -q 'ctl_hash.c includes <apr_' ||
+    fail "<apr_md5.h> not found"
 end
 
 begin "self-check: an include cycle between two library modules is found"
