@@ -1,11 +1,13 @@
 /*
  * "check" (would the daemon load these files?) and "audit" (what in
- * the users file needs a look: weak hashes, expired or disabled users,
- * tokens that no longer work).  Both only read.
+ * the users file needs a look: weak, imported or slow hashes, expired or
+ * disabled users, tokens that no longer work).  Both only read.
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +17,8 @@
 #include "errlist.h"
 #include "filetrust.h"
 #include "hashfmt.h"
+#include "monoclock.h"
+#include "pwcheck.h"
 #include "users.h"
 
 /*
@@ -139,6 +143,94 @@ ctl_check_audit_users(const struct ctl *c, const struct users *u,
 	return found;
 }
 
+/*
+ * Timing: a wrong password for a hash cheaper than the dummy that
+ * unknown users are checked against is held back to the dummy's time,
+ * but one for a costlier hash still answers later than an unknown user
+ * would, which tells that the user exists (docs/migrating.md, Timing).
+ * audit measures both, as the daemon would run them, and names the
+ * users whose hash takes more than CTL_SLOW_FACTOR times the dummy.
+ */
+#define CTL_SLOW_FACTOR		1.5
+#define CTL_SLOW_RUNS		3
+
+/* The fastest of CTL_SLOW_RUNS verifications with a wrong password. */
+static uint64_t
+ctl_check_hash_ns(const char *hash)
+{
+	char		wrong[24];
+	uint64_t	t0, ns, best = UINT64_MAX;
+	int		i;
+
+	randombytes_buf(wrong, sizeof(wrong));
+	for (i = 0; i < CTL_SLOW_RUNS; i++) {
+		t0 = monoclock_ns();
+		if (hashfmt_verify(hash, wrong, sizeof(wrong)) == 1)
+			return 0;	/* 24 random bytes matched: no time */
+		if ((ns = monoclock_ns() - t0) < best)
+			best = ns;
+	}
+	return best;
+}
+
+/* A cost class already measured: users with equal parameters. */
+struct ctl_slow_class {
+	struct hashfmt	 sc_hf;
+	uint64_t	 sc_ns;
+};
+
+/* The time of us's hash, measured once a class. */
+static uint64_t
+ctl_check_class_ns(struct ctl_slow_class **classes, size_t *n,
+    const struct user *us, const struct hashfmt *hf)
+{
+	struct ctl_slow_class	*sc;
+	size_t			 i;
+
+	for (i = 0; i < *n; i++)
+		if (memcmp(&(*classes)[i].sc_hf, hf, sizeof(*hf)) == 0)
+			return (*classes)[i].sc_ns;
+	if ((sc = reallocarray(*classes, *n + 1, sizeof(*sc))) == NULL)
+		return ctl_check_hash_ns(us->us_hash);
+	*classes = sc;
+	sc[*n].sc_hf = *hf;
+	sc[*n].sc_ns = ctl_check_hash_ns(us->us_hash);
+	return sc[(*n)++].sc_ns;
+}
+
+/* Prints a slow-hash line for each user slower than the dummy. */
+static size_t
+ctl_check_audit_timing(const struct ctl *c, const struct users *u)
+{
+	struct ctl_slow_class	*classes = NULL;
+	struct pwcheck		*pw;
+	struct hashfmt		 hf;
+	const struct user	*us;
+	const char		*why;
+	uint64_t		 dummy, ns;
+	size_t			 i, n = 0, found = 0;
+
+	if (users_count(u) == 0 || (pw = pwcheck_new(1, users_typical_hash(u),
+	    c->c_opslimit, c->c_memlimit)) == NULL)
+		return 0;
+	dummy = ctl_check_hash_ns(pwcheck_dummy_hash(pw));
+	for (i = 0; i < users_count(u); i++) {
+		us = users_at(u, i);
+		if (hashfmt_parse(us->us_hash, &hf, &why) == -1)
+			continue;
+		ns = ctl_check_class_ns(&classes, &n, us, &hf);
+		if ((double)ns > CTL_SLOW_FACTOR * (double)dummy) {
+			printf("slow-hash %s %s %.1fms %.1fms\n", us->us_name,
+			    hashfmt_name(hf.hf_kind), (double)ns / 1e6,
+			    (double)dummy / 1e6);
+			found++;
+		}
+	}
+	free(classes);
+	pwcheck_free(pw);
+	return found;
+}
+
 /* Prints the tokens that do not work now; returns how many. */
 static size_t
 ctl_check_audit_tokens(const struct users *u, time_t now)
@@ -175,6 +267,7 @@ ctl_check_audit(struct ctl *c, int argc, char **argv)
 	if (ctl_view_open(c, &vw) == -1)
 		return CTL_NO;
 	found = ctl_check_audit_users(c, vw.vw_users, now);
+	found += ctl_check_audit_timing(c, vw.vw_users);
 	found += ctl_check_audit_tokens(vw.vw_users, now);
 	ctl_view_free(&vw);
 	return found > 0 ? CTL_NO : CTL_OK;
