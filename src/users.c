@@ -1,8 +1,8 @@
 /*
  * Loading users.ini: [user:NAME] and [token:NAME] sections.  Stored hashes
- * are checked against the hashing limits here, at load, because
- * crypto_pwhash_str_verify() takes its memory and time cost from the
- * string itself (docs/security.md, Password guessing).
+ * are checked against the hashing limits here, at load (hashfmt_check),
+ * because every format takes its memory and time cost from the string
+ * itself (docs/security.md, Password guessing).
  */
 #include "config.h"
 
