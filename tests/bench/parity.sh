@@ -11,14 +11,16 @@
 # writes them.  [cache] ttl = 0, so that the right bcrypt-5 password is
 # verified each time (wrong passwords are never cached anyway).
 #
-# PARITY_RUNS rounds; each round asks each kind once, in an order that
-# starts one kind later every round, so that machine noise and the one
-# before hits every kind alike.  Each request is timed around the
-# client's run with bash's EPOCHREALTIME (microseconds, no fork).
+# PARITY_RUNS rounds; each round asks each kind once, in a new random
+# order, so that machine noise hits every kind alike and no kind always
+# follows the same one (an argon2id run before leaves the caches and
+# the allocator otherwise than a cheap hash does).  Each request is
+# timed around the client's run with bash's EPOCHREALTIME (microseconds,
+# no fork).
 #	$W/parity-runs.txt	NAME US STATUS: every request
 #	$W/parity.txt		NAME MEDIAN_MS MIN_MS N: what report.awk reads
 
-# The kinds, in round order: NAME USER PASSWORD-VARIABLE WANT.  A
+# The kinds: NAME USER PASSWORD-VARIABLE WANT.  A
 # password variable named "wrong" gets a new wrong password each time.
 PAR_KINDS="unknown par-nobody wrong 401
 argon2id par-argon wrong 401
@@ -57,11 +59,9 @@ par_ask() {
 	par_status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$W/parity.out")
 }
 
-# par_round R RECORD: each kind once, starting with the Rth; RECORD 1
-# appends to parity-runs.txt, 0 is a warm-up.
+# par_round RECORD: each kind once, shuffled; RECORD 1 appends to
+# parity-runs.txt, 0 is a warm-up.
 par_round() {
-	_nk=$(printf '%s\n' "$PAR_KINDS" | wc -l)
-	_off=$(( ($1 - 1) % _nk ))
 	while read -r _name _user _pwvar _want; do
 		if [ "$_pwvar" = wrong ]; then
 			_pw="wrong-$RANDOM-$_name"
@@ -71,9 +71,8 @@ par_round() {
 		par_ask "$_user" "$_pw"
 		[ "$par_status" = "$_want" ] ||
 		    die "parity: $_name answered '${par_status}', expected $_want (see $W/logs/parity.log)"
-		[ "$2" = 0 ] || echo "$_name $par_us $par_status" >> "$W/parity-runs.txt"
-	done < <(printf '%s\n' "$PAR_KINDS" | awk -v o="$_off" -v n="$_nk" \
-	    '{ k[NR - 1] = $0 } END { for (i = 0; i < n; i++) print k[(i + o) % n] }')
+		[ "$1" = 0 ] || echo "$_name $par_us $par_status" >> "$W/parity-runs.txt"
+	done < <(printf '%s\n' "$PAR_KINDS" | shuf)
 }
 
 # measure_parity: PARITY_RUNS rounds into $W/parity.txt.
@@ -113,9 +112,9 @@ INI
 	: > "$W/parity-runs.txt"
 	# Not recorded: the first requests pay for page faults and fill
 	# the dummy's run times (the first one is the time it took to make).
-	par_round 1 0
-	for r in $(seq "$PARITY_RUNS"); do
-		par_round "$r" 1
+	par_round 0
+	for _ in $(seq "$PARITY_RUNS"); do
+		par_round 1
 	done
 	awk '{ n[$1]++; v[$1, n[$1]] = $2 }
 	END {
