@@ -1,7 +1,7 @@
-# tests/bench/report.awk: the report of scripts/bench, sections 1 to 4
+# tests/bench/report.awk: the report of scripts/bench, sections 1 to 5
 # and the targets, from the files a run leaves in its scratch directory:
 #	awk -f report.awk -v rounds=N ... targets configs.tsv results.tsv \
-#	    decide.txt reloads.txt flood-mem.txt latency.txt
+#	    decide.txt reloads.txt flood-mem.txt latency.txt parity.txt
 # Each file is told by its name; an empty or missing one leaves its
 # section out (cat the missing ones from /dev/null).
 #	targets		ID | CONDITIONS | TEXT (tests/bench/targets)
@@ -11,8 +11,10 @@
 #	reloads.txt	reload-MODE ROUND RELOADS
 #	flood-mem.txt	flood-MODE ROUND RSS_KIB PEAK_KIB [N STATUS:COUNT...]
 #	latency.txt	NAME MS
+#	parity.txt	NAME MEDIAN_MS MIN_MS N (tests/bench/parity.sh)
 # Variables: rounds duration uri reload_every good_conns flood_conns
-# flood_delay_ms expiry_ttl latency_runs hash_max_concurrent hash_mem.
+# flood_delay_ms expiry_ttl latency_runs hash_max_concurrent hash_mem
+# parity_runs.
 
 function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
 
@@ -104,6 +106,7 @@ file == "decide.txt" { if ($1 == "decide") dec[++ndec] = $0; else if ($1 == "loa
 file == "reloads.txt" { relk[++nrel] = $1; relh[nrel] = $3; next }
 file == "flood-mem.txt" { fm[++nfm] = $0; next }
 file == "latency.txt" { latk[++nlat] = $1; latv[nlat] = $2; next }
+file == "parity.txt" { npar++; parmed[$1] = $2; parmin[$1] = $3; parn[$1] = $4; next }
 
 END {
 	if (ncfg > 0 && nres > 0) servers()
@@ -111,6 +114,7 @@ END {
 	if (nrel > 0) reload()
 	if (nfm > 0) flood()
 	if (nlat > 0) latency()
+	if (npar > 0) parity()
 	targets()
 }
 
@@ -281,6 +285,29 @@ function latency(   m, i, j, v, n) {
 	print "   autoreload: the users file replaced by rename, no signal, until the new user is answered 200;"
 	print "   grant: a 200 until its line is in the log with no further traffic (held back up to 250 ms);"
 	print "   sigterm: SIGTERM until the daemon has exited"
+}
+
+function parity(   m, d, i, k, x) {
+	print ""
+	printf "-- 5. Timing parity (tests/fcgi-client, unix socket, end to end; %s interleaved requests of each kind)\n", parity_runs
+	printf "   %-48s %9s %8s %4s  %s\n", "what", "median ms", "min ms", "n", "x unknown user"
+	split("unknown argon2id bcrypt5 apr1 sha bcrypt5-right", m, " ")
+	split("unknown user (the dummy: argon2id, interactive)|" \
+	    "wrong password, argon2id at the dummy's cost|" \
+	    "wrong password, bcrypt cost 5 (htpasswd -B)|" \
+	    "wrong password, $apr1$ (htpasswd -m)|" \
+	    "wrong password, {SHA} (htpasswd -s)|" \
+	    "right password, bcrypt cost 5 ([cache] ttl = 0)", d, "|")
+	for (i = 1; i <= 6; i++) {
+		k = m[i]
+		if (!(k in parmed)) continue
+		x = ratio(parmed[k], parmed["unknown"])
+		printf "   %-48s %9.2f %8.2f %4d  %s\n", d[i], parmed[k], parmin[k], parn[k], x
+		metric["parity." k "_x"] = x
+		shown["parity_" k] = sprintf("x%s, %.1f ms", x, parmed[k])
+	}
+	print "   (a refusal after a hash cheaper than the dummy is held back until the dummy's median run time, over its"
+	print "    last 20 runs, has passed since the verification began; successes are never held back)"
 }
 
 # holds(CONDITION): "METRIC OP LIMIT" is true; the limit is a number or
