@@ -5,7 +5,8 @@
  * Unknown users are verified against a dummy hash made with the
  * parameters real users have, so that they cost the same time; a failure
  * against a cheaper hash (an imported bcrypt or $apr1$) is held back to
- * the dummy's time by whoever answers (pwcheck_verify_timed).
+ * one of the dummy's recent run times by whoever answers
+ * (pwcheck_verify_timed).
  */
 #include "config.h"
 
@@ -192,26 +193,21 @@ pwcheck_attach_pool(struct pwcheck *pw, struct hashpool *pool)
 }
 
 uint64_t
-pwcheck_dummy_median_ns(const struct pwcheck *pw)
+pwcheck_dummy_time_ns(const struct pwcheck *pw)
 {
 	uint64_t	v[PWCHECK_DUMMY_SAMPLES], x;
-	unsigned	i, j, n = 0;
+	unsigned	i, n = 0;
 
 	for (i = 0; i < PWCHECK_DUMMY_SAMPLES; i++)
-		if ((x = atomic_load(&pw->pw_dummy_ns[i])) != 0) {
-			/* Insertion sort: twenty numbers at most. */
-			for (j = n++; j > 0 && v[j - 1] > x; j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-		}
-	/* The upper middle: of two, the slower. */
-	return n == 0 ? 0 : v[n / 2];
+		if ((x = atomic_load(&pw->pw_dummy_ns[i])) != 0)
+			v[n++] = x;
+	return n == 0 ? 0 : v[randombytes_uniform(n)];
 }
 
 uint64_t
-pwcheck_pad_until(uint64_t median_ns, uint64_t ran_ns, uint64_t done_ns)
+pwcheck_pad_until(uint64_t dummy_ns, uint64_t ran_ns, uint64_t done_ns)
 {
-	return ran_ns < median_ns ? done_ns + (median_ns - ran_ns) : 0;
+	return ran_ns < dummy_ns ? done_ns + (dummy_ns - ran_ns) : 0;
 }
 
 /* One verification, timed: on the pool, or here behind the semaphore. */
@@ -248,7 +244,7 @@ pwcheck_verify_timed(struct pwcheck *pw, const char *hash,
 		pt->pt_ran_ns = ran;
 		pt->pt_done_ns = monoclock_ns();
 		pt->pt_not_before = pwcheck_pad_until(
-		    pwcheck_dummy_median_ns(pw), ran, pt->pt_done_ns);
+		    pwcheck_dummy_time_ns(pw), ran, pt->pt_done_ns);
 	}
 	return ok;
 }

@@ -58,8 +58,8 @@ struct pwcheck_timing {
 	uint64_t	pt_ran_ns;	/* the verification itself */
 	uint64_t	pt_done_ns;	/* monoclock_ns() when it ended */
 	uint64_t	pt_not_before;	/* monoclock_ns() deadline: done plus
-					   what ran lacks of the dummy's
-					   median; 0: no need to wait */
+					   what ran lacks of one of the
+					   dummy's run times; 0: no wait */
 };
 
 /* pwcheck_verify, and its timing in *pt (which may be NULL). */
@@ -68,20 +68,22 @@ int	pwcheck_verify_timed(struct pwcheck *, const char *hash,
 	    __attribute__((warn_unused_result));
 
 /*
- * The median of the dummy's last 20 run times (the first one when it was
- * made), in nanoseconds: how long an unknown user's verification takes.
+ * One of the dummy's last 20 run times (the first is the time it took to
+ * make it), drawn at random, in nanoseconds: how long an unknown user's
+ * verification takes.  Drawn, not the median, so that refusals held
+ * back to it spread as unknown users' answers do.
  */
-uint64_t pwcheck_dummy_median_ns(const struct pwcheck *);
+uint64_t pwcheck_dummy_time_ns(const struct pwcheck *);
 
 /*
  * Counts ran_ns as a run time of the dummy, over the oldest of the 20, as
  * pwcheck_verify_dummy() does with what it measures (tests use it to
- * know the median).
+ * know the times).
  */
 void	pwcheck_note_dummy_time(struct pwcheck *, uint64_t ran_ns);
 
-/* The deadline of pwcheck_timing: 0 when ran_ns reached median_ns. */
-uint64_t pwcheck_pad_until(uint64_t median_ns, uint64_t ran_ns,
+/* The deadline of pwcheck_timing: 0 when ran_ns reached dummy_ns. */
+uint64_t pwcheck_pad_until(uint64_t dummy_ns, uint64_t ran_ns,
 	    uint64_t done_ns);
 
 /*
