@@ -62,7 +62,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "user", "expire", "NAME DATE|never", ctl_user_expire },
 	{ "user", "roles", "NAME [--add ROLE]... [--remove ROLE]...",
 	    ctl_user_roles },
-	{ "user", "import", "[--with-roles]", ctl_import_users },
+	{ "user", "import", "[--with-roles | --htpasswd FILE "
+	    "[--htgroup FILE]]", ctl_import_users },
 	{ "token", "add", "NAME --user USER [--role ROLE]... "
 	    "[--expires DATE]", ctl_token_add },
 	{ "token", "revoke", "NAME", ctl_token_revoke },

@@ -12,7 +12,9 @@
  *	ctl_edit.c	the users file edited through usersfile.c
  *	ctl_out.c	users, tokens and dates as text and as JSON
  *	ctl_user.c	"user" subcommands but import
- *	ctl_import.c	"user import"
+ *	ctl_lines.c	lines of an input file, in a locked buffer
+ *	ctl_import.c	"user import" (name:password lines)
+ *	ctl_htimport.c	"user import --htpasswd" (hashes as they are)
  *	ctl_token.c	"token" subcommands
  *	ctl_check.c	"check" and "audit"
  *	ctl_explain.c	"explain"
@@ -96,7 +98,7 @@ struct ctl_opt {
 enum {
 	CTL_O_ROLE = 1, CTL_O_EXPIRES, CTL_O_PWSTDIN, CTL_O_JSON, CTL_O_ADD,
 	CTL_O_REMOVE, CTL_O_WITH_ROLES, CTL_O_USER, CTL_O_TOKEN_STDIN,
-	CTL_O_FROM
+	CTL_O_FROM, CTL_O_HTPASSWD, CTL_O_HTGROUP
 };
 
 /* ctl_args_next() returns an option id or one of these. */
@@ -151,6 +153,16 @@ int	ctl_secret_password(int from_stdin, int confirm, const char *prompt,
 	    struct ctl_secret *);
 void	ctl_secret_need_source(const char *cmd, int from_stdin);
 
+/* ---- ctl_lines.c -------------------------------------------------- */
+
+struct ctl_lines;
+
+struct ctl_lines *ctl_lines_open(const char *path);
+const char	*ctl_lines_name(const struct ctl_lines *);
+int		 ctl_lines_next(struct ctl_lines *, char *buf, size_t max,
+		    size_t *len);
+void		 ctl_lines_close(struct ctl_lines *);
+
 /* ---- ctl_hash.c --------------------------------------------------- */
 
 enum ctl_hash_verdict {
@@ -163,6 +175,8 @@ int	ctl_hash_new(const struct ctl *, const struct ctl_secret *,
 	    char out[crypto_pwhash_STRBYTES]);
 enum ctl_hash_verdict ctl_hash_judge(const struct ctl *, const char *hash,
 	    struct hashfmt *);
+int	ctl_hash_check_stored(const struct ctl *, const char *hash,
+	    char *msg, size_t msgsize);
 
 /* ---- ctl_view.c --------------------------------------------------- */
 
@@ -222,6 +236,8 @@ int	ctl_user_expire(struct ctl *, int, char **);
 int	ctl_user_roles(struct ctl *, int, char **);
 /* ctl_import.c */
 int	ctl_import_users(struct ctl *, int, char **);	/* user import */
+/* ctl_htimport.c: user import --htpasswd FILE [--htgroup FILE] */
+int	ctl_htimport(struct ctl *, const char *htpasswd, const char *htgroup);
 /* ctl_token.c */
 int	ctl_token_add(struct ctl *, int, char **);
 int	ctl_token_revoke(struct ctl *, int, char **);

@@ -1,6 +1,7 @@
 /*
  * "user import": users and passwords from standard input, one
- * "name:password" (or "name:roles:password" with --with-roles) a line.
+ * "name:password" (or "name:roles:password" with --with-roles) a line;
+ * with --htpasswd, users and their hashes as they are (ctl_htimport.c).
  * Every line is read, checked and hashed before the file is opened, and
  * one bad line imports nothing.  The lines hold passwords: they stay in
  * locked buffers, are wiped, and no message quotes them.
@@ -27,88 +28,6 @@ struct ctl_import_user {
 	char	*im_roles;	/* "a, b"; "" none; NULL: leave as is */
 	int	 im_line;
 };
-
-/*
- * Buffered reading of standard input into a locked buffer: a read(2) a
- * byte, as for one password, would be slow for a thousand lines.
- */
-struct ctl_import_lines {
-	char	ln_buf[8192];
-	size_t	ln_off;
-	size_t	ln_len;
-	int	ln_eof;
-	int	ln_locked;
-};
-
-/* ---- reading ------------------------------------------------------ */
-
-static struct ctl_import_lines *
-ctl_import_lines_new(void)
-{
-	struct ctl_import_lines *ln;
-
-	if ((ln = calloc(1, sizeof(*ln))) == NULL)
-		return NULL;
-	/* Best effort, as for a secret: RLIMIT_MEMLOCK may be tiny. */
-	ln->ln_locked = sodium_mlock(ln, sizeof(*ln)) == 0;
-	return ln;
-}
-
-static void
-ctl_import_lines_free(struct ctl_import_lines *ln)
-{
-	int locked = ln->ln_locked;
-
-	sodium_memzero(ln, sizeof(*ln));
-	if (locked)
-		(void)sodium_munlock(ln, sizeof(*ln));
-	free(ln);
-}
-
-/*
- * The next line (without "\n" or "\r\n") into sec; at most max bytes,
- * longer lines give sc_len max + 1.  Returns 0, 1 at the end, -1 on a
- * read error.
- */
-static int
-ctl_import_lines_next(struct ctl_import_lines *ln, struct ctl_secret *sec,
-    size_t max)
-{
-	ssize_t	n;
-	size_t	len = 0;
-	int	any = 0;
-	char	ch;
-
-	for (;;) {
-		if (ln->ln_off == ln->ln_len) {
-			if (ln->ln_eof)
-				break;
-			n = read(STDIN_FILENO, ln->ln_buf, sizeof(ln->ln_buf));
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n == -1)
-				return -1;
-			if (n == 0) {
-				ln->ln_eof = 1;
-				break;
-			}
-			ln->ln_off = 0;
-			ln->ln_len = (size_t)n;
-		}
-		any = 1;
-		ch = ln->ln_buf[ln->ln_off++];
-		if (ch == '\n')
-			break;
-		if (len <= max)
-			sec->sc_buf[len++] = ch;
-	}
-	ch = '\0';
-	if (len > 0 && len <= max && sec->sc_buf[len - 1] == '\r')
-		len--;
-	sec->sc_buf[len] = '\0';
-	sec->sc_len = len;
-	return any ? 0 : 1;
-}
 
 /* ---- checking ----------------------------------------------------- */
 
@@ -273,19 +192,17 @@ static int
 ctl_import_read(const struct ctl *c, int with_roles,
     struct ctl_import_user **out, size_t *nout)
 {
-	struct ctl_import_lines	*ln;
+	struct ctl_lines	*ln;
 	struct ctl_secret	 line;
 	struct ctl_import_user	*v = NULL, *nv;
 	size_t			 n = 0, cap = 0;
 	int			 lineno = 0, bad = 0, r;
 
-	if ((ln = ctl_import_lines_new()) == NULL) {
-		ctl_nomem();
+	if ((ln = ctl_lines_open("-")) == NULL)
 		return -1;
-	}
 	ctl_secret_init(&line);
-	while ((r = ctl_import_lines_next(ln, &line,
-	    CTL_IMPORT_LINE_MAX)) == 0) {
+	while ((r = ctl_lines_next(ln, line.sc_buf, CTL_IMPORT_LINE_MAX,
+	    &line.sc_len)) == 0) {
 		lineno++;
 		if (line.sc_len == 0 || line.sc_buf[0] == '#')
 			continue;
@@ -317,7 +234,7 @@ ctl_import_read(const struct ctl *c, int with_roles,
 		bad = 1;
 	}
 	ctl_secret_wipe(&line);
-	ctl_import_lines_free(ln);
+	ctl_lines_close(ln);
 	if (bad) {
 		ctl_import_free(v, n);
 		ctl_warnx("nothing imported");
@@ -366,16 +283,66 @@ ctl_import_write(const struct ctl *c, struct usersfile *uf,
 	return 0;
 }
 
+/*
+ * The options: --with-roles, or --htpasswd FILE [--htgroup FILE] (one
+ * of them may be "-": standard input).  Exits on a usage error.
+ */
+static void
+ctl_import_args(int argc, char **argv, int *with_roles,
+    const char **htpasswd, const char **htgroup)
+{
+	static const struct ctl_opt opts[] = {
+		{ "with-roles", 0, CTL_O_WITH_ROLES },
+		{ "htpasswd", 1, CTL_O_HTPASSWD },
+		{ "htgroup", 1, CTL_O_HTGROUP }, { NULL, 0, 0 }
+	};
+	struct ctl_args	 a;
+	const char	*v;
+	int		 id;
+
+	*with_roles = 0;
+	*htpasswd = *htgroup = NULL;
+	ctl_args_init(&a, argc, argv, "user import");
+	while ((id = ctl_args_next(&a, opts, &v)) != CTL_ARG_END) {
+		if (id == CTL_ARG_POS)
+			ctl_usage_error("user import: no arguments (the users "
+			    "come on standard input or from --htpasswd)");
+		if (id == CTL_O_WITH_ROLES)
+			*with_roles = 1;
+		else if (id == CTL_O_HTPASSWD)
+			*htpasswd = v;
+		else
+			*htgroup = v;
+	}
+	if (*htgroup != NULL && *htpasswd == NULL)
+		ctl_usage_error("user import: --htgroup needs --htpasswd");
+	if (*with_roles && *htpasswd != NULL)
+		ctl_usage_error("user import: --with-roles and --htpasswd "
+		    "exclude each other (roles come from --htgroup)");
+	if (*htpasswd != NULL && *htgroup != NULL &&
+	    strcmp(*htpasswd, "-") == 0 && strcmp(*htgroup, "-") == 0)
+		ctl_usage_error("user import: --htpasswd and --htgroup cannot "
+		    "both be standard input (-)");
+}
+
 int
 ctl_import_users(struct ctl *c, int argc, char **argv)
 {
 	struct ctl_import_user	*v = NULL;
 	struct usersfile	*uf = NULL;
+	const char		*htpasswd, *htgroup;
 	size_t			 n = 0;
 	int			 with_roles, rc = CTL_NO;
 
-	with_roles = ctl_args_none(argc, argv, "user import", "with-roles",
-	    " (the users come on standard input)");
+	ctl_import_args(argc, argv, &with_roles, &htpasswd, &htgroup);
+	if (htpasswd != NULL) {
+		if (isatty(STDIN_FILENO) && (strcmp(htpasswd, "-") == 0 ||
+		    (htgroup != NULL && strcmp(htgroup, "-") == 0)))
+			ctl_usage_error("user import: standard input is a "
+			    "terminal: give the lines through a file or a "
+			    "pipe");
+		return ctl_htimport(c, htpasswd, htgroup);
+	}
 	if (isatty(STDIN_FILENO))
 		ctl_usage_error("user import: standard input is a terminal; "
 		    "the passwords would show: give the lines through a "
