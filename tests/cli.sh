@@ -957,8 +957,12 @@ ctl
 expect_rc 2
 expect_err "no command"
 grep -F -x "$USAGE" "$T/e" >/dev/null || fail "no full usage: $(show "$T/e")"
-grep -F -x "  user import [--with-roles | --htpasswd FILE [--htgroup FILE]]" "$T/e" >/dev/null ||
-    fail "the usage lacks the commands"
+for l in "user add NAME [--role ROLE]... [--expires DATE] [--password-stdin | --hash-stdin]" \
+    "user passwd NAME [--password-stdin | --hash-stdin]" \
+    "user import [--with-roles | --htpasswd FILE [--htgroup FILE]]"; do
+	grep -F -x "  $l" "$T/e" >/dev/null ||
+	    fail "the usage lacks the line '$l'"
+done
 end
 begin "refused (2): unknown command, with the full usage"
 ctl -c "$ABSENT" frobnicate
@@ -1361,6 +1365,131 @@ now_req "$(basic htweb htweb-Pw-X)" /site/x 401 bad_password
 ctl -c "$CONF" user del htweb
 expect_rc 0
 end
+
+# ---- --hash-stdin: one hash made elsewhere ---------------------------------
+
+# hsrefuse MESSAGE ARG...: fcgi-authz -c $HTCONF (or $HTCONF_USE) ARG...,
+# with the standard input set by input, exits 1 with the line
+# "fcgi-authz: MESSAGE" and leaves the users file as it was.
+hsrefuse() {
+	msg=$1
+	shift
+	begin "refused (1): $*: $msg"
+	cp "$HTUSERS" "$T/snap"
+	ctl -c "${HTCONF_USE:-$HTCONF}" "$@"
+	expect_rc 1
+	expect_err "$msg"
+	expect_out_empty
+	same "$HTUSERS" "$T/snap"
+	end
+}
+
+begin "user add --hash-stdin: the hash stored as it is, the user logs in with its password"
+input '%s\n' "$H_APR"
+ctl -c "$HTCONF" user add hadd --role web --hash-stdin
+expect_rc 0
+expect_out_empty
+expect_err_empty
+section user:hadd "$HTUSERS" >"$T/sec"
+grep -F -x "password = $H_APR" "$T/sec" >/dev/null ||
+    fail "not the hash given: $(show "$T/sec")"
+grep -x 'roles = web' "$T/sec" >/dev/null || fail "no roles: $(show "$T/sec")"
+input 'hm-Pw-2\n'
+ctl -c "$HTCONF" verify hadd --password-stdin
+expect_rc 0
+end
+
+begin "user passwd --hash-stdin: the new hash replaces the old one"
+input '%s\n' "$H_YES"
+ctl -c "$HTCONF" user passwd hadd --hash-stdin
+expect_rc 0
+expect_out_empty
+expect_err_empty
+section user:hadd "$HTUSERS" | grep -F -x "password = $H_YES" >/dev/null ||
+    fail "not the hash given: $(section user:hadd "$HTUSERS" | tr '\n' '|')"
+input 'hy-Pw-7\n'
+ctl -c "$HTCONF" verify hadd --password-stdin
+expect_rc 0
+input 'hm-Pw-2\n'
+ctl -c "$HTCONF" verify hadd --password-stdin
+expect_rc 1
+end
+
+begin "user passwd with a password: a legacy user gets argon2id, and audit no longer lists it"
+input 'hm-Pw-new\n'
+ctl -c "$HTCONF" user passwd hapr --password-stdin
+expect_rc 0
+section user:hapr "$HTUSERS" |
+    grep '^password = \$argon2id\$v=19\$m=8192,t=1,p=1\$' >/dev/null ||
+    fail "not argon2id with the policy: $(section user:hapr "$HTUSERS" | tr '\n' '|')"
+ctl -c "$HTCONF" audit
+grep '^legacy-hash hapr ' "$T/o" >/dev/null && fail "hapr still listed: $(show "$T/o")"
+expect_out_has "legacy-hash hsha sha1 weak"
+input 'hm-Pw-new\n'
+ctl -c "$HTCONF" verify hapr --password-stdin
+expect_rc 0
+end
+
+DES_MSG='DES crypt (htpasswd -d) keeps only the first 8 characters of a password and is refused; set a new password with "fcgi-authz user passwd"'
+H_DES=$(sed -n 's/^des1://p' "$T/ht-des")
+input '%s\n' "$H_DES"
+hsrefuse "the hash is refused: $DES_MSG" user add hx --hash-stdin
+input '%s\n' "$H_DES"
+hsrefuse "the hash is refused: $DES_MSG" user passwd hbcrypt --hash-stdin
+input 'plain-Pw\n'
+hsrefuse 'the hash is refused: not a password hash (a plaintext password, as htpasswd -p writes, is refused); set it with "fcgi-authz user passwd"' \
+    user add hx --hash-stdin
+input '!%s\n' "$H_SHADOW"
+hsrefuse 'the hash is refused: a locked account ("!" or "*"), which has no password; leave the user out or disable it' \
+    user passwd hbcrypt --hash-stdin
+input '$2y$05$short\n'
+hsrefuse 'the hash is refused: a malformed hash: its format is known, but not its layout or parameters' \
+    user add hx --hash-stdin
+input ''
+hsrefuse "no hash on standard input" user add hx --hash-stdin
+input '\n'
+hsrefuse "the hash is empty" user add hx --hash-stdin
+input '%s\n' "$(head -c 128 /dev/zero | tr '\0' x)"
+hsrefuse "the hash is longer than 127 bytes" user add hx --hash-stdin
+input '%s\n' "$H_APR"
+hsrefuse "user hbcrypt already exists (\"user passwd\" changes the password)" \
+    user add hbcrypt --hash-stdin
+HTCONF_USE=$T/ht-refuse.ini
+input '%s\n' "$H_BC"
+hsrefuse 'the hash is refused: a bcrypt hash, and [hashing] legacy = refuse: set a new password with "fcgi-authz user passwd"' \
+    user add hx --hash-stdin
+HTCONF_USE=$T/ht-cost.ini
+input '%s\n' "$(sed -n 's/^old://p' "$HT")"
+hsrefuse "the hash is refused: bcrypt cost 10, above [hashing] max_bcrypt_cost (9)" \
+    user passwd hbcrypt --hash-stdin
+HTCONF_USE=
+
+refuse 2 "user add: --password-stdin and --hash-stdin exclude each other" \
+    -c "$ABSENT" user add x --password-stdin --hash-stdin
+refuse 2 "user passwd: --password-stdin and --hash-stdin exclude each other" \
+    -c "$ABSENT" user passwd x --hash-stdin --password-stdin
+refuse 2 "user passwd: one NAME only" -c "$ABSENT" user passwd x y --hash-stdin
+
+if [ -n "$PY" ]; then
+	begin "pty: --hash-stdin and user import --htpasswd - refuse a terminal (exit 2), nothing written"
+	cp "$HTUSERS" "$T/snap"
+	onpty -- "$CTL" -c "$HTCONF" user add hx --hash-stdin
+	[ "$RC" -eq 2 ] || fail "user add: exit $RC (expected 2); terminal: $(show "$T/o")"
+	grep -F 'fcgi-authz: user add: standard input is a terminal: give the hash through a file or a pipe' \
+	    "$T/o" >/dev/null || fail "user add: no message: $(show "$T/o")"
+	onpty -- "$CTL" -c "$HTCONF" user passwd hbcrypt --hash-stdin
+	[ "$RC" -eq 2 ] || fail "user passwd: exit $RC (expected 2); terminal: $(show "$T/o")"
+	grep -F 'fcgi-authz: user passwd: standard input is a terminal: give the hash through a file or a pipe' \
+	    "$T/o" >/dev/null || fail "user passwd: no message: $(show "$T/o")"
+	onpty -- "$CTL" -c "$HTCONF" user import --htpasswd -
+	[ "$RC" -eq 2 ] || fail "user import: exit $RC (expected 2); terminal: $(show "$T/o")"
+	grep -F 'fcgi-authz: user import: standard input is a terminal: give the lines through a file or a pipe' \
+	    "$T/o" >/dev/null || fail "user import: no message: $(show "$T/o")"
+	same "$HTUSERS" "$T/snap"
+	end
+else
+	skip "pty: --hash-stdin on a terminal" "no python3"
+fi
 
 # ---- 20 concurrent writers ----------------------------------------------
 

@@ -98,7 +98,7 @@ struct ctl_opt {
 enum {
 	CTL_O_ROLE = 1, CTL_O_EXPIRES, CTL_O_PWSTDIN, CTL_O_JSON, CTL_O_ADD,
 	CTL_O_REMOVE, CTL_O_WITH_ROLES, CTL_O_USER, CTL_O_TOKEN_STDIN,
-	CTL_O_FROM, CTL_O_HTPASSWD, CTL_O_HTGROUP
+	CTL_O_FROM, CTL_O_HTPASSWD, CTL_O_HTGROUP, CTL_O_HASHSTDIN
 };
 
 /* ctl_args_next() returns an option id or one of these. */
@@ -152,6 +152,7 @@ int	ctl_secret_from_stdin(struct ctl_secret *, size_t max,
 int	ctl_secret_password(int from_stdin, int confirm, const char *prompt,
 	    struct ctl_secret *);
 void	ctl_secret_need_source(const char *cmd, int from_stdin);
+void	ctl_secret_need_pipe(const char *cmd, const char *what);
 
 /* ---- ctl_lines.c -------------------------------------------------- */
 

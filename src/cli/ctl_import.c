@@ -336,11 +336,9 @@ ctl_import_users(struct ctl *c, int argc, char **argv)
 
 	ctl_import_args(argc, argv, &with_roles, &htpasswd, &htgroup);
 	if (htpasswd != NULL) {
-		if (isatty(STDIN_FILENO) && (strcmp(htpasswd, "-") == 0 ||
-		    (htgroup != NULL && strcmp(htgroup, "-") == 0)))
-			ctl_usage_error("user import: standard input is a "
-			    "terminal: give the lines through a file or a "
-			    "pipe");
+		if (strcmp(htpasswd, "-") == 0 ||
+		    (htgroup != NULL && strcmp(htgroup, "-") == 0))
+			ctl_secret_need_pipe("user import", "lines");
 		return ctl_htimport(c, htpasswd, htgroup);
 	}
 	if (isatty(STDIN_FILENO))
