@@ -1491,6 +1491,69 @@ else
 	skip "pty: --hash-stdin on a terminal" "no python3"
 fi
 
+# ---- user import: hashing on every core ------------------------------------
+
+write_conf "$T/many.ini" many-users.ini
+printf '; import on every core\n' >"$T/many-users.ini"
+
+begin "user import of 50 users: hashed on every core, each into its own user; silent when standard error is no terminal"
+i=1
+: >"$T/many.in"
+while [ $i -le 50 ]; do
+	printf 'm%d:m%d-Pw-%d\n' $i $i $((i * 7919)) >>"$T/many.in"
+	i=$((i + 1))
+done
+IN=$T/many.in
+ctl -c "$T/many.ini" user import
+expect_rc 0
+expect_out_empty
+expect_err_empty
+ctl -c "$T/many.ini" check
+expect_out "$T/many.ini: configuration OK (2 rules, 50 users, 0 tokens)"
+n_hashes=$(sed -n 's/^password = //p' "$T/many-users.ini" | sort -u | wc -l)
+[ "$n_hashes" -eq 50 ] || fail "$n_hashes different hashes for 50 users"
+i=1
+while [ $i -le 50 ]; do
+	input 'm%d-Pw-%d\n' $i $((i * 7919))
+	ctl -c "$T/many.ini" verify "m$i" --password-stdin
+	[ "$RC" -eq 0 ] || fail "m$i: its password: exit $RC: $(show "$T/e")"
+	i=$((i + 1))
+done
+# Another user's password must not verify (no hash went to the wrong slot).
+input 'm1-Pw-%d\n' $((2 * 7919))
+ctl -c "$T/many.ini" verify m2 --password-stdin
+expect_rc 1
+end
+
+if [ -n "$PY" ]; then
+	begin "pty: user import shows its progress on one line (\\r) when standard error is a terminal"
+	i=1
+	: >"$T/many2.in"
+	while [ $i -le 20 ]; do
+		printf 'p%d:p%d-Pw\n' $i $i >>"$T/many2.in"
+		i=$((i + 1))
+	done
+	# Standard input the file, standard output and error the terminal.
+	onpty -- /bin/sh -c 'exec "$0" -c "$1" user import <"$2"' \
+	    "$CTL" "$T/many.ini" "$T/many2.in"
+	[ "$RC" -eq 0 ] || fail "exit $RC; terminal: $(show "$T/o")"
+	CR=$(printf '\r')
+	grep -F "${CR}hashing: 20/20, " "$T/o" >/dev/null ||
+	    fail "no '\\rhashing: 20/20, ' progress line: $(od -c "$T/o" | head -n 5 | tr '\n' '|')"
+	tr '\r' '\n' <"$T/o" | grep -x 'hashing: 20/20, [0-9.]*/s, 0 s left *' \
+	    >/dev/null || fail "last progress not 'done/total, rate/s, time left': $(tr '\r' '|' <"$T/o")"
+	tr '\r' '\n' <"$T/o" | grep -v -e '^hashing: [0-9]*/20\(, [0-9.]*/s, [0-9]* s left\)\? *$' -e '^$' \
+	    >"$T/other"
+	[ -s "$T/other" ] && fail "other output on the terminal: $(show "$T/other")"
+	grep -F 'p1-Pw' "$T/o" >/dev/null && fail "a password on the terminal"
+	input 'p20-Pw\n'
+	ctl -c "$T/many.ini" verify p20 --password-stdin
+	expect_rc 0
+	end
+else
+	skip "pty: user import progress" "no python3"
+fi
+
 # ---- 20 concurrent writers ----------------------------------------------
 
 write_conf "$T/conc.ini" conc-users.ini

@@ -8,6 +8,7 @@
  *	ctl_names.c	lists of names (roles) without duplicates
  *	ctl_secret.c	passwords and tokens: terminal, stdin, wiping
  *	ctl_hash.c	password hashes: "hash", "verify", the policy
+ *	ctl_hashall.c	many passwords hashed on every core, with progress
  *	ctl_view.c	the users file loaded read-only
  *	ctl_edit.c	the users file edited through usersfile.c
  *	ctl_out.c	users, tokens and dates as text and as JSON
@@ -178,6 +179,19 @@ enum ctl_hash_verdict ctl_hash_judge(const struct ctl *, const char *hash,
 	    struct hashfmt *);
 int	ctl_hash_check_stored(const struct ctl *, const char *hash,
 	    char *msg, size_t msgsize);
+void	ctl_hash_warn_failed(const struct ctl *, const char *file, int line);
+
+/* ---- ctl_hashall.c ------------------------------------------------ */
+
+/* One password to hash (ha_len bytes, not NUL-terminated) into ha_out. */
+struct ctl_hashall_item {
+	const char	*ha_pw;
+	size_t		 ha_len;
+	char		*ha_out;	/* crypto_pwhash_STRBYTES */
+};
+
+int	ctl_hashall(const struct ctl *, struct ctl_hashall_item *, size_t n,
+	    size_t *failed);
 
 /* ---- ctl_view.c --------------------------------------------------- */
 

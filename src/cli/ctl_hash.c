@@ -32,6 +32,19 @@ ctl_hash_new(const struct ctl *c, const struct ctl_secret *pw,
 	return 0;
 }
 
+/* Says that hashing failed, naming FILE:LINE when file is set. */
+void
+ctl_hash_warn_failed(const struct ctl *c, const char *file, int line)
+{
+	if (file == NULL)
+		ctl_warnx("cannot hash the password (opslimit %llu, memlimit "
+		    "%zu bytes): out of memory?", c->c_opslimit, c->c_memlimit);
+	else
+		ctl_warnx("%s:%d: cannot hash the password (opslimit %llu, "
+		    "memlimit %zu bytes): out of memory?", file, line,
+		    c->c_opslimit, c->c_memlimit);
+}
+
 /*
  * Whether a hash made elsewhere may be stored as it is ("user import
  * --htpasswd", --hash-stdin): a format and costs users.c accepts at

@@ -2,7 +2,8 @@
  * "user import": users and passwords from standard input, one
  * "name:password" (or "name:roles:password" with --with-roles) a line;
  * with --htpasswd, users and their hashes as they are (ctl_htimport.c).
- * Every line is read, checked and hashed before the file is opened, and
+ * Every line is read and checked, then every password hashed on every
+ * core (ctl_hashall.c), before the file is opened, and
  * one bad line imports nothing.  The lines hold passwords: they stay in
  * locked buffers, are wiped, and no message quotes them.
  */
@@ -27,7 +28,56 @@ struct ctl_import_user {
 	char	 im_hash[crypto_pwhash_STRBYTES];
 	char	*im_roles;	/* "a, b"; "" none; NULL: leave as is */
 	int	 im_line;
+	size_t	 im_pw_off;	/* the password, in ctl_import_pws */
+	size_t	 im_pw_len;
 };
+
+/*
+ * The passwords of every line, end to end, until all are hashed: in
+ * guarded memory, locked when the limit allows (sodium_malloc), wiped
+ * when it grows and when it is freed.
+ */
+struct ctl_import_pws {
+	char	*pw_buf;
+	size_t	 pw_len;
+	size_t	 pw_cap;
+};
+
+#define CTL_IMPORT_PWS_FIRST	65536	/* bytes */
+
+/* Appends a password; *off is where it starts.  0 or -1 (no memory). */
+static int
+ctl_import_pws_add(struct ctl_import_pws *pws, const char *pw, size_t len,
+    size_t *off)
+{
+	char	*nb;
+	size_t	 cap;
+
+	if (pws->pw_cap - pws->pw_len < len) {
+		cap = pws->pw_cap ? pws->pw_cap * 2 : CTL_IMPORT_PWS_FIRST;
+		while (cap - pws->pw_len < len)
+			cap *= 2;
+		/* Not realloc(): it would leave a copy behind unwiped. */
+		if ((nb = sodium_malloc(cap)) == NULL)
+			return -1;
+		if (pws->pw_len > 0)
+			memcpy(nb, pws->pw_buf, pws->pw_len);
+		sodium_free(pws->pw_buf);	/* wipes */
+		pws->pw_buf = nb;
+		pws->pw_cap = cap;
+	}
+	memcpy(pws->pw_buf + pws->pw_len, pw, len);
+	*off = pws->pw_len;
+	pws->pw_len += len;
+	return 0;
+}
+
+static void
+ctl_import_pws_free(struct ctl_import_pws *pws)
+{
+	sodium_free(pws->pw_buf);	/* wipes */
+	memset(pws, 0, sizeof(*pws));
+}
 
 /* ---- checking ----------------------------------------------------- */
 
@@ -108,8 +158,8 @@ ctl_import_password(const struct ctl_secret *line, const char *p,
 }
 
 /*
- * Checks one line and hashes its password into im (hash only when
- * hash is set: after a bad line the rest are only checked).  Lines are
+ * Checks one line, and keeps its password in pws for the hashing, which
+ * waits until every line is read and checked.  Lines are
  * "name:password", or "name:roles:password" with --with-roles: names
  * and roles cannot hold ':', so the name ends at the first ':' and the
  * roles at the second, and the password is everything after, ':'
@@ -117,8 +167,8 @@ ctl_import_password(const struct ctl_secret *line, const char *p,
  * 0 or -1 (printed).
  */
 static int
-ctl_import_line(const struct ctl *c, struct ctl_secret *line, int lineno,
-    int with_roles, int hash, struct ctl_import_user *im)
+ctl_import_line(struct ctl_secret *line, int lineno, int with_roles,
+    struct ctl_import_pws *pws, struct ctl_import_user *im)
 {
 	struct ctl_secret	 pw;
 	char			*p = line->sc_buf, *colon;
@@ -151,8 +201,12 @@ ctl_import_line(const struct ctl *c, struct ctl_secret *line, int lineno,
 	}
 	if (ctl_import_password(line, p, lineno, &pw) == -1)
 		goto done;
-	if (hash && ctl_hash_new(c, &pw, im->im_hash) == -1)
+	if (ctl_import_pws_add(pws, pw.sc_buf, pw.sc_len,
+	    &im->im_pw_off) == -1) {
+		ctl_nomem();
 		goto done;
+	}
+	im->im_pw_len = pw.sc_len;
 	rc = 0;
 done:
 	ctl_secret_wipe(&pw);
@@ -187,9 +241,12 @@ ctl_import_free(struct ctl_import_user *v, size_t n)
 	free(v);
 }
 
-/* Reads, checks and hashes every line.  0 or -1 (all printed). */
+/*
+ * Reads and checks every line, the passwords into pws.  0 or -1 (all
+ * printed).
+ */
 static int
-ctl_import_read(const struct ctl *c, int with_roles,
+ctl_import_read(int with_roles, struct ctl_import_pws *pws,
     struct ctl_import_user **out, size_t *nout)
 {
 	struct ctl_lines	*ln;
@@ -221,7 +278,7 @@ ctl_import_read(const struct ctl *c, int with_roles,
 			v = nv;
 		}
 		memset(&v[n], 0, sizeof(v[n]));
-		if (ctl_import_line(c, &line, lineno, with_roles, !bad,
+		if (ctl_import_line(&line, lineno, with_roles, pws,
 		    &v[n]) == -1 || ctl_import_is_repeated(v, n)) {
 			free(v[n].im_roles);
 			bad = 1;
@@ -243,6 +300,37 @@ ctl_import_read(const struct ctl *c, int with_roles,
 	*out = v;
 	*nout = n;
 	return 0;
+}
+
+/*
+ * Hashes every password, on every core (ctl_hashall.c).  0 or -1
+ * (printed).
+ */
+static int
+ctl_import_hash(const struct ctl *c, struct ctl_import_user *v, size_t n,
+    const struct ctl_import_pws *pws)
+{
+	struct ctl_hashall_item	*items;
+	size_t			 i, failed;
+	int			 rc = -1;
+
+	if ((items = calloc(n, sizeof(*items))) == NULL) {
+		ctl_nomem();
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		items[i].ha_pw = pws->pw_buf + v[i].im_pw_off;
+		items[i].ha_len = v[i].im_pw_len;
+		items[i].ha_out = v[i].im_hash;
+	}
+	if (ctl_hashall(c, items, n, &failed) == 0)
+		rc = 0;
+	else if (failed < n)
+		ctl_hash_warn_failed(c, "stdin", v[failed].im_line);
+	else
+		ctl_warnx("cannot start a thread to hash the passwords");
+	free(items);
+	return rc;
 }
 
 /* ---- writing ------------------------------------------------------ */
@@ -329,10 +417,11 @@ int
 ctl_import_users(struct ctl *c, int argc, char **argv)
 {
 	struct ctl_import_user	*v = NULL;
+	struct ctl_import_pws	 pws = { NULL, 0, 0 };
 	struct usersfile	*uf = NULL;
 	const char		*htpasswd, *htgroup;
 	size_t			 n = 0;
-	int			 with_roles, rc = CTL_NO;
+	int			 with_roles, r, rc = CTL_NO;
 
 	ctl_import_args(argc, argv, &with_roles, &htpasswd, &htgroup);
 	if (htpasswd != NULL) {
@@ -346,10 +435,17 @@ ctl_import_users(struct ctl *c, int argc, char **argv)
 		    "the passwords would show: give the lines through a "
 		    "file or a pipe");
 	if (ctl_setup(c, 0) == -1 ||
-	    ctl_import_read(c, with_roles, &v, &n) == -1)
+	    ctl_import_read(with_roles, &pws, &v, &n) == -1)
 		goto done;
 	if (n == 0) {
 		rc = CTL_OK;
+		goto done;
+	}
+	/* Every password hashed, then wiped, before the file is opened. */
+	r = ctl_import_hash(c, v, n, &pws);
+	ctl_import_pws_free(&pws);
+	if (r == -1) {
+		ctl_warnx("nothing imported");
 		goto done;
 	}
 	if ((uf = ctl_edit_open(c, 1)) == NULL ||
@@ -359,6 +455,7 @@ ctl_import_users(struct ctl *c, int argc, char **argv)
 		rc = CTL_OK;
 done:
 	usersfile_close(uf);
+	ctl_import_pws_free(&pws);
 	ctl_import_free(v, n);
 	return rc;
 }
