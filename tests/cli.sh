@@ -8,8 +8,9 @@
 # lines, order, mode, owner) survive every write; 20 concurrent "user add"
 # runs all land; a writer killed with SIGKILL at any moment leaves the old
 # file or the new one; the interactive prompt works on a terminal (a pty,
-# via python3); and every refusal exits with its status and message
-# (fcgi-authz(1)).
+# via python3); the hashes of other tools (htpasswd(1), mkpasswd(1), which
+# must be installed) are imported as they are and verify; and every
+# refusal exits with its status and message (fcgi-authz(1)).
 #
 # Run by "make check" (automake TESTS) or by hand:
 #	top_builddir=BUILD top_srcdir=SRC sh tests/cli.sh
@@ -197,7 +198,8 @@ section() {
 	    /^\[/ { on = 0 } on' "$2"
 }
 
-# write_conf FILE USERS: a configuration with fast hashing.
+# write_conf FILE USERS [LINES]: a configuration with fast hashing, and
+# LINES (key = value lines) added to its [hashing].
 write_conf() {
 	cat >"$1" <<EOF
 ; written by tests/cli.sh
@@ -215,6 +217,7 @@ max_concurrent = 4
 max_memory = 256M
 opslimit = 1
 memlimit = 8M
+${3:-}
 
 [cache]
 ttl = 300
@@ -308,6 +311,13 @@ onpty() {
 # ---- setup ----------------------------------------------------------------
 
 need_programs "$CTL" "$AUTHZD" "$CLIENT" "$MKHASH"
+# The other tools' hashes are made by those tools: without them the
+# import of their files is not tested, and that is a failure, not a skip
+# (scripts/build installs them).
+for p in htpasswd mkpasswd; do
+	command -v "$p" >/dev/null 2>&1 ||
+	    bail "$p is missing: install apache2-utils (htpasswd) and whois (mkpasswd); scripts/build does"
+done
 need_commands base64 awk sed sort cmp diff head tail tr cut wc ls paste
 PY=
 command -v python3 >/dev/null 2>&1 && python3 -c 'import pty, termios, json' \
@@ -947,8 +957,12 @@ ctl
 expect_rc 2
 expect_err "no command"
 grep -F -x "$USAGE" "$T/e" >/dev/null || fail "no full usage: $(show "$T/e")"
-grep -F -x "  user import [--with-roles]" "$T/e" >/dev/null ||
-    fail "the usage lacks the commands"
+for l in "user add NAME [--role ROLE]... [--expires DATE] [--password-stdin | --hash-stdin]" \
+    "user passwd NAME [--password-stdin | --hash-stdin]" \
+    "user import [--with-roles | --htpasswd FILE [--htgroup FILE]]"; do
+	grep -F -x "  $l" "$T/e" >/dev/null ||
+	    fail "the usage lacks the line '$l'"
+done
 end
 begin "refused (2): unknown command, with the full usage"
 ctl -c "$ABSENT" frobnicate
@@ -1151,6 +1165,394 @@ expect_rc 0
 cmp -s "$T/broken-users.ini" "$T/audit-users.ini" ||
     fail "not the file before the broken section was appended: $(diff "$T/audit-users.ini" "$T/broken-users.ini" | head -n 5 | tr '\n' '|')"
 end
+
+# ---- user import --htpasswd: other tools' hashes ---------------------------
+
+# Files made by the tools themselves: htpasswd(1) for bcrypt (-B), apr1
+# (-m), {SHA} (-s), sha256-crypt (-2) and sha512-crypt (-5); mkpasswd(1)
+# for yescrypt and a shadow(5)-style line with its extra fields.
+HTCONF=$T/ht.ini
+HTUSERS=$T/ht-users.ini
+write_conf "$HTCONF" ht-users.ini
+printf '[user:old]\npassword = %s\nroles = staff\n\n[user:grponly]\npassword = %s\nroles = staff\n' \
+    "$H_GOOD" "$H_GOOD" >"$HTUSERS"
+HT=$T/htpasswd
+HG=$T/htgroup
+{
+	htpasswd -c -b -B "$HT" hbcrypt hb-Pw-1 &&
+	htpasswd -b -m "$HT" hapr hm-Pw-2 &&
+	htpasswd -b -s "$HT" hsha hs-Pw-3 &&
+	htpasswd -b -2 "$HT" h256 h2-Pw-4 &&
+	htpasswd -b -5 "$HT" h512 h5-Pw-5 &&
+	htpasswd -b -B -C 10 "$HT" old old-Pw-6
+} 2>"$T/htpasswd.err" || bail "htpasswd failed: $(show "$T/htpasswd.err")"
+H_YES=$(printf 'hy-Pw-7\n' | mkpasswd -s -m yescrypt) &&
+    H_SHADOW=$(printf 'hx-Pw-8\n' | mkpasswd -s -m sha-512) ||
+    bail "mkpasswd failed"
+printf '# from /etc/shadow\nhyes:%s\n\nhshadow:%s:19700:0:99999:7:::\n' \
+    "$H_YES" "$H_SHADOW" >>"$HT"
+printf '# groups\nadmins: hbcrypt old\nweb:  hapr\thsha \nweb: hyes grponly\n' >"$HG"
+HT_PW="hbcrypt:hb-Pw-1 hapr:hm-Pw-2 hsha:hs-Pw-3 h256:h2-Pw-4 h512:h5-Pw-5
+old:old-Pw-6 hyes:hy-Pw-7 hshadow:hx-Pw-8"
+
+# htrefuse MESSAGE ARG...: user import ARG... with $HTCONF exits 1 with the
+# line "fcgi-authz: MESSAGE", then "nothing imported", and leaves the users
+# file as it was.  HTCONF_USE, when set, is the configuration instead.
+HTCONF_USE=
+htrefuse() {
+	msg=$1
+	shift
+	desc=$(printf '%s' "$*" | sed "s|$T|\$T|g")
+	begin "refused (1): user import $desc: $(printf '%s' "$msg" | sed "s|$T|\$T|g")"
+	cp "$HTUSERS" "$T/snap"
+	ctl -c "${HTCONF_USE:-$HTCONF}" user import "$@"
+	expect_rc 1
+	expect_err "$msg"
+	expect_err "nothing imported"
+	expect_out_empty
+	same "$HTUSERS" "$T/snap"
+	end
+}
+
+# htfile NAME LINE...: $T/NAME holds these lines, for a refusal.
+htfile() {
+	f=$T/$1
+	shift
+	printf '%s\n' "$@" >"$f"
+}
+
+H_BC=$(sed -n 's/^hbcrypt://p' "$HT")
+H_APR=$(sed -n 's/^hapr://p' "$HT")
+htpasswd -c -b -d "$T/ht-des" des1 des-Pw 2>/dev/null || bail "htpasswd -d failed"
+htpasswd -c -b -p "$T/ht-plain" plain1 plain-Pw 2>/dev/null || bail "htpasswd -p failed"
+htfile ht-d "ok1:$H_BC" "$(cat "$T/ht-des")"
+htfile ht-p "ok1:$H_BC" "# a comment" "$(cat "$T/ht-plain")"
+htrefuse "$T/ht-d:2: user des1: DES crypt (htpasswd -d) keeps only the first 8 characters of a password and is refused; set a new password with \"fcgi-authz user passwd\"" \
+    --htpasswd "$T/ht-d"
+htrefuse "$T/ht-p:3: user plain1: not a password hash (a plaintext password, as htpasswd -p writes, is refused); set it with \"fcgi-authz user passwd\"" \
+    --htpasswd "$T/ht-p"
+htfile ht-lock "ok1:$H_BC" "lk1:!$H_SHADOW:19700:0:99999:7:::" "lk2:*:19700:0:99999:7:::"
+htrefuse "$T/ht-lock:2: user lk1: a locked account (\"!\" or \"*\"), which has no password; leave the user out or disable it" \
+    --htpasswd "$T/ht-lock"
+htrefuse "$T/ht-lock:3: user lk2: a locked account (\"!\" or \"*\"), which has no password; leave the user out or disable it" \
+    --htpasswd "$T/ht-lock"
+htfile ht-empty "ok1:$H_BC" "nopw::19700:0:99999:7:::"
+htrefuse "$T/ht-empty:2: user nopw: the hash is empty: an account without a password is refused" \
+    --htpasswd "$T/ht-empty"
+htfile ht-bad "ok1:$H_BC" "no colon" "a b:$H_BC" "ok1:$H_APR" "bad1:\$2y\$05\$short"
+htrefuse "$T/ht-bad:2: expected name:hash" --htpasswd "$T/ht-bad"
+htrefuse "$T/ht-bad:3: not a valid user name" --htpasswd "$T/ht-bad"
+htrefuse "$T/ht-bad:4: user ok1 again (first on line 1)" --htpasswd "$T/ht-bad"
+htrefuse "$T/ht-bad:5: user bad1: a malformed hash: its format is known, but not its layout or parameters" \
+    --htpasswd "$T/ht-bad"
+htfile ht-ok "ok1:$H_BC"
+htfile hg-bad "g1: ok1" "bad group: ok1" "g2 ok1" "g3: ok1 a:b"
+htrefuse "$T/hg-bad:2: group \"bad group\" is not a valid role name" \
+    --htpasswd "$T/ht-ok" --htgroup "$T/hg-bad"
+htrefuse "$T/hg-bad:3: expected group: user user ..." \
+    --htpasswd "$T/ht-ok" --htgroup "$T/hg-bad"
+htrefuse "$T/hg-bad:4: \"a:b\" is not a valid user name" \
+    --htpasswd "$T/ht-ok" --htgroup "$T/hg-bad"
+htfile hg-ghost "g1: ok1 old" "g2: ghost"
+htrefuse "$T/hg-ghost:2: user ghost is in neither $T/ht-ok nor $HTUSERS" \
+    --htpasswd "$T/ht-ok" --htgroup "$T/hg-ghost"
+input 'ok1:%s\n\nlk1:*\n' "$H_BC"
+htrefuse "stdin:3: user lk1: a locked account (\"!\" or \"*\"), which has no password; leave the user out or disable it" \
+    --htpasswd -
+input 'g1: ok1\ng2: ghost\n'
+htrefuse "stdin:2: user ghost is in neither $T/ht-ok nor $HTUSERS" \
+    --htpasswd "$T/ht-ok" --htgroup -
+htrefuse "$T/absent: No such file or directory" --htpasswd "$T/absent"
+
+# The configuration's limits, as the daemon would load the file with them.
+write_conf "$T/ht-refuse.ini" ht-users.ini "legacy = refuse"
+HTCONF_USE=$T/ht-refuse.ini
+htrefuse "$HT:1: user hbcrypt: a bcrypt hash, and [hashing] legacy = refuse: set a new password with \"fcgi-authz user passwd\"" \
+    --htpasswd "$HT"
+write_conf "$T/ht-cost.ini" ht-users.ini "max_bcrypt_cost = 9"
+HTCONF_USE=$T/ht-cost.ini
+htrefuse "$HT:6: user old: bcrypt cost 10, above [hashing] max_bcrypt_cost (9)" \
+    --htpasswd "$HT"
+HTCONF_USE=
+
+refuse 2 "user import: --htgroup needs --htpasswd" \
+    -c "$ABSENT" user import --htgroup "$HG"
+refuse 2 "user import: --with-roles and --htpasswd exclude each other (roles come from --htgroup)" \
+    -c "$ABSENT" user import --with-roles --htpasswd "$HT"
+refuse 2 "user import: --htpasswd and --htgroup cannot both be standard input (-)" \
+    -c "$ABSENT" user import --htpasswd - --htgroup -
+refuse 2 "user import: --htpasswd needs a value" -c "$ABSENT" user import --htpasswd
+
+begin "user import --htpasswd --htgroup: every format imported as it is, exit 0, silent"
+ctl -c "$HTCONF" user import --htpasswd "$HT" --htgroup "$HG"
+expect_rc 0
+expect_out_empty
+expect_err_empty
+for u in hbcrypt hapr hsha h256 h512 old hyes; do
+	h=$(sed -n "s/^$u://p" "$HT")
+	[ -n "$h" ] && section "user:$u" "$HTUSERS" | grep -F -x "password = $h" \
+	    >/dev/null || fail "$u: not the hash of the htpasswd file"
+done
+section user:hshadow "$HTUSERS" | grep -F -x "password = $H_SHADOW" \
+    >/dev/null || fail "hshadow: not the hash without the shadow fields"
+ctl -c "$HTCONF" check
+expect_rc 0
+"$AUTHZD" -t -c "$HTCONF" >/dev/null 2>"$T/t.err" ||
+    fail "fcgi-authzd -t refuses it: $(show "$T/t.err")"
+end
+
+begin "user import --htpasswd: each user's password verifies, a wrong one does not"
+for up in $HT_PW; do
+	u=${up%%:*}
+	input '%s\n' "${up#*:}"
+	ctl -c "$HTCONF" verify "$u" --password-stdin
+	[ "$RC" -eq 0 ] || fail "$u: right password: exit $RC: $(show "$T/e")"
+	input '%sX\n' "${up#*:}"
+	ctl -c "$HTCONF" verify "$u" --password-stdin
+	[ "$RC" -eq 1 ] || fail "$u: wrong password: exit $RC"
+	grep -F -x "fcgi-authz: wrong password for $u" "$T/e" >/dev/null ||
+	    fail "$u: no 'wrong password' line: $(show "$T/e")"
+done
+end
+
+begin "user import --htgroup: groups become roles; existing users keep theirs (union), new ones get exactly their groups"
+ctl -c "$HTCONF" user list
+expect_rc 0
+expect_out "old staff,admins never active" "grponly staff,web never active" \
+    "hbcrypt admins never active" "hapr web never active" \
+    "hsha web never active" "h256 - never active" "h512 - never active" \
+    "hyes web never active" "hshadow - never active"
+# grponly is only in the htgroup file: its password is untouched.
+section user:grponly "$HTUSERS" | grep -F -x "password = $H_GOOD" >/dev/null ||
+    fail "grponly: the password changed"
+end
+
+begin "audit: a legacy-hash line per imported user, weak for bcrypt cost 5, apr1 and {SHA}"
+ctl -c "$HTCONF" audit
+expect_rc 1
+expect_out "legacy-hash old bcrypt" "legacy-hash hbcrypt bcrypt weak" \
+    "legacy-hash hapr apr1 weak" "legacy-hash hsha sha1 weak" \
+    "legacy-hash h256 sha256-crypt" "legacy-hash h512 sha512-crypt" \
+    "legacy-hash hyes yescrypt" "legacy-hash hshadow sha512-crypt"
+end
+
+begin "user show: the hash's format and costs, legacy and weak"
+# show_hash USER LINE: user show prints this hash line.
+show_hash() {
+	ctl -c "$HTCONF" user show "$1"
+	expect_rc 0
+	expect_out_has "$2"
+}
+show_hash hbcrypt "hash: bcrypt cost=5 (legacy, weak)"
+show_hash old "hash: bcrypt cost=10 (legacy)"
+show_hash hapr "hash: apr1 (legacy, weak)"
+show_hash hsha "hash: sha1 (legacy, weak)"
+show_hash h256 "hash: sha256-crypt rounds=5000 (legacy)"
+show_hash h512 "hash: sha512-crypt rounds=5000 (legacy)"
+ctl -c "$HTCONF" user show hyes
+grep -x 'hash: yescrypt memory=[0-9]* ops=[0-9]* parallel=[0-9]* (legacy)' \
+    "$T/o" >/dev/null || fail "hyes: $(show "$T/o")"
+end
+
+begin "user import --htpasswd -: from standard input, into the daemon's file: the user logs in through fcgi-authzd"
+htpasswd -n -b -m htweb htweb-Pw-9 >"$T/in" 2>/dev/null || bail "htpasswd -n failed"
+IN=$T/in
+ctl -c "$CONF" user import --htpasswd -
+expect_rc 0
+expect_err_empty
+wait_req "$(basic htweb htweb-Pw-9)" /site/x 200 ok site
+now_req "$(basic htweb htweb-Pw-X)" /site/x 401 bad_password
+ctl -c "$CONF" user del htweb
+expect_rc 0
+end
+
+# ---- --hash-stdin: one hash made elsewhere ---------------------------------
+
+# hsrefuse MESSAGE ARG...: fcgi-authz -c $HTCONF (or $HTCONF_USE) ARG...,
+# with the standard input set by input, exits 1 with the line
+# "fcgi-authz: MESSAGE" and leaves the users file as it was.
+hsrefuse() {
+	msg=$1
+	shift
+	begin "refused (1): $*: $msg"
+	cp "$HTUSERS" "$T/snap"
+	ctl -c "${HTCONF_USE:-$HTCONF}" "$@"
+	expect_rc 1
+	expect_err "$msg"
+	expect_out_empty
+	same "$HTUSERS" "$T/snap"
+	end
+}
+
+begin "user add --hash-stdin: the hash stored as it is, the user logs in with its password"
+input '%s\n' "$H_APR"
+ctl -c "$HTCONF" user add hadd --role web --hash-stdin
+expect_rc 0
+expect_out_empty
+expect_err_empty
+section user:hadd "$HTUSERS" >"$T/sec"
+grep -F -x "password = $H_APR" "$T/sec" >/dev/null ||
+    fail "not the hash given: $(show "$T/sec")"
+grep -x 'roles = web' "$T/sec" >/dev/null || fail "no roles: $(show "$T/sec")"
+input 'hm-Pw-2\n'
+ctl -c "$HTCONF" verify hadd --password-stdin
+expect_rc 0
+end
+
+begin "user passwd --hash-stdin: the new hash replaces the old one"
+input '%s\n' "$H_YES"
+ctl -c "$HTCONF" user passwd hadd --hash-stdin
+expect_rc 0
+expect_out_empty
+expect_err_empty
+section user:hadd "$HTUSERS" | grep -F -x "password = $H_YES" >/dev/null ||
+    fail "not the hash given: $(section user:hadd "$HTUSERS" | tr '\n' '|')"
+input 'hy-Pw-7\n'
+ctl -c "$HTCONF" verify hadd --password-stdin
+expect_rc 0
+input 'hm-Pw-2\n'
+ctl -c "$HTCONF" verify hadd --password-stdin
+expect_rc 1
+end
+
+begin "user passwd with a password: a legacy user gets argon2id, and audit no longer lists it"
+input 'hm-Pw-new\n'
+ctl -c "$HTCONF" user passwd hapr --password-stdin
+expect_rc 0
+section user:hapr "$HTUSERS" |
+    grep '^password = \$argon2id\$v=19\$m=8192,t=1,p=1\$' >/dev/null ||
+    fail "not argon2id with the policy: $(section user:hapr "$HTUSERS" | tr '\n' '|')"
+ctl -c "$HTCONF" audit
+grep '^legacy-hash hapr ' "$T/o" >/dev/null && fail "hapr still listed: $(show "$T/o")"
+expect_out_has "legacy-hash hsha sha1 weak"
+input 'hm-Pw-new\n'
+ctl -c "$HTCONF" verify hapr --password-stdin
+expect_rc 0
+end
+
+DES_MSG='DES crypt (htpasswd -d) keeps only the first 8 characters of a password and is refused; set a new password with "fcgi-authz user passwd"'
+H_DES=$(sed -n 's/^des1://p' "$T/ht-des")
+input '%s\n' "$H_DES"
+hsrefuse "the hash is refused: $DES_MSG" user add hx --hash-stdin
+input '%s\n' "$H_DES"
+hsrefuse "the hash is refused: $DES_MSG" user passwd hbcrypt --hash-stdin
+input 'plain-Pw\n'
+hsrefuse 'the hash is refused: not a password hash (a plaintext password, as htpasswd -p writes, is refused); set it with "fcgi-authz user passwd"' \
+    user add hx --hash-stdin
+input '!%s\n' "$H_SHADOW"
+hsrefuse 'the hash is refused: a locked account ("!" or "*"), which has no password; leave the user out or disable it' \
+    user passwd hbcrypt --hash-stdin
+input '$2y$05$short\n'
+hsrefuse 'the hash is refused: a malformed hash: its format is known, but not its layout or parameters' \
+    user add hx --hash-stdin
+input ''
+hsrefuse "no hash on standard input" user add hx --hash-stdin
+input '\n'
+hsrefuse "the hash is empty" user add hx --hash-stdin
+input '%s\n' "$(head -c 128 /dev/zero | tr '\0' x)"
+hsrefuse "the hash is longer than 127 bytes" user add hx --hash-stdin
+input '%s\n' "$H_APR"
+hsrefuse "user hbcrypt already exists (\"user passwd\" changes the password)" \
+    user add hbcrypt --hash-stdin
+HTCONF_USE=$T/ht-refuse.ini
+input '%s\n' "$H_BC"
+hsrefuse 'the hash is refused: a bcrypt hash, and [hashing] legacy = refuse: set a new password with "fcgi-authz user passwd"' \
+    user add hx --hash-stdin
+HTCONF_USE=$T/ht-cost.ini
+input '%s\n' "$(sed -n 's/^old://p' "$HT")"
+hsrefuse "the hash is refused: bcrypt cost 10, above [hashing] max_bcrypt_cost (9)" \
+    user passwd hbcrypt --hash-stdin
+HTCONF_USE=
+
+refuse 2 "user add: --password-stdin and --hash-stdin exclude each other" \
+    -c "$ABSENT" user add x --password-stdin --hash-stdin
+refuse 2 "user passwd: --password-stdin and --hash-stdin exclude each other" \
+    -c "$ABSENT" user passwd x --hash-stdin --password-stdin
+refuse 2 "user passwd: one NAME only" -c "$ABSENT" user passwd x y --hash-stdin
+
+if [ -n "$PY" ]; then
+	begin "pty: --hash-stdin and user import --htpasswd - refuse a terminal (exit 2), nothing written"
+	cp "$HTUSERS" "$T/snap"
+	onpty -- "$CTL" -c "$HTCONF" user add hx --hash-stdin
+	[ "$RC" -eq 2 ] || fail "user add: exit $RC (expected 2); terminal: $(show "$T/o")"
+	grep -F 'fcgi-authz: user add: standard input is a terminal: give the hash through a file or a pipe' \
+	    "$T/o" >/dev/null || fail "user add: no message: $(show "$T/o")"
+	onpty -- "$CTL" -c "$HTCONF" user passwd hbcrypt --hash-stdin
+	[ "$RC" -eq 2 ] || fail "user passwd: exit $RC (expected 2); terminal: $(show "$T/o")"
+	grep -F 'fcgi-authz: user passwd: standard input is a terminal: give the hash through a file or a pipe' \
+	    "$T/o" >/dev/null || fail "user passwd: no message: $(show "$T/o")"
+	onpty -- "$CTL" -c "$HTCONF" user import --htpasswd -
+	[ "$RC" -eq 2 ] || fail "user import: exit $RC (expected 2); terminal: $(show "$T/o")"
+	grep -F 'fcgi-authz: user import: standard input is a terminal: give the lines through a file or a pipe' \
+	    "$T/o" >/dev/null || fail "user import: no message: $(show "$T/o")"
+	same "$HTUSERS" "$T/snap"
+	end
+else
+	skip "pty: --hash-stdin on a terminal" "no python3"
+fi
+
+# ---- user import: hashing on every core ------------------------------------
+
+write_conf "$T/many.ini" many-users.ini
+printf '; import on every core\n' >"$T/many-users.ini"
+
+begin "user import of 50 users: hashed on every core, each into its own user; silent when standard error is no terminal"
+i=1
+: >"$T/many.in"
+while [ $i -le 50 ]; do
+	printf 'm%d:m%d-Pw-%d\n' $i $i $((i * 7919)) >>"$T/many.in"
+	i=$((i + 1))
+done
+IN=$T/many.in
+ctl -c "$T/many.ini" user import
+expect_rc 0
+expect_out_empty
+expect_err_empty
+ctl -c "$T/many.ini" check
+expect_out "$T/many.ini: configuration OK (2 rules, 50 users, 0 tokens)"
+n_hashes=$(sed -n 's/^password = //p' "$T/many-users.ini" | sort -u | wc -l)
+[ "$n_hashes" -eq 50 ] || fail "$n_hashes different hashes for 50 users"
+i=1
+while [ $i -le 50 ]; do
+	input 'm%d-Pw-%d\n' $i $((i * 7919))
+	ctl -c "$T/many.ini" verify "m$i" --password-stdin
+	[ "$RC" -eq 0 ] || fail "m$i: its password: exit $RC: $(show "$T/e")"
+	i=$((i + 1))
+done
+# Another user's password must not verify (no hash went to the wrong slot).
+input 'm1-Pw-%d\n' $((2 * 7919))
+ctl -c "$T/many.ini" verify m2 --password-stdin
+expect_rc 1
+end
+
+if [ -n "$PY" ]; then
+	begin "pty: user import shows its progress on one line (\\r) when standard error is a terminal"
+	i=1
+	: >"$T/many2.in"
+	while [ $i -le 20 ]; do
+		printf 'p%d:p%d-Pw\n' $i $i >>"$T/many2.in"
+		i=$((i + 1))
+	done
+	# Standard input the file, standard output and error the terminal.
+	onpty -- /bin/sh -c 'exec "$0" -c "$1" user import <"$2"' \
+	    "$CTL" "$T/many.ini" "$T/many2.in"
+	[ "$RC" -eq 0 ] || fail "exit $RC; terminal: $(show "$T/o")"
+	CR=$(printf '\r')
+	grep -F "${CR}hashing: 20/20, " "$T/o" >/dev/null ||
+	    fail "no '\\rhashing: 20/20, ' progress line: $(od -c "$T/o" | head -n 5 | tr '\n' '|')"
+	tr '\r' '\n' <"$T/o" | grep -x 'hashing: 20/20, [0-9.]*/s, 0 s left *' \
+	    >/dev/null || fail "last progress not 'done/total, rate/s, time left': $(tr '\r' '|' <"$T/o")"
+	tr '\r' '\n' <"$T/o" | grep -v -e '^hashing: [0-9]*/20\(, [0-9.]*/s, [0-9]* s left\)\? *$' -e '^$' \
+	    >"$T/other"
+	[ -s "$T/other" ] && fail "other output on the terminal: $(show "$T/other")"
+	grep -F 'p1-Pw' "$T/o" >/dev/null && fail "a password on the terminal"
+	input 'p20-Pw\n'
+	ctl -c "$T/many.ini" verify p20 --password-stdin
+	expect_rc 0
+	end
+else
+	skip "pty: user import progress" "no python3"
+fi
 
 # ---- 20 concurrent writers ----------------------------------------------
 

@@ -4,8 +4,9 @@
  * usersfile.c (locked, line-preserving, atomic, validated before the
  * rename), and explains decisions with the daemon's own authz_decide().
  *
- * Passwords never come from argv: one line of standard input with
- * --password-stdin, else asked on the terminal with echo off.  Every
+ * Passwords and hashes never come from argv: one line of standard input
+ * with --password-stdin (--hash-stdin), else asked on the terminal with
+ * echo off.  Every
  * buffer that held a password or a token is wiped on every path.
  *
  * Exit codes (s6 style, also in usage() and fcgi-authz(1)):
@@ -14,7 +15,8 @@
  *	1	"no", refused or failed (wrong password, denied, findings,
  *		unknown or existing user, invalid or unwritable file)
  *	2	usage error (bad command, option, name, date or address; no
- *		--password-stdin while standard input is not a terminal)
+ *		--password-stdin while standard input is not a terminal; a
+ *		terminal for --hash-stdin or import lines)
  *
  * This file holds main(), the global options and the command table; the
  * commands and what they share live in ctl_*.c (map in ctl.h).
@@ -52,8 +54,9 @@ struct ctl_cmd {
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "user", "add", "NAME [--role ROLE]... [--expires DATE] "
-	    "[--password-stdin]", ctl_user_add },
-	{ "user", "passwd", "NAME [--password-stdin]", ctl_user_passwd },
+	    "[--password-stdin | --hash-stdin]", ctl_user_add },
+	{ "user", "passwd", "NAME [--password-stdin | --hash-stdin]",
+	    ctl_user_passwd },
 	{ "user", "del", "NAME", ctl_user_del },
 	{ "user", "show", "NAME [--json]", ctl_user_show },
 	{ "user", "list", "[--json]", ctl_user_list },
@@ -62,7 +65,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "user", "expire", "NAME DATE|never", ctl_user_expire },
 	{ "user", "roles", "NAME [--add ROLE]... [--remove ROLE]...",
 	    ctl_user_roles },
-	{ "user", "import", "[--with-roles]", ctl_import_users },
+	{ "user", "import", "[--with-roles | --htpasswd FILE "
+	    "[--htgroup FILE]]", ctl_import_users },
 	{ "token", "add", "NAME --user USER [--role ROLE]... "
 	    "[--expires DATE]", ctl_token_add },
 	{ "token", "revoke", "NAME", ctl_token_revoke },

@@ -8,11 +8,14 @@
  *	ctl_names.c	lists of names (roles) without duplicates
  *	ctl_secret.c	passwords and tokens: terminal, stdin, wiping
  *	ctl_hash.c	password hashes: "hash", "verify", the policy
+ *	ctl_hashall.c	many passwords hashed on every core, with progress
  *	ctl_view.c	the users file loaded read-only
  *	ctl_edit.c	the users file edited through usersfile.c
  *	ctl_out.c	users, tokens and dates as text and as JSON
  *	ctl_user.c	"user" subcommands but import
- *	ctl_import.c	"user import"
+ *	ctl_lines.c	lines of an input file, in a locked buffer
+ *	ctl_import.c	"user import" (name:password lines)
+ *	ctl_htimport.c	"user import --htpasswd" (hashes as they are)
  *	ctl_token.c	"token" subcommands
  *	ctl_check.c	"check" and "audit"
  *	ctl_explain.c	"explain"
@@ -96,7 +99,7 @@ struct ctl_opt {
 enum {
 	CTL_O_ROLE = 1, CTL_O_EXPIRES, CTL_O_PWSTDIN, CTL_O_JSON, CTL_O_ADD,
 	CTL_O_REMOVE, CTL_O_WITH_ROLES, CTL_O_USER, CTL_O_TOKEN_STDIN,
-	CTL_O_FROM
+	CTL_O_FROM, CTL_O_HTPASSWD, CTL_O_HTGROUP, CTL_O_HASHSTDIN
 };
 
 /* ctl_args_next() returns an option id or one of these. */
@@ -150,6 +153,17 @@ int	ctl_secret_from_stdin(struct ctl_secret *, size_t max,
 int	ctl_secret_password(int from_stdin, int confirm, const char *prompt,
 	    struct ctl_secret *);
 void	ctl_secret_need_source(const char *cmd, int from_stdin);
+void	ctl_secret_need_pipe(const char *cmd, const char *what);
+
+/* ---- ctl_lines.c -------------------------------------------------- */
+
+struct ctl_lines;
+
+struct ctl_lines *ctl_lines_open(const char *path);
+const char	*ctl_lines_name(const struct ctl_lines *);
+int		 ctl_lines_next(struct ctl_lines *, char *buf, size_t max,
+		    size_t *len);
+void		 ctl_lines_close(struct ctl_lines *);
 
 /* ---- ctl_hash.c --------------------------------------------------- */
 
@@ -163,6 +177,21 @@ int	ctl_hash_new(const struct ctl *, const struct ctl_secret *,
 	    char out[crypto_pwhash_STRBYTES]);
 enum ctl_hash_verdict ctl_hash_judge(const struct ctl *, const char *hash,
 	    struct hashfmt *);
+int	ctl_hash_check_stored(const struct ctl *, const char *hash,
+	    char *msg, size_t msgsize);
+void	ctl_hash_warn_failed(const struct ctl *, const char *file, int line);
+
+/* ---- ctl_hashall.c ------------------------------------------------ */
+
+/* One password to hash (ha_len bytes, not NUL-terminated) into ha_out. */
+struct ctl_hashall_item {
+	const char	*ha_pw;
+	size_t		 ha_len;
+	char		*ha_out;	/* crypto_pwhash_STRBYTES */
+};
+
+int	ctl_hashall(const struct ctl *, struct ctl_hashall_item *, size_t n,
+	    size_t *failed);
 
 /* ---- ctl_view.c --------------------------------------------------- */
 
@@ -222,6 +251,8 @@ int	ctl_user_expire(struct ctl *, int, char **);
 int	ctl_user_roles(struct ctl *, int, char **);
 /* ctl_import.c */
 int	ctl_import_users(struct ctl *, int, char **);	/* user import */
+/* ctl_htimport.c: user import --htpasswd FILE [--htgroup FILE] */
+int	ctl_htimport(struct ctl *, const char *htpasswd, const char *htgroup);
 /* ctl_token.c */
 int	ctl_token_add(struct ctl *, int, char **);
 int	ctl_token_revoke(struct ctl *, int, char **);

@@ -1,8 +1,9 @@
 /*
  * Password hashes: new ones made with the configured policy ("hash",
- * "user add", "user passwd", "user import"), a password checked against
- * a stored one ("verify"), and stored ones judged against the policy
- * ("audit").
+ * "user add", "user passwd", "user import"), ones made by other tools
+ * checked before they are stored as they are ("user import --htpasswd"),
+ * a password checked against a stored one ("verify"), and stored ones
+ * judged against the policy ("audit").
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "ctl.h"
 #include "hashfmt.h"
 #include "users.h"
+#include "usersfile.h"
 
 /* A new argon2id hash with the policy's limits.  0 or -1 (printed). */
 int
@@ -28,6 +30,54 @@ ctl_hash_new(const struct ctl *c, const struct ctl_secret *pw,
 		return -1;
 	}
 	return 0;
+}
+
+/* Says that hashing failed, naming FILE:LINE when file is set. */
+void
+ctl_hash_warn_failed(const struct ctl *c, const char *file, int line)
+{
+	if (file == NULL)
+		ctl_warnx("cannot hash the password (opslimit %llu, memlimit "
+		    "%zu bytes): out of memory?", c->c_opslimit, c->c_memlimit);
+	else
+		ctl_warnx("%s:%d: cannot hash the password (opslimit %llu, "
+		    "memlimit %zu bytes): out of memory?", file, line,
+		    c->c_opslimit, c->c_memlimit);
+}
+
+/*
+ * Whether a hash made elsewhere may be stored as it is ("user import
+ * --htpasswd", --hash-stdin): a format and costs users.c accepts at
+ * load with the configuration's limits ([hashing] legacy, max_memory,
+ * max_bcrypt_cost...), and a value the users file can hold.  The daemon
+ * would refuse the whole file otherwise.  0, or -1 with the reason in
+ * msg (one sentence; it never quotes the hash).
+ */
+int
+ctl_hash_check_stored(const struct ctl *c, const char *hash, char *msg,
+    size_t size)
+{
+	struct hashfmt_limits	 lim;
+	struct hashfmt		 hf;
+	const char		*why;
+
+	ctl_limits(c, &lim);
+	if (hash[0] == '\0')
+		snprintf(msg, size, "the hash is empty: an account without a "
+		    "password is refused");
+	else if (strlen(hash) >= crypto_pwhash_STRBYTES)
+		snprintf(msg, size, "longer than any hash fcgi-authz "
+		    "verifies (%d bytes at most)", crypto_pwhash_STRBYTES - 1);
+	else if (hashfmt_parse(hash, &hf, &why) == -1)
+		snprintf(msg, size, "%s", why);
+	else if (hashfmt_check(&hf, &lim, msg, size) == -1)
+		return -1;
+	else if (!usersfile_value_is_valid("password", hash))
+		snprintf(msg, size, "the hash cannot be written to the users "
+		    "file as it is");
+	else
+		return 0;
+	return -1;
 }
 
 /*

@@ -1,7 +1,9 @@
 /*
  * "user import": users and passwords from standard input, one
- * "name:password" (or "name:roles:password" with --with-roles) a line.
- * Every line is read, checked and hashed before the file is opened, and
+ * "name:password" (or "name:roles:password" with --with-roles) a line;
+ * with --htpasswd, users and their hashes as they are (ctl_htimport.c).
+ * Every line is read and checked, then every password hashed on every
+ * core (ctl_hashall.c), before the file is opened, and
  * one bad line imports nothing.  The lines hold passwords: they stay in
  * locked buffers, are wiped, and no message quotes them.
  */
@@ -26,88 +28,55 @@ struct ctl_import_user {
 	char	 im_hash[crypto_pwhash_STRBYTES];
 	char	*im_roles;	/* "a, b"; "" none; NULL: leave as is */
 	int	 im_line;
+	size_t	 im_pw_off;	/* the password, in ctl_import_pws */
+	size_t	 im_pw_len;
 };
 
 /*
- * Buffered reading of standard input into a locked buffer: a read(2) a
- * byte, as for one password, would be slow for a thousand lines.
+ * The passwords of every line, end to end, until all are hashed: in
+ * guarded memory, locked when the limit allows (sodium_malloc), wiped
+ * when it grows and when it is freed.
  */
-struct ctl_import_lines {
-	char	ln_buf[8192];
-	size_t	ln_off;
-	size_t	ln_len;
-	int	ln_eof;
-	int	ln_locked;
+struct ctl_import_pws {
+	char	*pw_buf;
+	size_t	 pw_len;
+	size_t	 pw_cap;
 };
 
-/* ---- reading ------------------------------------------------------ */
+#define CTL_IMPORT_PWS_FIRST	65536	/* bytes */
 
-static struct ctl_import_lines *
-ctl_import_lines_new(void)
+/* Appends a password; *off is where it starts.  0 or -1 (no memory). */
+static int
+ctl_import_pws_add(struct ctl_import_pws *pws, const char *pw, size_t len,
+    size_t *off)
 {
-	struct ctl_import_lines *ln;
+	char	*nb;
+	size_t	 cap;
 
-	if ((ln = calloc(1, sizeof(*ln))) == NULL)
-		return NULL;
-	/* Best effort, as for a secret: RLIMIT_MEMLOCK may be tiny. */
-	ln->ln_locked = sodium_mlock(ln, sizeof(*ln)) == 0;
-	return ln;
+	if (pws->pw_cap - pws->pw_len < len) {
+		cap = pws->pw_cap ? pws->pw_cap * 2 : CTL_IMPORT_PWS_FIRST;
+		while (cap - pws->pw_len < len)
+			cap *= 2;
+		/* Not realloc(): it would leave a copy behind unwiped. */
+		if ((nb = sodium_malloc(cap)) == NULL)
+			return -1;
+		if (pws->pw_len > 0)
+			memcpy(nb, pws->pw_buf, pws->pw_len);
+		sodium_free(pws->pw_buf);	/* wipes */
+		pws->pw_buf = nb;
+		pws->pw_cap = cap;
+	}
+	memcpy(pws->pw_buf + pws->pw_len, pw, len);
+	*off = pws->pw_len;
+	pws->pw_len += len;
+	return 0;
 }
 
 static void
-ctl_import_lines_free(struct ctl_import_lines *ln)
+ctl_import_pws_free(struct ctl_import_pws *pws)
 {
-	int locked = ln->ln_locked;
-
-	sodium_memzero(ln, sizeof(*ln));
-	if (locked)
-		(void)sodium_munlock(ln, sizeof(*ln));
-	free(ln);
-}
-
-/*
- * The next line (without "\n" or "\r\n") into sec; at most max bytes,
- * longer lines give sc_len max + 1.  Returns 0, 1 at the end, -1 on a
- * read error.
- */
-static int
-ctl_import_lines_next(struct ctl_import_lines *ln, struct ctl_secret *sec,
-    size_t max)
-{
-	ssize_t	n;
-	size_t	len = 0;
-	int	any = 0;
-	char	ch;
-
-	for (;;) {
-		if (ln->ln_off == ln->ln_len) {
-			if (ln->ln_eof)
-				break;
-			n = read(STDIN_FILENO, ln->ln_buf, sizeof(ln->ln_buf));
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n == -1)
-				return -1;
-			if (n == 0) {
-				ln->ln_eof = 1;
-				break;
-			}
-			ln->ln_off = 0;
-			ln->ln_len = (size_t)n;
-		}
-		any = 1;
-		ch = ln->ln_buf[ln->ln_off++];
-		if (ch == '\n')
-			break;
-		if (len <= max)
-			sec->sc_buf[len++] = ch;
-	}
-	ch = '\0';
-	if (len > 0 && len <= max && sec->sc_buf[len - 1] == '\r')
-		len--;
-	sec->sc_buf[len] = '\0';
-	sec->sc_len = len;
-	return any ? 0 : 1;
+	sodium_free(pws->pw_buf);	/* wipes */
+	memset(pws, 0, sizeof(*pws));
 }
 
 /* ---- checking ----------------------------------------------------- */
@@ -189,8 +158,8 @@ ctl_import_password(const struct ctl_secret *line, const char *p,
 }
 
 /*
- * Checks one line and hashes its password into im (hash only when
- * hash is set: after a bad line the rest are only checked).  Lines are
+ * Checks one line, and keeps its password in pws for the hashing, which
+ * waits until every line is read and checked.  Lines are
  * "name:password", or "name:roles:password" with --with-roles: names
  * and roles cannot hold ':', so the name ends at the first ':' and the
  * roles at the second, and the password is everything after, ':'
@@ -198,8 +167,8 @@ ctl_import_password(const struct ctl_secret *line, const char *p,
  * 0 or -1 (printed).
  */
 static int
-ctl_import_line(const struct ctl *c, struct ctl_secret *line, int lineno,
-    int with_roles, int hash, struct ctl_import_user *im)
+ctl_import_line(struct ctl_secret *line, int lineno, int with_roles,
+    struct ctl_import_pws *pws, struct ctl_import_user *im)
 {
 	struct ctl_secret	 pw;
 	char			*p = line->sc_buf, *colon;
@@ -232,8 +201,12 @@ ctl_import_line(const struct ctl *c, struct ctl_secret *line, int lineno,
 	}
 	if (ctl_import_password(line, p, lineno, &pw) == -1)
 		goto done;
-	if (hash && ctl_hash_new(c, &pw, im->im_hash) == -1)
+	if (ctl_import_pws_add(pws, pw.sc_buf, pw.sc_len,
+	    &im->im_pw_off) == -1) {
+		ctl_nomem();
 		goto done;
+	}
+	im->im_pw_len = pw.sc_len;
 	rc = 0;
 done:
 	ctl_secret_wipe(&pw);
@@ -268,24 +241,25 @@ ctl_import_free(struct ctl_import_user *v, size_t n)
 	free(v);
 }
 
-/* Reads, checks and hashes every line.  0 or -1 (all printed). */
+/*
+ * Reads and checks every line, the passwords into pws.  0 or -1 (all
+ * printed).
+ */
 static int
-ctl_import_read(const struct ctl *c, int with_roles,
+ctl_import_read(int with_roles, struct ctl_import_pws *pws,
     struct ctl_import_user **out, size_t *nout)
 {
-	struct ctl_import_lines	*ln;
+	struct ctl_lines	*ln;
 	struct ctl_secret	 line;
 	struct ctl_import_user	*v = NULL, *nv;
 	size_t			 n = 0, cap = 0;
 	int			 lineno = 0, bad = 0, r;
 
-	if ((ln = ctl_import_lines_new()) == NULL) {
-		ctl_nomem();
+	if ((ln = ctl_lines_open("-")) == NULL)
 		return -1;
-	}
 	ctl_secret_init(&line);
-	while ((r = ctl_import_lines_next(ln, &line,
-	    CTL_IMPORT_LINE_MAX)) == 0) {
+	while ((r = ctl_lines_next(ln, line.sc_buf, CTL_IMPORT_LINE_MAX,
+	    &line.sc_len)) == 0) {
 		lineno++;
 		if (line.sc_len == 0 || line.sc_buf[0] == '#')
 			continue;
@@ -304,7 +278,7 @@ ctl_import_read(const struct ctl *c, int with_roles,
 			v = nv;
 		}
 		memset(&v[n], 0, sizeof(v[n]));
-		if (ctl_import_line(c, &line, lineno, with_roles, !bad,
+		if (ctl_import_line(&line, lineno, with_roles, pws,
 		    &v[n]) == -1 || ctl_import_is_repeated(v, n)) {
 			free(v[n].im_roles);
 			bad = 1;
@@ -317,7 +291,7 @@ ctl_import_read(const struct ctl *c, int with_roles,
 		bad = 1;
 	}
 	ctl_secret_wipe(&line);
-	ctl_import_lines_free(ln);
+	ctl_lines_close(ln);
 	if (bad) {
 		ctl_import_free(v, n);
 		ctl_warnx("nothing imported");
@@ -326,6 +300,37 @@ ctl_import_read(const struct ctl *c, int with_roles,
 	*out = v;
 	*nout = n;
 	return 0;
+}
+
+/*
+ * Hashes every password, on every core (ctl_hashall.c).  0 or -1
+ * (printed).
+ */
+static int
+ctl_import_hash(const struct ctl *c, struct ctl_import_user *v, size_t n,
+    const struct ctl_import_pws *pws)
+{
+	struct ctl_hashall_item	*items;
+	size_t			 i, failed;
+	int			 rc = -1;
+
+	if ((items = calloc(n, sizeof(*items))) == NULL) {
+		ctl_nomem();
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		items[i].ha_pw = pws->pw_buf + v[i].im_pw_off;
+		items[i].ha_len = v[i].im_pw_len;
+		items[i].ha_out = v[i].im_hash;
+	}
+	if (ctl_hashall(c, items, n, &failed) == 0)
+		rc = 0;
+	else if (failed < n)
+		ctl_hash_warn_failed(c, "stdin", v[failed].im_line);
+	else
+		ctl_warnx("cannot start a thread to hash the passwords");
+	free(items);
+	return rc;
 }
 
 /* ---- writing ------------------------------------------------------ */
@@ -366,25 +371,81 @@ ctl_import_write(const struct ctl *c, struct usersfile *uf,
 	return 0;
 }
 
+/*
+ * The options: --with-roles, or --htpasswd FILE [--htgroup FILE] (one
+ * of them may be "-": standard input).  Exits on a usage error.
+ */
+static void
+ctl_import_args(int argc, char **argv, int *with_roles,
+    const char **htpasswd, const char **htgroup)
+{
+	static const struct ctl_opt opts[] = {
+		{ "with-roles", 0, CTL_O_WITH_ROLES },
+		{ "htpasswd", 1, CTL_O_HTPASSWD },
+		{ "htgroup", 1, CTL_O_HTGROUP }, { NULL, 0, 0 }
+	};
+	struct ctl_args	 a;
+	const char	*v;
+	int		 id;
+
+	*with_roles = 0;
+	*htpasswd = *htgroup = NULL;
+	ctl_args_init(&a, argc, argv, "user import");
+	while ((id = ctl_args_next(&a, opts, &v)) != CTL_ARG_END) {
+		if (id == CTL_ARG_POS)
+			ctl_usage_error("user import: no arguments (the users "
+			    "come on standard input or from --htpasswd)");
+		if (id == CTL_O_WITH_ROLES)
+			*with_roles = 1;
+		else if (id == CTL_O_HTPASSWD)
+			*htpasswd = v;
+		else
+			*htgroup = v;
+	}
+	if (*htgroup != NULL && *htpasswd == NULL)
+		ctl_usage_error("user import: --htgroup needs --htpasswd");
+	if (*with_roles && *htpasswd != NULL)
+		ctl_usage_error("user import: --with-roles and --htpasswd "
+		    "exclude each other (roles come from --htgroup)");
+	if (*htpasswd != NULL && *htgroup != NULL &&
+	    strcmp(*htpasswd, "-") == 0 && strcmp(*htgroup, "-") == 0)
+		ctl_usage_error("user import: --htpasswd and --htgroup cannot "
+		    "both be standard input (-)");
+}
+
 int
 ctl_import_users(struct ctl *c, int argc, char **argv)
 {
 	struct ctl_import_user	*v = NULL;
+	struct ctl_import_pws	 pws = { NULL, 0, 0 };
 	struct usersfile	*uf = NULL;
+	const char		*htpasswd, *htgroup;
 	size_t			 n = 0;
-	int			 with_roles, rc = CTL_NO;
+	int			 with_roles, r, rc = CTL_NO;
 
-	with_roles = ctl_args_none(argc, argv, "user import", "with-roles",
-	    " (the users come on standard input)");
+	ctl_import_args(argc, argv, &with_roles, &htpasswd, &htgroup);
+	if (htpasswd != NULL) {
+		if (strcmp(htpasswd, "-") == 0 ||
+		    (htgroup != NULL && strcmp(htgroup, "-") == 0))
+			ctl_secret_need_pipe("user import", "lines");
+		return ctl_htimport(c, htpasswd, htgroup);
+	}
 	if (isatty(STDIN_FILENO))
 		ctl_usage_error("user import: standard input is a terminal; "
 		    "the passwords would show: give the lines through a "
 		    "file or a pipe");
 	if (ctl_setup(c, 0) == -1 ||
-	    ctl_import_read(c, with_roles, &v, &n) == -1)
+	    ctl_import_read(with_roles, &pws, &v, &n) == -1)
 		goto done;
 	if (n == 0) {
 		rc = CTL_OK;
+		goto done;
+	}
+	/* Every password hashed, then wiped, before the file is opened. */
+	r = ctl_import_hash(c, v, n, &pws);
+	ctl_import_pws_free(&pws);
+	if (r == -1) {
+		ctl_warnx("nothing imported");
 		goto done;
 	}
 	if ((uf = ctl_edit_open(c, 1)) == NULL ||
@@ -394,6 +455,7 @@ ctl_import_users(struct ctl *c, int argc, char **argv)
 		rc = CTL_OK;
 done:
 	usersfile_close(uf);
+	ctl_import_pws_free(&pws);
 	ctl_import_free(v, n);
 	return rc;
 }

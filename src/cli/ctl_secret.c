@@ -264,3 +264,17 @@ ctl_secret_need_source(const char *cmd, int from_stdin)
 		ctl_usage_error("%s: standard input is not a terminal: give "
 		    "the password on it with --password-stdin", cmd);
 }
+
+/*
+ * What is pasted from elsewhere (a hash, the lines of a file) is read
+ * from a file or a pipe, not typed on a terminal, where it would show
+ * and no prompt says what is awaited.  Exits with a usage error if
+ * standard input is a terminal; called before anything is loaded.
+ */
+void
+ctl_secret_need_pipe(const char *cmd, const char *what)
+{
+	if (isatty(STDIN_FILENO))
+		ctl_usage_error("%s: standard input is a terminal: give the "
+		    "%s through a file or a pipe", cmd, what);
+}

@@ -1,7 +1,9 @@
 /*
  * The "user" subcommands but "user import" (ctl_import.c): add, passwd,
  * del, disable, enable, expire and roles edit the users file; show,
- * list and roles without options only read it.
+ * list and roles without options only read it.  add and passwd store a
+ * new argon2id hash of a password, or with --hash-stdin a hash made
+ * elsewhere as it is.
  */
 #include "config.h"
 
@@ -47,14 +49,71 @@ ctl_user_precheck(const struct ctl *c, const char *name, int is_new)
 	return 0;
 }
 
+/* Where the new password comes from. */
+enum ctl_user_src {
+	CTL_SRC_ASK,		/* the terminal */
+	CTL_SRC_PASSWORD,	/* --password-stdin */
+	CTL_SRC_HASH		/* --hash-stdin: a hash made elsewhere */
+};
+
+/* Records --password-stdin or --hash-stdin; exits if both are given. */
+static void
+ctl_user_src_set(const char *cmd, enum ctl_user_src *src,
+    enum ctl_user_src v)
+{
+	if (*src != CTL_SRC_ASK && *src != v)
+		ctl_usage_error("%s: --password-stdin and --hash-stdin "
+		    "exclude each other", cmd);
+	*src = v;
+}
+
+/* Exits with a usage error if standard input cannot give what src
+ * reads: called before anything is loaded. */
+static void
+ctl_user_src_check(const char *cmd, enum ctl_user_src src)
+{
+	if (src == CTL_SRC_HASH)
+		ctl_secret_need_pipe(cmd, "hash");
+	else
+		ctl_secret_need_source(cmd, src == CTL_SRC_PASSWORD);
+}
+
 /*
- * The hash of a new password for NAME, asked for (twice on a terminal)
- * after the precheck.  Hashed before the file is locked for the write:
- * other writers need not wait for it.  0 or -1 (printed).
+ * A hash made elsewhere, one line of standard input (--hash-stdin),
+ * kept as it is once the daemon would load it: the user keeps the
+ * password it has.  0 or -1 (printed).
  */
 static int
-ctl_user_hash(struct ctl *c, const char *name, int is_new, int from_stdin,
-    char hash[crypto_pwhash_STRBYTES])
+ctl_user_stdin_hash(const struct ctl *c, char hash[crypto_pwhash_STRBYTES])
+{
+	struct ctl_secret	 sec;
+	char			 msg[512];
+	int			 rc = -1;
+
+	ctl_secret_init(&sec);
+	if (ctl_secret_from_stdin(&sec, crypto_pwhash_STRBYTES - 1,
+	    "hash") == -1)
+		goto done;
+	if (ctl_hash_check_stored(c, sec.sc_buf, msg, sizeof(msg)) == -1) {
+		ctl_warnx("the hash is refused: %s", msg);
+		goto done;
+	}
+	memcpy(hash, sec.sc_buf, sec.sc_len + 1);
+	rc = 0;
+done:
+	ctl_secret_wipe(&sec);
+	return rc;
+}
+
+/*
+ * The hash to store for NAME, after the precheck: a new argon2id hash
+ * of a password asked for (twice on a terminal) or read, or a hash read
+ * as it is.  Made before the file is locked for the write: other
+ * writers need not wait for it.  0 or -1 (printed).
+ */
+static int
+ctl_user_hash(struct ctl *c, const char *name, int is_new,
+    enum ctl_user_src src, char hash[crypto_pwhash_STRBYTES])
 {
 	struct ctl_secret	 pw;
 	char			 prompt[CTL_PROMPT_SIZE];
@@ -63,10 +122,14 @@ ctl_user_hash(struct ctl *c, const char *name, int is_new, int from_stdin,
 	ctl_secret_init(&pw);
 	if (ctl_setup(c, 0) == -1 || ctl_user_precheck(c, name, is_new) == -1)
 		goto done;
+	if (src == CTL_SRC_HASH) {
+		rc = ctl_user_stdin_hash(c, hash);
+		goto done;
+	}
 	snprintf(prompt, sizeof(prompt), is_new ?
 	    "Password for new user %s: " : "New password for %s: ", name);
-	if (ctl_secret_password(from_stdin, 1, prompt, &pw) == -1 ||
-	    ctl_hash_new(c, &pw, hash) == -1)
+	if (ctl_secret_password(src == CTL_SRC_PASSWORD, 1, prompt,
+	    &pw) == -1 || ctl_hash_new(c, &pw, hash) == -1)
 		goto done;
 	rc = 0;
 done:
@@ -105,14 +168,16 @@ ctl_user_add(struct ctl *c, int argc, char **argv)
 {
 	static const struct ctl_opt opts[] = {
 		{ "role", 1, CTL_O_ROLE }, { "expires", 1, CTL_O_EXPIRES },
-		{ "password-stdin", 0, CTL_O_PWSTDIN }, { NULL, 0, 0 }
+		{ "password-stdin", 0, CTL_O_PWSTDIN },
+		{ "hash-stdin", 0, CTL_O_HASHSTDIN }, { NULL, 0, 0 }
 	};
 	struct ctl_args		 a;
 	struct ctl_names	 roles = { NULL, 0 };
 	struct usersfile	*uf = NULL;
+	enum ctl_user_src	 src = CTL_SRC_ASK;
 	const char		*name = NULL, *expires = NULL, *v;
 	char			 hash[crypto_pwhash_STRBYTES], *joined = NULL;
-	int			 id, from_stdin = 0, rc = CTL_NO;
+	int			 id, rc = CTL_NO;
 
 	ctl_args_init(&a, argc, argv, "user add");
 	while ((id = ctl_args_next(&a, opts, &v)) != CTL_ARG_END) {
@@ -121,7 +186,9 @@ ctl_user_add(struct ctl *c, int argc, char **argv)
 		else if (id == CTL_O_EXPIRES)
 			expires = v;
 		else if (id == CTL_O_PWSTDIN)
-			from_stdin = 1;
+			ctl_user_src_set("user add", &src, CTL_SRC_PASSWORD);
+		else if (id == CTL_O_HASHSTDIN)
+			ctl_user_src_set("user add", &src, CTL_SRC_HASH);
 		else if (name == NULL)
 			name = v;
 		else
@@ -131,7 +198,7 @@ ctl_user_add(struct ctl *c, int argc, char **argv)
 		ctl_usage_error("user add: NAME missing");
 	ctl_args_check_name("user", name);
 	expires = ctl_args_expires(expires);
-	ctl_secret_need_source("user add", from_stdin);
+	ctl_user_src_check("user add", src);
 
 	memset(hash, 0, sizeof(hash));
 	if ((joined = ctl_names_join(&roles, ", ")) == NULL) {
@@ -142,7 +209,7 @@ ctl_user_add(struct ctl *c, int argc, char **argv)
 		ctl_warnx("too many roles for one line of the users file");
 		goto done;
 	}
-	if (ctl_user_hash(c, name, 1, from_stdin, hash) == -1 ||
+	if (ctl_user_hash(c, name, 1, src, hash) == -1 ||
 	    (uf = ctl_edit_open(c, 1)) == NULL ||
 	    ctl_user_insert(c, uf, name, hash, joined, expires) == -1)
 		goto done;
@@ -156,20 +223,49 @@ done:
 	return rc;
 }
 
+/* "user passwd NAME [--password-stdin | --hash-stdin]": NAME. */
+static const char *
+ctl_user_passwd_args(int argc, char **argv, enum ctl_user_src *src)
+{
+	static const struct ctl_opt opts[] = {
+		{ "password-stdin", 0, CTL_O_PWSTDIN },
+		{ "hash-stdin", 0, CTL_O_HASHSTDIN }, { NULL, 0, 0 }
+	};
+	struct ctl_args	 a;
+	const char	*name = NULL, *v;
+	int		 id;
+
+	ctl_args_init(&a, argc, argv, "user passwd");
+	while ((id = ctl_args_next(&a, opts, &v)) != CTL_ARG_END) {
+		if (id == CTL_O_PWSTDIN)
+			ctl_user_src_set("user passwd", src, CTL_SRC_PASSWORD);
+		else if (id == CTL_O_HASHSTDIN)
+			ctl_user_src_set("user passwd", src, CTL_SRC_HASH);
+		else if (name == NULL)
+			name = v;
+		else
+			ctl_usage_error("user passwd: one NAME only");
+	}
+	if (name == NULL)
+		ctl_usage_error("user passwd: NAME missing");
+	ctl_args_check_name("user", name);
+	return name;
+}
+
 int
 ctl_user_passwd(struct ctl *c, int argc, char **argv)
 {
 	struct usersfile	*uf = NULL;
+	enum ctl_user_src	 src = CTL_SRC_ASK;
 	const char		*name;
 	char			 hash[crypto_pwhash_STRBYTES];
-	int			 from_stdin, rc = CTL_NO;
+	int			 rc = CTL_NO;
 
-	name = ctl_args_user(argc, argv, "user passwd", "password-stdin",
-	    &from_stdin);
-	ctl_secret_need_source("user passwd", from_stdin);
+	name = ctl_user_passwd_args(argc, argv, &src);
+	ctl_user_src_check("user passwd", src);
 
 	memset(hash, 0, sizeof(hash));
-	if (ctl_user_hash(c, name, 0, from_stdin, hash) == -1 ||
+	if (ctl_user_hash(c, name, 0, src, hash) == -1 ||
 	    (uf = ctl_edit_open_existing(c, "user", name)) == NULL)
 		goto done;
 	if (ctl_edit_set(c, uf, "user", name, "password", hash) == 0 &&
