@@ -425,9 +425,9 @@ hashfmt_check(const struct hashfmt *hf, const struct hashfmt_limits *lim,
     char *msg, size_t size)
 {
 	if (lim->hfl_refuse_legacy && hashfmt_is_legacy(hf))
-		snprintf(msg, size, "a %s hash, and [hashing] legacy = refuse: "
-		    "set a new password with \"fcgi-authz user passwd\"",
-		    hashfmt_name(hf->hf_kind));
+		snprintf(msg, size, "%s hashes are refused ([hashing] legacy = "
+		    "refuse): set a new password with \"fcgi-authz user "
+		    "passwd\"", hashfmt_name(hf->hf_kind));
 	else if (hashfmt_check_argon2(hf, msg, size) == -1)
 		return -1;
 	else if (hf->hf_memory > lim->hfl_max_memory)

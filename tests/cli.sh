@@ -1267,7 +1267,7 @@ htrefuse "$T/absent: No such file or directory" --htpasswd "$T/absent"
 # The configuration's limits, as the daemon would load the file with them.
 write_conf "$T/ht-refuse.ini" ht-users.ini "legacy = refuse"
 HTCONF_USE=$T/ht-refuse.ini
-htrefuse "$HT:1: user hbcrypt: a bcrypt hash, and [hashing] legacy = refuse: set a new password with \"fcgi-authz user passwd\"" \
+htrefuse "$HT:1: user hbcrypt: bcrypt hashes are refused ([hashing] legacy = refuse): set a new password with \"fcgi-authz user passwd\"" \
     --htpasswd "$HT"
 write_conf "$T/ht-cost.ini" ht-users.ini "max_bcrypt_cost = 9"
 HTCONF_USE=$T/ht-cost.ini
@@ -1456,7 +1456,7 @@ hsrefuse "user hbcrypt already exists (\"user passwd\" changes the password)" \
     user add hbcrypt --hash-stdin
 HTCONF_USE=$T/ht-refuse.ini
 input '%s\n' "$H_BC"
-hsrefuse 'the hash is refused: a bcrypt hash, and [hashing] legacy = refuse: set a new password with "fcgi-authz user passwd"' \
+hsrefuse 'the hash is refused: bcrypt hashes are refused ([hashing] legacy = refuse): set a new password with "fcgi-authz user passwd"' \
     user add hx --hash-stdin
 HTCONF_USE=$T/ht-cost.ini
 input '%s\n' "$(sed -n 's/^old://p' "$HT")"
