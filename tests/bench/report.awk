@@ -306,8 +306,8 @@ function parity(   m, d, i, k, x) {
 		metric["parity." k "_x"] = x
 		shown["parity_" k] = sprintf("x%s, %.1f ms", x, parmed[k])
 	}
-	print "   (a refusal after a hash cheaper than the dummy is held back until the dummy's median run time, over its"
-	print "    last 20 runs, has passed since the verification began; successes are never held back)"
+	print "   (a refusal after a hash cheaper than the dummy is held back until one of the dummy's last 20 run times,"
+	print "    drawn at random, has passed since the verification began; successes are never held back)"
 }
 
 # holds(CONDITION): "METRIC OP LIMIT" is true; the limit is a number or
