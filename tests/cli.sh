@@ -1330,10 +1330,34 @@ end
 begin "audit: a legacy-hash line per imported user, weak for bcrypt cost 5, apr1 and {SHA}"
 ctl -c "$HTCONF" audit
 expect_rc 1
+# Which of them are slower than the dummy is timed: the next case.
+grep -v '^slow-hash ' "$T/o" >"$T/o.legacy"
+mv "$T/o.legacy" "$T/o"
 expect_out "legacy-hash old bcrypt" "legacy-hash hbcrypt bcrypt weak" \
     "legacy-hash hapr apr1 weak" "legacy-hash hsha sha1 weak" \
     "legacy-hash h256 sha256-crypt" "legacy-hash h512 sha512-crypt" \
     "legacy-hash hyes yescrypt" "legacy-hash hshadow sha512-crypt"
+end
+
+# The dummy here is argon2id at t=1, 8 MiB, a few milliseconds; bcrypt at
+# cost 12 takes a hundred times that, $apr1$ a hundredth: far from the
+# 1.5 times audit goes by, however busy the machine.
+begin "audit: slow-hash for an imported hash slower than the dummy (bcrypt 12), none for a cheaper one (\$apr1\$) or argon2id"
+{
+	printf '[user:fast]\npassword = %s\n\n' "$(cheap_hash x)"
+	printf '[user:fast2]\npassword = %s\n\n' "$(cheap_hash y)"
+	printf '[user:slowb]\npassword = %s\n\n' \
+	    "$(htpasswd -nbB -C 12 u x | sed -n '1s/^u://p')"
+	printf '[user:cheapa]\npassword = %s\n' \
+	    "$(htpasswd -nbm u x | sed -n '1s/^u://p')"
+} >"$T/slow-users.ini"
+chmod 600 "$T/slow-users.ini"
+ctl -u "$T/slow-users.ini" audit
+expect_rc 1
+grep -q '^slow-hash slowb bcrypt [0-9.]*ms [0-9.]*ms$' "$T/o" ||
+    fail "no slow-hash line for slowb: $(show "$T/o")"
+grep -q '^slow-hash \(fast\|fast2\|cheapa\) ' "$T/o" &&
+    fail "a slow-hash line for a hash as cheap as the dummy: $(show "$T/o")"
 end
 
 begin "user show: the hash's format and costs, legacy and weak"
