@@ -14,6 +14,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/_build}
 AUTHZD=$top_builddir/src/fcgi-authzd
 MKHASH=$top_builddir/tests/mkhash
+CTL=$top_builddir/src/fcgi-authz
 
 # free_port, wait_for_url, wait_for_socket, start_lighttpd, start_apache
 # (in $LAUNCH_DIR, which srv_fixture sets to $SRV_DIR).
@@ -130,6 +131,7 @@ access = authenticated
 path = /app
 access = authenticated
 INI
+	srv_import_htpasswd
 	# As fcgi-authzd(8) says: root's, readable by the web server's group
 	# (mod_fcgid starts the daemon as www-data), by no one else; a users
 	# file every user may read would be a warning in the server's log.
@@ -156,6 +158,27 @@ printf 'AUTHZ_RULE=%s\n' "${AUTHZ_RULE:-}"
 CGI
 		chmod 755 "$SRV_DIR/www/$d/whoami.cgi"
 	done
+}
+
+# srv_import_htpasswd: users brought from Apache's own files, as a site
+# moving in would (docs/migrating.md): hpbcrypt (htpasswd -B) and hpapr1
+# (htpasswd's default, $apr1$), an admin through the htgroup file, added
+# to users.ini with "fcgi-authz user import --htpasswd --htgroup".
+srv_import_htpasswd() {
+	command -v htpasswd >/dev/null || {
+		echo "Bail out! htpasswd (apache2-utils) is missing" >&2
+		exit 99
+	}
+	htpasswd -nbB hpbcrypt hp-pw > "$SRV_DIR/htpasswd"
+	htpasswd -nb hpapr1 hp-pw >> "$SRV_DIR/htpasswd"
+	printf 'admin: hpapr1\neditor: hpbcrypt hpapr1\n' > "$SRV_DIR/htgroup"
+	"$CTL" -c "$SRV_DIR/fcgi-authz.ini" user import \
+	    --htpasswd "$SRV_DIR/htpasswd" --htgroup "$SRV_DIR/htgroup" \
+	    > "$SRV_DIR/import.out" 2>&1 || {
+		sed 's/^/# /' "$SRV_DIR/import.out" >&2
+		echo "Bail out! fcgi-authz user import --htpasswd failed" >&2
+		exit 99
+	}
 }
 
 # The scenario list, one per line:
@@ -185,6 +208,9 @@ scenarios() {
 	cat <<LIST
 no credentials|/site/index.txt|-|challenge|
 good credentials|/site/whoami.cgi|basic:alice:alice-pw|allow|REMOTE_USER=alice AUTHZ_ROLES=admin,editor
+htpasswd user, bcrypt|/site/whoami.cgi|basic:hpbcrypt:hp-pw|allow|REMOTE_USER=hpbcrypt AUTHZ_ROLES=editor
+htpasswd user, \$apr1\$, htgroup role|/admin/whoami.cgi|basic:hpapr1:hp-pw|allow|REMOTE_USER=hpapr1 AUTHZ_ROLES=admin,editor
+htpasswd user, wrong password|/site/index.txt|basic:hpapr1:hp-PW|challenge|
 wrong password|/site/index.txt|basic:alice:wrong|challenge|
 unknown user|/site/index.txt|basic:nobody:nobody-pw|challenge|
 disabled user|/site/index.txt|basic:carol:carol-pw|challenge|
