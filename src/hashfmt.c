@@ -568,6 +568,14 @@ hashfmt_verify(const char *hash, const char *password, size_t len)
 	case HASHFMT_ARGON2I:
 		return crypto_pwhash_str_verify(hash, password, len) == 0;
 	case HASHFMT_SCRYPT:
+		/*
+		 * libsodium verifies only its own layout, whose salt makes
+		 * the string 101 characters; libxcrypt's $7$ (crypt(5),
+		 * mkpasswd -m scrypt) has a shorter salt: crypt_rn().
+		 */
+		if (strlen(hash) !=
+		    crypto_pwhash_scryptsalsa208sha256_STRBYTES - 1)
+			return hashfmt_verify_cstring(&hf, hash, password, len);
 		return crypto_pwhash_scryptsalsa208sha256_str_verify(hash,
 		    password, len) == 0;
 	case HASHFMT_SHA1:

@@ -177,6 +177,30 @@ START_TEST(test_hashfmt_handmade)
 END_TEST
 
 /*
+ * libxcrypt writes $7$ too (mkpasswd -m scrypt, crypt(5)), with a salt
+ * of 22 characters where libsodium's is 43: libsodium verifies only
+ * strings of its own length, 101 characters.  Made with
+ * "mkpasswd -m scrypt -R 6 s3cret" (N = 2^13, r = 32: 32 MiB).
+ */
+#define XCRYPT_SCRYPT	"$7$BU..../....M5SNoTtjINmRfUtb3EyVI/" \
+			"$r0C07qCUGih4LP/j5C73HMFwaB58cbF0HF8d0hrgaLB"
+
+START_TEST(test_hashfmt_scrypt_xcrypt)
+{
+	struct hashfmt hf;
+
+	parse_ok(XCRYPT_SCRYPT, &hf);
+	ck_assert_int_eq(hf.hf_kind, HASHFMT_SCRYPT);
+	ck_assert_uint_eq(hf.hf_memory, 128ULL * 32 * 8192);
+	ck_assert_int_eq(hashfmt_verify(XCRYPT_SCRYPT, "s3cret", 6), 1);
+	ck_assert_int_eq(hashfmt_verify(XCRYPT_SCRYPT, "s3creT", 6), 0);
+	ck_assert_int_eq(hashfmt_verify(XCRYPT_SCRYPT, "", 0), 0);
+	/* crypt_rn() reads a C string: "s3cret\0x" must not pass as it. */
+	ck_assert_int_eq(hashfmt_verify(XCRYPT_SCRYPT, "s3cret\0x", 8), 0);
+}
+END_TEST
+
+/*
  * limits
  */
 
@@ -339,6 +363,7 @@ hashfmt_suite(void)
 	tcase_add_loop_test(tc, test_hashfmt_argon2, 0, NITEMS(argon2_costs));
 	tcase_add_loop_test(tc, test_hashfmt_scrypt, 0, NITEMS(scrypt_costs));
 	tcase_add_loop_test(tc, test_hashfmt_handmade, 0, NITEMS(cost_cases));
+	tcase_add_test(tc, test_hashfmt_scrypt_xcrypt);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
