@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,142 @@ scrypt_setting(char *out, size_t outsz, unsigned n, unsigned long r,
 	}
 	enc[11] = '\0';
 	snprintf(out, outsz, "$7$%ssaltsaltsalt$hashhashhash", enc);
+}
+
+/*
+ * tests/data/hashes/known.txt: hashes made by the tools that write each
+ * format (make-known.sh there says how), one per line: PASSWORD TAB
+ * HASH TAB KIND TAB EXPECT.  EXPECT lists NAME=VALUE words: memory,
+ * passes, parallel, cost and rounds (0 when not listed), weak and legacy
+ * (always listed).  Read once before the runner forks; a line that does
+ * not read makes the suite exit 99.
+ */
+#define KNOWN_MAX	64
+#define KNOWN_LINE_MAX	512
+
+/* The words of EXPECT, in the order of struct known's k_want. */
+enum { KW_MEMORY, KW_PASSES, KW_PARALLEL, KW_COST, KW_ROUNDS, KW_WEAK,
+    KW_LEGACY, KW_COUNT };
+static const char *const known_words[KW_COUNT] = {
+	"memory", "passes", "parallel", "cost", "rounds", "weak", "legacy"
+};
+
+struct known {
+	int			 k_line;
+	char			*k_password;
+	char			*k_hash;
+	char			*k_kind;
+	unsigned long long	 k_want[KW_COUNT];
+};
+
+static struct known	known[KNOWN_MAX];
+static int		nknown;
+
+/* Reads one NAME=VALUE word of EXPECT into k; -1 if it is no such word. */
+static int
+known_expect(struct known *k, const char *word, unsigned *seen)
+{
+	const char	*eq;
+	char		*end;
+	size_t		 n;
+	int		 i;
+
+	if ((eq = strchr(word, '=')) == NULL || eq[1] < '0' || eq[1] > '9')
+		return -1;
+	n = (size_t)(eq - word);
+	for (i = 0; i < KW_COUNT; i++) {
+		if (strlen(known_words[i]) != n ||
+		    strncmp(word, known_words[i], n) != 0)
+			continue;
+		k->k_want[i] = strtoull(eq + 1, &end, 10);
+		if (*end != '\0' || (*seen & (1U << i)))
+			return -1;
+		*seen |= 1U << i;
+		return 0;
+	}
+	return -1;
+}
+
+/* Splits one line of known.txt into k (fields strdup'd); -1 if bad. */
+static int
+known_parse(struct known *k, char *text)
+{
+	char		*f[4], *word, *save;
+	unsigned	 seen = 0;
+	int		 i;
+
+	for (i = 0; i < 4; i++) {
+		f[i] = strsep(&text, "\t");
+		if (f[i] == NULL || *f[i] == '\0')
+			return -1;
+	}
+	if (text != NULL)
+		return -1;
+	for (word = strtok_r(f[3], " ", &save); word != NULL;
+	    word = strtok_r(NULL, " ", &save))
+		if (known_expect(k, word, &seen) == -1)
+			return -1;
+	/* weak and legacy must be said. */
+	if (!(seen & (1U << KW_WEAK)) || !(seen & (1U << KW_LEGACY)))
+		return -1;
+	if ((k->k_password = strdup(f[0])) == NULL ||
+	    (k->k_hash = strdup(f[1])) == NULL ||
+	    (k->k_kind = strdup(f[2])) == NULL)
+		return -1;
+	return 0;
+}
+
+/* check_run_prepared()'s prepare: reads known.txt into known[]. */
+static int
+known_load(void)
+{
+	char	 path[PATH_MAX], text[KNOWN_LINE_MAX];
+	FILE	*f;
+	int	 line = 0, rc = -1;
+
+	check_srcpath(path, sizeof(path), "tests/data/hashes", "known.txt");
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(text, sizeof(text), f) != NULL) {
+		line++;
+		if (text[strcspn(text, "\n")] != '\n') {
+			fprintf(stderr, "%s:%d: too long\n", path, line);
+			goto done;
+		}
+		text[strcspn(text, "\n")] = '\0';
+		if (text[0] == '#' || text[0] == '\0')
+			continue;
+		if (nknown == KNOWN_MAX) {
+			fprintf(stderr, "%s:%d: more than %d hashes\n", path,
+			    line, KNOWN_MAX);
+			goto done;
+		}
+		known[nknown].k_line = line;
+		if (known_parse(&known[nknown], text) == -1) {
+			fprintf(stderr, "%s:%d: not PASSWORD TAB HASH TAB KIND "
+			    "TAB EXPECT\n", path, line);
+			goto done;
+		}
+		nknown++;
+	}
+	rc = ferror(f) || nknown == 0 ? -1 : 0;
+done:
+	fclose(f);
+	return rc;
+}
+
+/* The kind hashfmt_name() calls name, or HASHFMT_COUNT. */
+static enum hashfmt_kind
+kind_named(const char *name)
+{
+	int k;
+
+	for (k = 0; k < HASHFMT_COUNT; k++)
+		if (strcmp(hashfmt_name((enum hashfmt_kind)k), name) == 0)
+			return (enum hashfmt_kind)k;
+	return HASHFMT_COUNT;
 }
 
 /*
@@ -197,6 +335,84 @@ START_TEST(test_hashfmt_scrypt_xcrypt)
 	ck_assert_int_eq(hashfmt_verify(XCRYPT_SCRYPT, "", 0), 0);
 	/* crypt_rn() reads a C string: "s3cret\0x" must not pass as it. */
 	ck_assert_int_eq(hashfmt_verify(XCRYPT_SCRYPT, "s3cret\0x", 8), 0);
+}
+END_TEST
+
+/* Each known hash: its kind, its cost, weak or not, legacy or not. */
+START_TEST(test_hashfmt_known_parse)
+{
+	const struct known	*k = &known[_i];
+	struct hashfmt		 hf;
+	unsigned long long	 got[KW_COUNT];
+	int			 i;
+
+	parse_ok(k->k_hash, &hf);
+	ck_assert_msg(hf.hf_kind == kind_named(k->k_kind),
+	    "known.txt:%d: %s, want %s", k->k_line, hashfmt_name(hf.hf_kind),
+	    k->k_kind);
+	got[KW_MEMORY] = hf.hf_memory;
+	got[KW_PASSES] = hf.hf_passes;
+	got[KW_PARALLEL] = hf.hf_parallel;
+	got[KW_COST] = hf.hf_bcrypt_cost;
+	got[KW_ROUNDS] = hf.hf_rounds;
+	got[KW_WEAK] = (unsigned long long)hashfmt_is_weak(&hf);
+	got[KW_LEGACY] = (unsigned long long)hashfmt_is_legacy(&hf);
+	for (i = 0; i < KW_COUNT; i++)
+		ck_assert_msg(got[i] == k->k_want[i],
+		    "known.txt:%d: %s is %llu, want %llu", k->k_line,
+		    known_words[i], got[i], k->k_want[i]);
+}
+END_TEST
+
+/*
+ * Each known hash verifies its password and nothing else: not one byte
+ * more or less, not another first byte, not the empty password, and not
+ * the password followed by a NUL (and more), which a crypt(3) or Apache
+ * format, reading a C string, would take for the password itself.
+ */
+START_TEST(test_hashfmt_known_verify)
+{
+	const struct known	*k = &known[_i];
+	size_t			 len = strlen(k->k_password);
+	char			*buf;
+
+	ck_assert_ptr_nonnull(buf = malloc(len + 8));
+	ck_assert_msg(hashfmt_verify(k->k_hash, k->k_password, len) == 1,
+	    "known.txt:%d: the password does not verify", k->k_line);
+	/* Only len bytes count. */
+	snprintf(buf, len + 8, "%sjunk", k->k_password);
+	ck_assert_int_eq(hashfmt_verify(k->k_hash, buf, len), 1);
+	ck_assert_int_eq(hashfmt_verify(k->k_hash, buf, len + 1), 0);
+	ck_assert_int_eq(hashfmt_verify(k->k_hash, buf, len - 1), 0);
+	buf[0] ^= 0x20;
+	ck_assert_int_eq(hashfmt_verify(k->k_hash, buf, len), 0);
+	ck_assert_int_eq(hashfmt_verify(k->k_hash, "", 0), 0);
+	memcpy(buf, k->k_password, len);
+	memcpy(buf + len, "\0x", 3);
+	ck_assert_msg(hashfmt_verify(k->k_hash, buf, len + 2) == 0,
+	    "known.txt:%d: the password, NUL, x verifies", k->k_line);
+	ck_assert_msg(hashfmt_verify(k->k_hash, buf, len + 1) == 0,
+	    "known.txt:%d: the password, NUL verifies", k->k_line);
+	free(buf);
+}
+END_TEST
+
+/* known.txt holds every format, so that none goes untested. */
+START_TEST(test_hashfmt_known_kinds)
+{
+	int			seen[HASHFMT_COUNT] = { 0 };
+	enum hashfmt_kind	kind;
+	int			i;
+
+	for (i = 0; i < nknown; i++) {
+		kind = kind_named(known[i].k_kind);
+		ck_assert_msg(kind != HASHFMT_COUNT, "known.txt:%d: no kind %s",
+		    known[i].k_line, known[i].k_kind);
+		seen[kind]++;
+	}
+	for (i = 0; i < HASHFMT_COUNT; i++)
+		ck_assert_msg(seen[i] > 0, "known.txt has no %s hash",
+		    hashfmt_name((enum hashfmt_kind)i));
 }
 END_TEST
 
@@ -364,6 +580,9 @@ hashfmt_suite(void)
 	tcase_add_loop_test(tc, test_hashfmt_scrypt, 0, NITEMS(scrypt_costs));
 	tcase_add_loop_test(tc, test_hashfmt_handmade, 0, NITEMS(cost_cases));
 	tcase_add_test(tc, test_hashfmt_scrypt_xcrypt);
+	tcase_add_loop_test(tc, test_hashfmt_known_parse, 0, nknown);
+	tcase_add_loop_test(tc, test_hashfmt_known_verify, 0, nknown);
+	tcase_add_test(tc, test_hashfmt_known_kinds);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
@@ -385,5 +604,5 @@ hashfmt_suite(void)
 int
 main(void)
 {
-	return check_run(hashfmt_suite());
+	return check_run_prepared(known_load, hashfmt_suite);
 }
