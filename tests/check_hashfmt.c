@@ -19,6 +19,9 @@
 #define PW		"correct horse"
 #define PW_LEN		(sizeof(PW) - 1)
 
+/* A stand-in for a hash of 43 characters, as scrypt and yescrypt have. */
+#define HASH43	"hashhashhashhashhashhashhashhashhashhashhas"
+
 /* scrypt's crypt(3) alphabet, as libsodium encodes N, r and p. */
 static const char itoa64[] =
     "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -63,7 +66,7 @@ scrypt_setting(char *out, size_t outsz, unsigned n, unsigned long r,
 		enc[6 + i] = itoa64[(p >> (6 * i)) & 63];
 	}
 	enc[11] = '\0';
-	snprintf(out, outsz, "$7$%ssaltsaltsalt$hashhashhash", enc);
+	snprintf(out, outsz, "$7$%ssaltsaltsalt$" HASH43, enc);
 }
 
 /*
@@ -290,12 +293,12 @@ static const struct {
 	    HASHFMT_ARGON2ID, 65536 * KIB, 2, 4 },
 	{ "$argon2i$v=19$m=4096,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
 	    HASHFMT_ARGON2I, 4096 * KIB, 1, 1 },
-	{ "$7$C6..../....saltsalt$hash", HASHFMT_SCRYPT, 128 * 8 * 16384,
+	{ "$7$C6..../....saltsalt$" HASH43, HASHFMT_SCRYPT, 128 * 8 * 16384,
 	    16384, 1 },
-	{ "$7$/6..../....saltsalt$hash", HASHFMT_SCRYPT, 128 * 8 * 2, 2, 1 },
-	{ "$7$C/..../....saltsalt$hash", HASHFMT_SCRYPT, 128 * 1 * 16384,
+	{ "$7$/6..../....saltsalt$" HASH43, HASHFMT_SCRYPT, 128 * 8 * 2, 2, 1 },
+	{ "$7$C/..../....saltsalt$" HASH43, HASHFMT_SCRYPT, 128 * 1 * 16384,
 	    16384, 1 },
-	{ "$7$C6..../1...saltsalt$hash", HASHFMT_SCRYPT, 128 * 8 * 16384,
+	{ "$7$C6..../1...saltsalt$" HASH43, HASHFMT_SCRYPT, 128 * 8 * 16384,
 	    16384, 1 + (3 << 6) },
 	/* Refused by pwcheck_parse_cost, which knew no other format. */
 	{ "$1$saltsalt$hashhashhashhashhashha", HASHFMT_MD5CRYPT, 0, 0, 0 },
@@ -469,7 +472,7 @@ static const struct {
 
 START_TEST(test_hashfmt_scrypt_huge)
 {
-	char		 s[64];
+	char		 s[96];
 	struct hashfmt	 hf;
 	const char	*why;
 	long double	 want;
@@ -493,6 +496,124 @@ END_TEST
 /*
  * malformed
  */
+
+/* The length of the prefix that names hash's format: "$6$", "{SHA}"... */
+static size_t
+prefix_len(const char *hash)
+{
+	const char *end;
+
+	if (hash[0] == '{')
+		end = strchr(hash, '}');
+	else
+		end = strchr(hash + 1, '$');
+	ck_assert_ptr_nonnull(end);
+	return (size_t)(end - hash) + 1;
+}
+
+/*
+ * A known hash, mangled (cut to n bytes, or one byte replaced at n):
+ * refused, as malformed once the prefix that names the format is whole,
+ * unless may_parse; and, parsed or not, the password does not verify.
+ */
+static void
+assert_mangled(const struct known *k, const char *e, size_t n, int may_parse)
+{
+	struct hashfmt	 hf;
+	const char	*why = NULL;
+
+	if (hashfmt_parse(e, &hf, &why) == 0)
+		ck_assert_msg(may_parse, "known.txt:%d: accepted, mangled at "
+		    "%zu: \"%s\"", k->k_line, n, e);
+	else if (n >= prefix_len(k->k_hash))
+		ck_assert_msg(why != NULL && strstr(why, "malformed") != NULL,
+		    "known.txt:%d: mangled at %zu: \"%s\": %s", k->k_line, n,
+		    e, why != NULL ? why : "(no reason)");
+	else
+		ck_assert_ptr_nonnull(why);
+	ck_assert_msg(hashfmt_verify(e, k->k_password,
+	    strlen(k->k_password)) == 0, "known.txt:%d: verified, mangled at "
+	    "%zu: \"%s\"", k->k_line, n, e);
+}
+
+/*
+ * Each known hash cut short at every length: refused.  Two formats have
+ * shorter forms of their own, which may parse but never verify: argon2
+ * with a shorter hash (argon2 -l; the hash's length is an input of
+ * argon2, RFC 9106 section 3.2) and {SSHA} with a shorter salt.
+ */
+START_TEST(test_hashfmt_known_cut)
+{
+	const struct known	*k = &known[_i];
+	enum hashfmt_kind	 kind = kind_named(k->k_kind);
+	size_t			 len = strlen(k->k_hash), n, last;
+	char			*e;
+
+	ck_assert_ptr_nonnull(e = malloc(len + 1));
+	last = (size_t)(strrchr(k->k_hash, '$') - k->k_hash);
+	for (n = 0; n < len; n++) {
+		memcpy(e, k->k_hash, n);
+		e[n] = '\0';
+		assert_mangled(k, e, n,
+		    ((kind == HASHFMT_ARGON2ID || kind == HASHFMT_ARGON2I) &&
+		    n > last + 1) ||
+		    (kind == HASHFMT_SSHA && n >= strlen("{SSHA}") + 28));
+	}
+	free(e);
+}
+END_TEST
+
+/*
+ * Each byte of each known hash in turn replaced by one that no format
+ * takes there: a space, a control character, one of crypt(3)'s
+ * separators or of the characters crypt_rn() refuses in a salt, a byte
+ * above 0x7f (which libsodium 1.0.18's base64 decoders read as "/").
+ */
+static const char mangle_bytes[] = " \n\t:;!*\\$=\x80\xff";
+
+/*
+ * Whether an "=" at n may be right: it is base64's padding, which may end
+ * a shorter {SSHA}, and crypt(5) takes it in a sha-crypt or md5-crypt
+ * salt.
+ */
+static int
+equals_may_fit(const struct known *k, size_t n)
+{
+	switch (kind_named(k->k_kind)) {
+	case HASHFMT_SHA1:
+	case HASHFMT_SSHA:
+		return 1;
+	case HASHFMT_SHA512CRYPT:
+	case HASHFMT_SHA256CRYPT:
+	case HASHFMT_MD5CRYPT:
+	case HASHFMT_APR1:
+		return n < (size_t)(strrchr(k->k_hash, '$') - k->k_hash);
+	default:
+		return 0;
+	}
+}
+
+START_TEST(test_hashfmt_known_bad_byte)
+{
+	const struct known	*k = &known[_i];
+	size_t			 len = strlen(k->k_hash), n;
+	const char		*b;
+	char			*e;
+
+	ck_assert_ptr_nonnull(e = strdup(k->k_hash));
+	for (n = 0; n < len; n++) {
+		for (b = mangle_bytes; *b != '\0'; b++) {
+			if (*b == k->k_hash[n] ||
+			    (*b == '=' && equals_may_fit(k, n)))
+				continue;
+			e[n] = *b;
+			assert_mangled(k, e, n, 0);
+		}
+		e[n] = k->k_hash[n];
+	}
+	free(e);
+}
+END_TEST
 
 static const char *const refused_costs[] = {
 	"",
@@ -544,15 +665,15 @@ static const char *const refused_costs[] = {
 	"$7$C6..../...",
 	"$7$C6..../....",
 	"$7$C6..../....saltsalt",
-	"$7$!6..../....saltsalt$hash",
-	"$7$C6.!../....saltsalt$hash",
-	"$7$C6..../..!.saltsalt$hash",
-	"$7$C6..../...\n$hash",
-	"$7$ 6..../....saltsalt$hash",
-	"$7$.6..../....saltsalt$hash",		/* N = 2^0 */
-	"$7$C...../....saltsalt$hash",		/* r = 0 */
-	"$7$C6..........saltsalt$hash",		/* p = 0 */
-	"$8$C6..../....saltsalt$hash",
+	"$7$!6..../....saltsalt$" HASH43,
+	"$7$C6.!../....saltsalt$" HASH43,
+	"$7$C6..../..!.saltsalt$" HASH43,
+	"$7$C6..../...\n$" HASH43,
+	"$7$ 6..../....saltsalt$" HASH43,
+	"$7$.6..../....saltsalt$" HASH43,		/* N = 2^0 */
+	"$7$C...../....saltsalt$" HASH43,		/* r = 0 */
+	"$7$C6..........saltsalt$" HASH43,		/* p = 0 */
+	"$8$C6..../....saltsalt$" HASH43,
 };
 
 START_TEST(test_hashfmt_refused)
@@ -596,6 +717,8 @@ hashfmt_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_hashfmt_refused, 0,
 	    NITEMS(refused_costs));
+	tcase_add_loop_test(tc, test_hashfmt_known_cut, 0, nknown);
+	tcase_add_loop_test(tc, test_hashfmt_known_bad_byte, 0, nknown);
 	suite_add_tcase(s, tc);
 
 	return s;
