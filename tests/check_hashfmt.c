@@ -22,6 +22,18 @@
 /* A stand-in for a hash of 43 characters, as scrypt and yescrypt have. */
 #define HASH43	"hashhashhashhashhashhashhashhashhashhashhas"
 
+/* Stand-ins for the other parts, in their formats' alphabets. */
+#define HASH86	HASH43 HASH43
+#define HASH22	"hashhashhashhashhashha"
+#define SALT16	"saltsaltsaltsalt"
+#define SALT22	"saltsaltsaltsaltsaltsa"
+#define BCRYPT53 "abcdefghijklmnopqrstuu" "5Lh4uCcU0iY0ZsFS1iBvq.VgJnKRXWa"
+/* base64 of 18, 21, 20 + 64 and 20 + 65 bytes. */
+#define B64_18	"AQEBAQEBAQEBAQEBAQEBAQEB"
+#define B64_21	B64_18 "AQEB"
+#define B64_84	B64_21 B64_21 B64_21 B64_21
+#define B64_85	B64_84 "AQ=="
+
 /* scrypt's crypt(3) alphabet, as libsodium encodes N, r and p. */
 static const char itoa64[] =
     "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -74,8 +86,10 @@ scrypt_setting(char *out, size_t outsz, unsigned n, unsigned long r,
  * format (make-known.sh there says how), one per line: PASSWORD TAB
  * HASH TAB KIND TAB EXPECT.  EXPECT lists NAME=VALUE words: memory,
  * passes, parallel, cost and rounds (0 when not listed), weak and legacy
- * (always listed).  Read once before the runner forks; a line that does
- * not read makes the suite exit 99.
+ * (always listed).  A hash hashfmt_parse() must refuse has the KIND
+ * "refused" and the EXPECT "why=WORD", a word its reason must contain.
+ * Read once before the runner forks; a line that does not read makes
+ * the suite exit 99.
  */
 #define KNOWN_MAX	64
 #define KNOWN_LINE_MAX	512
@@ -93,10 +107,13 @@ struct known {
 	char			*k_hash;
 	char			*k_kind;
 	unsigned long long	 k_want[KW_COUNT];
+	char			*k_why;		/* "refused" only */
 };
 
-static struct known	known[KNOWN_MAX];
+static struct known	known[KNOWN_MAX];	/* accepted */
 static int		nknown;
+static struct known	known_refused[KNOWN_MAX];
+static int		nknown_refused;
 
 /* Reads one NAME=VALUE word of EXPECT into k; -1 if it is no such word. */
 static int
@@ -123,13 +140,26 @@ known_expect(struct known *k, const char *word, unsigned *seen)
 	return -1;
 }
 
+/* Reads EXPECT into k; -1 if a word is wrong, or weak or legacy missing. */
+static int
+known_expects(struct known *k, char *expect)
+{
+	char		*word, *save;
+	unsigned	 seen = 0;
+
+	for (word = strtok_r(expect, " ", &save); word != NULL;
+	    word = strtok_r(NULL, " ", &save))
+		if (known_expect(k, word, &seen) == -1)
+			return -1;
+	return (seen & (1U << KW_WEAK)) && (seen & (1U << KW_LEGACY)) ? 0 : -1;
+}
+
 /* Splits one line of known.txt into k (fields strdup'd); -1 if bad. */
 static int
 known_parse(struct known *k, char *text)
 {
-	char		*f[4], *word, *save;
-	unsigned	 seen = 0;
-	int		 i;
+	char	*f[4];
+	int	 i;
 
 	for (i = 0; i < 4; i++) {
 		f[i] = strsep(&text, "\t");
@@ -138,12 +168,12 @@ known_parse(struct known *k, char *text)
 	}
 	if (text != NULL)
 		return -1;
-	for (word = strtok_r(f[3], " ", &save); word != NULL;
-	    word = strtok_r(NULL, " ", &save))
-		if (known_expect(k, word, &seen) == -1)
+	if (strcmp(f[2], "refused") == 0) {
+		if (strncmp(f[3], "why=", 4) != 0 || f[3][4] == '\0' ||
+		    strchr(f[3], ' ') != NULL ||
+		    (k->k_why = strdup(f[3] + 4)) == NULL)
 			return -1;
-	/* weak and legacy must be said. */
-	if (!(seen & (1U << KW_WEAK)) || !(seen & (1U << KW_LEGACY)))
+	} else if (known_expects(k, f[3]) == -1)
 		return -1;
 	if ((k->k_password = strdup(f[0])) == NULL ||
 	    (k->k_hash = strdup(f[1])) == NULL ||
@@ -152,13 +182,17 @@ known_parse(struct known *k, char *text)
 	return 0;
 }
 
-/* check_run_prepared()'s prepare: reads known.txt into known[]. */
+/*
+ * check_run_prepared()'s prepare: reads known.txt into known[] and
+ * known_refused[].
+ */
 static int
 known_load(void)
 {
-	char	 path[PATH_MAX], text[KNOWN_LINE_MAX];
-	FILE	*f;
-	int	 line = 0, rc = -1;
+	char		 path[PATH_MAX], text[KNOWN_LINE_MAX];
+	struct known	 k;
+	FILE		*f;
+	int		 line = 0, rc = -1;
 
 	check_srcpath(path, sizeof(path), "tests/data/hashes", "known.txt");
 	if ((f = fopen(path, "r")) == NULL) {
@@ -174,20 +208,24 @@ known_load(void)
 		text[strcspn(text, "\n")] = '\0';
 		if (text[0] == '#' || text[0] == '\0')
 			continue;
-		if (nknown == KNOWN_MAX) {
-			fprintf(stderr, "%s:%d: more than %d hashes\n", path,
-			    line, KNOWN_MAX);
-			goto done;
-		}
-		known[nknown].k_line = line;
-		if (known_parse(&known[nknown], text) == -1) {
+		memset(&k, 0, sizeof(k));
+		k.k_line = line;
+		if (known_parse(&k, text) == -1) {
 			fprintf(stderr, "%s:%d: not PASSWORD TAB HASH TAB KIND "
 			    "TAB EXPECT\n", path, line);
 			goto done;
 		}
-		nknown++;
+		if (nknown == KNOWN_MAX || nknown_refused == KNOWN_MAX) {
+			fprintf(stderr, "%s:%d: more than %d hashes\n", path,
+			    line, KNOWN_MAX);
+			goto done;
+		}
+		if (k.k_why != NULL)
+			known_refused[nknown_refused++] = k;
+		else
+			known[nknown++] = k;
 	}
-	rc = ferror(f) || nknown == 0 ? -1 : 0;
+	rc = ferror(f) || nknown == 0 || nknown_refused == 0 ? -1 : 0;
 done:
 	fclose(f);
 	return rc;
@@ -494,6 +532,52 @@ START_TEST(test_hashfmt_scrypt_huge)
 END_TEST
 
 /*
+ * The edges of what a format allows, accepted, with the cost read back:
+ * the refusals' neighbours.
+ */
+static const struct {
+	const char		*in;
+	enum hashfmt_kind	 kind;
+	unsigned		 cost;
+	unsigned long		 rounds;
+	unsigned long long	 passes;
+	unsigned		 p;
+} edges[] = {
+	{ "$2y$04$" BCRYPT53, HASHFMT_BCRYPT, 4, 0, 0, 0 },
+	{ "$2b$31$" BCRYPT53, HASHFMT_BCRYPT, 31, 0, 0, 0 },
+	{ "$2a$10$" BCRYPT53, HASHFMT_BCRYPT, 10, 0, 0, 0 },
+	{ "$6$rounds=1000$" SALT16 "$" HASH86, HASHFMT_SHA512CRYPT, 0, 1000,
+	    0, 0 },
+	{ "$6$rounds=999999999$" SALT16 "$" HASH86, HASHFMT_SHA512CRYPT, 0,
+	    999999999, 0, 0 },
+	{ "$6$$" HASH86, HASHFMT_SHA512CRYPT, 0, 5000, 0, 0 },
+	{ "$5$rounds=1000$" SALT16 "$" HASH43, HASHFMT_SHA256CRYPT, 0, 1000,
+	    0, 0 },
+	{ "$5$rounds=999999999$" SALT16 "$" HASH43, HASHFMT_SHA256CRYPT, 0,
+	    999999999, 0, 0 },
+	{ "$1$$" HASH22, HASHFMT_MD5CRYPT, 0, 0, 0, 0 },
+	{ "$apr1$saltsalt$" HASH22, HASHFMT_APR1, 0, 0, 0, 0 },
+	/* "have" 7: p 2, t 1 and g 1, no ROM. */
+	{ "$y$j9T4...$" SALT22 "$" HASH43, HASHFMT_YESCRYPT, 0, 0, 1, 2 },
+	{ "$y$j9T$$" HASH43, HASHFMT_YESCRYPT, 0, 0, 0, 1 },
+	{ "{SSHA}" B64_21, HASHFMT_SSHA, 0, 0, 0, 0 },
+	{ "{SSHA}" B64_84, HASHFMT_SSHA, 0, 0, 0, 0 },
+};
+
+START_TEST(test_hashfmt_edges)
+{
+	struct hashfmt	hf;
+
+	parse_ok(edges[_i].in, &hf);
+	ck_assert_int_eq(hf.hf_kind, edges[_i].kind);
+	ck_assert_uint_eq(hf.hf_bcrypt_cost, edges[_i].cost);
+	ck_assert_uint_eq(hf.hf_rounds, edges[_i].rounds);
+	ck_assert_uint_eq(hf.hf_passes, edges[_i].passes);
+	ck_assert_uint_eq(hf.hf_parallel, edges[_i].p);
+}
+END_TEST
+
+/*
  * malformed
  */
 
@@ -615,6 +699,130 @@ START_TEST(test_hashfmt_known_bad_byte)
 }
 END_TEST
 
+/*
+ * What make-known.sh had the tools write and hashfmt_parse() must refuse:
+ * refused with a reason that says what it is, and never verified, not
+ * even with the password it was made from, nor with itself (htpasswd -p
+ * stores the password as it is).
+ */
+START_TEST(test_hashfmt_known_refused)
+{
+	const struct known	*k = &known_refused[_i];
+	struct hashfmt		 hf;
+	const char		*why = NULL;
+
+	ck_assert_msg(hashfmt_parse(k->k_hash, &hf, &why) == -1,
+	    "known.txt:%d: accepted as %s", k->k_line,
+	    hashfmt_name(hf.hf_kind));
+	ck_assert_msg(why != NULL && strstr(why, k->k_why) != NULL,
+	    "known.txt:%d: \"%s\", want \"%s\"", k->k_line,
+	    why != NULL ? why : "(no reason)", k->k_why);
+	ck_assert_int_eq(hashfmt_verify(k->k_hash, k->k_password,
+	    strlen(k->k_password)), 0);
+	ck_assert_int_eq(hashfmt_verify(k->k_hash, k->k_hash,
+	    strlen(k->k_hash)), 0);
+}
+END_TEST
+
+/*
+ * Strings written here: refused, with a reason naming what the string
+ * is ("DES", "plaintext", "locked", "malformed" for a format known here
+ * whose layout or cost is wrong, "verify" for a format not known), and
+ * never verified.
+ */
+static const struct {
+	const char	*in;
+	const char	*word;		/* in the reason; NULL: any */
+} refusals[] = {
+	{ "",					NULL },
+	{ "!",					"locked" },
+	{ "*",					"locked" },
+	{ "!!",					"locked" },
+	{ "*LK*",				"locked" },
+	{ "!$6$" SALT16 "$" HASH86,		"locked" },
+	{ "abJnggxhB/yWI",			"DES" },
+	{ "s3cret",				"plaintext" },
+	{ "correct horse battery staple",	"plaintext" },
+	{ "_J9..abcdabcdabcdabc",		"BSDi" },
+	/* Formats crypt(5) lists that no library here verifies. */
+	{ "$sha1$40000$jtNX3nZ2$hBNaIXkt4wBI2o5rsi8KejSjNqIq", "verify" },
+	{ "$md5,rounds=1000$saltsalt$$" HASH22,	"verify" },
+	{ "$md5$saltsalt$$" HASH22,		"verify" },
+	{ "$3$$d4c619cb16d4632b275658316a7e657e", "verify" },
+	{ "$gy$j9T$" SALT22 "$" HASH43,		"verify" },
+	{ "$2x$10$" BCRYPT53,			"verify" },
+	{ "$2$10$" BCRYPT53,			"verify" },
+	/* bcrypt's cost is 04 to 31 (crypt(5)), two digits. */
+	{ "$2y$03$" BCRYPT53,			"malformed" },
+	{ "$2y$32$" BCRYPT53,			"malformed" },
+	{ "$2b$00$" BCRYPT53,			"malformed" },
+	{ "$2a$4$" BCRYPT53,			"malformed" },
+	{ "$2y$010$" BCRYPT53,			"malformed" },
+	{ "$2y$1a$" BCRYPT53,			"malformed" },
+	/* sha-crypt: 1000 to 999,999,999 rounds, no leading zero. */
+	{ "$6$rounds=999$" SALT16 "$" HASH86,	"malformed" },
+	{ "$6$rounds=1000000000$" SALT16 "$" HASH86, "malformed" },
+	{ "$6$rounds=05000$" SALT16 "$" HASH86,	"malformed" },
+	{ "$6$rounds=0$" SALT16 "$" HASH86,	"malformed" },
+	{ "$6$rounds=$" SALT16 "$" HASH86,	"malformed" },
+	{ "$6$rounds=-5000$" SALT16 "$" HASH86,	"malformed" },
+	{ "$6$rounds=5000x$" SALT16 "$" HASH86,	"malformed" },
+	{ "$6$rounds=18446744073709551617$" SALT16 "$" HASH86, "malformed" },
+	{ "$5$rounds=999$" SALT16 "$" HASH43,	"malformed" },
+	{ "$5$rounds=1000000000$" SALT16 "$" HASH43, "malformed" },
+	{ "$5$rounds=01000$" SALT16 "$" HASH43,	"malformed" },
+	/* Salts longer than crypt(5)'s 16 and 8 characters. */
+	{ "$6$" SALT16 "x$" HASH86,		"malformed" },
+	{ "$5$" SALT16 "x$" HASH43,		"malformed" },
+	{ "$1$saltsaltx$" HASH22,		"malformed" },
+	{ "$apr1$saltsaltx$" HASH22,		"malformed" },
+	/* The hash of another format's length. */
+	{ "$6$" SALT16 "$" HASH43,		"malformed" },
+	{ "$5$" SALT16 "$" HASH86,		"malformed" },
+	/*
+	 * yescrypt: "have" 8 asks for a ROM, with or without its size
+	 * after it; 9 for p and a ROM; 15 for everything.
+	 */
+	{ "$y$j9T5$" SALT22 "$" HASH43,		"malformed" },
+	{ "$y$j9T5.$" SALT22 "$" HASH43,	"malformed" },
+	{ "$y$j9T6..$" SALT22 "$" HASH43,	"malformed" },
+	{ "$y$j9TC....$" SALT22 "$" HASH43,	"malformed" },
+	/* A prefix and nothing after it. */
+	{ "$argon2id$",				"malformed" },
+	{ "$argon2i$",				"malformed" },
+	{ "$2y$",				"malformed" },
+	{ "$y$",				"malformed" },
+	{ "$6$",				"malformed" },
+	{ "$5$",				"malformed" },
+	{ "$1$",				"malformed" },
+	{ "$apr1$",				"malformed" },
+	{ "{SHA}",				"malformed" },
+	{ "{SSHA}",				"malformed" },
+	/* {SHA}: 20 bytes; {SSHA}: 20 and a salt of 1 to 64. */
+	{ "{SHA}" B64_18 "AQ==",		"malformed" },
+	{ "{SHA}" B64_21,			"malformed" },
+	{ "{SSHA}" B64_18 "AQE=",		"malformed" },
+	{ "{SSHA}" B64_85,			"malformed" },
+	{ "{SSHA}" B64_21 "=",			"malformed" },
+};
+
+START_TEST(test_hashfmt_refusals)
+{
+	struct hashfmt	 hf;
+	const char	*in = refusals[_i].in, *word = refusals[_i].word;
+	const char	*why = NULL;
+
+	ck_assert_msg(hashfmt_parse(in, &hf, &why) == -1, "accepted as %s: "
+	    "\"%s\"", hashfmt_name(hf.hf_kind), in);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_msg(word == NULL || strstr(why, word) != NULL,
+	    "\"%s\": \"%s\", want \"%s\"", in, why, word);
+	ck_assert_int_eq(hashfmt_verify(in, "s3cret", 6), 0);
+	ck_assert_int_eq(hashfmt_verify(in, in, strlen(in)), 0);
+	ck_assert_int_eq(hashfmt_verify(in, "", 0), 0);
+}
+END_TEST
+
 static const char *const refused_costs[] = {
 	"",
 	"$",
@@ -711,6 +919,7 @@ hashfmt_suite(void)
 	tcase_add_loop_test(tc, test_hashfmt_bounds, 0, NITEMS(bound_cases));
 	tcase_add_loop_test(tc, test_hashfmt_scrypt_huge, 0,
 	    NITEMS(scrypt_huge));
+	tcase_add_loop_test(tc, test_hashfmt_edges, 0, NITEMS(edges));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
@@ -719,6 +928,9 @@ hashfmt_suite(void)
 	    NITEMS(refused_costs));
 	tcase_add_loop_test(tc, test_hashfmt_known_cut, 0, nknown);
 	tcase_add_loop_test(tc, test_hashfmt_known_bad_byte, 0, nknown);
+	tcase_add_loop_test(tc, test_hashfmt_known_refused, 0,
+	    nknown_refused);
+	tcase_add_loop_test(tc, test_hashfmt_refusals, 0, NITEMS(refusals));
 	suite_add_tcase(s, tc);
 
 	return s;

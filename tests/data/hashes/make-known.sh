@@ -159,3 +159,22 @@ line "$pw" "$(htpasswd_hash -s)" sha1 "weak=1 legacy=1" '{SHA}'
 line "$pw" "$(ssha_hash 8)" ssha "weak=1 legacy=1" '{SSHA}'
 pw='pässwörd'
 line "$pw" "$(ssha_hash 4)" ssha "weak=1 legacy=1" '{SSHA}'
+
+# Refused: KIND is "refused", EXPECT "why=WORD", a word the refusal must
+# contain.  DES crypt keeps 8 characters of a password; plaintext is no
+# hash; a "!" or "*" before a shadow hash (usermod -L), or alone, locks
+# the account; the others are formats no library here verifies.
+pw='s3cret'
+line "$pw" "$(htpasswd_hash -d)" refused "why=DES" ''
+line "$pw" "$(mkpasswd -m descrypt "$pw")" refused "why=DES" ''
+line "$pw" "$(htpasswd_hash -p 2>/dev/null)" refused "why=plaintext" "$pw"
+line "$pw" "$(mkpasswd -m bsdicrypt "$pw")" refused "why=BSDi" '_'
+line "$pw" "!$(mkpasswd -m yescrypt "$pw")" refused "why=locked" '!$y$'
+line "$pw" "*$(mkpasswd -m sha-512 "$pw")" refused "why=locked" '*$6$'
+line "$pw" "$(mkpasswd -m gost-yescrypt "$pw")" refused "why=verify" '$gy$'
+line "$pw" "$(mkpasswd -m sunmd5 "$pw")" refused "why=verify" '$md5'
+line "$pw" "$(mkpasswd -m nt "$pw")" refused "why=verify" '$3$$'
+line "$pw" "$(argon2_hash -d -t 1 -k 8192)" refused "why=verify" '$argon2d$'
+# argon2's version 0x10 (v=16): libsodium verifies only 0x13 (v=19).
+line "$pw" "$(argon2_hash -i -t 1 -k 8192 -v 10)" refused "why=malformed" \
+    '$argon2i$v=16$'
