@@ -578,6 +578,251 @@ START_TEST(test_hashfmt_edges)
 END_TEST
 
 /*
+ * hashfmt_check(): a hash that asks for exactly a limit passes it, one
+ * that asks for more is refused, and the reason names the [hashing] key
+ * (fcgi-authz.ini(5)) and what the hash asked for.  Parallelism has no
+ * key: its limit is AUTHZ_HASH_MAX_PARALLEL.
+ */
+enum { LIM_MEMORY, LIM_PASSES, LIM_PARALLEL, LIM_BCRYPT_COST, LIM_ROUNDS };
+
+#define CHECK_MSG_SIZE	256
+
+static const struct {
+	const char		*hash;
+	int			 lim;
+	unsigned long long	 at;	/* what the hash asks for */
+	const char		*key;
+} limit_cases[] = {
+	{ "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaA", LIM_MEMORY,
+	    64 * MIB, "[hashing] max_memory" },
+	{ "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaA", LIM_PASSES,
+	    3, "[hashing] max_passes" },
+	{ "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaA", LIM_PARALLEL,
+	    4, "parallelism" },
+	{ "$argon2i$v=19$m=19456,t=7,p=2$c2FsdHNhbHQ$aGFzaA", LIM_MEMORY,
+	    19456 * KIB, "[hashing] max_memory" },
+	{ "$argon2i$v=19$m=19456,t=7,p=2$c2FsdHNhbHQ$aGFzaA", LIM_PASSES,
+	    7, "[hashing] max_passes" },
+	/* scrypt: N = 2^14, r = 8, p = 2; N counts in memory, not passes. */
+	{ "$7$C6....0....saltsalt$" HASH43, LIM_MEMORY, 16 * MIB,
+	    "[hashing] max_memory" },
+	{ "$7$C6....0....saltsalt$" HASH43, LIM_PARALLEL, 2, "parallelism" },
+	/* yescrypt: N = 2^12, r = 32, p = 4, t = 2. */
+	{ "$y$j9T00/$" SALT22 "$" HASH43, LIM_MEMORY, 16 * MIB,
+	    "[hashing] max_memory" },
+	{ "$y$j9T00/$" SALT22 "$" HASH43, LIM_PASSES, 2,
+	    "[hashing] max_passes" },
+	{ "$y$j9T00/$" SALT22 "$" HASH43, LIM_PARALLEL, 4, "parallelism" },
+	{ "$2y$10$" BCRYPT53, LIM_BCRYPT_COST, 10,
+	    "[hashing] max_bcrypt_cost" },
+	{ "$2b$04$" BCRYPT53, LIM_BCRYPT_COST, 4,
+	    "[hashing] max_bcrypt_cost" },
+	{ "$6$" SALT16 "$" HASH86, LIM_ROUNDS, 5000,
+	    "[hashing] max_sha_crypt_rounds" },
+	{ "$6$rounds=20000$" SALT16 "$" HASH86, LIM_ROUNDS, 20000,
+	    "[hashing] max_sha_crypt_rounds" },
+	{ "$5$rounds=1000$" SALT16 "$" HASH43, LIM_ROUNDS, 1000,
+	    "[hashing] max_sha_crypt_rounds" },
+};
+
+static void
+set_limit(struct hashfmt_limits *lim, int which, unsigned long long v)
+{
+	switch (which) {
+	case LIM_MEMORY:
+		lim->hfl_max_memory = v;
+		break;
+	case LIM_PASSES:
+		lim->hfl_max_passes = v;
+		break;
+	case LIM_PARALLEL:
+		lim->hfl_max_parallel = (unsigned)v;
+		break;
+	case LIM_BCRYPT_COST:
+		lim->hfl_max_bcrypt_cost = (unsigned)v;
+		break;
+	default:
+		lim->hfl_max_sha_rounds = (unsigned long)v;
+		break;
+	}
+}
+
+/* hashfmt_check() of hash against lim: 0, or -1 with the reason in msg. */
+static int
+check_hash(const char *hash, const struct hashfmt_limits *lim,
+    char msg[CHECK_MSG_SIZE])
+{
+	struct hashfmt hf;
+
+	parse_ok(hash, &hf);
+	msg[0] = '\0';
+	return hashfmt_check(&hf, lim, msg, CHECK_MSG_SIZE);
+}
+
+START_TEST(test_hashfmt_check_limit)
+{
+	struct hashfmt_limits	 lim = HASHFMT_LIMITS_DEFAULT;
+	char			 msg[CHECK_MSG_SIZE], at[32];
+
+	set_limit(&lim, limit_cases[_i].lim, limit_cases[_i].at);
+	ck_assert_msg(check_hash(limit_cases[_i].hash, &lim, msg) == 0,
+	    "%s at the limit: %s", limit_cases[_i].hash, msg);
+	set_limit(&lim, limit_cases[_i].lim, limit_cases[_i].at - 1);
+	ck_assert_msg(check_hash(limit_cases[_i].hash, &lim, msg) == -1,
+	    "%s above the limit: passed", limit_cases[_i].hash);
+	snprintf(at, sizeof(at), "%llu", limit_cases[_i].at);
+	ck_assert_msg(strstr(msg, limit_cases[_i].key) != NULL &&
+	    strstr(msg, at) != NULL, "%s: \"%s\", want \"%s\" and %s",
+	    limit_cases[_i].hash, msg, limit_cases[_i].key, at);
+}
+END_TEST
+
+/*
+ * The defaults (fcgi-authz.ini(5), defaults.h), at and one above each:
+ * max_memory 256 MiB, max_passes 32, parallelism 16, max_bcrypt_cost 14,
+ * max_sha_crypt_rounds 1,000,000.
+ */
+static const struct {
+	const char	*hash;
+	int		 want;
+	const char	*key;		/* in the reason, when refused */
+} default_cases[] = {
+	{ "$argon2id$v=19$m=262144,t=1,p=1$c2FsdA$aA", 0, NULL },
+	{ "$argon2id$v=19$m=262145,t=1,p=1$c2FsdA$aA", -1,
+	    "[hashing] max_memory" },
+	{ "$argon2id$v=19$m=8192,t=32,p=1$c2FsdA$aA", 0, NULL },
+	{ "$argon2id$v=19$m=8192,t=33,p=1$c2FsdA$aA", -1,
+	    "[hashing] max_passes" },
+	{ "$argon2i$v=19$m=8192,t=1,p=16$c2FsdA$aA", 0, NULL },
+	{ "$argon2i$v=19$m=8192,t=1,p=17$c2FsdA$aA", -1, "parallelism" },
+	/* scrypt: N = 2^18, r = 8 is 256 MiB; r = 9 is more. */
+	{ "$7$G6..../....saltsalt$" HASH43, 0, NULL },
+	{ "$7$G7..../....saltsalt$" HASH43, -1, "[hashing] max_memory" },
+	{ "$7$C6....E....saltsalt$" HASH43, 0, NULL },		/* p 16 */
+	{ "$7$C6....F....saltsalt$" HASH43, -1, "parallelism" },
+	/* yescrypt: N = 2^16, r = 32 is 256 MiB; N = 2^17 is more. */
+	{ "$y$jDT$" SALT22 "$" HASH43, 0, NULL },
+	{ "$y$jET$" SALT22 "$" HASH43, -1, "[hashing] max_memory" },
+	{ "$y$j9T/T$" SALT22 "$" HASH43, 0, NULL },		/* t 32 */
+	{ "$y$j9T/U$" SALT22 "$" HASH43, -1, "[hashing] max_passes" },
+	{ "$2y$14$" BCRYPT53, 0, NULL },
+	{ "$2y$15$" BCRYPT53, -1, "[hashing] max_bcrypt_cost" },
+	{ "$6$rounds=1000000$" SALT16 "$" HASH86, 0, NULL },
+	{ "$6$rounds=1000001$" SALT16 "$" HASH86, -1,
+	    "[hashing] max_sha_crypt_rounds" },
+	{ "$5$rounds=1000001$" SALT16 "$" HASH43, -1,
+	    "[hashing] max_sha_crypt_rounds" },
+	/* Argon2's least memory is 8 KiB a lane: below, it cannot verify. */
+	{ "$argon2id$v=19$m=32,t=1,p=4$c2FsdA$aA", 0, NULL },
+	{ "$argon2id$v=19$m=31,t=1,p=4$c2FsdA$aA", -1, "8 KiB" },
+};
+
+START_TEST(test_hashfmt_check_default)
+{
+	static const struct hashfmt_limits lim = HASHFMT_LIMITS_DEFAULT;
+	char msg[CHECK_MSG_SIZE];
+
+	ck_assert_msg(check_hash(default_cases[_i].hash, &lim, msg) ==
+	    default_cases[_i].want, "%s: want %d (%s)", default_cases[_i].hash,
+	    default_cases[_i].want, msg);
+	if (default_cases[_i].key != NULL)
+		ck_assert_msg(strstr(msg, default_cases[_i].key) != NULL,
+		    "%s: \"%s\", want \"%s\"", default_cases[_i].hash, msg,
+		    default_cases[_i].key);
+}
+END_TEST
+
+/*
+ * hashfmt_limits_default() sets every field to defaults.h's; every
+ * known hash keeps to them.
+ */
+START_TEST(test_hashfmt_check_known_default)
+{
+	struct hashfmt_limits	lim;
+	char			msg[CHECK_MSG_SIZE];
+
+	memset(&lim, 0xa5, sizeof(lim));
+	hashfmt_limits_default(&lim);
+	ck_assert_uint_eq(lim.hfl_max_memory, AUTHZ_HASH_MAX_MEMORY);
+	ck_assert_uint_eq(lim.hfl_max_passes, AUTHZ_HASH_MAX_PASSES);
+	ck_assert_uint_eq(lim.hfl_max_parallel, AUTHZ_HASH_MAX_PARALLEL);
+	ck_assert_uint_eq(lim.hfl_max_bcrypt_cost, AUTHZ_HASH_MAX_BCRYPT_COST);
+	ck_assert_uint_eq(lim.hfl_max_sha_rounds, AUTHZ_HASH_MAX_SHA_ROUNDS);
+	ck_assert_int_eq(lim.hfl_refuse_legacy, 0);
+	ck_assert_msg(check_hash(known[_i].k_hash, &lim, msg) == 0,
+	    "known.txt:%d: %s", known[_i].k_line, msg);
+}
+END_TEST
+
+/*
+ * scrypt's N is both its passes and part of its memory: max_memory
+ * bounds it, max_passes does not.
+ */
+START_TEST(test_hashfmt_check_scrypt_passes)
+{
+	struct hashfmt_limits	lim = HASHFMT_LIMITS_DEFAULT;
+	char			msg[CHECK_MSG_SIZE];
+
+	lim.hfl_max_passes = 1;
+	ck_assert_msg(check_hash("$7$C6..../....saltsalt$" HASH43, &lim,
+	    msg) == 0, "%s", msg);
+	ck_assert_int_eq(check_hash("$y$j9T/.$" SALT22 "$" HASH43, &lim, msg),
+	    0);
+	ck_assert_int_eq(check_hash("$y$j9T//$" SALT22 "$" HASH43, &lim, msg),
+	    -1);
+}
+END_TEST
+
+/*
+ * legacy = refuse: every format but libsodium's three is refused, and
+ * the reason names the format and the key.
+ */
+START_TEST(test_hashfmt_check_legacy)
+{
+	const struct known	*k = &known[_i];
+	enum hashfmt_kind	 kind = kind_named(k->k_kind);
+	struct hashfmt_limits	 lim = HASHFMT_LIMITS_DEFAULT;
+	char			 msg[CHECK_MSG_SIZE];
+	int			 libsodium;
+
+	libsodium = kind == HASHFMT_ARGON2ID || kind == HASHFMT_ARGON2I ||
+	    kind == HASHFMT_SCRYPT;
+	lim.hfl_refuse_legacy = 1;
+	if (libsodium) {
+		ck_assert_msg(check_hash(k->k_hash, &lim, msg) == 0,
+		    "known.txt:%d: %s", k->k_line, msg);
+		return;
+	}
+	ck_assert_msg(check_hash(k->k_hash, &lim, msg) == -1,
+	    "known.txt:%d: a %s hash passed legacy = refuse", k->k_line,
+	    k->k_kind);
+	ck_assert_msg(strstr(msg, "[hashing] legacy = refuse") != NULL &&
+	    strstr(msg, k->k_kind) != NULL, "known.txt:%d: \"%s\"",
+	    k->k_line, msg);
+}
+END_TEST
+
+/* A reason longer than the buffer is cut, NUL-terminated, in bounds. */
+START_TEST(test_hashfmt_check_msg_small)
+{
+	struct hashfmt_limits	lim = HASHFMT_LIMITS_DEFAULT;
+	struct hashfmt		hf;
+	char			buf[16];
+
+	parse_ok("$2y$15$" BCRYPT53, &hf);
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_int_eq(hashfmt_check(&hf, &lim, buf, 8), -1);
+	ck_assert_uint_eq(strlen(buf), 7);
+	ck_assert_int_eq(buf[8], 'x');
+	lim.hfl_refuse_legacy = 1;
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_int_eq(hashfmt_check(&hf, &lim, buf, 1), -1);
+	ck_assert_int_eq(buf[0], '\0');
+	ck_assert_int_eq(buf[1], 'x');
+}
+END_TEST
+
+/*
  * malformed
  */
 
@@ -920,6 +1165,14 @@ hashfmt_suite(void)
 	tcase_add_loop_test(tc, test_hashfmt_scrypt_huge, 0,
 	    NITEMS(scrypt_huge));
 	tcase_add_loop_test(tc, test_hashfmt_edges, 0, NITEMS(edges));
+	tcase_add_loop_test(tc, test_hashfmt_check_limit, 0,
+	    NITEMS(limit_cases));
+	tcase_add_loop_test(tc, test_hashfmt_check_default, 0,
+	    NITEMS(default_cases));
+	tcase_add_loop_test(tc, test_hashfmt_check_known_default, 0, nknown);
+	tcase_add_test(tc, test_hashfmt_check_scrypt_passes);
+	tcase_add_loop_test(tc, test_hashfmt_check_legacy, 0, nknown);
+	tcase_add_test(tc, test_hashfmt_check_msg_small);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
