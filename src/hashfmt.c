@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <crypt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@
 /* crypt(5)'s alphabet, 6 bits a character. */
 static const char hashfmt_itoa64[] =
     "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/* RFC 4648's base64 alphabet: argon2's salt and hash, {SHA}, {SSHA}. */
+static const char hashfmt_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 #define HASHFMT_WEAK_BCRYPT_COST	10
 #define HASHFMT_WEAK_SHA_ROUNDS		5000UL
@@ -56,15 +60,40 @@ hashfmt_itoa(char ch)
 	return p == NULL ? -1 : (int)(p - hashfmt_itoa64);
 }
 
-/* Whether s is n or more characters of crypt(5)'s alphabet ("$" ends). */
+/* Whether s is min to max characters of alphabet, then the byte end. */
+static int
+hashfmt_is_run(const char *s, const char *alphabet, size_t min, size_t max,
+    char end)
+{
+	size_t n = strspn(s, alphabet);
+
+	return n >= min && n <= max && s[n] == end;
+}
+
+/* Whether s is min to max characters of crypt(5)'s alphabet, then end. */
 static int
 hashfmt_is_itoa_run(const char *s, size_t min, size_t max, char end)
 {
-	size_t n = 0;
+	return hashfmt_is_run(s, hashfmt_itoa64, min, max, end);
+}
 
-	while (s[n] != '\0' && s[n] != end && hashfmt_itoa(s[n]) != -1)
-		n++;
-	return n >= min && n <= max && s[n] == end;
+/*
+ * Whether s, up to "$", is a salt of at most max characters as crypt(5)
+ * gives it for sha-crypt and md5-crypt, [^$:\n], less the characters
+ * crypt_rn() refuses in a salt: controls, space, !, *, ;, \ and bytes
+ * above 0x7e.
+ */
+static int
+hashfmt_is_crypt_salt(const char *s, size_t max)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n;
+
+	for (n = 0; u[n] != '$'; n++)
+		if (n == max || u[n] <= ' ' || u[n] >= 0x7f ||
+		    strchr("!*:;\\", u[n]) != NULL)
+			return 0;
+	return 1;
 }
 
 /* Reads a decimal number followed by the byte end; no leading zero. */
@@ -109,9 +138,10 @@ hashfmt_argon2(const char *s, struct hashfmt *hf)
 	s += 2;
 	if (hashfmt_number(&s, '$', 0xffffffULL, &p) == -1)
 		return -1;
-	/* Then a salt and a hash, neither empty. */
-	if (*s == '$' || (s = strchr(s, '$')) == NULL || s[1] == '\0' ||
-	    m == 0 || t == 0 || p == 0)
+	/* Then a salt and a hash, neither empty, in unpadded base64. */
+	if (!hashfmt_is_run(s, hashfmt_b64, 1, SIZE_MAX, '$') ||
+	    !hashfmt_is_run(strchr(s, '$') + 1, hashfmt_b64, 1, SIZE_MAX,
+	    '\0') || m == 0 || t == 0 || p == 0)
 		return -1;
 	hf->hf_memory = m * 1024;
 	hf->hf_passes = t;
@@ -128,7 +158,10 @@ hashfmt_rn_memory(unsigned long long r, unsigned log2n)
 	return 128ULL * r * (1ULL << log2n);
 }
 
-/* $7$<N:1><r:5><p:5><salt>$<hash>, N = 2^n (after the prefix). */
+/*
+ * $7$<N:1><r:5><p:5><salt>$<hash>, N = 2^n (after the prefix); crypt(5):
+ * up to 86 characters of salt, 43 of hash.
+ */
 static int
 hashfmt_scrypt(const char *s, struct hashfmt *hf)
 {
@@ -147,7 +180,8 @@ hashfmt_scrypt(const char *s, struct hashfmt *hf)
 			return -1;
 		p |= (unsigned long long)v << (6 * i);
 	}
-	if (r == 0 || p == 0 || strchr(s + 11, '$') == NULL)
+	if (r == 0 || p == 0 || !hashfmt_is_itoa_run(s + 11, 0, 86, '$') ||
+	    !hashfmt_is_itoa_run(strchr(s + 11, '$') + 1, 43, 43, '\0'))
 		return -1;
 	hf->hf_memory = hashfmt_rn_memory(r, (unsigned)n);
 	hf->hf_passes = 1ULL << n;
@@ -187,7 +221,10 @@ hashfmt_yescrypt_uint(const char *s, unsigned long min, unsigned long *out)
 	return s;
 }
 
-/* $y$<flavor><log2 N><r>[<have><p><t><g>]$<salt>$<hash> (after "$y$") */
+/*
+ * $y$<flavor><log2 N><r>[<have><p><t><g>]$<salt>$<hash> (after "$y$");
+ * crypt(5): up to 86 characters of salt, 43 of hash.
+ */
 static int
 hashfmt_yescrypt(const char *s, struct hashfmt *hf)
 {
@@ -205,7 +242,8 @@ hashfmt_yescrypt(const char *s, struct hashfmt *hf)
 	    ((have & 2) && (s = hashfmt_yescrypt_uint(s, 1, &t)) == NULL) ||
 	    ((have & 4) && (s = hashfmt_yescrypt_uint(s, 1, &g)) == NULL))
 		return -1;
-	if (*s != '$' || strchr(s + 1, '$') == NULL)
+	if (*s != '$' || !hashfmt_is_itoa_run(s + 1, 0, 86, '$') ||
+	    !hashfmt_is_itoa_run(strchr(s + 1, '$') + 1, 43, 43, '\0'))
 		return -1;
 	hf->hf_memory = hashfmt_rn_memory(r, (unsigned)log2n);
 	hf->hf_passes = t;
@@ -231,7 +269,6 @@ static int
 hashfmt_shacrypt(const char *s, size_t hashlen, struct hashfmt *hf)
 {
 	unsigned long long rounds = HASHFMT_SHA_ROUNDS_DEFAULT;
-	const char *d;
 
 	if (strncmp(s, "rounds=", 7) == 0) {
 		s += 7;
@@ -240,8 +277,8 @@ hashfmt_shacrypt(const char *s, size_t hashlen, struct hashfmt *hf)
 		    rounds < 1000)
 			return -1;
 	}
-	if ((d = strchr(s, '$')) == NULL || d - s > 16 ||
-	    !hashfmt_is_itoa_run(d + 1, hashlen, hashlen, '\0'))
+	if (!hashfmt_is_crypt_salt(s, 16) ||
+	    !hashfmt_is_itoa_run(strchr(s, '$') + 1, hashlen, hashlen, '\0'))
 		return -1;
 	hf->hf_rounds = (unsigned long)rounds;
 	return 0;
@@ -263,21 +300,25 @@ hashfmt_sha256crypt(const char *s, struct hashfmt *hf)
 static int
 hashfmt_md5(const char *s, struct hashfmt *hf)
 {
-	const char *d = strchr(s, '$');
-
 	(void)hf;	/* no cost to read */
-	return d != NULL && d - s <= 8 &&
-	    hashfmt_is_itoa_run(d + 1, 22, 22, '\0') ? 0 : -1;
+	return hashfmt_is_crypt_salt(s, 8) &&
+	    hashfmt_is_itoa_run(strchr(s, '$') + 1, 22, 22, '\0') ? 0 : -1;
 }
 
-/* Bytes the base64 text s decodes to, at most max; or -1. */
+/*
+ * Bytes the base64 text s decodes to, at most max; or -1.  Only the
+ * alphabet and "=" reach sodium_base642bin(): libsodium 1.0.18 reads a
+ * byte above 0x7f as "/".
+ */
 static int
 hashfmt_base64_len(const char *s, size_t max, size_t *out)
 {
 	unsigned char	buf[HASHFMT_SHA1_LEN + HASHFMT_SSHA_SALT_MAX];
+	size_t		n = strspn(s, hashfmt_b64);
 
-	return max <= sizeof(buf) && sodium_base642bin(buf, max, s, strlen(s),
-	    NULL, out, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 ? 0 : -1;
+	return max <= sizeof(buf) && strspn(s + n, "=") == strlen(s + n) &&
+	    sodium_base642bin(buf, max, s, strlen(s), NULL, out, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) == 0 ? 0 : -1;
 }
 
 /* {SHA}: base64 of 20 bytes (after the prefix). */
@@ -570,6 +611,14 @@ hashfmt_verify(const char *hash, const char *password, size_t len)
 	case HASHFMT_ARGON2I:
 		return crypto_pwhash_str_verify(hash, password, len) == 0;
 	case HASHFMT_SCRYPT:
+		/*
+		 * libsodium verifies only its own layout, whose salt makes
+		 * the string 101 characters; libxcrypt's $7$ (crypt(5),
+		 * mkpasswd -m scrypt) has a shorter salt: crypt_rn().
+		 */
+		if (strlen(hash) !=
+		    crypto_pwhash_scryptsalsa208sha256_STRBYTES - 1)
+			return hashfmt_verify_cstring(&hf, hash, password, len);
 		return crypto_pwhash_scryptsalsa208sha256_str_verify(hash,
 		    password, len) == 0;
 	case HASHFMT_SHA1:

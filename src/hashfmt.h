@@ -3,10 +3,11 @@
  * it costs, and verifying a password against it.  libsodium verifies its
  * own formats ($argon2id$, $argon2i$, $7$); libcrypt's crypt_rn(3) the
  * crypt(3) ones other tools write ($2y$ bcrypt, $y$ yescrypt, $6$ and $5$
- * sha-crypt, $1$ md5-crypt); libaprutil the ones only Apache's htpasswd
- * writes ($apr1$, {SHA}) and nginx's {SSHA}.  New hashes are always
- * argon2id (fcgi-authz hash); the others are kept so that existing users
- * log in with the passwords they have (docs/migrating.md).
+ * sha-crypt, $1$ md5-crypt, and $7$ with libxcrypt's shorter salt);
+ * libaprutil the ones only Apache's htpasswd writes ($apr1$, {SHA}) and
+ * nginx's {SSHA}.  New hashes are always argon2id (fcgi-authz hash); the
+ * others are kept so that existing users log in with the passwords they
+ * have (docs/migrating.md).
  */
 #ifndef AUTHZ_HASHFMT_H
 #define AUTHZ_HASHFMT_H
