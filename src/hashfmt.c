@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <crypt.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -496,6 +497,80 @@ hashfmt_check(const struct hashfmt *hf, const struct hashfmt_limits *lim,
 	return -1;
 }
 
+/* ---- making ------------------------------------------------------- */
+
+/*
+ * The setting (prefix, parameters, salt) of a new hash at like's cost:
+ * crypt_gensalt_rn() with like's prefix and count, and for yescrypt,
+ * whose count is not its parameters, like's parameters before the new
+ * salt.
+ */
+static int
+hashfmt_setting_like(const char *like, const struct hashfmt *hf, char *out,
+    size_t size)
+{
+	unsigned char	 rbytes[16];
+	char		 prefix[5], gen[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char	*salt, *end;
+	unsigned long	 count = 0;
+	int		 n;
+
+	if (hf->hf_kind == HASHFMT_BCRYPT)
+		count = hf->hf_bcrypt_cost;
+	else if (hf->hf_kind == HASHFMT_SHA512CRYPT ||
+	    hf->hf_kind == HASHFMT_SHA256CRYPT)
+		count = hf->hf_rounds;
+	else if (hf->hf_kind != HASHFMT_YESCRYPT)
+		return -1;
+	/* "$2y$", "$6$", "$y$": up to the second "$". */
+	if ((end = strchr(like + 1, '$')) == NULL || end - like + 1 >=
+	    (ptrdiff_t)sizeof(prefix))
+		return -1;
+	memcpy(prefix, like, (size_t)(end - like + 1));
+	prefix[end - like + 1] = '\0';
+	randombytes_buf(rbytes, sizeof(rbytes));
+	salt = crypt_gensalt_rn(prefix, count, (const char *)rbytes,
+	    (int)sizeof(rbytes), gen, (int)sizeof(gen));
+	sodium_memzero(rbytes, sizeof(rbytes));
+	if (salt == NULL)
+		return -1;
+	if (hf->hf_kind != HASHFMT_YESCRYPT)
+		n = snprintf(out, size, "%s", gen);
+	else {
+		/* $y$<params>$<salt>: like's params, gen's salt. */
+		if ((salt = strchr(gen + 3, '$')) == NULL ||
+		    (end = strchr(like + 3, '$')) == NULL)
+			return -1;
+		n = snprintf(out, size, "%.*s%s", (int)(end - like), like,
+		    salt);
+	}
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+int
+hashfmt_make_like(const char *like, const char *password, char *out,
+    size_t outsize)
+{
+	struct crypt_data	*cd;
+	struct hashfmt		 hf;
+	const char		*why, *h;
+	char			 setting[CRYPT_OUTPUT_SIZE];
+	int			 rc = -1;
+
+	if (hashfmt_parse(like, &hf, &why) == -1 ||
+	    hashfmt_setting_like(like, &hf, setting, sizeof(setting)) == -1 ||
+	    (cd = calloc(1, sizeof(*cd))) == NULL)
+		return -1;
+	h = crypt_rn(password, setting, cd, (int)sizeof(*cd));
+	if (h != NULL && h[0] != '*' && strlen(h) < outsize) {
+		memcpy(out, h, strlen(h) + 1);
+		rc = 0;
+	}
+	sodium_memzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
 /* ---- verifying ---------------------------------------------------- */
 
 /* Equal length and equal bytes, in time that depends on the length only. */
@@ -583,10 +658,15 @@ hashfmt_verify_cstring(const struct hashfmt *hf, const char *hash,
     const char *password, size_t len)
 {
 	char	*pw;
-	int	 ok;
+	int	 ok, nul;
 
-	if (memchr(password, '\0', len) != NULL ||
-	    (pw = sodium_malloc(len + 1)) == NULL)
+	/*
+	 * A password with a NUL byte cannot match, but is hashed all the
+	 * same (up to the NUL), so that it costs what any password does:
+	 * a refusal in no time would tell this user from an unknown one.
+	 */
+	nul = memchr(password, '\0', len) != NULL;
+	if ((pw = sodium_malloc(len + 1)) == NULL)
 		return 0;
 	memcpy(pw, password, len);
 	pw[len] = '\0';
@@ -595,7 +675,7 @@ hashfmt_verify_cstring(const struct hashfmt *hf, const char *hash,
 	else
 		ok = hashfmt_verify_crypt(hash, pw);
 	sodium_free(pw);	/* wipes */
-	return ok;
+	return ok && !nul;
 }
 
 int

@@ -93,11 +93,21 @@ int	hashfmt_is_legacy(const struct hashfmt *);
 int	hashfmt_is_weak(const struct hashfmt *);
 
 /*
+ * A hash of password (NUL-terminated) in the format and at the cost of
+ * like, with a new salt: the dummy hash unknown users are checked
+ * against is made so when most users have such a hash (pwcheck.h).
+ * crypt(5) formats that have a cost (bcrypt, yescrypt, sha-crypt) only;
+ * returns 0, or -1 for any other format or on failure.
+ */
+int	hashfmt_make_like(const char *like, const char *password, char *out,
+	    size_t outsize) __attribute__((warn_unused_result));
+
+/*
  * Verifies password (len bytes, not NUL-terminated) against hash.
  * Returns 1 if it matches, 0 if not or on any failure (fail closed).
  * Compares in constant time and wipes its work buffers.  A password
  * with a NUL byte never matches a crypt(3) or Apache format, which read
- * it as a C string.
+ * it as a C string, and costs as much time as any other.
  */
 int	hashfmt_verify(const char *hash, const char *password, size_t len)
 	    __attribute__((warn_unused_result));

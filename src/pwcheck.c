@@ -26,9 +26,11 @@
 
 /* What the dummy hash is made with. */
 struct pwcheck_dummy_cost {
-	int			 dc_alg;
+	int			 dc_alg;	/* crypto_pwhash's; -1: like */
 	unsigned long long	 dc_ops;
 	size_t			 dc_mem;
+	struct hashfmt		 dc_like;	/* dc_alg -1: the crypt(5)
+						   format and cost copied */
 };
 
 /* How many of the dummy's last run times the padding goes by. */
@@ -47,9 +49,10 @@ struct pwcheck {
 };
 
 /*
- * The dummy's cost: the typical hash's when it is argon2, else opslimit
- * and memlimit.  Other formats cost what their own parameters say; the
- * padding of failures (pwcheck_verify) makes a cheaper one no faster.
+ * The dummy's cost: the typical hash's when it is argon2, or a crypt(5)
+ * format with a cost (bcrypt, yescrypt, sha-crypt), else opslimit and
+ * memlimit.  Cheaper formats need no dummy of their own: a refusal after
+ * one is held back to the dummy's time (pwcheck_verify_timed).
  */
 static void
 pwcheck_dummy_cost(const char *typical, unsigned long long opslimit,
@@ -58,13 +61,22 @@ pwcheck_dummy_cost(const char *typical, unsigned long long opslimit,
 	struct hashfmt	 hf;
 	const char	*why;
 
+	memset(dc, 0, sizeof(*dc));	/* compared whole (pwcheck_make_dummy) */
 	dc->dc_alg = crypto_pwhash_ALG_ARGON2ID13;
 	dc->dc_ops = opslimit;
 	dc->dc_mem = memlimit;
+	if (typical == NULL || hashfmt_parse(typical, &hf, &why) == -1)
+		return;
+	if (hf.hf_kind == HASHFMT_BCRYPT || hf.hf_kind == HASHFMT_YESCRYPT ||
+	    hf.hf_kind == HASHFMT_SHA512CRYPT ||
+	    hf.hf_kind == HASHFMT_SHA256CRYPT) {
+		dc->dc_alg = -1;
+		dc->dc_like = hf;
+		return;
+	}
 	/* libsodium makes p=1 only; it runs lanes one after another, so
 	 * the same m and t cost about the same whatever p was. */
-	if (typical == NULL || hashfmt_parse(typical, &hf, &why) == -1 ||
-	    (hf.hf_kind != HASHFMT_ARGON2ID && hf.hf_kind != HASHFMT_ARGON2I) ||
+	if ((hf.hf_kind != HASHFMT_ARGON2ID && hf.hf_kind != HASHFMT_ARGON2I) ||
 	    hf.hf_memory > SIZE_MAX)
 		return;
 	dc->dc_ops = hf.hf_passes;
@@ -97,15 +109,15 @@ pwcheck_make_dummy(struct pwcheck *pw, const struct pwcheck *prev,
     const char *typical, unsigned long long opslimit, size_t memlimit)
 {
 	unsigned char	pass[32];
+	char		hex[sizeof(pass) * 2 + 1];
 	uint64_t	started;
 	unsigned	i;
 	int		rc;
 
 	pwcheck_dummy_cost(typical, opslimit, memlimit, &pw->pw_dummy_cost);
 	if (prev != NULL && prev->pw_dummy[0] != '\0' &&
-	    prev->pw_dummy_cost.dc_alg == pw->pw_dummy_cost.dc_alg &&
-	    prev->pw_dummy_cost.dc_ops == pw->pw_dummy_cost.dc_ops &&
-	    prev->pw_dummy_cost.dc_mem == pw->pw_dummy_cost.dc_mem) {
+	    memcmp(&prev->pw_dummy_cost, &pw->pw_dummy_cost,
+	    sizeof(pw->pw_dummy_cost)) == 0) {
 		memcpy(pw->pw_dummy, prev->pw_dummy, sizeof(pw->pw_dummy));
 		for (i = 0; i < PWCHECK_DUMMY_SAMPLES; i++)
 			atomic_store(&pw->pw_dummy_ns[i],
@@ -115,12 +127,22 @@ pwcheck_make_dummy(struct pwcheck *pw, const struct pwcheck *prev,
 		return 0;
 	}
 	randombytes_buf(pass, sizeof(pass));
+	/* crypt(5) reads a C string: hex, with no NUL in it. */
+	sodium_bin2hex(hex, sizeof(hex), pass, sizeof(pass));
 	started = monoclock_ns();
-	rc = crypto_pwhash_str_alg(pw->pw_dummy, (const char *)pass,
-	    sizeof(pass), pw->pw_dummy_cost.dc_ops, pw->pw_dummy_cost.dc_mem,
-	    pw->pw_dummy_cost.dc_alg);
+	if (pw->pw_dummy_cost.dc_alg == -1 && hashfmt_make_like(typical, hex,
+	    pw->pw_dummy, sizeof(pw->pw_dummy)) == -1)
+		pwcheck_dummy_cost(NULL, opslimit, memlimit,
+		    &pw->pw_dummy_cost);	/* argon2id, then */
+	if (pw->pw_dummy_cost.dc_alg == -1)
+		rc = 0;
+	else
+		rc = crypto_pwhash_str_alg(pw->pw_dummy, hex, strlen(hex),
+		    pw->pw_dummy_cost.dc_ops, pw->pw_dummy_cost.dc_mem,
+		    pw->pw_dummy_cost.dc_alg);
 	pwcheck_note_dummy_time(pw, monoclock_ns() - started);
 	sodium_memzero(pass, sizeof(pass));
+	sodium_memzero(hex, sizeof(hex));
 	return rc == 0 ? 0 : -1;
 }
 

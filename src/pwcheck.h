@@ -13,8 +13,10 @@ struct pwcheck;
 
 /*
  * Creates a verifier allowing max_concurrent verifications at once.  The
- * dummy hash is made from typical_hash's parameters when it is an argon2
- * string, else with opslimit/memlimit (argon2id).  Returns NULL on failure.
+ * dummy hash is made like typical_hash (the users' most common kind):
+ * argon2 with its parameters, bcrypt, yescrypt or sha-crypt in its format
+ * at its cost (hashfmt_make_like); else argon2id with opslimit/memlimit.
+ * Returns NULL on failure.
  */
 struct pwcheck	*pwcheck_new(unsigned max_concurrent, const char *typical_hash,
 		    unsigned long long opslimit, size_t memlimit);

@@ -1140,6 +1140,58 @@ START_TEST(test_hashfmt_refused)
 }
 END_TEST
 
+/*
+ * hashfmt_make_like: a new hash in the format and at the cost of a
+ * crypt(5) hash with a cost, which verifies its own password and no
+ * other; -1 for every other format.
+ */
+static const struct {
+	const char	*like;
+	int		 made;
+} make_like_cases[] = {
+	{ "$2y$05$sPcw27VDXc5Nx5Gkbx/h9.TGSkKc9TvWOVRQJyvPu.S4BkcD2Z1M.", 1 },
+	{ "$2b$04$sPcw27VDXc5Nx5Gkbx/h9.TGSkKc9TvWOVRQJyvPu.S4BkcD2Z1M.", 1 },
+	{ "$6$rounds=10000$iSKsc9WyQYQCBMZ/$4dpU9qXtf4F/n8zr6ZJIVWGLBOXU4Wyc"
+	  "K0thMkaFQzY2OqPUT1xYc.dXCF30lQSBPYPRchhs/Ngr65l24BXFk0", 1 },
+	{ "$5$rwjyu4Cow9O7lkx4$U21LBBuF8OVnjWhdYrCBKYb0sNn9eoTbyQKvPXfd9z/", 1 },
+	{ "$y$j9T$DmSaZHI1oWr.kCDEB6tme0$lAInXdVTPONACqonpjFeEVRXcg3XOddnNII"
+	  "SEnZ5gc.", 1 },
+	{ "$apr1$7eC3KRH4$XtDUKJqKKh8O1tsSdUAcA/", 0 },
+	{ "{SHA}EfatjsUqKYSrqv18O1FlA3hcIHI=", 0 },
+	{ "$1$abcdefgh$abcdefghijklmnopqrstuv", 0 },
+	{ "$argon2id$v=19$m=8192,t=1,p=1$c2FsdHNhbHQ$"
+	  "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", 0 },
+	{ "garbage", 0 },
+	{ "", 0 },
+};
+
+START_TEST(test_hashfmt_make_like)
+{
+	char		 out[128];
+	struct hashfmt	 a, b;
+	const char	*why, *like = make_like_cases[_i].like;
+
+	if (!make_like_cases[_i].made) {
+		ck_assert_int_eq(hashfmt_make_like(like, "pw", out, sizeof(out)),
+		    -1);
+		return;
+	}
+	ck_assert_int_eq(hashfmt_make_like(like, "pw", out, sizeof(out)), 0);
+	ck_assert_str_ne(out, like);
+	ck_assert_int_eq(hashfmt_parse(like, &a, &why), 0);
+	ck_assert_int_eq(hashfmt_parse(out, &b, &why), 0);
+	ck_assert_int_eq(b.hf_kind, a.hf_kind);
+	ck_assert_uint_eq(b.hf_bcrypt_cost, a.hf_bcrypt_cost);
+	ck_assert_uint_eq(b.hf_rounds, a.hf_rounds);
+	ck_assert_uint_eq(b.hf_memory, a.hf_memory);
+	ck_assert_uint_eq(b.hf_passes, a.hf_passes);
+	ck_assert_int_eq(hashfmt_verify(out, "pw", 2), 1);
+	ck_assert_int_eq(hashfmt_verify(out, "pW", 2), 0);
+	/* Too small a buffer: refused, not cut. */
+	ck_assert_int_eq(hashfmt_make_like(like, "pw", out, 10), -1);
+}
+END_TEST
+
 static Suite *
 hashfmt_suite(void)
 {
@@ -1149,6 +1201,8 @@ hashfmt_suite(void)
 	s = suite_create("hashfmt");
 
 	tc = tcase_create("core");
+	tcase_add_loop_test(tc, test_hashfmt_make_like, 0,
+	    NITEMS(make_like_cases));
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_hashfmt_argon2, 0, NITEMS(argon2_costs));
 	tcase_add_loop_test(tc, test_hashfmt_scrypt, 0, NITEMS(scrypt_costs));

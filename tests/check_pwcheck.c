@@ -343,6 +343,61 @@ END_TEST
  * A reload's checker takes the running one's dummy hash when it would be
  * made at the same cost, and makes its own when the cost changed.
  */
+/*
+ * When most users have a crypt(5) hash with a cost, the dummy is one of
+ * the same format and cost (hashfmt_make_like), made from a hash the
+ * real tools wrote: an unknown user then costs what such a user costs.
+ * A cheap format ($apr1$, {SHA}) keeps the argon2id fallback, which the
+ * held-back refusals make up for.
+ */
+static const struct {
+	const char	*typical;	/* made by htpasswd or mkpasswd */
+	enum hashfmt_kind kind;		/* the dummy's */
+} crypt_dummy_cases[] = {
+	{ "$2y$05$sPcw27VDXc5Nx5Gkbx/h9.TGSkKc9TvWOVRQJyvPu.S4BkcD2Z1M.",
+	  HASHFMT_BCRYPT },
+	{ "$6$rounds=10000$iSKsc9WyQYQCBMZ/$4dpU9qXtf4F/n8zr6ZJIVWGLBOXU4Wyc"
+	  "K0thMkaFQzY2OqPUT1xYc.dXCF30lQSBPYPRchhs/Ngr65l24BXFk0",
+	  HASHFMT_SHA512CRYPT },
+	{ "$5$rwjyu4Cow9O7lkx4$U21LBBuF8OVnjWhdYrCBKYb0sNn9eoTbyQKvPXfd9z/",
+	  HASHFMT_SHA256CRYPT },
+	{ "$y$j9T$DmSaZHI1oWr.kCDEB6tme0$lAInXdVTPONACqonpjFeEVRXcg3XOddnNII"
+	  "SEnZ5gc.", HASHFMT_YESCRYPT },
+	{ "$apr1$7eC3KRH4$XtDUKJqKKh8O1tsSdUAcA/", HASHFMT_ARGON2ID },
+	{ "{SHA}EfatjsUqKYSrqv18O1FlA3hcIHI=", HASHFMT_ARGON2ID },
+};
+
+START_TEST(test_pwcheck_dummy_crypt)
+{
+	const char	*typ = crypt_dummy_cases[_i].typical;
+	struct hashfmt	 hfd, hft;
+	const char	*why;
+	struct pwcheck	*p, *p2;
+
+	ck_assert_int_eq(hashfmt_parse(typ, &hft, &why), 0);
+	ck_assert_ptr_nonnull(p = pwcheck_new(1, typ, CHEAP_OPS, CHEAP_MEM));
+	ck_assert_int_eq(hashfmt_parse(pwcheck_dummy_hash(p), &hfd, &why), 0);
+	ck_assert_int_eq(hfd.hf_kind, crypt_dummy_cases[_i].kind);
+	if (hfd.hf_kind == hft.hf_kind) {
+		/* The same cost: bcrypt's, the rounds, yescrypt's N, r, t. */
+		ck_assert_uint_eq(hfd.hf_bcrypt_cost, hft.hf_bcrypt_cost);
+		ck_assert_uint_eq(hfd.hf_rounds, hft.hf_rounds);
+		ck_assert_uint_eq(hfd.hf_memory, hft.hf_memory);
+		ck_assert_uint_eq(hfd.hf_passes, hft.hf_passes);
+		/* A new salt, not the typical user's hash. */
+		ck_assert_str_ne(pwcheck_dummy_hash(p), typ);
+	}
+	ck_assert_int_eq(pwcheck_verify_dummy(p, PW, PW_LEN), 0);
+	ck_assert_int_eq(pwcheck_verify_dummy(p, "a\0b", 3), 0);
+	/* The same typical cost at a reload: the same dummy. */
+	ck_assert_ptr_nonnull(p2 = pwcheck_new_like(p, 1, typ, CHEAP_OPS,
+	    CHEAP_MEM));
+	ck_assert_str_eq(pwcheck_dummy_hash(p2), pwcheck_dummy_hash(p));
+	pwcheck_free(p2);
+	pwcheck_free(p);
+}
+END_TEST
+
 START_TEST(test_pwcheck_new_like)
 {
 	struct pwcheck	*a, *b, *c, *d;
@@ -612,6 +667,8 @@ pwcheck_suite(void)
 	    ALG_SCRYPT + 1);
 	tcase_add_test(tc, test_pwcheck_dummy_runs);
 	tcase_add_test(tc, test_pwcheck_new_like);
+	tcase_add_loop_test(tc, test_pwcheck_dummy_crypt, 0,
+	    NITEMS(crypt_dummy_cases));
 	tcase_add_loop_test(tc, test_pwcheck_new_typical, 0,
 	    NITEMS(typical_cases));
 	tcase_add_test(tc, test_pwcheck_free_null);
