@@ -251,6 +251,33 @@ pwcheck_run(struct pwcheck *pw, const char *hash, const char *password,
 	return ok;
 }
 
+/*
+ * Whether verifying hash costs what verifying the dummy does: argon2 at
+ * the dummy's memory and passes (argon2i and argon2id alike, any p), or
+ * the crypt(5) format and cost the dummy copied.  Its run times then
+ * spread as the dummy's do, and holding a refusal back to a drawn dummy
+ * time would only make it later than an unknown user's on average.
+ */
+static int
+pwcheck_costs_as_dummy(const struct pwcheck *pw, const char *hash)
+{
+	const struct pwcheck_dummy_cost	*dc = &pw->pw_dummy_cost;
+	struct hashfmt			 hf;
+	const char			*why;
+
+	if (hashfmt_parse(hash, &hf, &why) == -1)
+		return 0;
+	if (dc->dc_alg == -1)
+		return hf.hf_kind == dc->dc_like.hf_kind &&
+		    hf.hf_bcrypt_cost == dc->dc_like.hf_bcrypt_cost &&
+		    hf.hf_rounds == dc->dc_like.hf_rounds &&
+		    hf.hf_memory == dc->dc_like.hf_memory &&
+		    hf.hf_passes == dc->dc_like.hf_passes;
+	return (hf.hf_kind == HASHFMT_ARGON2ID ||
+	    hf.hf_kind == HASHFMT_ARGON2I) && hf.hf_memory == dc->dc_mem &&
+	    hf.hf_passes == dc->dc_ops;
+}
+
 int
 pwcheck_verify_timed(struct pwcheck *pw, const char *hash,
     const char *password, size_t len, struct pwcheck_timing *pt)
@@ -265,8 +292,9 @@ pwcheck_verify_timed(struct pwcheck *pw, const char *hash,
 	if (pt != NULL) {
 		pt->pt_ran_ns = ran;
 		pt->pt_done_ns = monoclock_ns();
-		pt->pt_not_before = pwcheck_pad_until(
-		    pwcheck_dummy_time_ns(pw), ran, pt->pt_done_ns);
+		pt->pt_not_before = pwcheck_costs_as_dummy(pw, hash) ? 0 :
+		    pwcheck_pad_until(pwcheck_dummy_time_ns(pw), ran,
+		    pt->pt_done_ns);
 	}
 	return ok;
 }

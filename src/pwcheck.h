@@ -61,7 +61,9 @@ struct pwcheck_timing {
 	uint64_t	pt_done_ns;	/* monoclock_ns() when it ended */
 	uint64_t	pt_not_before;	/* monoclock_ns() deadline: done plus
 					   what ran lacks of one of the
-					   dummy's run times; 0: no wait */
+					   dummy's run times; 0: no wait,
+					   also for a hash that costs what
+					   the dummy costs */
 };
 
 /* pwcheck_verify, and its timing in *pt (which may be NULL). */
