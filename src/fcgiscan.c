@@ -1,0 +1,155 @@
+/*
+ * FastCGI records up to the end of a request's params (fcgiscan.h).  The
+ * rules are libfcgi 2.4.2's, record by record (fcgiapp.c: FillBuffProc,
+ * ProcessHeader, ProcessBeginRecord, and FCGX_Accept_r's role check):
+ * whatever it would close on is refused here, whatever it would skip is
+ * skipped, and only a request it reads to the end of its params without
+ * another read that could block is ready.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "fcgiscan.h"
+
+/* The FastCGI 1.0 specification, section 8. */
+#define FCGI_HEADER_LEN		8
+#define FCGI_VERSION_1		1
+#define FCGI_BEGIN_REQUEST	1
+#define FCGI_PARAMS		4
+#define FCGI_NULL_REQUEST_ID	0
+#define FCGI_KEEP_CONN		1
+#define FCGI_RESPONDER		1
+#define FCGI_FILTER		3
+
+/* One record's header, and where its record ends. */
+struct fcgiscan_record {
+	unsigned	 fr_version;
+	unsigned	 fr_type;
+	unsigned	 fr_id;
+	size_t		 fr_content_len;
+	size_t		 fr_end;	/* offset after content and padding */
+	const unsigned char *fr_content;
+};
+
+static void
+fcgiscan_set(struct fcgiscan *fs, enum fcgiscan_verdict v, const char *why)
+{
+	fs->fs_verdict = v;
+	fs->fs_why = why;
+}
+
+/*
+ * Reads the record at off: 1 when it is all in buf, 0 when more bytes are
+ * needed (fs_need set), -1 when it would end past the cap (refused).
+ */
+static int
+fcgiscan_record_at(const unsigned char *buf, size_t len, size_t off,
+    struct fcgiscan_record *r, struct fcgiscan *fs)
+{
+	const unsigned char *h = buf + off;
+
+	if (len - off < FCGI_HEADER_LEN) {
+		fs->fs_need = off + FCGI_HEADER_LEN;
+		return 0;
+	}
+	r->fr_version = h[0];
+	r->fr_type = h[1];
+	r->fr_id = (unsigned)h[2] << 8 | h[3];
+	r->fr_content_len = (size_t)h[4] << 8 | h[5];
+	r->fr_end = off + FCGI_HEADER_LEN + r->fr_content_len + h[6];
+	r->fr_content = h + FCGI_HEADER_LEN;
+	if (r->fr_end > FCGISCAN_BYTES_MAX) {
+		fcgiscan_set(fs, FCGISCAN_REFUSE, "params past 128 KiB");
+		return -1;
+	}
+	if (r->fr_end > len) {
+		fs->fs_need = r->fr_end;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * A BEGIN_REQUEST record.  libfcgi refuses one for request 0 or of
+ * another length than 8; a second one it answers with
+ * FCGI_CANT_MPX_CONN and skips; for the first, it closes on a role it
+ * does not know.  Returns 0, or -1 (refused).
+ */
+static int
+fcgiscan_begin(const struct fcgiscan_record *r, int *begun,
+    struct fcgiscan *fs)
+{
+	unsigned role;
+
+	if (r->fr_id == FCGI_NULL_REQUEST_ID || r->fr_content_len != 8) {
+		fcgiscan_set(fs, FCGISCAN_REFUSE, "a malformed BEGIN_REQUEST");
+		return -1;
+	}
+	if (*begun)
+		return 0;
+	role = (unsigned)r->fr_content[0] << 8 | r->fr_content[1];
+	if (role < FCGI_RESPONDER || role > FCGI_FILTER) {
+		fcgiscan_set(fs, FCGISCAN_REFUSE, "an unknown role");
+		return -1;
+	}
+	fs->fs_request_id = r->fr_id;
+	fs->fs_keep_conn = (r->fr_content[2] & FCGI_KEEP_CONN) != 0;
+	*begun = 1;
+	return 0;
+}
+
+/*
+ * One whole record, judged as libfcgi does.  Returns 1 when it ends the
+ * params, 0 to go on, -1 when refused.  begun: a BEGIN_REQUEST was read.
+ */
+static int
+fcgiscan_judge(const struct fcgiscan_record *r, int *begun,
+    struct fcgiscan *fs)
+{
+	if (r->fr_version != FCGI_VERSION_1) {
+		fcgiscan_set(fs, FCGISCAN_REFUSE, "not FastCGI version 1");
+		return -1;
+	}
+	if (r->fr_type == FCGI_BEGIN_REQUEST)
+		return fcgiscan_begin(r, begun, fs);
+	/* Management records are answered, another request's skipped. */
+	if (r->fr_id == FCGI_NULL_REQUEST_ID || !*begun ||
+	    r->fr_id != fs->fs_request_id)
+		return 0;
+	if (r->fr_type != FCGI_PARAMS) {
+		fcgiscan_set(fs, FCGISCAN_REFUSE,
+		    "another record than PARAMS before the params end");
+		return -1;
+	}
+	return r->fr_content_len == 0;
+}
+
+void
+fcgiscan_request(const unsigned char *buf, size_t len, struct fcgiscan *fs)
+{
+	struct fcgiscan_record	r;
+	size_t			off = 0;
+	unsigned		nrecords = 0;
+	int			begun = 0, rc;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->fs_verdict = FCGISCAN_MORE;
+	for (;;) {
+		if ((rc = fcgiscan_record_at(buf, len, off, &r, fs)) != 1)
+			return;		/* MORE with fs_need, or REFUSE */
+		if (++nrecords > FCGISCAN_RECORDS_MAX) {
+			fcgiscan_set(fs, FCGISCAN_REFUSE,
+			    "too many records before the params end");
+			return;
+		}
+		if ((rc = fcgiscan_judge(&r, &begun, fs)) == -1)
+			return;
+		off = r.fr_end;
+		if (rc == 1) {
+			fs->fs_verdict = FCGISCAN_READY;
+			fs->fs_len = off;
+			return;
+		}
+	}
+}

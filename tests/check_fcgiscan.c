@@ -1,0 +1,290 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <check.h>
+
+#include "check_common.h"
+#include "fcgiscan.h"
+
+/*
+ * The FastCGI records a web server sends, built byte by byte (the
+ * FastCGI 1.0 specification, section 8), and what libfcgi 2.4.2 would do
+ * with them: read the params without waiting (READY), wait for more
+ * (MORE), or close (REFUSE).
+ */
+
+#define BEGIN		1
+#define ABORT		2
+#define PARAMS		4
+#define STDIN		5
+#define GET_VALUES	9
+#define AUTHORIZER	2
+
+static unsigned char	wire[FCGISCAN_BYTES_MAX + 1024];
+static size_t		wlen;
+
+/* Appends one record: header, content (len bytes of c), padding. */
+static void
+rec(unsigned version, unsigned type, unsigned id, size_t len, int c,
+    unsigned pad)
+{
+	unsigned char *h = wire + wlen;
+
+	ck_assert_uint_le(wlen + 8 + len + pad, sizeof(wire));
+	h[0] = (unsigned char)version;
+	h[1] = (unsigned char)type;
+	h[2] = (unsigned char)(id >> 8);
+	h[3] = (unsigned char)id;
+	h[4] = (unsigned char)(len >> 8);
+	h[5] = (unsigned char)len;
+	h[6] = (unsigned char)pad;
+	h[7] = 0;
+	memset(h + 8, c, len + pad);
+	wlen += 8 + len + pad;
+}
+
+/* BEGIN_REQUEST for id with role and flags. */
+static void
+begin_rec(unsigned id, unsigned role, unsigned flags)
+{
+	size_t at = wlen;
+
+	rec(1, BEGIN, id, 8, 0, 0);
+	wire[at + 8] = (unsigned char)(role >> 8);
+	wire[at + 9] = (unsigned char)role;
+	wire[at + 10] = (unsigned char)flags;
+}
+
+/* A request as lighttpd sends it: begin, params, end of params, stdin. */
+static size_t
+lighttpd_request(unsigned flags)
+{
+	size_t end;
+
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, flags);
+	rec(1, PARAMS, 1, 300, 'p', 4);
+	rec(1, PARAMS, 1, 0, 0, 0);
+	end = wlen;
+	rec(1, STDIN, 1, 0, 0, 0);
+	return end;
+}
+
+static void
+scan(struct fcgiscan *fs)
+{
+	fcgiscan_request(wire, wlen, fs);
+}
+
+START_TEST(test_fcgiscan_ready)
+{
+	struct fcgiscan	fs;
+	size_t		end;
+
+	end = lighttpd_request(0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	ck_assert_uint_eq(fs.fs_len, end);
+	ck_assert_uint_eq(fs.fs_request_id, 1);
+	ck_assert_int_eq(fs.fs_keep_conn, 0);
+	/* nginx's fastcgi_keep_conn sets FCGI_KEEP_CONN. */
+	lighttpd_request(1);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	ck_assert_int_eq(fs.fs_keep_conn, 1);
+}
+END_TEST
+
+/*
+ * Cut anywhere before the end of the params, a request is never ready,
+ * and fs_need names a length past the cut and no later than the end of
+ * the record the cut is in.
+ */
+START_TEST(test_fcgiscan_every_cut)
+{
+	struct fcgiscan	fs;
+	size_t		end, cut;
+
+	end = lighttpd_request(0);
+	for (cut = 0; cut < end; cut++) {
+		fcgiscan_request(wire, cut, &fs);
+		ck_assert_msg(fs.fs_verdict == FCGISCAN_MORE,
+		    "cut at %zu: verdict %d", cut, fs.fs_verdict);
+		ck_assert_msg(fs.fs_need > cut && fs.fs_need <= end,
+		    "cut at %zu: need %zu (end %zu)", cut, fs.fs_need, end);
+	}
+	fcgiscan_request(wire, end, &fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+}
+END_TEST
+
+/* What libfcgi skips or answers on the way: still ready after it. */
+START_TEST(test_fcgiscan_skipped)
+{
+	struct fcgiscan fs;
+
+	wlen = 0;
+	rec(1, GET_VALUES, 0, 12, 'v', 0);	/* answered */
+	rec(1, PARAMS, 7, 10, 'x', 0);		/* no request yet: skipped */
+	begin_rec(3, AUTHORIZER, 0);
+	rec(1, PARAMS, 3, 20, 'p', 0);
+	rec(1, STDIN, 5, 10, 's', 0);		/* another request's */
+	begin_rec(4, AUTHORIZER, 0);		/* FCGI_CANT_MPX_CONN */
+	rec(1, GET_VALUES, 0, 0, 0, 0);
+	rec(1, PARAMS, 3, 0, 0, 3);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	ck_assert_uint_eq(fs.fs_len, wlen);
+	ck_assert_uint_eq(fs.fs_request_id, 3);
+}
+END_TEST
+
+/* What libfcgi closes the connection on. */
+static const struct {
+	const char	*what;
+	int		 kind;
+} refused_cases[] = {
+	{ "version 2", 0 },
+	{ "version 0 in the params", 1 },
+	{ "BEGIN_REQUEST for request 0", 2 },
+	{ "BEGIN_REQUEST of 7 bytes", 3 },
+	{ "role 0", 4 },
+	{ "role 4", 5 },
+	{ "STDIN before the params end", 6 },
+	{ "ABORT_REQUEST before the params end", 7 },
+	{ "a second BEGIN_REQUEST of 9 bytes", 8 },
+};
+
+START_TEST(test_fcgiscan_refused)
+{
+	struct fcgiscan fs;
+
+	wlen = 0;
+	switch (refused_cases[_i].kind) {
+	case 0:
+		rec(2, BEGIN, 1, 8, 0, 0);
+		break;
+	case 1:
+		begin_rec(1, AUTHORIZER, 0);
+		rec(0, PARAMS, 1, 0, 0, 0);
+		break;
+	case 2:
+		begin_rec(0, AUTHORIZER, 0);
+		break;
+	case 3:
+		rec(1, BEGIN, 1, 7, 0, 0);
+		break;
+	case 4:
+		begin_rec(1, 0, 0);
+		break;
+	case 5:
+		begin_rec(1, 4, 0);
+		break;
+	case 6:
+		begin_rec(1, AUTHORIZER, 0);
+		rec(1, STDIN, 1, 0, 0, 0);
+		break;
+	case 7:
+		begin_rec(1, AUTHORIZER, 0);
+		rec(1, ABORT, 1, 0, 0, 0);
+		break;
+	default:
+		begin_rec(1, AUTHORIZER, 0);
+		rec(1, BEGIN, 2, 9, 0, 0);
+		break;
+	}
+	rec(1, PARAMS, 1, 0, 0, 0);	/* what would have ended it */
+	scan(&fs);
+	ck_assert_msg(fs.fs_verdict == FCGISCAN_REFUSE, "%s: verdict %d",
+	    refused_cases[_i].what, fs.fs_verdict);
+	ck_assert_ptr_nonnull(fs.fs_why);
+}
+END_TEST
+
+/*
+ * Past FCGISCAN_BYTES_MAX: refused as soon as a header says its record
+ * would end there, before its bytes come.  At the cap: ready.
+ */
+START_TEST(test_fcgiscan_bytes_cap)
+{
+	struct fcgiscan	fs;
+	size_t		fill;
+
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	rec(1, PARAMS, 1, 65535, 'a', 0);
+	/* Up to the cap, less the empty PARAMS. */
+	fill = FCGISCAN_BYTES_MAX - wlen - 8 - 8;
+	rec(1, PARAMS, 1, fill, 'b', 0);
+	rec(1, PARAMS, 1, 0, 0, 0);
+	ck_assert_uint_eq(wlen, FCGISCAN_BYTES_MAX);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	/* One more byte of padding on the last record: refused. */
+	wire[wlen - 2] = 1;
+	wire[wlen] = 0;
+	wlen++;
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
+	/* Only the header of a record that would end past it. */
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	rec(1, PARAMS, 1, 65535, 'a', 0);
+	rec(1, PARAMS, 1, 65535, 'a', 255);
+	fcgiscan_request(wire, 16 + 8 + 65535 + 8, &fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
+}
+END_TEST
+
+/* Past FCGISCAN_RECORDS_MAX records: refused, however small each. */
+START_TEST(test_fcgiscan_records_cap)
+{
+	struct fcgiscan	fs;
+	unsigned	i;
+
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	for (i = 1; i < FCGISCAN_RECORDS_MAX - 1; i++)
+		rec(1, PARAMS, 1, 1, 'p', 0);
+	rec(1, PARAMS, 1, 0, 0, 0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	for (i = 1; i < FCGISCAN_RECORDS_MAX; i++)
+		rec(1, PARAMS, 1, 1, 'p', 0);
+	rec(1, PARAMS, 1, 0, 0, 0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
+}
+END_TEST
+
+static Suite *
+fcgiscan_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("fcgiscan");
+	tc = tcase_create("core");
+	tcase_add_test(tc, test_fcgiscan_ready);
+	tcase_add_test(tc, test_fcgiscan_every_cut);
+	tcase_add_test(tc, test_fcgiscan_skipped);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("malformed");
+	tcase_add_loop_test(tc, test_fcgiscan_refused, 0,
+	    NITEMS(refused_cases));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_fcgiscan_bytes_cap);
+	tcase_add_test(tc, test_fcgiscan_records_cap);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return check_run(fcgiscan_suite());
+}
