@@ -2,9 +2,12 @@
  * FastCGI records up to the end of a request's params (fcgiscan.h).  The
  * rules are libfcgi 2.4.2's, record by record (fcgiapp.c: FillBuffProc,
  * ProcessHeader, ProcessBeginRecord, and FCGX_Accept_r's role check):
- * whatever it would close on is refused here, whatever it would skip is
- * skipped, and only a request it reads to the end of its params without
- * another read that could block is ready.
+ * whatever it would close on, or stop the params at with an error, is
+ * refused here; whatever it would skip is skipped; and only a request it
+ * reads to the end of its params without another read that could block
+ * is ready.  tests/check_fcgiscan.c holds each verdict against libfcgi
+ * itself.  The params' own encoding is libfcgi's to judge: it closes on
+ * a bad one without waiting.
  */
 #include "config.h"
 

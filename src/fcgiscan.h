@@ -29,7 +29,10 @@
 enum fcgiscan_verdict {
 	FCGISCAN_MORE,		/* not yet: fs_need bytes in all first */
 	FCGISCAN_READY,		/* the params are all here (fs_len bytes) */
-	FCGISCAN_REFUSE		/* libfcgi would close it, or past the caps */
+	FCGISCAN_REFUSE		/* libfcgi would close it, or end the
+				   params early with a stream error (it
+				   then hands on what it read as if whole:
+				   fcgiapp.c, ReadParams), or past the caps */
 };
 
 struct fcgiscan {

@@ -1,8 +1,13 @@
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
+#include <fcgiapp.h>
 
 #include "check_common.h"
 #include "fcgiscan.h"
@@ -24,12 +29,18 @@
 static unsigned char	wire[FCGISCAN_BYTES_MAX + 1024];
 static size_t		wlen;
 
-/* Appends one record: header, content (len bytes of c), padding. */
+/*
+ * Appends one record: header, content (len bytes of c), padding.  For c
+ * 'p', the content is params libfcgi can read: "a=b" pairs of four bytes
+ * (section 3.4), len a multiple of 4.
+ */
 static void
 rec(unsigned version, unsigned type, unsigned id, size_t len, int c,
     unsigned pad)
 {
-	unsigned char *h = wire + wlen;
+	static const unsigned char pair[4] = { 1, 1, 'a', 'b' };
+	unsigned char	*h = wire + wlen;
+	size_t		 i;
 
 	ck_assert_uint_le(wlen + 8 + len + pad, sizeof(wire));
 	h[0] = (unsigned char)version;
@@ -41,6 +52,8 @@ rec(unsigned version, unsigned type, unsigned id, size_t len, int c,
 	h[6] = (unsigned char)pad;
 	h[7] = 0;
 	memset(h + 8, c, len + pad);
+	for (i = 0; c == 'p' && i < len; i++)
+		h[8 + i] = pair[i % 4];
 	wlen += 8 + len + pad;
 }
 
@@ -260,6 +273,138 @@ START_TEST(test_fcgiscan_records_cap)
 }
 END_TEST
 
+/*
+ * The claim checked against libfcgi itself: the bytes go into a
+ * socketpair, and FCGX_Accept_r() reads them from a descriptor handed
+ * over in ipcFd, as the daemon will hand a ready connection to a request
+ * thread (keepConnection and detached set; a listening socket that cannot
+ * accept).  With eof, the writer's side is shut after the bytes.
+ * Returns 1 when libfcgi read a request (*keep: its FCGI_KEEP_CONN), 0
+ * when it gave up.  A read that would wait ends after 5 s (SO_RCVTIMEO)
+ * and makes it give up: the outcome, not the time, is what is checked.
+ */
+static int
+libfcgi_reads(const unsigned char *buf, size_t len, int eof, int *keep)
+{
+	FCGX_Request	req;
+	struct timeval	tv = { 5, 0 };
+	int		sv[2], dead, rc;
+
+	ck_assert_int_eq(FCGX_Init(), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)), 0);
+	ck_assert_int_eq(write(sv[1], buf, len), (ssize_t)len);
+	if (eof)
+		ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	ck_assert_int_ne(dead = socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(FCGX_InitRequest(&req, dead, 0), 0);
+	req.ipcFd = sv[0];
+	req.keepConnection = 1;
+	req.detached = 1;
+	rc = FCGX_Accept_r(&req);
+	*keep = req.keepConnection;
+	/* A stream error ends the params early, and libfcgi hands on what
+	 * it read as if whole (fcgiapp.c, ReadParams): not a request. */
+	if (rc == 0 && FCGX_GetError(req.in) != 0)
+		rc = -2;
+	if (rc == 0 || rc == -2) {
+		req.keepConnection = 1;	/* the descriptor is ours */
+		req.detached = 1;
+		FCGX_Finish_r(&req);
+		close(req.ipcFd);
+	}
+	FCGX_Free(&req, 0);
+	close(dead);
+	close(sv[1]);
+	return rc == 0;
+}
+
+/* Every ready wire above is one libfcgi reads; every refused one it
+ * does not; every cut before the end it cannot read either. */
+START_TEST(test_fcgiscan_as_libfcgi)
+{
+	struct fcgiscan	fs;
+	size_t		end, cut;
+	int		keep;
+
+	end = lighttpd_request(1);
+	ck_assert_int_eq(libfcgi_reads(wire, end, 0, &keep), 1);
+	ck_assert_int_eq(keep, 1);
+	for (cut = 0; cut < end; cut += 7) {
+		fcgiscan_request(wire, cut, &fs);
+		ck_assert_int_eq(fs.fs_verdict, FCGISCAN_MORE);
+		ck_assert_msg(!libfcgi_reads(wire, cut, 1, &keep),
+		    "libfcgi read a request cut at %zu of %zu", cut, end);
+	}
+}
+END_TEST
+
+START_TEST(test_fcgiscan_skipped_as_libfcgi)
+{
+	struct fcgiscan	fs;
+	int		keep;
+
+	wlen = 0;
+	rec(1, PARAMS, 7, 10, 'x', 0);
+	begin_rec(3, AUTHORIZER, 0);
+	rec(1, PARAMS, 3, 20, 'p', 0);
+	rec(1, STDIN, 5, 10, 's', 0);
+	rec(1, PARAMS, 3, 0, 0, 3);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	ck_assert_int_eq(libfcgi_reads(wire, wlen, 0, &keep), 1);
+}
+END_TEST
+
+START_TEST(test_fcgiscan_refused_as_libfcgi)
+{
+	struct fcgiscan	fs;
+	int		keep;
+
+	/* The same wires as test_fcgiscan_refused, whole, with EOF after. */
+	wlen = 0;
+	switch (refused_cases[_i].kind) {
+	case 0:
+		rec(2, BEGIN, 1, 8, 0, 0);
+		break;
+	case 1:
+		begin_rec(1, AUTHORIZER, 0);
+		rec(0, PARAMS, 1, 0, 0, 0);
+		break;
+	case 2:
+		begin_rec(0, AUTHORIZER, 0);
+		break;
+	case 3:
+		rec(1, BEGIN, 1, 7, 0, 0);
+		break;
+	case 4:
+		begin_rec(1, 0, 0);
+		break;
+	case 5:
+		begin_rec(1, 4, 0);
+		break;
+	case 6:
+		begin_rec(1, AUTHORIZER, 0);
+		rec(1, STDIN, 1, 0, 0, 0);
+		break;
+	case 7:
+		begin_rec(1, AUTHORIZER, 0);
+		rec(1, ABORT, 1, 0, 0, 0);
+		break;
+	default:
+		begin_rec(1, AUTHORIZER, 0);
+		rec(1, BEGIN, 2, 9, 0, 0);
+		break;
+	}
+	rec(1, PARAMS, 1, 0, 0, 0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
+	ck_assert_msg(!libfcgi_reads(wire, wlen, 1, &keep),
+	    "%s: libfcgi read it", refused_cases[_i].what);
+}
+END_TEST
+
 static Suite *
 fcgiscan_suite(void)
 {
@@ -274,6 +419,12 @@ fcgiscan_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("malformed");
 	tcase_add_loop_test(tc, test_fcgiscan_refused, 0,
+	    NITEMS(refused_cases));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("libfcgi");
+	tcase_add_test(tc, test_fcgiscan_as_libfcgi);
+	tcase_add_test(tc, test_fcgiscan_skipped_as_libfcgi);
+	tcase_add_loop_test(tc, test_fcgiscan_refused_as_libfcgi, 0,
 	    NITEMS(refused_cases));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
