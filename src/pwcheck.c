@@ -217,7 +217,7 @@ pwcheck_attach_pool(struct pwcheck *pw, struct hashpool *pool)
 uint64_t
 pwcheck_dummy_time_ns(const struct pwcheck *pw)
 {
-	uint64_t	v[PWCHECK_DUMMY_SAMPLES], x;
+	uint64_t	v[PWCHECK_DUMMY_SAMPLES] = { 0 }, x;
 	unsigned	i, n = 0;
 
 	for (i = 0; i < PWCHECK_DUMMY_SAMPLES; i++)

@@ -134,6 +134,26 @@ check_assert_list(char *const *list, size_t n, const char *const *want)
 		ck_assert_ptr_null(list[n]);
 }
 
+/* A libsodium argon2 hash of pass at t passes and mkib KiB (alg: one of
+ * crypto_pwhash_ALG_*), for the suites that verify hashes. */
+static inline void
+check_make_argon2(char out[crypto_pwhash_STRBYTES], int alg,
+    const char *pass, size_t len, unsigned long long t,
+    unsigned long long mkib)
+{
+	ck_assert_int_eq(crypto_pwhash_str_alg(out, pass, len, t,
+	    (size_t)(mkib * 1024), alg), 0);
+}
+
+/* A libsodium scrypt ($7$) hash of pass. */
+static inline void
+check_make_scrypt(char out[crypto_pwhash_scryptsalsa208sha256_STRBYTES],
+    const char *pass, size_t len, unsigned long long ops, size_t mem)
+{
+	ck_assert_int_eq(crypto_pwhash_scryptsalsa208sha256_str(out, pass,
+	    len, ops, mem), 0);
+}
+
 /*
  * The number of times needle occurs in the header block of a FastCGI
  * answer (up to its blank line, which must be there).

@@ -169,12 +169,12 @@ static const struct {
 	{ "a second BEGIN_REQUEST of 9 bytes", 8 },
 };
 
-START_TEST(test_fcgiscan_refused)
+/* Builds refused_cases[i]'s wire, with what would have ended it. */
+static void
+refused_wire(int i)
 {
-	struct fcgiscan fs;
-
 	wlen = 0;
-	switch (refused_cases[_i].kind) {
+	switch (refused_cases[i].kind) {
 	case 0:
 		rec(2, BEGIN, 1, 8, 0, 0);
 		break;
@@ -208,6 +208,13 @@ START_TEST(test_fcgiscan_refused)
 		break;
 	}
 	rec(1, PARAMS, 1, 0, 0, 0);	/* what would have ended it */
+}
+
+START_TEST(test_fcgiscan_refused)
+{
+	struct fcgiscan fs;
+
+	refused_wire(_i);
 	scan(&fs);
 	ck_assert_msg(fs.fs_verdict == FCGISCAN_REFUSE, "%s: verdict %d",
 	    refused_cases[_i].what, fs.fs_verdict);
@@ -362,42 +369,8 @@ START_TEST(test_fcgiscan_refused_as_libfcgi)
 	struct fcgiscan	fs;
 	int		keep;
 
-	/* The same wires as test_fcgiscan_refused, whole, with EOF after. */
-	wlen = 0;
-	switch (refused_cases[_i].kind) {
-	case 0:
-		rec(2, BEGIN, 1, 8, 0, 0);
-		break;
-	case 1:
-		begin_rec(1, AUTHORIZER, 0);
-		rec(0, PARAMS, 1, 0, 0, 0);
-		break;
-	case 2:
-		begin_rec(0, AUTHORIZER, 0);
-		break;
-	case 3:
-		rec(1, BEGIN, 1, 7, 0, 0);
-		break;
-	case 4:
-		begin_rec(1, 0, 0);
-		break;
-	case 5:
-		begin_rec(1, 4, 0);
-		break;
-	case 6:
-		begin_rec(1, AUTHORIZER, 0);
-		rec(1, STDIN, 1, 0, 0, 0);
-		break;
-	case 7:
-		begin_rec(1, AUTHORIZER, 0);
-		rec(1, ABORT, 1, 0, 0, 0);
-		break;
-	default:
-		begin_rec(1, AUTHORIZER, 0);
-		rec(1, BEGIN, 2, 9, 0, 0);
-		break;
-	}
-	rec(1, PARAMS, 1, 0, 0, 0);
+	/* The wires of test_fcgiscan_refused, with EOF after them. */
+	refused_wire(_i);
 	scan(&fs);
 	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
 	ck_assert_msg(!libfcgi_reads(wire, wlen, 1, &keep),

@@ -48,22 +48,6 @@ parse_ok(const char *hash, struct hashfmt *hf)
 	    hash, why != NULL ? why : "(no reason)");
 }
 
-static void
-make_argon2(char out[crypto_pwhash_STRBYTES], int alg, const char *pass,
-    size_t len, unsigned long long t, unsigned long long mkib)
-{
-	ck_assert_int_eq(crypto_pwhash_str_alg(out, pass, len, t,
-	    (size_t)(mkib * KIB), alg), 0);
-}
-
-static void
-make_scrypt(char out[crypto_pwhash_scryptsalsa208sha256_STRBYTES],
-    const char *pass, size_t len, unsigned long long ops, size_t mem)
-{
-	ck_assert_int_eq(crypto_pwhash_scryptsalsa208sha256_str(out, pass,
-	    len, ops, mem), 0);
-}
-
 /* An scrypt setting: "$7$" N r p, then a salt and a fake hash. */
 static void
 scrypt_setting(char *out, size_t outsz, unsigned n, unsigned long r,
@@ -270,8 +254,8 @@ START_TEST(test_hashfmt_argon2)
 	char		h[crypto_pwhash_STRBYTES];
 	struct hashfmt	hf;
 
-	make_argon2(h, argon2_costs[_i].alg, PW, PW_LEN, argon2_costs[_i].t,
-	    argon2_costs[_i].mkib);
+	check_make_argon2(h, argon2_costs[_i].alg, PW, PW_LEN,
+	    argon2_costs[_i].t, argon2_costs[_i].mkib);
 	parse_ok(h, &hf);
 	ck_assert_int_eq(hf.hf_kind,
 	    argon2_costs[_i].alg == crypto_pwhash_ALG_ARGON2ID13 ?
@@ -306,7 +290,8 @@ START_TEST(test_hashfmt_scrypt)
 	char		h[crypto_pwhash_STRBYTES];
 	struct hashfmt	hf;
 
-	make_scrypt(h, PW, PW_LEN, scrypt_costs[_i].ops, scrypt_costs[_i].mem);
+	check_make_scrypt(h, PW, PW_LEN, scrypt_costs[_i].ops,
+	    scrypt_costs[_i].mem);
 	parse_ok(h, &hf);
 	ck_assert_int_eq(hf.hf_kind, HASHFMT_SCRYPT);
 	ck_assert_str_eq(hashfmt_name(hf.hf_kind), "scrypt");

@@ -61,22 +61,6 @@ cpu_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void
-make_argon2(char out[crypto_pwhash_STRBYTES], int alg, const char *pass,
-    size_t len, unsigned long long t, unsigned long long mkib)
-{
-	ck_assert_int_eq(crypto_pwhash_str_alg(out, pass, len, t,
-	    (size_t)(mkib * KIB), alg), 0);
-}
-
-static void
-make_scrypt(char out[crypto_pwhash_scryptsalsa208sha256_STRBYTES],
-    const char *pass, size_t len, unsigned long long ops, size_t mem)
-{
-	ck_assert_int_eq(crypto_pwhash_scryptsalsa208sha256_str(out, pass,
-	    len, ops, mem), 0);
-}
-
 /* Copies in to out, replacing the first "from" with "to". */
 static void
 edit(char *out, size_t outsz, const char *in, const char *from,
@@ -102,15 +86,15 @@ make_kind(char out[crypto_pwhash_STRBYTES], int kind, const char *pass,
 {
 	switch (kind) {
 	case ALG_ARGON2ID:
-		make_argon2(out, crypto_pwhash_ALG_ARGON2ID13, pass, len, 2,
-		    8192);
+		check_make_argon2(out, crypto_pwhash_ALG_ARGON2ID13, pass,
+		    len, 2, 8192);
 		break;
 	case ALG_ARGON2I:
-		make_argon2(out, crypto_pwhash_ALG_ARGON2I13, pass, len, 3,
-		    8192);
+		check_make_argon2(out, crypto_pwhash_ALG_ARGON2I13, pass,
+		    len, 3, 8192);
 		break;
 	default:
-		make_scrypt(out, pass, len, 32768, 1 * MIB);
+		check_make_scrypt(out, pass, len, 32768, 1 * MIB);
 		break;
 	}
 }
@@ -295,8 +279,8 @@ START_TEST(test_pwcheck_dummy_cost)
 	struct hashfmt	 dummy, hreal;
 	int		 want = 1;
 
-	make_argon2(h, dummy_cases[_i].alg, PW, PW_LEN, dummy_cases[_i].t,
-	    dummy_cases[_i].mkib);
+	check_make_argon2(h, dummy_cases[_i].alg, PW, PW_LEN,
+	    dummy_cases[_i].t, dummy_cases[_i].mkib);
 	if (dummy_cases[_i].from != NULL) {
 		/* Verifying the edited string runs it through, then fails. */
 		edit(e, sizeof(e), h, dummy_cases[_i].from, dummy_cases[_i].to);
@@ -413,8 +397,8 @@ START_TEST(test_pwcheck_new_like)
 	ck_assert_str_ne(pwcheck_dummy_hash(c), pwcheck_dummy_hash(a));
 	ck_assert_ptr_nonnull(strstr(pwcheck_dummy_hash(c), ",t=2,"));
 	/* A typical hash of the same cost as a's fallback: the same. */
-	make_argon2(typ, crypto_pwhash_ALG_ARGON2ID13, PW, PW_LEN, CHEAP_OPS,
-	    CHEAP_MEM / KIB);
+	check_make_argon2(typ, crypto_pwhash_ALG_ARGON2ID13, PW, PW_LEN,
+	    CHEAP_OPS, CHEAP_MEM / KIB);
 	ck_assert_ptr_nonnull(d = pwcheck_new_like(a, 1, typ, 99, 99 * MIB));
 	ck_assert_str_eq(pwcheck_dummy_hash(d), pwcheck_dummy_hash(a));
 	/* The copy still never matches, and costs what a's does. */
@@ -481,7 +465,7 @@ START_TEST(test_pwcheck_concurrency)
 	unsigned		 seen, most = 0;
 	int			 i;
 
-	make_argon2(h, crypto_pwhash_ALG_ARGON2ID13, PW, PW_LEN, 2, 32768);
+	check_make_argon2(h, crypto_pwhash_ALG_ARGON2ID13, PW, PW_LEN, 2, 32768);
 	ck_assert_ptr_nonnull(p = pwcheck_new(1, NULL, CHEAP_OPS, CHEAP_MEM));
 
 	atomic_init(&done, 0);
