@@ -6,8 +6,8 @@
  * refused here; whatever it would skip is skipped; and only a request it
  * reads to the end of its params without another read that could block
  * is ready.  tests/check_fcgiscan.c holds each verdict against libfcgi
- * itself.  The params' own encoding is libfcgi's to judge: it closes on
- * a bad one without waiting.
+ * itself.  The params' name-value pairs are checked too, so that none
+ * declares more bytes than the params hold (fcgiscan_params_check).
  */
 #include "config.h"
 
@@ -104,7 +104,9 @@ fcgiscan_begin(const struct fcgiscan_record *r, int *begun,
 
 /*
  * One whole record, judged as libfcgi does.  Returns 1 when it ends the
- * params, 0 to go on, -1 when refused.  begun: a BEGIN_REQUEST was read.
+ * params, 2 for a PARAMS record of the request with content, 0 for one
+ * libfcgi skips or answers, -1 when refused.  begun: a BEGIN_REQUEST was
+ * read.
  */
 static int
 fcgiscan_judge(const struct fcgiscan_record *r, int *begun,
@@ -125,18 +127,116 @@ fcgiscan_judge(const struct fcgiscan_record *r, int *begun,
 		    "another record than PARAMS before the params end");
 		return -1;
 	}
-	return r->fr_content_len == 0;
+	return r->fr_content_len == 0 ? 1 : 2;
+}
+
+/*
+ * The request's params: the contents of its PARAMS records, one stream
+ * (section 5.2), and a cursor over it.
+ */
+struct fcgiscan_params {
+	const unsigned char	*fp_chunk[FCGISCAN_RECORDS_MAX];
+	size_t			 fp_len[FCGISCAN_RECORDS_MAX];
+	size_t			 fp_n;
+	/* The cursor. */
+	size_t			 fp_at_chunk, fp_at, fp_left;
+};
+
+static int
+fcgiscan_params_byte(struct fcgiscan_params *fp, unsigned *b)
+{
+	if (fp->fp_left == 0)
+		return -1;
+	while (fp->fp_at == fp->fp_len[fp->fp_at_chunk]) {
+		fp->fp_at_chunk++;
+		fp->fp_at = 0;
+	}
+	*b = fp->fp_chunk[fp->fp_at_chunk][fp->fp_at++];
+	fp->fp_left--;
+	return 0;
+}
+
+/* A name or value length: one byte, or four with the top bit set. */
+static int
+fcgiscan_params_len(struct fcgiscan_params *fp, size_t *len)
+{
+	unsigned	b, i;
+
+	if (fcgiscan_params_byte(fp, &b) == -1)
+		return -1;
+	*len = b;
+	if ((b & 0x80) == 0)
+		return 0;
+	*len = b & 0x7f;
+	for (i = 0; i < 3; i++) {
+		if (fcgiscan_params_byte(fp, &b) == -1)
+			return -1;
+		*len = *len << 8 | b;
+	}
+	return 0;
+}
+
+static void
+fcgiscan_params_skip(struct fcgiscan_params *fp, size_t n)
+{
+	size_t step;
+
+	fp->fp_left -= n;
+	while (n > 0) {
+		step = fp->fp_len[fp->fp_at_chunk] - fp->fp_at;
+		if (step > n)
+			step = n;
+		fp->fp_at += step;
+		n -= step;
+		if (n > 0) {
+			fp->fp_at_chunk++;
+			fp->fp_at = 0;
+		}
+	}
+}
+
+/*
+ * The name-value pairs (section 3.4) must each fit in the params.
+ * libfcgi 2.4.2 allocates a pair's declared length before it reads it,
+ * and aborts when that fails (docs/security.md, Hostile FastCGI input):
+ * a length past the params would take the whole worker process down.
+ * A pair cut short libfcgi would close on.  0, or -1 (refused).
+ */
+static int
+fcgiscan_params_check(struct fcgiscan_params *fp, struct fcgiscan *fs)
+{
+	size_t	name, value, i;
+
+	fp->fp_at_chunk = fp->fp_at = fp->fp_left = 0;
+	for (i = 0; i < fp->fp_n; i++)
+		fp->fp_left += fp->fp_len[i];
+	while (fp->fp_left > 0) {
+		if (fcgiscan_params_len(fp, &name) == -1 ||
+		    fcgiscan_params_len(fp, &value) == -1) {
+			fcgiscan_set(fs, FCGISCAN_REFUSE, "a param cut short");
+			return -1;
+		}
+		if (name > fp->fp_left || value > fp->fp_left - name) {
+			fcgiscan_set(fs, FCGISCAN_REFUSE,
+			    "a param longer than the params");
+			return -1;
+		}
+		fcgiscan_params_skip(fp, name + value);
+	}
+	return 0;
 }
 
 void
 fcgiscan_request(const unsigned char *buf, size_t len, struct fcgiscan *fs)
 {
 	struct fcgiscan_record	r;
+	struct fcgiscan_params	fp;
 	size_t			off = 0;
 	unsigned		nrecords = 0;
 	int			begun = 0, rc;
 
 	memset(fs, 0, sizeof(*fs));
+	fp.fp_n = 0;
 	fs->fs_verdict = FCGISCAN_MORE;
 	for (;;) {
 		if ((rc = fcgiscan_record_at(buf, len, off, &r, fs)) != 1)
@@ -149,7 +249,12 @@ fcgiscan_request(const unsigned char *buf, size_t len, struct fcgiscan *fs)
 		if ((rc = fcgiscan_judge(&r, &begun, fs)) == -1)
 			return;
 		off = r.fr_end;
-		if (rc == 1) {
+		if (rc == 2) {	/* at most one a record: fits */
+			fp.fp_chunk[fp.fp_n] = r.fr_content;
+			fp.fp_len[fp.fp_n++] = r.fr_content_len;
+		} else if (rc == 1) {
+			if (fcgiscan_params_check(&fp, fs) == -1)
+				return;
 			fs->fs_verdict = FCGISCAN_READY;
 			fs->fs_len = off;
 			return;

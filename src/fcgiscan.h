@@ -32,7 +32,9 @@ enum fcgiscan_verdict {
 	FCGISCAN_REFUSE		/* libfcgi would close it, or end the
 				   params early with a stream error (it
 				   then hands on what it read as if whole:
-				   fcgiapp.c, ReadParams), or past the caps */
+				   fcgiapp.c, ReadParams), or a param
+				   declares more bytes than the params
+				   hold, or past the caps */
 };
 
 struct fcgiscan {

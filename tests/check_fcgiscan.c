@@ -233,10 +233,11 @@ START_TEST(test_fcgiscan_bytes_cap)
 
 	wlen = 0;
 	begin_rec(1, AUTHORIZER, 0);
-	rec(1, PARAMS, 1, 65535, 'a', 0);
-	/* Up to the cap, less the empty PARAMS. */
+	rec(1, PARAMS, 1, 65532, 'p', 0);
+	/* Up to the cap, less the empty PARAMS (a multiple of 4 here). */
 	fill = FCGISCAN_BYTES_MAX - wlen - 8 - 8;
-	rec(1, PARAMS, 1, fill, 'b', 0);
+	ck_assert_uint_eq(fill % 4, 0);
+	rec(1, PARAMS, 1, fill, 'p', 0);
 	rec(1, PARAMS, 1, 0, 0, 0);
 	ck_assert_uint_eq(wlen, FCGISCAN_BYTES_MAX);
 	scan(&fs);
@@ -266,14 +267,14 @@ START_TEST(test_fcgiscan_records_cap)
 	wlen = 0;
 	begin_rec(1, AUTHORIZER, 0);
 	for (i = 1; i < FCGISCAN_RECORDS_MAX - 1; i++)
-		rec(1, PARAMS, 1, 1, 'p', 0);
+		rec(1, PARAMS, 1, 4, 'p', 0);
 	rec(1, PARAMS, 1, 0, 0, 0);
 	scan(&fs);
 	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
 	wlen = 0;
 	begin_rec(1, AUTHORIZER, 0);
 	for (i = 1; i < FCGISCAN_RECORDS_MAX; i++)
-		rec(1, PARAMS, 1, 1, 'p', 0);
+		rec(1, PARAMS, 1, 4, 'p', 0);
 	rec(1, PARAMS, 1, 0, 0, 0);
 	scan(&fs);
 	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
@@ -378,6 +379,87 @@ START_TEST(test_fcgiscan_refused_as_libfcgi)
 }
 END_TEST
 
+/* Appends a PARAMS record holding bytes as they are. */
+static void
+raw_params(unsigned id, const unsigned char *bytes, size_t n)
+{
+	size_t at = wlen;
+
+	rec(1, PARAMS, id, n, 0, 0);
+	memcpy(wire + at + 8, bytes, n);
+}
+
+/*
+ * The params' name-value pairs (section 3.4): each must fit in what the
+ * params hold.  The pair with two lengths of 0x7ffffffe is the one that
+ * makes libfcgi 2.4.2 abort (tests/e2e.sh's abort payload): refused here,
+ * and never handed to libfcgi.  Four-byte lengths that fit, and pairs
+ * split across records, are read by libfcgi; a pair cut short it closes
+ * on, and so is it refused.
+ */
+START_TEST(test_fcgiscan_pairs)
+{
+	static const unsigned char abort_pair[] = {
+		0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xfe };
+	static const unsigned char cut_pair[] = { 5, 1, 'a', 'b', 'c' };
+	static const unsigned char split1[] = { 3, 2, 'k' };
+	static const unsigned char split2[] = { 'e', 'y', 'v', 'v' };
+	unsigned char	long_pair[2 + 4 + 300 + 1];
+	struct fcgiscan	fs;
+	int		keep;
+
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	raw_params(1, abort_pair, sizeof(abort_pair));
+	rec(1, PARAMS, 1, 0, 0, 0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
+	ck_assert_str_eq(fs.fs_why, "a param longer than the params");
+
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	raw_params(1, cut_pair, sizeof(cut_pair));
+	rec(1, PARAMS, 1, 0, 0, 0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
+	ck_assert_int_eq(libfcgi_reads(wire, wlen, 1, &keep), 0);
+
+	/* "key=vv", split after its first byte of name. */
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	raw_params(1, split1, sizeof(split1));
+	raw_params(1, split2, sizeof(split2));
+	rec(1, PARAMS, 1, 0, 0, 0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	ck_assert_int_eq(libfcgi_reads(wire, wlen, 0, &keep), 1);
+
+	/* A 300-byte name: a four-byte length. */
+	long_pair[0] = 0x80;
+	long_pair[1] = 0;
+	long_pair[2] = 300 >> 8;
+	long_pair[3] = 300 & 0xff;
+	long_pair[4] = 1;
+	memset(long_pair + 5, 'n', 300);
+	long_pair[305] = 'v';
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	raw_params(1, long_pair, 306);
+	rec(1, PARAMS, 1, 0, 0, 0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	ck_assert_int_eq(libfcgi_reads(wire, wlen, 0, &keep), 1);
+	/* One byte short of it. */
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	raw_params(1, long_pair, 305);
+	rec(1, PARAMS, 1, 0, 0, 0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
+	ck_assert_int_eq(libfcgi_reads(wire, wlen, 1, &keep), 0);
+}
+END_TEST
+
 static Suite *
 fcgiscan_suite(void)
 {
@@ -399,6 +481,7 @@ fcgiscan_suite(void)
 	tcase_add_test(tc, test_fcgiscan_skipped_as_libfcgi);
 	tcase_add_loop_test(tc, test_fcgiscan_refused_as_libfcgi, 0,
 	    NITEMS(refused_cases));
+	tcase_add_test(tc, test_fcgiscan_pairs);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_test(tc, test_fcgiscan_bytes_cap);
