@@ -22,14 +22,6 @@
 #include "fcgiscan.h"
 #include "fuzz.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static void
 check_alone(const uint8_t *data, size_t size, const struct fcgiscan *fs)
 {
