@@ -226,6 +226,36 @@ fcgiscan_params_check(struct fcgiscan_params *fp, struct fcgiscan *fs)
 	return 0;
 }
 
+/*
+ * Params not yet ended: a pair that declares more bytes than a whole
+ * request may hold can never fit, so it is refused now rather than at
+ * request_timeout (libfcgi's abort payload is just such a pair, with no
+ * end after it).
+ */
+static void
+fcgiscan_params_early(struct fcgiscan_params *fp, struct fcgiscan *fs)
+{
+	size_t	name, value, i;
+
+	fp->fp_at_chunk = fp->fp_at = fp->fp_left = 0;
+	for (i = 0; i < fp->fp_n; i++)
+		fp->fp_left += fp->fp_len[i];
+	while (fp->fp_left > 0) {
+		if (fcgiscan_params_len(fp, &name) == -1 ||
+		    fcgiscan_params_len(fp, &value) == -1)
+			return;		/* the rest of it is to come */
+		if (name > FCGISCAN_BYTES_MAX ||
+		    value > FCGISCAN_BYTES_MAX - name) {
+			fcgiscan_set(fs, FCGISCAN_REFUSE,
+			    "a param longer than a request may be");
+			return;
+		}
+		if (name + value > fp->fp_left)
+			return;
+		fcgiscan_params_skip(fp, name + value);
+	}
+}
+
 void
 fcgiscan_request(const unsigned char *buf, size_t len, struct fcgiscan *fs)
 {
@@ -239,8 +269,12 @@ fcgiscan_request(const unsigned char *buf, size_t len, struct fcgiscan *fs)
 	fp.fp_n = 0;
 	fs->fs_verdict = FCGISCAN_MORE;
 	for (;;) {
-		if ((rc = fcgiscan_record_at(buf, len, off, &r, fs)) != 1)
-			return;		/* MORE with fs_need, or REFUSE */
+		if ((rc = fcgiscan_record_at(buf, len, off, &r, fs)) != 1) {
+			/* MORE with fs_need, or REFUSE */
+			if (fs->fs_verdict == FCGISCAN_MORE)
+				fcgiscan_params_early(&fp, fs);
+			return;
+		}
 		if (++nrecords > FCGISCAN_RECORDS_MAX) {
 			fcgiscan_set(fs, FCGISCAN_REFUSE,
 			    "too many records before the params end");

@@ -402,6 +402,8 @@ START_TEST(test_fcgiscan_pairs)
 	static const unsigned char abort_pair[] = {
 		0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xfe };
 	static const unsigned char cut_pair[] = { 5, 1, 'a', 'b', 'c' };
+	static const unsigned char partial_pair[] = {
+		0x80, 0x00, 0x10, 0x00, 1, 'a', 'b' };
 	static const unsigned char split1[] = { 3, 2, 'k' };
 	static const unsigned char split2[] = { 'e', 'y', 'v', 'v' };
 	unsigned char	long_pair[2 + 4 + 300 + 1];
@@ -415,6 +417,20 @@ START_TEST(test_fcgiscan_pairs)
 	scan(&fs);
 	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
 	ck_assert_str_eq(fs.fs_why, "a param longer than the params");
+	/* With no end of params after it: refused at once, not left
+	 * waiting for params that could never fit. */
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	raw_params(1, abort_pair, sizeof(abort_pair));
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_REFUSE);
+	ck_assert_str_eq(fs.fs_why, "a param longer than a request may be");
+	/* A pair that may still fit waits for the rest. */
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	raw_params(1, partial_pair, sizeof(partial_pair));
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_MORE);
 
 	wlen = 0;
 	begin_rec(1, AUTHORIZER, 0);
