@@ -273,6 +273,10 @@ static const struct conf_key conf_keys[] = {
 	  .ck_names = conf_log_names, .ck_expect = "\"stderr\" or \"syslog\"" },
 	{ KEY("server", "request_timeout", CONF_UINT), AT(cf_request_timeout),
 	  RANGE(1, AUTHZ_REQUEST_TIMEOUT_MAX_SEC) },
+	{ KEY("server", "idle_timeout", CONF_UINT), AT(cf_idle_timeout),
+	  RANGE(1, AUTHZ_IDLE_TIMEOUT_MAX_SEC) },
+	{ KEY("server", "max_connections", CONF_UINT), AT(cf_max_connections),
+	  RANGE(0, AUTHZ_MAX_CONNECTIONS_MAX) },
 	{ KEY("server", "user", CONF_STRING), AT(cf_user),
 	  .ck_flags = CONF_EMPTY_UNSET, .ck_line = CONFPARSE_LINE_USER },
 	{ KEY("server", "group", CONF_STRING), AT(cf_group),
@@ -602,6 +606,7 @@ confparse_defaults(struct conf *cf)
 	cf->cf_authz_failure = AUTHZ_FAILURE_STATUS;
 	cf->cf_log = CONF_LOG_STDERR;
 	cf->cf_request_timeout = AUTHZ_REQUEST_TIMEOUT_SEC;
+	cf->cf_idle_timeout = AUTHZ_IDLE_TIMEOUT_SEC;
 	cf->cf_socket_mode = AUTHZ_SOCKET_MODE;
 	cf->cf_hash_max_concurrent = AUTHZ_HASH_MAX_CONCURRENT;
 	hashfmt_limits_default(&cf->cf_hash_limits);

@@ -37,6 +37,18 @@
 #define AUTHZ_REALM_MAX		128
 #define AUTHZ_REQUEST_TIMEOUT_SEC 10
 #define AUTHZ_REQUEST_TIMEOUT_MAX_SEC 3600
+/* Longer than nginx's upstream keepalive_timeout (60 s): nginx closes a
+ * kept connection first, so it never sends on one the daemon closes. */
+#define AUTHZ_IDLE_TIMEOUT_SEC	75
+#define AUTHZ_IDLE_TIMEOUT_MAX_SEC 86400
+/* max_connections 0: what the open-files limit leaves (server.c). */
+#define AUTHZ_MAX_CONNECTIONS_MIN 16
+#define AUTHZ_MAX_CONNECTIONS_MAX (1024 * 1024)
+/* Descriptors kept for the daemon's own files, out of the limit. */
+#define AUTHZ_FD_RESERVE	64
+/* The open-files soft limit the daemon raises itself to, if the hard
+ * limit allows (fcgi-authzd(8)). */
+#define AUTHZ_NOFILE_WANT	65536
 #define AUTHZ_FAILURE_STATUS	403	/* authz_failure: 403 or 401 */
 #define AUTHZ_SOCKET_MODE	0660	/* of a unix socket it creates */
 #define AUTHZ_LISTEN_BACKLOG	128

@@ -157,6 +157,42 @@ metrics_render_hashing(const struct metrics_gauges *mg, struct strbuf *sb)
 }
 
 static void
+metrics_render_conns(const struct metrics_conns *mc, struct strbuf *sb)
+{
+	static const char *state[] = {
+		"reading", "ready", "busy", "idle", "closing"
+	};
+	const unsigned	n[] = {
+		mc->mc_reading, mc->mc_ready, mc->mc_busy, mc->mc_idle,
+		mc->mc_closing
+	};
+	size_t		i;
+
+	metrics_head(sb, "fcgi_authz_connections", "gauge",
+	    "Open FastCGI connections, by state: a request on its way, "
+	    "ready for a thread, with one, kept idle, being closed.");
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		strbuf_appendf(sb, "fcgi_authz_connections{state=\"%s\"} "
+		    "%u\n", state[i], n[i]);
+	metrics_head(sb, "fcgi_authz_connections_max", "gauge",
+	    "Open connections allowed ([server] max_connections).");
+	strbuf_appendf(sb, "fcgi_authz_connections_max %u\n", mc->mc_max);
+	metrics_head(sb, "fcgi_authz_connections_accepted_total", "counter",
+	    "FastCGI connections accepted.");
+	strbuf_appendf(sb, "fcgi_authz_connections_accepted_total %lu\n",
+	    mc->mc_accepted);
+	metrics_head(sb, "fcgi_authz_connections_closed_total", "counter",
+	    "FastCGI connections closed by the daemon before a whole "
+	    "request: too slow (request_timeout), unreadable, or to stay "
+	    "within max_connections.");
+	strbuf_appendf(sb,
+	    "fcgi_authz_connections_closed_total{reason=\"timeout\"} %lu\n"
+	    "fcgi_authz_connections_closed_total{reason=\"refused\"} %lu\n"
+	    "fcgi_authz_connections_closed_total{reason=\"limit\"} %lu\n",
+	    mc->mc_timed_out, mc->mc_refused, mc->mc_evicted);
+}
+
+static void
 metrics_render_reloads(struct strbuf *sb)
 {
 	metrics_head(sb, "fcgi_authz_reloads_total",
@@ -209,6 +245,8 @@ metrics_render(const struct metrics_gauges *mg, char *buf, size_t bufsz)
 		strbuf_appendf(&sb,
 		    "fcgi_authz_throttle_bans %u\n", mg->mg_throttle_bans);
 	}
+	if (mg->mg_have_conns)
+		metrics_render_conns(&mg->mg_conns, &sb);
 	metrics_head(&sb, "fcgi_authz_users", "gauge",
 	    "Users in the running configuration.");
 	strbuf_appendf(&sb, "fcgi_authz_users %zu\n",

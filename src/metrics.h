@@ -26,6 +26,20 @@ void	metrics_count_reload(int ok);
 /* Sets every counter back to its value at start (for the tests). */
 void	metrics_reset(void);
 
+/* The FastCGI connections, from the daemon's event loop. */
+struct metrics_conns {
+	unsigned	 mc_max;		/* max_connections */
+	unsigned	 mc_reading;		/* a request on its way */
+	unsigned	 mc_ready;		/* whole, for a request thread */
+	unsigned	 mc_busy;		/* with a request thread */
+	unsigned	 mc_idle;		/* kept between requests */
+	unsigned	 mc_closing;		/* answered, being drained */
+	unsigned long	 mc_accepted;		/* counters from here */
+	unsigned long	 mc_timed_out;
+	unsigned long	 mc_refused;
+	unsigned long	 mc_evicted;
+};
+
 /* What the main thread gathers for one rendering. */
 struct metrics_gauges {
 	const char	*mg_version;		/* fcgi_authz_info's label */
@@ -36,6 +50,8 @@ struct metrics_gauges {
 	unsigned	 mg_hash_queued;
 	int		 mg_have_throttle;	/* 0: no bans series */
 	unsigned	 mg_throttle_bans;
+	int		 mg_have_conns;		/* 0: no connections series */
+	struct metrics_conns mg_conns;
 };
 
 /*

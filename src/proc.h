@@ -28,4 +28,10 @@ void	proc_print_version(FILE *fp, const char *prog);
  */
 int	proc_thread_nice(int nice);
 
+/*
+ * Raises the soft limit on open files towards want, as far as the hard
+ * limit allows (no privilege needed).  Returns the soft limit now.
+ */
+unsigned long	proc_raise_nofile(unsigned long want);
+
 #endif

@@ -74,7 +74,9 @@ struct conf {
 	struct netcidr	*cf_trusted_proxies;
 	size_t		 cf_ntrusted_proxies;
 	enum conf_log	 cf_log;
-	unsigned	 cf_request_timeout;	/* seconds */
+	unsigned	 cf_request_timeout;	/* seconds, a whole request */
+	unsigned	 cf_idle_timeout;	/* seconds, a kept connection */
+	unsigned	 cf_max_connections;	/* 0: from the open-files limit */
 	char		*cf_user;		/* NULL: keep the current user */
 	char		*cf_group;
 	mode_t		 cf_socket_mode;	/* unix socket mode */

@@ -194,6 +194,44 @@ START_TEST(test_metrics_render_fresh)
 }
 END_TEST
 
+/* The daemon's connections: every state, the limit and the counters. */
+START_TEST(test_metrics_render_conns)
+{
+	struct metrics_gauges	mg = gauges;
+	char			buf[METRICS_TEXT_MAX];
+
+	ck_assert_uint_gt(metrics_render(&mg, buf, sizeof(buf)), 0);
+	ck_assert_ptr_null(strstr(buf, "connections"));
+	mg.mg_have_conns = 1;
+	mg.mg_conns.mc_max = 65000;
+	mg.mg_conns.mc_reading = 1;
+	mg.mg_conns.mc_ready = 2;
+	mg.mg_conns.mc_busy = 3;
+	mg.mg_conns.mc_idle = 4;
+	mg.mg_conns.mc_closing = 5;
+	mg.mg_conns.mc_accepted = 600;
+	mg.mg_conns.mc_timed_out = 7;
+	mg.mg_conns.mc_refused = 8;
+	mg.mg_conns.mc_evicted = 9;
+	ck_assert_uint_gt(metrics_render(&mg, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "# TYPE fcgi_authz_connections gauge\n"
+	    "fcgi_authz_connections{state=\"reading\"} 1\n"
+	    "fcgi_authz_connections{state=\"ready\"} 2\n"
+	    "fcgi_authz_connections{state=\"busy\"} 3\n"
+	    "fcgi_authz_connections{state=\"idle\"} 4\n"
+	    "fcgi_authz_connections{state=\"closing\"} 5\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "\nfcgi_authz_connections_max 65000\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "\nfcgi_authz_connections_accepted_total 600\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "\nfcgi_authz_connections_closed_total{reason=\"timeout\"} 7\n"
+	    "fcgi_authz_connections_closed_total{reason=\"refused\"} 8\n"
+	    "fcgi_authz_connections_closed_total{reason=\"limit\"} 9\n"));
+}
+END_TEST
+
 /*
  * Every line is a comment with # HELP or # TYPE for the metric that
  * follows, or "name{labels} value" / "name value" (the shape the
@@ -428,6 +466,8 @@ START_TEST(test_metrics_render_bound)
 	size_t			 n, st, r, worst;
 	static const int	 statuses[] = { 200, 400, 401, 403, 429, 500 };
 
+	mg.mg_have_conns = 1;
+
 	memset(version, 'v', sizeof(version) - 1);
 	version[sizeof(version) - 1] = '\0';
 	mg.mg_version = version;
@@ -436,9 +476,9 @@ START_TEST(test_metrics_render_bound)
 			count(statuses[st], (enum authz_reason)r,
 			    AUTHZ_CACHE_HIT);
 	ck_assert_uint_gt(n = metrics_render(&mg, buf, sizeof(buf)), 0);
-	/* Each of the 90 decisions series, the 4 other counters and the
-	 * gauges could have up to 19 digits more. */
-	worst = n + (NITEMS(statuses) * AUTHZ_R_COUNT + 4 + 8) * 19;
+	/* Each of the 90 decisions series, the 8 other counters and the
+	 * 14 gauges could have up to 19 digits more. */
+	worst = n + (NITEMS(statuses) * AUTHZ_R_COUNT + 8 + 14) * 19;
 	ck_assert_msg(worst < METRICS_TEXT_MAX, "worst case %zu bytes",
 	    worst);
 }
@@ -559,6 +599,7 @@ metrics_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_metrics_render_known);
 	tcase_add_test(tc, test_metrics_render_fresh);
+	tcase_add_test(tc, test_metrics_render_conns);
 	tcase_add_test(tc, test_metrics_render_shape);
 	tcase_add_test(tc, test_metrics_threads);
 	tcase_add_test(tc, test_metrics_write);

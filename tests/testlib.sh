@@ -19,6 +19,7 @@ top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
 AUTHZD=$top_builddir/src/fcgi-authzd
 CTL=$top_builddir/src/fcgi-authz
 CLIENT=$top_builddir/tests/fcgi-client
+CROWD=$top_builddir/tests/fcgi-crowd
 MKHASH=$top_builddir/tests/mkhash
 
 # Files the tests write are the daemon's users files: fcgi-authzd warns

@@ -364,6 +364,8 @@ main(int argc, char *argv[])
 		conf_free(cf);
 		return 0;
 	}
+	/* Each FastCGI connection is a descriptor (max_connections). */
+	(void)proc_raise_nofile(AUTHZ_NOFILE_WANT);
 	/* Once: it takes LISTEN_FDS and LISTEN_PID out of the environment. */
 	inherited = listen_arg == NULL ? listen_inherited() : -1;
 	spawned = inherited != -1;

@@ -1,6 +1,8 @@
 /*
- * Worker threads call FCGX_Accept_r on the shared listening socket; the
- * main thread waits for signals.  Requests take a reference on the
+ * An event loop (connloop.h) accepts connections and hands each to a
+ * worker thread once a whole request has arrived; the worker reads it
+ * with libfcgi, answers, and gives the connection back.  The main thread
+ * waits for signals.  Requests take a reference on the
  * snapshot they start with, so a reload never changes the rules under a
  * request, and the old snapshot is freed by whoever lets go last.
  * The main thread also watches the config and users files and reloads
@@ -10,6 +12,7 @@
 #include "config.h"
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -27,8 +30,10 @@
 
 #include "authz.h"
 #include "conf.h"
+#include "connloop.h"
 #include "defaults.h"
 #include "facts.h"
+#include "fcgiscan.h"
 #include "hashpool.h"
 #include "log.h"
 #include "metrics.h"
@@ -43,8 +48,6 @@
 #include "watch.h"
 
 #define SERVER_RESPONSE_MAX	2048
-/* A worker's pause after an accept error that may persist. */
-#define SERVER_ACCEPT_PAUSE_MS	100
 /* How often a stop looks whether every worker has returned. */
 #define SERVER_STOP_POLL_MS	50
 
@@ -77,6 +80,9 @@ struct worker {
 
 struct server {
 	int		 sv_fd;
+	int		 sv_dead_fd;	/* a socket that cannot accept */
+	struct connloop	*sv_loop;
+	struct connloop_limits sv_limits;
 	const char	*sv_conf_path;
 	pthread_mutex_t	 sv_lock;
 	struct snapshot	*sv_current;
@@ -231,42 +237,72 @@ server_answer(struct worker *wk)
 	server_release(wk->wk_server, sn);
 }
 
+/*
+ * libfcgi reads from a request's open ipcFd instead of accepting
+ * (fcgiapp.c, FCGX_Accept_r).  Kept and detached, the descriptor is
+ * neither closed nor drained for 2 s in this thread when the request is
+ * finished; it goes back to the loop.  A request libfcgi cannot read
+ * after all (connloop.h says it is whole) makes FCGX_Accept_r close the
+ * descriptor and try to accept on sv_dead_fd, which fails at once.
+ */
+static void
+server_serve_conn(struct worker *wk, struct conn *c)
+{
+	FCGX_Request		*req = &wk->wk_req;
+	enum connloop_after	 after;
+	int			 keep;
+
+	__atomic_store_n(&req->ipcFd, connloop_fd(c), __ATOMIC_RELAXED);
+	req->keepConnection = 1;
+	req->detached = 1;
+	if (FCGX_Accept_r(req) != 0) {
+		req->ipcFd = -1;
+		connloop_give_back(wk->wk_server->sv_loop, c, CONNLOOP_GONE);
+		return;
+	}
+	/* Params cut short by a stream error are handed on as if whole
+	 * (fcgiapp.c, ReadParams): not a request; nothing is answered. */
+	if (FCGX_GetError(req->in) != 0) {
+		FCGX_Free(req, 0);
+		(void)close(req->ipcFd);
+		req->ipcFd = -1;
+		connloop_give_back(wk->wk_server->sv_loop, c, CONNLOOP_GONE);
+		return;
+	}
+	keep = req->keepConnection;	/* FCGI_KEEP_CONN */
+	atomic_fetch_add(&wk->wk_accepted, 1);
+	atomic_store(&wk->wk_busy, 1);
+	server_answer(wk);
+	atomic_store(&wk->wk_busy, 0);
+	req->keepConnection = 1;
+	req->detached = 1;
+	FCGX_Finish_r(req);
+	/* A failed write made libfcgi close it. */
+	after = req->ipcFd == -1 ? CONNLOOP_GONE :
+	    keep ? CONNLOOP_KEEP : CONNLOOP_CLOSE;
+	__atomic_store_n(&req->ipcFd, -1, __ATOMIC_RELAXED);
+	connloop_give_back(wk->wk_server->sv_loop, c, after);
+}
+
 static void *
 server_worker(void *arg)
 {
 	struct worker	*wk = arg;
-	struct server	*sv = wk->wk_server;
-	int		 rc;
+	struct conn	*c;
 
-	while (!atomic_load(&sv->sv_stopping)) {
-		rc = FCGX_Accept_r(&wk->wk_req);
-		if (rc < 0) {
-			if (atomic_load(&sv->sv_stopping))
-				break;
-			/* EAGAIN from SO_RCVTIMEO, EINTR from a signal, or a
-			 * broken peer: go on; pause on anything else so a
-			 * persistent error cannot spin (docs/security.md,
-			 * Hostile FastCGI input). */
-			if (rc != -EAGAIN && rc != -EINTR && rc != -ECONNABORTED)
-				usleep(SERVER_ACCEPT_PAUSE_MS * 1000);
-			continue;
-		}
-		atomic_fetch_add(&wk->wk_accepted, 1);
-		atomic_store(&wk->wk_busy, 1);
-		server_answer(wk);
-		atomic_store(&wk->wk_busy, 0);
-		FCGX_Finish_r(&wk->wk_req);
-	}
-	FCGX_Free(&wk->wk_req, 1);
+	while ((c = connloop_take(wk->wk_server->sv_loop)) != NULL)
+		server_serve_conn(wk, c);
+	FCGX_Free(&wk->wk_req, 0);
 	return NULL;
 }
 
 /*
- * libfcgi reads a request's records with blocking reads and has no
- * deadline; SO_RCVTIMEO bounds one read, not a peer that drips a byte at
- * a time (docs/security.md, Hostile FastCGI input).  A connection that
- * holds a worker in libfcgi longer than request_timeout is shut down, which
- * ends its reads.
+ * A worker reads a request only once it has all arrived (connloop.h),
+ * but libfcgi's reads and writes block, and a web server that stops
+ * reading its answers could hold a worker in a write.  A connection that
+ * holds a worker in libfcgi longer than request_timeout is shut down,
+ * which ends its reads and writes (docs/security.md, Hostile FastCGI
+ * input).
  */
 static void
 server_watchdog_tick(struct server *sv)
@@ -289,8 +325,8 @@ server_watchdog_tick(struct server *sv)
 		}
 		wk->wk_stuck_ms += AUTHZ_WATCH_TICK_MS;
 		if (wk->wk_stuck_ms >= sv->sv_timeout_ms) {
-			log_warnx("a connection held worker %u for more than "
-			    "%u s without a complete request; closing it", i,
+			log_warnx("a connection held worker %u in libfcgi for "
+			    "more than %u s; closing it", i,
 			    sv->sv_timeout_ms / 1000);
 			(void)shutdown(fd, SHUT_RDWR);
 			wk->wk_stuck_ms = 0;
@@ -336,6 +372,11 @@ server_warn_restart_only(const struct conf *old, const struct conf *cf)
 	    old->cf_hash_max_concurrent != cf->cf_hash_max_concurrent)
 		log_warnx("[server] workers and [hashing] max_concurrent "
 		    "change at a restart only");
+	if (old->cf_request_timeout != cf->cf_request_timeout ||
+	    old->cf_idle_timeout != cf->cf_idle_timeout ||
+	    old->cf_max_connections != cf->cf_max_connections)
+		log_warnx("[server] request_timeout, idle_timeout and "
+		    "max_connections change at a restart only");
 }
 
 /*
@@ -419,6 +460,28 @@ server_watch_tick(struct server *sv)
 	server_reload(sv, &now);
 }
 
+static void
+server_conn_gauges(struct server *sv, struct metrics_gauges *mg)
+{
+	struct connloop_stats	 cs;
+	struct metrics_conns	*mc = &mg->mg_conns;
+
+	if (sv->sv_loop == NULL)
+		return;
+	connloop_get_stats(sv->sv_loop, &cs);
+	mg->mg_have_conns = 1;
+	mc->mc_max = sv->sv_limits.cl_max_conns;
+	mc->mc_reading = cs.cs_reading;
+	mc->mc_ready = cs.cs_ready;
+	mc->mc_busy = cs.cs_busy;
+	mc->mc_idle = cs.cs_idle;
+	mc->mc_closing = cs.cs_closing;
+	mc->mc_accepted = cs.cs_accepted;
+	mc->mc_timed_out = cs.cs_timed_out;
+	mc->mc_refused = cs.cs_refused;
+	mc->mc_evicted = cs.cs_evicted;
+}
+
 /*
  * Writes the metrics file of the running snapshot.  A failure is logged
  * once, not every few seconds, and never stops serving; the next write
@@ -440,6 +503,7 @@ server_metrics_write(struct server *sv, const char *path)
 	mg.mg_hash_threads = hl.hl_threads;
 	mg.mg_hash_running = hl.hl_running;
 	mg.mg_hash_queued = hl.hl_queued;
+	server_conn_gauges(sv, &mg);
 	/* A scan of the whole table: every few seconds, not per request. */
 	if (sv->sv_throttle != NULL) {
 		mg.mg_have_throttle = 1;
@@ -482,21 +546,14 @@ server_metrics_tick(struct server *sv, int now)
 	server_metrics_write(sv, path);
 }
 
-static void
-server_wake(int sig)
-{
-	(void)sig;	/* only interrupts accept(2) in a worker */
-}
-
 static int
 server_start_workers(struct server *sv)
 {
 	unsigned	 i;
 	sigset_t	 all, old;
 
-	/* Workers inherit a mask with every signal blocked but SIGUSR2. */
+	/* Signals are the main thread's. */
 	sigfillset(&all);
-	sigdelset(&all, SIGUSR2);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (i = 0; i < sv->sv_nworkers; i++) {
 		struct worker *wk = &sv->sv_workers[i];
@@ -505,8 +562,7 @@ server_start_workers(struct server *sv)
 		wk->wk_seen_fd = -1;
 		atomic_init(&wk->wk_accepted, 0);
 		atomic_init(&wk->wk_busy, 0);
-		if (FCGX_InitRequest(&wk->wk_req, sv->sv_fd,
-		    FCGI_FAIL_ACCEPT_ON_INTR) != 0 ||
+		if (FCGX_InitRequest(&wk->wk_req, sv->sv_dead_fd, 0) != 0 ||
 		    pthread_create(&wk->wk_thread, NULL, server_worker, wk) != 0) {
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
 			return -1;
@@ -518,9 +574,10 @@ server_start_workers(struct server *sv)
 }
 
 /*
- * Wakes workers out of accept(2) until every one has returned; flushes the
- * log buffers meanwhile, since a worker finishing a slow request may hold
- * the others up for up to request_timeout.
+ * Stops the loop, so that workers return once the requests already whole
+ * are answered, and waits for every one; flushes the log buffers
+ * meanwhile, since a worker finishing a slow request may hold the others
+ * up for up to request_timeout.
  */
 static void
 server_stop_workers(struct server *sv)
@@ -529,6 +586,8 @@ server_stop_workers(struct server *sv)
 	struct timespec	ts = { 0, SERVER_STOP_POLL_MS * 1000 * 1000 };
 
 	atomic_store(&sv->sv_stopping, 1);
+	if (sv->sv_loop != NULL)
+		connloop_stop(sv->sv_loop);
 	for (;;) {
 		for (i = 0, done = 0; i < sv->sv_nworkers; i++) {
 			struct worker *wk = &sv->sv_workers[i];
@@ -538,8 +597,6 @@ server_stop_workers(struct server *sv)
 				wk->wk_running = 0;
 			if (!wk->wk_running)
 				done++;
-			else
-				pthread_kill(wk->wk_thread, SIGUSR2);
 		}
 		if (done == sv->sv_nworkers)
 			return;
@@ -613,6 +670,35 @@ server_wait_signals(struct server *sv)
 	}
 }
 
+/*
+ * max_connections, or by default what the open-files limit leaves once
+ * the daemon's own files are counted (authzd.c raised the limit first).
+ * A configured value above that is lowered to it: each connection is a
+ * descriptor, and running out of them refuses connections at random
+ * instead of closing the oldest idle one.
+ */
+static unsigned
+server_max_connections(const struct conf *cf)
+{
+	struct rlimit	rl;
+	rlim_t		fit = AUTHZ_MAX_CONNECTIONS_MAX;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur !=
+	    RLIM_INFINITY && rl.rlim_cur < fit + AUTHZ_FD_RESERVE)
+		fit = rl.rlim_cur > AUTHZ_FD_RESERVE + AUTHZ_MAX_CONNECTIONS_MIN ?
+		    rl.rlim_cur - AUTHZ_FD_RESERVE : AUTHZ_MAX_CONNECTIONS_MIN;
+	if (cf->cf_max_connections == 0)
+		return (unsigned)fit;
+	if (cf->cf_max_connections > fit) {
+		log_warnx("[server] max_connections %u is more than the "
+		    "open-files limit leaves room for; using %u (raise "
+		    "LimitNOFILE or ulimit -n)", cf->cf_max_connections,
+		    (unsigned)fit);
+		return (unsigned)fit;
+	}
+	return cf->cf_max_connections;
+}
+
 /* Everything but the pool, the snapshot and the workers (server_open). */
 static void
 server_init(struct server *sv, int listen_fd, const struct conf *cf,
@@ -625,6 +711,10 @@ server_init(struct server *sv, int listen_fd, const struct conf *cf,
 	sv->sv_throttle = throttle;
 	sv->sv_nworkers = cf->cf_workers;
 	sv->sv_timeout_ms = cf->cf_request_timeout * 1000;
+	sv->sv_limits.cl_request_ms = cf->cf_request_timeout * 1000;
+	sv->sv_limits.cl_idle_ms = cf->cf_idle_timeout * 1000;
+	sv->sv_limits.cl_max_conns = server_max_connections(cf);
+	sv->sv_dead_fd = -1;
 	sv->sv_started = time(NULL);
 	pthread_mutex_init(&sv->sv_lock, NULL);
 	atomic_init(&sv->sv_stopping, 0);
@@ -660,6 +750,14 @@ server_open(struct server *sv, struct conf *cf)
 	}
 	for (i = 0; i < sv->sv_nworkers; i++)
 		log_buf_init(&sv->sv_workers[i].wk_log);
+	/* Never bound, never listening: accept(2) on it fails at once. */
+	if ((sv->sv_dead_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("socket");
+		return -1;
+	}
+	if ((sv->sv_loop = connloop_new(sv->sv_fd, &sv->sv_limits)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -667,15 +765,11 @@ server_open(struct server *sv, struct conf *cf)
 static void
 server_take_signals(int listen_fd)
 {
-	struct sigaction	sa;
-	sigset_t		set;
+	sigset_t set;
 
 	/* nginx drops the connection when its client goes (docs/servers.md,
 	 * How every server talks). */
 	signal(SIGPIPE, SIG_IGN);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = server_wake;	/* no SA_RESTART: accept gets EINTR */
-	sigaction(SIGUSR2, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -684,17 +778,25 @@ server_take_signals(int listen_fd)
 	server_watch_supervisor(listen_fd);
 }
 
-/* Accepted sockets inherit these on Linux: one read or write to a silent
- * peer cannot block longer than request_timeout. */
+/*
+ * Accepted TCP sockets inherit these (unix ones do not: the watchdog
+ * bounds those): one read or write cannot block longer than
+ * request_timeout.  The receive buffer holds a whole request of
+ * FCGISCAN_BYTES_MAX, since the loop only peeks until a request is whole
+ * and a TCP peer stops sending once the buffer is full.
+ */
 static void
-server_set_timeouts(int listen_fd, unsigned timeout_sec)
+server_set_socket_options(int listen_fd, unsigned timeout_sec)
 {
-	struct timeval tv;
+	struct timeval	tv;
+	int		rcvbuf = 2 * FCGISCAN_BYTES_MAX;
 
 	tv.tv_sec = timeout_sec;
 	tv.tv_usec = 0;
 	(void)setsockopt(listen_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(listen_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(listen_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	    sizeof(rcvbuf));
 }
 
 /*
@@ -708,12 +810,14 @@ server_serve(struct server *sv)
 		log_warnx("FCGX_Init failed");
 		return 1;
 	}
-	if (server_start_workers(sv) == -1) {
+	if (server_start_workers(sv) == -1 || connloop_start(sv->sv_loop) ==
+	    -1) {
 		log_warnx("cannot start worker threads");
 		server_stop_workers(sv);
 		return 1;
 	}
-	log_info("serving with %u workers", sv->sv_nworkers);
+	log_info("serving with %u workers, up to %u connections",
+	    sv->sv_nworkers, sv->sv_limits.cl_max_conns);
 	/*
 	 * From here this thread only watches the files, reloads them and
 	 * flushes logs.  The threads started above keep their nice value:
@@ -747,6 +851,9 @@ server_teardown(struct server *sv, struct conf *cf)
 	for (i = 0; sv->sv_workers != NULL && i < sv->sv_nworkers; i++)
 		log_buf_finish(&sv->sv_workers[i].wk_log);
 	free(sv->sv_workers);
+	connloop_free(sv->sv_loop);
+	if (sv->sv_dead_fd != -1)
+		(void)close(sv->sv_dead_fd);
 	pthread_mutex_destroy(&sv->sv_lock);
 }
 
@@ -760,7 +867,7 @@ server_run(int listen_fd, struct conf *cf, const char *conf_path,
 	server_init(&sv, listen_fd, cf, conf_path, throttle);
 	if (server_open(&sv, cf) == 0) {
 		server_take_signals(listen_fd);
-		server_set_timeouts(listen_fd, cf->cf_request_timeout);
+		server_set_socket_options(listen_fd, cf->cf_request_timeout);
 		rc = server_serve(&sv);
 	}
 	server_teardown(&sv, cf);

@@ -1,0 +1,739 @@
+/*
+ * The event loop of the FastCGI connections (connloop.h).
+ *
+ * Every connection is on exactly one list, that of its state, under
+ * lp_lock: reading (a request on its way), ready (whole, for a request
+ * thread), busy (with one), idle (kept between requests), closing
+ * (answered, drained) and dead (closed, freed by the loop's thread after
+ * the events it is handling, which may still name it).  The reading,
+ * idle and closing lists each have one timeout for all their members, so
+ * a connection appended at the tail has the latest deadline and every
+ * list stays in deadline order: expiry looks at heads only, and the
+ * oldest idle connection, the first to go when max_connections is
+ * reached, is the head of its list.
+ *
+ * A connection in the epoll set is armed with EPOLLONESHOT: one event
+ * disarms it until whoever owns it next re-arms it, so no event ever
+ * arrives for a connection a request thread holds.  A request thread
+ * that gives a connection back re-arms it itself, under lp_lock, after
+ * putting it on its list: the loop's thread finds it there when the
+ * event comes.
+ */
+#include "config.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "connloop.h"
+#include "defaults.h"
+#include "fcgiscan.h"
+#include "log.h"
+#include "monoclock.h"
+
+/*
+ * After its answer a connection is shut down for sending and read until
+ * the web server closes it, so that bytes it still sends do not make the
+ * close reset the connection and lose the answer; libfcgi's OS_IpcClose
+ * does the same, for 2 s.
+ */
+#define CONNLOOP_DRAIN_MS	2000
+#define CONNLOOP_EVENTS		64	/* per epoll_wait(2) */
+#define CONNLOOP_ACCEPT_BATCH	64	/* accepts before other events */
+#define CONNLOOP_DRAIN_READS	16	/* reads of a closing one per event */
+/* Out of descriptors with nothing to close: the listening socket rests. */
+#define CONNLOOP_FULL_PAUSE_MS	100
+#define CONNLOOP_NS_PER_MS	1000000ULL
+
+enum conn_state {
+	CONN_READING,
+	CONN_READY,
+	CONN_BUSY,
+	CONN_IDLE,
+	CONN_CLOSING,
+	CONN_DEAD,
+	CONN_NSTATES
+};
+
+struct conn {
+	int		 c_fd;		/* -1 once closed */
+	enum conn_state	 c_state;
+	int		 c_in_epoll;	/* added: re-armed with EPOLL_CTL_MOD */
+	size_t		 c_need;	/* peek again once this many are in */
+	uint64_t	 c_deadline;	/* monoclock_ns(); 0 for none */
+	TAILQ_ENTRY(conn) c_link;	/* on lp_lists[c_state] */
+};
+
+TAILQ_HEAD(connq, conn);
+
+struct connloop {
+	int		 lp_listen;
+	int		 lp_epoll;
+	int		 lp_wake;	/* eventfd: connloop_stop() */
+	struct connloop_limits lp_limits;
+	pthread_t	 lp_thread;
+	int		 lp_running;	/* started, not yet joined */
+	atomic_int	 lp_quit;
+	/* The loop's thread only. */
+	unsigned char	*lp_peek;	/* FCGISCAN_BYTES_MAX */
+	int		 lp_listening;	/* the listening socket is watched */
+	uint64_t	 lp_listen_resume; /* after EMFILE; 0: not paused */
+	int		 lp_full_logged; /* EMFILE said once */
+	/* Under lp_lock. */
+	pthread_mutex_t	 lp_lock;
+	pthread_cond_t	 lp_ready_cv;
+	struct connq	 lp_lists[CONN_NSTATES];
+	unsigned	 lp_count[CONN_NSTATES];
+	unsigned	 lp_waiting;	/* request threads in connloop_take */
+	int		 lp_stopping;
+	unsigned long	 lp_accepted, lp_timed_out, lp_refused, lp_evicted;
+};
+
+/* Tags in epoll_event.data.ptr besides connections. */
+#define CONNLOOP_TAG_LISTEN(lp)	((void *)&(lp)->lp_listen)
+#define CONNLOOP_TAG_WAKE(lp)	((void *)&(lp)->lp_wake)
+
+/* Moves c to the tail of the list of state; lp_lock held. */
+static void
+conn_move(struct connloop *lp, struct conn *c, enum conn_state state,
+    uint64_t deadline)
+{
+	TAILQ_REMOVE(&lp->lp_lists[c->c_state], c, c_link);
+	lp->lp_count[c->c_state]--;
+	c->c_state = state;
+	c->c_deadline = deadline;
+	TAILQ_INSERT_TAIL(&lp->lp_lists[state], c, c_link);
+	lp->lp_count[state]++;
+}
+
+/* Closes c; the loop's thread frees it later.  lp_lock held. */
+static void
+conn_close(struct connloop *lp, struct conn *c)
+{
+	if (c->c_fd != -1)
+		(void)close(c->c_fd);	/* also leaves the epoll set */
+	c->c_fd = -1;
+	conn_move(lp, c, CONN_DEAD, 0);
+}
+
+static void
+conn_close_locking(struct connloop *lp, struct conn *c)
+{
+	pthread_mutex_lock(&lp->lp_lock);
+	conn_close(lp, c);
+	pthread_mutex_unlock(&lp->lp_lock);
+}
+
+/*
+ * Asks for one event when c has something to read or its peer has gone;
+ * lp_lock held, and c already on the list its event will be handled by.
+ * A connection the epoll set cannot take is closed.
+ */
+static void
+conn_arm(struct connloop *lp, struct conn *c)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+	ev.data.ptr = c;
+	if (epoll_ctl(lp->lp_epoll, c->c_in_epoll ? EPOLL_CTL_MOD :
+	    EPOLL_CTL_ADD, c->c_fd, &ev) == -1) {
+		log_warn("epoll_ctl: closing a connection");
+		conn_close(lp, c);
+		return;
+	}
+	c->c_in_epoll = 1;
+}
+
+/* Frees the connections closed so far: the loop's thread only. */
+static void
+connloop_bury(struct connloop *lp)
+{
+	struct connq	 dead;
+	struct conn	*c;
+
+	TAILQ_INIT(&dead);
+	pthread_mutex_lock(&lp->lp_lock);
+	TAILQ_CONCAT(&dead, &lp->lp_lists[CONN_DEAD], c_link);
+	lp->lp_count[CONN_DEAD] = 0;
+	pthread_mutex_unlock(&lp->lp_lock);
+	while ((c = TAILQ_FIRST(&dead)) != NULL) {
+		TAILQ_REMOVE(&dead, c, c_link);
+		free(c);
+	}
+}
+
+/* A whole request is in c's socket: to the first free request thread. */
+static void
+connloop_hand_on(struct connloop *lp, struct conn *c)
+{
+	pthread_mutex_lock(&lp->lp_lock);
+	conn_move(lp, c, CONN_READY, 0);
+	if (lp->lp_waiting > 0)
+		pthread_cond_signal(&lp->lp_ready_cv);
+	pthread_mutex_unlock(&lp->lp_lock);
+}
+
+static void
+connloop_refuse(struct connloop *lp, struct conn *c, const char *why)
+{
+	pthread_mutex_lock(&lp->lp_lock);
+	lp->lp_refused++;
+	conn_close(lp, c);
+	pthread_mutex_unlock(&lp->lp_lock);
+	log_warnx("closed a FastCGI connection: %s", why);
+}
+
+/*
+ * Peeks at what c sent and judges it (fcgiscan.h).  The bytes stay in
+ * the socket for libfcgi; the copy holds the request's credentials, so
+ * it is wiped at once.  ended: the peer will send nothing more.
+ */
+static void
+connloop_scan(struct connloop *lp, struct conn *c, int ended)
+{
+	struct fcgiscan	fs;
+	ssize_t		n;
+
+	n = recv(c->c_fd, lp->lp_peek, FCGISCAN_BYTES_MAX,
+	    MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		n = 0;
+	else if (n <= 0) {	/* the peer has gone, or an error */
+		conn_close_locking(lp, c);
+		return;
+	}
+	fcgiscan_request(lp->lp_peek, (size_t)n, &fs);
+	sodium_memzero(lp->lp_peek, (size_t)n);
+	switch (fs.fs_verdict) {
+	case FCGISCAN_READY:
+		connloop_hand_on(lp, c);
+		return;
+	case FCGISCAN_REFUSE:
+		connloop_refuse(lp, c, fs.fs_why);
+		return;
+	case FCGISCAN_MORE:
+		break;
+	}
+	pthread_mutex_lock(&lp->lp_lock);
+	if (ended)
+		conn_close(lp, c);	/* can never be whole */
+	else {
+		c->c_need = fs.fs_need;
+		conn_arm(lp, c);
+	}
+	pthread_mutex_unlock(&lp->lp_lock);
+}
+
+/*
+ * An event on a connection with a request on its way: peeks again only
+ * once fcgiscan's c_need bytes are in, so that a peer dripping a byte at
+ * a time costs an ioctl per event, not a copy of its request.
+ */
+static void
+connloop_on_request_bytes(struct connloop *lp, struct conn *c,
+    uint32_t events)
+{
+	int	avail = 0;
+	int	ended = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+
+	if (ioctl(c->c_fd, FIONREAD, &avail) == -1) {
+		conn_close_locking(lp, c);
+		return;
+	}
+	if (avail > 0 && (size_t)avail >= c->c_need) {
+		connloop_scan(lp, c, ended);
+		return;
+	}
+	pthread_mutex_lock(&lp->lp_lock);
+	if (ended)
+		conn_close(lp, c);
+	else
+		conn_arm(lp, c);
+	pthread_mutex_unlock(&lp->lp_lock);
+}
+
+/* Reads and drops what an answered connection still sends, until EOF. */
+static void
+connloop_on_closing(struct connloop *lp, struct conn *c)
+{
+	ssize_t	n = 0;
+	int	i;
+
+	for (i = 0; i < CONNLOOP_DRAIN_READS; i++) {
+		n = recv(c->c_fd, lp->lp_peek, FCGISCAN_BYTES_MAX,
+		    MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		/* A pipelined request's credentials, perhaps. */
+		sodium_memzero(lp->lp_peek, (size_t)n);
+	}
+	pthread_mutex_lock(&lp->lp_lock);
+	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
+		conn_arm(lp, c);
+	else
+		conn_close(lp, c);
+	pthread_mutex_unlock(&lp->lp_lock);
+}
+
+static void
+connloop_on_conn(struct connloop *lp, struct conn *c, uint32_t events,
+    uint64_t now)
+{
+	enum conn_state state;
+
+	pthread_mutex_lock(&lp->lp_lock);
+	state = c->c_state;
+	/* A kept connection's next request: request_timeout from its
+	 * first bytes. */
+	if (state == CONN_IDLE) {
+		c->c_need = 0;
+		conn_move(lp, c, CONN_READING,
+		    now + lp->lp_limits.cl_request_ms * CONNLOOP_NS_PER_MS);
+		state = CONN_READING;
+	}
+	pthread_mutex_unlock(&lp->lp_lock);
+	if (state == CONN_READING)
+		connloop_on_request_bytes(lp, c, events);
+	else if (state == CONN_CLOSING)
+		connloop_on_closing(lp, c);
+	/* CONN_DEAD: closed earlier in this round of events. */
+}
+
+/*
+ * Closes the connection that matters least, to make room: one answered
+ * and draining, else the oldest kept idle, else the oldest still on its
+ * way.  Never one that is ready or busy.  1 if one was closed.
+ */
+static int
+connloop_evict(struct connloop *lp)
+{
+	static const enum conn_state order[] = {
+		CONN_CLOSING, CONN_IDLE, CONN_READING
+	};
+	struct conn	*c;
+	size_t		 i;
+	int		 done = 0;
+
+	pthread_mutex_lock(&lp->lp_lock);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]) && !done; i++) {
+		if ((c = TAILQ_FIRST(&lp->lp_lists[order[i]])) != NULL) {
+			conn_close(lp, c);
+			lp->lp_evicted++;
+			done = 1;
+		}
+	}
+	pthread_mutex_unlock(&lp->lp_lock);
+	return done;
+}
+
+static unsigned
+connloop_open_count(struct connloop *lp)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&lp->lp_lock);
+	n = lp->lp_count[CONN_READING] + lp->lp_count[CONN_READY] +
+	    lp->lp_count[CONN_BUSY] + lp->lp_count[CONN_IDLE] +
+	    lp->lp_count[CONN_CLOSING];
+	pthread_mutex_unlock(&lp->lp_lock);
+	return n;
+}
+
+/*
+ * A new connection: within max_connections, and looked at once before
+ * it goes to the epoll set, since a web server has usually written its
+ * whole request by the time it is accepted.
+ */
+static void
+connloop_admit(struct connloop *lp, int fd, uint64_t now)
+{
+	struct conn *c;
+
+	if (connloop_open_count(lp) >= lp->lp_limits.cl_max_conns &&
+	    !connloop_evict(lp)) {
+		(void)close(fd);
+		pthread_mutex_lock(&lp->lp_lock);
+		lp->lp_evicted++;
+		pthread_mutex_unlock(&lp->lp_lock);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		(void)close(fd);
+		return;
+	}
+	c->c_fd = fd;
+	c->c_state = CONN_READING;
+	c->c_deadline = now + lp->lp_limits.cl_request_ms * CONNLOOP_NS_PER_MS;
+	pthread_mutex_lock(&lp->lp_lock);
+	TAILQ_INSERT_TAIL(&lp->lp_lists[CONN_READING], c, c_link);
+	lp->lp_count[CONN_READING]++;
+	lp->lp_accepted++;
+	pthread_mutex_unlock(&lp->lp_lock);
+	connloop_scan(lp, c, 0);
+}
+
+static void
+connloop_watch_listen(struct connloop *lp, int on)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.ptr = CONNLOOP_TAG_LISTEN(lp);
+	if (epoll_ctl(lp->lp_epoll, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+	    lp->lp_listen, &ev) == 0)
+		lp->lp_listening = on;
+	else
+		log_warn("epoll_ctl on the listening socket");
+}
+
+/*
+ * Out of descriptors (or kernel memory) with nothing idle to close: the
+ * listening socket stays readable, so it leaves the epoll set for a
+ * moment rather than wake the loop again at once.  Connections wait in
+ * the backlog meanwhile.
+ */
+static void
+connloop_pause_listen(struct connloop *lp, uint64_t now)
+{
+	if (!lp->lp_full_logged)
+		log_warn("accept: cannot take more connections for now "
+		    "(logged once; see max_connections in fcgi-authz.ini(5))");
+	lp->lp_full_logged = 1;
+	connloop_watch_listen(lp, 0);
+	lp->lp_listen_resume = now + CONNLOOP_FULL_PAUSE_MS *
+	    CONNLOOP_NS_PER_MS;
+}
+
+static void
+connloop_on_listen(struct connloop *lp, uint32_t events, uint64_t now)
+{
+	int fd, i;
+
+	for (i = 0; i < CONNLOOP_ACCEPT_BATCH; i++) {
+		fd = accept4(lp->lp_listen, NULL, NULL, SOCK_CLOEXEC);
+		if (fd != -1) {
+			connloop_admit(lp, fd, now);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+			continue;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			if (connloop_evict(lp))
+				continue;
+			connloop_pause_listen(lp, now);
+			return;
+		}
+		if (errno != EAGAIN) {
+			log_warn("accept: no longer accepting");
+			connloop_watch_listen(lp, 0);
+		}
+		break;
+	}
+	/* Shut down under us (the supervisor has gone: server.c): what
+	 * was queued is accepted above, and nothing more comes. */
+	if (lp->lp_listening && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+		connloop_watch_listen(lp, 0);
+}
+
+/* Closes what has had its time; a count of the requests that missed it. */
+static void
+connloop_expire(struct connloop *lp, uint64_t now)
+{
+	static const enum conn_state timed[] = {
+		CONN_READING, CONN_IDLE, CONN_CLOSING
+	};
+	struct conn	*c;
+	unsigned	 late = 0;
+	size_t		 i;
+
+	pthread_mutex_lock(&lp->lp_lock);
+	for (i = 0; i < sizeof(timed) / sizeof(timed[0]); i++) {
+		while ((c = TAILQ_FIRST(&lp->lp_lists[timed[i]])) != NULL &&
+		    c->c_deadline <= now) {
+			if (timed[i] == CONN_READING)
+				late++;
+			conn_close(lp, c);
+		}
+	}
+	lp->lp_timed_out += late;
+	pthread_mutex_unlock(&lp->lp_lock);
+	if (late > 0)
+		log_warnx("closed %u FastCGI connection%s that sent no whole "
+		    "request within request_timeout (%u s)", late,
+		    late == 1 ? "" : "s", lp->lp_limits.cl_request_ms / 1000);
+}
+
+/* Until the next deadline, at most a tick (deadlines set by request
+ * threads while the loop waits are met within a tick). */
+static int
+connloop_wait_ms(struct connloop *lp, uint64_t now)
+{
+	static const enum conn_state timed[] = {
+		CONN_READING, CONN_IDLE, CONN_CLOSING
+	};
+	uint64_t	 next = now + AUTHZ_WATCH_TICK_MS * CONNLOOP_NS_PER_MS;
+	struct conn	*c;
+	size_t		 i;
+
+	pthread_mutex_lock(&lp->lp_lock);
+	for (i = 0; i < sizeof(timed) / sizeof(timed[0]); i++)
+		if ((c = TAILQ_FIRST(&lp->lp_lists[timed[i]])) != NULL &&
+		    c->c_deadline < next)
+			next = c->c_deadline;
+	pthread_mutex_unlock(&lp->lp_lock);
+	if (lp->lp_listen_resume != 0 && lp->lp_listen_resume < next)
+		next = lp->lp_listen_resume;
+	if (next <= now)
+		return 0;
+	return (int)((next - now + CONNLOOP_NS_PER_MS - 1) / CONNLOOP_NS_PER_MS);
+}
+
+static void
+connloop_handle(struct connloop *lp, struct epoll_event *ev, int n,
+    uint64_t now)
+{
+	uint64_t	junk;
+	int		i;
+
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.ptr == CONNLOOP_TAG_LISTEN(lp))
+			connloop_on_listen(lp, ev[i].events, now);
+		else if (ev[i].data.ptr == CONNLOOP_TAG_WAKE(lp)) {
+			if (read(lp->lp_wake, &junk, sizeof(junk)) == -1)
+				continue;	/* EAGAIN: read already */
+		}
+		else
+			connloop_on_conn(lp, ev[i].data.ptr, ev[i].events, now);
+	}
+}
+
+static void *
+connloop_run(void *arg)
+{
+	struct connloop		*lp = arg;
+	struct epoll_event	 ev[CONNLOOP_EVENTS];
+	uint64_t		 now;
+	int			 n;
+
+	while (!atomic_load(&lp->lp_quit)) {
+		n = epoll_wait(lp->lp_epoll, ev, CONNLOOP_EVENTS,
+		    connloop_wait_ms(lp, monoclock_ns()));
+		now = monoclock_ns();
+		if (n > 0)
+			connloop_handle(lp, ev, n, now);
+		connloop_expire(lp, now);
+		if (lp->lp_listen_resume != 0 && now >= lp->lp_listen_resume) {
+			lp->lp_listen_resume = 0;
+			connloop_watch_listen(lp, 1);
+		}
+		connloop_bury(lp);
+	}
+	return NULL;
+}
+
+static int
+connloop_open_fds(struct connloop *lp)
+{
+	struct epoll_event	ev;
+	int			fl;
+
+	if ((lp->lp_epoll = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (lp->lp_wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		log_warn("cannot start the event loop");
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = CONNLOOP_TAG_WAKE(lp);
+	if (epoll_ctl(lp->lp_epoll, EPOLL_CTL_ADD, lp->lp_wake, &ev) == -1) {
+		log_warn("epoll_ctl");
+		return -1;
+	}
+	/* Shared with the supervisor, and with other processes on the same
+	 * socket: each accepts without blocking, whoever wins. */
+	if ((fl = fcntl(lp->lp_listen, F_GETFL)) == -1 ||
+	    fcntl(lp->lp_listen, F_SETFL, fl | O_NONBLOCK) == -1) {
+		log_warn("the listening socket");
+		return -1;
+	}
+	connloop_watch_listen(lp, 1);
+	return lp->lp_listening ? 0 : -1;
+}
+
+struct connloop *
+connloop_new(int listen_fd, const struct connloop_limits *limits)
+{
+	struct connloop	*lp;
+	int		 i;
+
+	if ((lp = calloc(1, sizeof(*lp))) == NULL) {
+		log_warnx("out of memory");
+		return NULL;
+	}
+	lp->lp_listen = listen_fd;
+	lp->lp_epoll = lp->lp_wake = -1;
+	lp->lp_limits = *limits;
+	atomic_init(&lp->lp_quit, 0);
+	pthread_mutex_init(&lp->lp_lock, NULL);
+	pthread_cond_init(&lp->lp_ready_cv, NULL);
+	for (i = 0; i < CONN_NSTATES; i++)
+		TAILQ_INIT(&lp->lp_lists[i]);
+	if ((lp->lp_peek = malloc(FCGISCAN_BYTES_MAX)) == NULL) {
+		log_warnx("out of memory");
+		connloop_free(lp);
+		return NULL;
+	}
+	if (connloop_open_fds(lp) == -1) {
+		connloop_free(lp);
+		return NULL;
+	}
+	return lp;
+}
+
+int
+connloop_start(struct connloop *lp)
+{
+	sigset_t	all, old;
+	int		rc;
+
+	/* Signals are the main thread's (server.c). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&lp->lp_thread, NULL, connloop_run, lp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		log_warnx("cannot start the event loop thread");
+		return -1;
+	}
+	lp->lp_running = 1;
+	return 0;
+}
+
+struct conn *
+connloop_take(struct connloop *lp)
+{
+	struct conn *c;
+
+	pthread_mutex_lock(&lp->lp_lock);
+	while ((c = TAILQ_FIRST(&lp->lp_lists[CONN_READY])) == NULL &&
+	    !lp->lp_stopping) {
+		lp->lp_waiting++;
+		pthread_cond_wait(&lp->lp_ready_cv, &lp->lp_lock);
+		lp->lp_waiting--;
+	}
+	if (c != NULL)
+		conn_move(lp, c, CONN_BUSY, 0);
+	pthread_mutex_unlock(&lp->lp_lock);
+	return c;
+}
+
+int
+connloop_fd(const struct conn *c)
+{
+	return c->c_fd;
+}
+
+void
+connloop_give_back(struct connloop *lp, struct conn *c,
+    enum connloop_after after)
+{
+	uint64_t now = monoclock_ns();
+
+	if (after == CONNLOOP_GONE)
+		c->c_fd = -1;
+	else if (after == CONNLOOP_CLOSE)
+		(void)shutdown(c->c_fd, SHUT_WR);
+	pthread_mutex_lock(&lp->lp_lock);
+	if (after == CONNLOOP_GONE || lp->lp_stopping)
+		conn_close(lp, c);
+	else if (after == CONNLOOP_KEEP) {
+		conn_move(lp, c, CONN_IDLE,
+		    now + lp->lp_limits.cl_idle_ms * CONNLOOP_NS_PER_MS);
+		conn_arm(lp, c);
+	} else {
+		conn_move(lp, c, CONN_CLOSING,
+		    now + CONNLOOP_DRAIN_MS * CONNLOOP_NS_PER_MS);
+		conn_arm(lp, c);
+	}
+	pthread_mutex_unlock(&lp->lp_lock);
+}
+
+void
+connloop_stop(struct connloop *lp)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&lp->lp_lock);
+	lp->lp_stopping = 1;
+	pthread_cond_broadcast(&lp->lp_ready_cv);
+	pthread_mutex_unlock(&lp->lp_lock);
+	atomic_store(&lp->lp_quit, 1);
+	/* Cannot fail short of a bug: the counter is far from full. */
+	if (write(lp->lp_wake, &one, sizeof(one)) == -1)
+		log_warn("eventfd");
+	if (lp->lp_running)
+		pthread_join(lp->lp_thread, NULL);
+	lp->lp_running = 0;
+}
+
+void
+connloop_free(struct connloop *lp)
+{
+	struct conn	*c;
+	int		 i;
+
+	if (lp == NULL)
+		return;
+	for (i = 0; i < CONN_NSTATES; i++) {
+		while ((c = TAILQ_FIRST(&lp->lp_lists[i])) != NULL) {
+			TAILQ_REMOVE(&lp->lp_lists[i], c, c_link);
+			if (c->c_fd != -1)
+				(void)close(c->c_fd);
+			free(c);
+		}
+	}
+	if (lp->lp_epoll != -1)
+		(void)close(lp->lp_epoll);
+	if (lp->lp_wake != -1)
+		(void)close(lp->lp_wake);
+	free(lp->lp_peek);
+	pthread_cond_destroy(&lp->lp_ready_cv);
+	pthread_mutex_destroy(&lp->lp_lock);
+	free(lp);
+}
+
+void
+connloop_get_stats(struct connloop *lp, struct connloop_stats *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	pthread_mutex_lock(&lp->lp_lock);
+	cs->cs_reading = lp->lp_count[CONN_READING];
+	cs->cs_ready = lp->lp_count[CONN_READY];
+	cs->cs_busy = lp->lp_count[CONN_BUSY];
+	cs->cs_idle = lp->lp_count[CONN_IDLE];
+	cs->cs_closing = lp->lp_count[CONN_CLOSING];
+	cs->cs_accepted = lp->lp_accepted;
+	cs->cs_timed_out = lp->lp_timed_out;
+	cs->cs_refused = lp->lp_refused;
+	cs->cs_evicted = lp->lp_evicted;
+	pthread_mutex_unlock(&lp->lp_lock);
+	cs->cs_open = cs->cs_reading + cs->cs_ready + cs->cs_busy +
+	    cs->cs_idle + cs->cs_closing;
+}
