@@ -1130,26 +1130,6 @@ wait_log 'that sent no whole request within request_timeout (2 s)' 100 "$nlate" 
     fail "no 'closed 1 FastCGI connection that sent no whole request' line in the log"
 end
 
-# Slow and idle connections of every kind at once, with the only worker:
-# silent ones, ones that stop inside a PARAMS record, and kept ones
-# (FCGI_KEEP_CONN, as nginx with an upstream keepalive) left idle.  Each
-# new request is answered while all of them stay open, and the kept ones
-# still serve afterwards.  How soon is scripts/bench's to measure.
-begin "hostile (a): 200 silent, 50 half-sent and 16 kept connections: 20 new requests answered, all still open"
-"$CROWD" -s 200 -p 50 -k 16 -n 20 -t 30000 "$ADDR" REQUEST_METHOD=GET \
-    REQUEST_URI=/public/a.css "$LOCAL" >"$T/crowd" 2>"$T/crowd.err" ||
-    fail "fcgi-crowd: $(cat "$T/crowd.err")"
-grep -q '^held silent=200 partial=50 kept=16$' "$T/crowd" ||
-    fail "could not hold the connections: $(cat "$T/crowd" "$T/crowd.err")"
-grep -q '^answered 20 of 20, status 200=20 other=0,' "$T/crowd" ||
-    fail "$(grep '^answered' "$T/crowd")"
-grep -q '^still open silent=200 partial=50$' "$T/crowd" ||
-    fail "$(grep '^still open' "$T/crowd")"
-grep -q '^kept reused 16 of 16$' "$T/crowd" ||
-    fail "$(grep '^kept' "$T/crowd")"
-note "$(tr '\n' ';' <"$T/crowd")"
-end
-
 # ---- the decision log: grants held back, denials at once -------------------
 
 # On stderr a worker thread holds its grants (status 200) back for up to
