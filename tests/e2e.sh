@@ -842,7 +842,7 @@ end
 HEX_BEGIN="01 01 00 01 00 08 00 00  00 02 00 00 00 00 00 00"
 HEX_ABORT="$HEX_BEGIN  01 04 00 01 00 08 00 00  ff ff ff fe ff ff ff fe"
 
-# crash_and_recover: crashes the worker process (SIGSEGV: the event loop
+# crash_and_recover: kills the worker process (SIGKILL: the event loop
 # refuses the abort payload before libfcgi can read it, see below) and
 # retries a normal request until one is answered 200, for up to 30 s (how
 # fast is scripts/bench's to measure).  Sets OKMS (ms until the first 200,
@@ -850,7 +850,7 @@ HEX_ABORT="$HEX_BEGIN  01 04 00 01 00 08 00 00  ff ff ff fe ff ff ff fe"
 # restart).
 crash_and_recover() {
 	nres=$(grep -c 'restarting' "$T/log")
-	kill -SEGV $(worker_pids | tail -n 1)
+	kill -KILL $(worker_pids | tail -n 1)
 	t0=$(now_ms)
 	OKMS=
 	while [ $(($(now_ms) - t0)) -lt 30000 ]; do

@@ -106,6 +106,7 @@ file == "decide.txt" { if ($1 == "decide") dec[++ndec] = $0; else if ($1 == "loa
 file == "reloads.txt" { relk[++nrel] = $1; relh[nrel] = $3; next }
 file == "flood-mem.txt" { fm[++nfm] = $0; next }
 file == "latency.txt" { latk[++nlat] = $1; latv[nlat] = $2; next }
+file == "conns.txt" { connk[++ncon] = $1; connv[ncon] = $2; next }
 file == "parity.txt" { npar++; parmed[$1] = $2; parmin[$1] = $3; parn[$1] = $4; next }
 
 END {
@@ -115,6 +116,7 @@ END {
 	if (nfm > 0) flood()
 	if (nlat > 0) latency()
 	if (npar > 0) parity()
+	if (ncon > 0) conns()
 	targets()
 }
 
@@ -281,10 +283,31 @@ function latency(   m, i, j, v, n) {
 		metric["latency." m[i]] = v[int((n + 1) / 2)]
 		shown["lat_" m[i]] = v[int((n + 1) / 2)] " ms"
 	}
-	print "   crash: the libfcgi abort payload, then a cached request until one is answered 200 (the supervisor's restart);"
+	print "   crash: SIGKILL to the worker process, then a cached request until one is answered 200 (the supervisor's restart);"
 	print "   autoreload: the users file replaced by rename, no signal, until the new user is answered 200;"
 	print "   grant: a 200 until its line is in the log with no further traffic (held back up to 250 ms);"
 	print "   sigterm: SIGTERM until the daemon has exited"
+}
+
+# Worst of the runs for each: the targets hold for every run.
+function conns(   m, i, j, v, n, worst, lo) {
+	print ""
+	printf "-- 6. Connections (tests/fcgi-crowd, unix socket; 100 requests past 1,000 silent, 100 half-sent, 16 kept; %s runs)\n", conns_runs
+	split("answered open reused p50_ms p99_ms max_ms rss_kib", m, " ")
+	for (i = 1; i <= 7; i++) {
+		n = 0; split("", v)
+		for (j = 1; j <= ncon; j++) if (connk[j] == m[i]) v[++n] = connv[j]
+		sortn(v, n)
+		lo = m[i] == "answered" || m[i] == "open" || m[i] == "reused"
+		worst = lo ? v[1] : v[n]
+		printf "   %-9s worst %8s   (runs: %s-%s)\n", m[i], worst, v[1], v[n]
+		metric["conns." m[i]] = worst
+	}
+	shown["conns_answered"] = metric["conns.answered"] " / " metric["conns.open"]
+	shown["conns_max"] = metric["conns.max_ms"] " ms"
+	shown["conns_rss"] = sprintf("%.1f MiB", metric["conns.rss_kib"] / 1024)
+	print "   answered of 100; open: of the 1,100 slow ones at the end; reused: of the 16 kept, asked again after;"
+	print "   ms: each request on a new connection, connect to END_REQUEST; rss_kib: the worker's growth with all open"
 }
 
 function parity(   m, d, i, k, x) {
