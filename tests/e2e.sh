@@ -196,7 +196,7 @@ expect_no_hdr() {
 # ---- setup ----------------------------------------------------------------
 
 need_programs "$AUTHZD" "$CLIENT" "$MKHASH"
-need_commands base64 awk sed sort cmp paste head tr cut
+need_commands base64 awk sed sort cmp paste head tr cut pgrep
 blake2b_hex x >/dev/null 2>&1 || { echo "# skip: neither b2sum nor python3"; exit 77; }
 
 tmpdir_make e2e
@@ -850,7 +850,7 @@ HEX_ABORT="$HEX_BEGIN  01 04 00 01 00 08 00 00  ff ff ff fe ff ff ff fe"
 # restart).
 crash_and_recover() {
 	nres=$(grep -c 'restarting' "$T/log")
-	kill -KILL $(worker_pids | tail -n 1)
+	kill -KILL $(pgrep -P "$DPID")
 	t0=$(now_ms)
 	OKMS=
 	while [ $(($(now_ms) - t0)) -lt 30000 ]; do
@@ -868,7 +868,7 @@ crash_and_recover() {
 begin "hostile (b): libfcgi's abort payload is refused before libfcgi reads it; the worker lives on"
 nres=$(grep -c 'restarting' "$T/log")
 nref=$(grep -c 'closed a FastCGI connection: ' "$T/log")
-wpid=$(worker_pids | tail -n 1)
+wpid=$(pgrep -P "$DPID")
 "$CLIENT" -t 2 -H "$HEX_ABORT" "$ADDR" >"$T/raw" 2>"$T/raw.err"
 q_site "$A_ALICE"
 expect 200 ok site
@@ -876,7 +876,7 @@ wait_log 'closed a FastCGI connection: ' 100 "$nref" ||
     fail "no 'closed a FastCGI connection: ' line in the log"
 [ "$(grep -c 'restarting' "$T/log")" -eq "$nres" ] ||
     fail "the worker was restarted: $(grep restarting "$T/log" | tail -n 1)"
-[ "$(worker_pids | tail -n 1)" = "$wpid" ] ||
+[ "$(pgrep -P "$DPID")" = "$wpid" ] ||
     fail "another worker process serves now"
 note "$(grep 'closed a FastCGI connection: ' "$T/log" | tail -n 1 | sed 's/^.*]: //')"
 end

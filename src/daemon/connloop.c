@@ -52,7 +52,7 @@
  */
 #define CONNLOOP_DRAIN_MS	2000
 #define CONNLOOP_EVENTS		64	/* per epoll_wait(2) */
-#define CONNLOOP_ACCEPT_BATCH	64	/* accepts before other events */
+#define CONNLOOP_ACCEPT_TRIES	8	/* past aborted connections */
 #define CONNLOOP_DRAIN_READS	16	/* reads of a closing one per event */
 /* Out of descriptors with nothing to close: the listening socket rests. */
 #define CONNLOOP_FULL_PAUSE_MS	100
@@ -159,33 +159,33 @@ conn_arm(struct connloop *lp, struct conn *c)
 	c->c_in_epoll = 1;
 }
 
-/* Frees the connections closed so far: the loop's thread only. */
 static void
-connloop_bury(struct connloop *lp)
+conn_free_all(struct connq *q)
 {
-	struct connq	 dead;
-	struct conn	*c;
+	struct conn *c;
 
-	TAILQ_INIT(&dead);
-	pthread_mutex_lock(&lp->lp_lock);
-	TAILQ_CONCAT(&dead, &lp->lp_lists[CONN_DEAD], c_link);
-	lp->lp_count[CONN_DEAD] = 0;
-	pthread_mutex_unlock(&lp->lp_lock);
-	while ((c = TAILQ_FIRST(&dead)) != NULL) {
-		TAILQ_REMOVE(&dead, c, c_link);
+	while ((c = TAILQ_FIRST(q)) != NULL) {
+		TAILQ_REMOVE(q, c, c_link);
 		free(c);
 	}
 }
 
-/* A whole request is in c's socket: to the first free request thread. */
+/*
+ * A whole request is in c's socket: to the first free request thread,
+ * woken after the unlock, so that it does not wake only to wait for the
+ * lock.
+ */
 static void
 connloop_hand_on(struct connloop *lp, struct conn *c)
 {
+	int wake;
+
 	pthread_mutex_lock(&lp->lp_lock);
 	conn_move(lp, c, CONN_READY, 0);
-	if (lp->lp_waiting > 0)
-		pthread_cond_signal(&lp->lp_ready_cv);
+	wake = lp->lp_waiting > 0;
 	pthread_mutex_unlock(&lp->lp_lock);
+	if (wake)
+		pthread_cond_signal(&lp->lp_ready_cv);
 }
 
 static void
@@ -420,16 +420,22 @@ connloop_pause_listen(struct connloop *lp, uint64_t now)
 	    CONNLOOP_NS_PER_MS;
 }
 
+/*
+ * One accept an event: the listening socket is level-triggered, so the
+ * next epoll_wait(2) reports it again at once if more are waiting, and a
+ * web server that connects once per request costs no accept(2) that
+ * fails with EAGAIN.
+ */
 static void
 connloop_on_listen(struct connloop *lp, uint32_t events, uint64_t now)
 {
 	int fd, i;
 
-	for (i = 0; i < CONNLOOP_ACCEPT_BATCH; i++) {
+	for (i = 0; i < CONNLOOP_ACCEPT_TRIES; i++) {
 		fd = accept4(lp->lp_listen, NULL, NULL, SOCK_CLOEXEC);
 		if (fd != -1) {
 			connloop_admit(lp, fd, now);
-			continue;
+			break;
 		}
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 			continue;
@@ -452,38 +458,16 @@ connloop_on_listen(struct connloop *lp, uint32_t events, uint64_t now)
 		connloop_watch_listen(lp, 0);
 }
 
-/* Closes what has had its time; a count of the requests that missed it. */
-static void
-connloop_expire(struct connloop *lp, uint64_t now)
-{
-	static const enum conn_state timed[] = {
-		CONN_READING, CONN_IDLE, CONN_CLOSING
-	};
-	struct conn	*c;
-	unsigned	 late = 0;
-	size_t		 i;
-
-	pthread_mutex_lock(&lp->lp_lock);
-	for (i = 0; i < sizeof(timed) / sizeof(timed[0]); i++) {
-		while ((c = TAILQ_FIRST(&lp->lp_lists[timed[i]])) != NULL &&
-		    c->c_deadline <= now) {
-			if (timed[i] == CONN_READING)
-				late++;
-			conn_close(lp, c);
-		}
-	}
-	lp->lp_timed_out += late;
-	pthread_mutex_unlock(&lp->lp_lock);
-	if (late > 0)
-		log_warnx("closed %u FastCGI connection%s that sent no whole "
-		    "request within request_timeout (%u s)", late,
-		    late == 1 ? "" : "s", lp->lp_limits.cl_request_ms / 1000);
-}
-
-/* Until the next deadline, at most a tick (deadlines set by request
- * threads while the loop waits are met within a tick). */
+/*
+ * The loop's round of housekeeping, under one lock: closes what has had
+ * its time, takes the closed connections to free (dead), and returns the
+ * milliseconds until the next deadline, at most a tick (deadlines that
+ * request threads set while the loop waits are met within a tick).
+ * *late: the requests that missed request_timeout.
+ */
 static int
-connloop_wait_ms(struct connloop *lp, uint64_t now)
+connloop_tend(struct connloop *lp, uint64_t now, struct connq *dead,
+    unsigned *late)
 {
 	static const enum conn_state timed[] = {
 		CONN_READING, CONN_IDLE, CONN_CLOSING
@@ -492,11 +476,21 @@ connloop_wait_ms(struct connloop *lp, uint64_t now)
 	struct conn	*c;
 	size_t		 i;
 
+	*late = 0;
 	pthread_mutex_lock(&lp->lp_lock);
-	for (i = 0; i < sizeof(timed) / sizeof(timed[0]); i++)
-		if ((c = TAILQ_FIRST(&lp->lp_lists[timed[i]])) != NULL &&
-		    c->c_deadline < next)
+	for (i = 0; i < sizeof(timed) / sizeof(timed[0]); i++) {
+		while ((c = TAILQ_FIRST(&lp->lp_lists[timed[i]])) != NULL &&
+		    c->c_deadline <= now) {
+			if (timed[i] == CONN_READING)
+				(*late)++;
+			conn_close(lp, c);
+		}
+		if (c != NULL && c->c_deadline < next)
 			next = c->c_deadline;
+	}
+	lp->lp_timed_out += *late;
+	TAILQ_CONCAT(dead, &lp->lp_lists[CONN_DEAD], c_link);
+	lp->lp_count[CONN_DEAD] = 0;
 	pthread_mutex_unlock(&lp->lp_lock);
 	if (lp->lp_listen_resume != 0 && lp->lp_listen_resume < next)
 		next = lp->lp_listen_resume;
@@ -529,21 +523,29 @@ connloop_run(void *arg)
 {
 	struct connloop		*lp = arg;
 	struct epoll_event	 ev[CONNLOOP_EVENTS];
+	struct connq		 dead;
 	uint64_t		 now;
-	int			 n;
+	unsigned		 late;
+	int			 n, wait_ms;
 
+	TAILQ_INIT(&dead);
 	while (!atomic_load(&lp->lp_quit)) {
-		n = epoll_wait(lp->lp_epoll, ev, CONNLOOP_EVENTS,
-		    connloop_wait_ms(lp, monoclock_ns()));
 		now = monoclock_ns();
-		if (n > 0)
-			connloop_handle(lp, ev, n, now);
-		connloop_expire(lp, now);
 		if (lp->lp_listen_resume != 0 && now >= lp->lp_listen_resume) {
 			lp->lp_listen_resume = 0;
 			connloop_watch_listen(lp, 1);
 		}
-		connloop_bury(lp);
+		/* Freed only here: the events just handled may name them. */
+		wait_ms = connloop_tend(lp, now, &dead, &late);
+		conn_free_all(&dead);
+		if (late > 0)
+			log_warnx("closed %u FastCGI connection%s that sent no "
+			    "whole request within request_timeout (%u s)", late,
+			    late == 1 ? "" : "s",
+			    lp->lp_limits.cl_request_ms / 1000);
+		n = epoll_wait(lp->lp_epoll, ev, CONNLOOP_EVENTS, wait_ms);
+		if (n > 0)
+			connloop_handle(lp, ev, n, monoclock_ns());
 	}
 	return NULL;
 }
@@ -580,8 +582,9 @@ connloop_open_fds(struct connloop *lp)
 struct connloop *
 connloop_new(int listen_fd, const struct connloop_limits *limits)
 {
-	struct connloop	*lp;
-	int		 i;
+	struct connloop		*lp;
+	pthread_mutexattr_t	 ma;
+	int			 i;
 
 	if ((lp = calloc(1, sizeof(*lp))) == NULL) {
 		log_warnx("out of memory");
@@ -591,7 +594,12 @@ connloop_new(int listen_fd, const struct connloop_limits *limits)
 	lp->lp_epoll = lp->lp_wake = -1;
 	lp->lp_limits = *limits;
 	atomic_init(&lp->lp_quit, 0);
-	pthread_mutex_init(&lp->lp_lock, NULL);
+	/* Held for a list move and at most one epoll_ctl(2): spinning a
+	 * moment costs less than sleeping on it. */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+	pthread_mutex_init(&lp->lp_lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	pthread_cond_init(&lp->lp_ready_cv, NULL);
 	for (i = 0; i < CONN_NSTATES; i++)
 		TAILQ_INIT(&lp->lp_lists[i]);
