@@ -120,7 +120,20 @@ END {
 	targets()
 }
 
-function servers(   i, k, s, p, name, r, pr, v, n, r32, r32m, r35, errs) {
+# paired(A, B): the median of the per-round ratios A/B of ok/s (A and B
+# run next to each other in each round); paired_rounds is set to the
+# ratios, in round order.
+function paired(a, b,   r, v, n) {
+	paired_rounds = ""; n = 0
+	for (r = 1; r <= rounds; r++) {
+		v[++n] = ratio(at(a, r, 4), at(b, r, 4))
+		paired_rounds = paired_rounds (r > 1 ? " " : "") v[n]
+	}
+	sortn(v, n)
+	return n % 2 ? v[(n + 1) / 2] : sprintf("%.2f", (v[n / 2] + v[n / 2 + 1]) / 2)
+}
+
+function servers(   i, k, s, p, name, r32, r32m, r35, rk, errs) {
 	print ""
 	printf "-- 1. Through the servers: medians of %s alternating rounds of %ss (wrk --latency, GET %s, 100 bytes)\n", rounds, duration, uri
 	printf "%-9s %-34s %9s %9s %9s %9s %8s  %s\n", "server", "configuration", "req/s", "ok/s", "p50", "p99", "non-2xx", "ok/s per round"
@@ -133,26 +146,29 @@ function servers(   i, k, s, p, name, r, pr, v, n, r32, r32m, r35, errs) {
 	for (i = 1; i <= nres; i++) errs += rv[i, 8]
 	printf "(ok/s: answers with a 2xx per second; non-2xx: all rounds together, e.g. the daemon's 429 when every hashing slot is busy; socket errors: %d)\n", errs
 	print ""
-	print "   ratios of ok/s.  3/2: per round (3 and 2 run next to each other in each round), their median, and the"
-	print "   ratio of the medians; the target is judged on the median of the paired rounds.  Others: ratios of the medians."
+	print "   ratios of ok/s.  3/2 and nginx's 3k/3: per round (the two run next to each other in each round), their median,"
+	print "   and the ratio of the medians; the targets are judged on the median of the paired rounds.  Others: ratios of the medians."
 	split("lt lighttpd ap apache", s, " ")
 	for (i = 1; i <= 3; i += 2) {
 		p = s[i]; name = s[i + 1]
 		r32m = ratio(median(p "3", 4), median(p "2", 4))
 		r35 = ratio(median(p "3", 4), median(p "5", 4))
-		pr = ""; n = 0
-		for (r = 1; r <= rounds; r++) {
-			v[++n] = ratio(at(p "3", r, 4), at(p "2", r, 4))
-			pr = pr (r > 1 ? " " : "") v[n]
-		}
-		sortn(v, n)
-		r32 = n % 2 ? v[(n + 1) / 2] : sprintf("%.2f", (v[n / 2] + v[n / 2 + 1]) / 2)
-		printf "   %-9s 3/2 = %s (rounds: %s; of medians %s)  3/5 = %s", name, r32, pr, r32m, r35
+		r32 = paired(p "3", p "2")
+		printf "   %-9s 3/2 = %s (rounds: %s; of medians %s)  3/5 = %s", name, r32, paired_rounds, r32m, r35
 		if (p == "lt")
 			printf "  3/5c = %s", ratio(median("lt3", 4), median("lt5c", 4))
 		printf "  3/1 = %s\n", ratio(median(p "3", 4), median(p "1", 4))
 		metric[name ".3/2"] = r32; shown[p "_3_2"] = "3/2 = " r32
 		metric[name ".3/5"] = r35; shown[p "_3_5"] = "3/5 = " r35
+	}
+	# nginx: 3k (nginx keeping its FastCGI connections) against 3 (the
+	# recipe as it is), paired as 3/2 is above.
+	if (median("ng3", 4) != "nan") {
+		rk = paired("ng3k", "ng3")
+		printf "   %-9s 3k/3 = %s (rounds: %s; of medians %s)  3/2 = %s  3/1 = %s\n", "nginx",
+		    rk, paired_rounds, ratio(median("ng3k", 4), median("ng3", 4)),
+		    ratio(median("ng3", 4), median("ng2", 4)), ratio(median("ng3", 4), median("ng1", 4))
+		metric["nginx.3k/3"] = rk; shown["ng_3k_3"] = "3k/3 = " rk
 	}
 }
 

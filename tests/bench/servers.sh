@@ -56,8 +56,10 @@ check_status() {
 
 # lt_start NAME: a lighttpd around $W/lt-NAME.conf (launch.sh's
 # start_lighttpd); ap_start NAME: an Apache (mpm_event) around
-# $W/ap-NAME.conf, as tests/servers/apache-authnz.sh starts one.  Both
-# set lport/aport.
+# $W/ap-NAME.conf, as tests/servers/apache-authnz.sh starts one;
+# ng_start NAME: an nginx with $W/ng-NAME.conf in its server block and
+# $W/ng-NAME-http.conf in its http block (launch.sh's launch_nginx).
+# They set lport/aport/nport.
 lt_conf() {
 	cat <<CONF
 server.modules = ( "mod_access" )
@@ -87,6 +89,40 @@ DocumentRoot "$W/www"
 Include "$W/ap-$1.conf"
 CONF
 }
+ng_conf() {
+	# As the bench's lighttpd, as root: the daemons' sockets are
+	# root's, mode 0660.
+	[ "$(id -u)" = 0 ] && echo "user root;"
+	cat <<CONF
+worker_processes auto;
+pid $W/run/nginx-$1.pid;
+error_log $W/logs/nginx-$1-error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+CONF
+	for _t in client_body proxy fastcgi uwsgi scgi; do
+		echo "    ${_t}_temp_path $W/run/nginx-$1-$_t;"
+	done
+	cat <<CONF
+    types { text/plain txt; }
+    default_type application/octet-stream;
+    include $W/ng-$1-http.conf;
+    server {
+        listen 127.0.0.1:$port;
+        root $W/www;
+        include $W/ng-$1.conf;
+        location / { }
+    }
+}
+CONF
+}
+ng_start() {
+	launch_nginx "$1" ng_conf ||
+	    { cat "$W/logs/nginx-$1-check.log" >&2; die "nginx $1 did not start"; }
+	bg_pid "$pid"
+	nport=$port
+}
 lt_start() {
 	start_lighttpd "$1" lt_conf ||
 	    { cat "$W/logs/lighttpd-$1-check.log" >&2; die "lighttpd $1 did not start"; }
@@ -107,12 +143,16 @@ lighttpd_authz_snippet() {
 apache_authz_snippet() {
 	sed -e "s|127\.0\.0\.1:9000|$1|g" "$top/etc/apache/fcgi-authz-authnz.conf"
 }
+nginx_authz_snippet() {
+	sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$1|" "$top/etc/nginx/fcgi-authz.conf"
+}
 
 # gen_auth_snippets: what the servers of section 1 include, $W/lt-KIND.conf
 # and $W/ap-KIND.conf: nothing (none), the snippet from etc/ for the
 # do-nothing authorizer, the cached and the uncached daemon ($noop_tcp,
 # $cached_tcp, $nocache_tcp for Apache), and the servers' own htpasswd.
 gen_auth_snippets() {
+	gen_nginx_snippets
 	: > "$W/lt-none.conf"
 	lighttpd_authz_snippet "$W/run/noop.sock" > "$W/lt-noop.conf"
 	lighttpd_authz_snippet "$W/run/authz-cached.sock" > "$W/lt-cached.conf"
@@ -138,5 +178,28 @@ CONF
     AuthUserFile "$W/htpasswd"
     Require valid-user
 </Location>
+CONF
+}
+
+# gen_nginx_snippets: $W/ng-KIND.conf and $W/ng-KIND-http.conf for the
+# nginx of section 1: nothing (none), the snippet from etc/ for the
+# do-nothing authorizer and the cached daemon, and the same for the
+# cached daemon with nginx keeping its FastCGI connections (keepalive):
+# an upstream with "keepalive", and "fastcgi_keep_conn on" (docs/
+# servers.md, "nginx, auth_request").
+gen_nginx_snippets() {
+	for _k in none noop cached keepalive; do : > "$W/ng-$_k-http.conf"; done
+	: > "$W/ng-none.conf"
+	nginx_authz_snippet "$W/run/noop.sock" > "$W/ng-noop.conf"
+	nginx_authz_snippet "$W/run/authz-cached.sock" > "$W/ng-cached.conf"
+	sed -e 's|fastcgi_pass unix:/run/fcgi-authz/fcgi-authz.sock;|fastcgi_pass fcgi_authz; fastcgi_keep_conn on;|' \
+	    "$top/etc/nginx/fcgi-authz.conf" > "$W/ng-keepalive.conf"
+	grep -q 'fastcgi_pass fcgi_authz;' "$W/ng-keepalive.conf" ||
+	    die "no 'fastcgi_pass unix:/run/fcgi-authz/fcgi-authz.sock;' in etc/nginx/fcgi-authz.conf"
+	cat > "$W/ng-keepalive-http.conf" <<CONF
+upstream fcgi_authz {
+    server unix:$W/run/authz-cached.sock;
+    keepalive 32;
+}
 CONF
 }

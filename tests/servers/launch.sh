@@ -12,6 +12,9 @@
 #	$LAUNCH_DIR/apache-NAME.conf, logs/apache-NAME-check.log (-t),
 #	logs/apache-NAME-error.log (ErrorLog and its stderr), run/NAME/
 #	(DefaultRuntimeDir, PidFile apache2.pid: launch_apache_head NAME)
+#	$LAUNCH_DIR/nginx-NAME.conf, logs/nginx-NAME-check.log (-t),
+#	logs/nginx-NAME-error.log (what nginx says from its start on; the
+#	configuration's error_log should name it too)
 
 APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
 
@@ -137,6 +140,31 @@ start_apache() {
 		wait "$pid" 2>/dev/null
 		# "could not bind" belongs to this attempt, not to the server
 		mv "$_err" "${_err%.log}.attempt$_try.log" 2>/dev/null
+	done
+	return 2
+}
+
+# launch_nginx NAME WRITE_CONF [URL_PATH]: nginx in the foreground with
+# the configuration WRITE_CONF NAME prints for $port (its pid file and
+# temp paths under $LAUNCH_DIR), on up to three free ports, until it
+# answers at URL_PATH (default /).  Returns 0 with port, base and pid
+# set; 1 if nginx -t refused the configuration; 2 if it did not start.
+# (tests/servers/nginx.sh starts its own, on ports it chose first.)
+launch_nginx() {
+	_name=$1 _conf=$LAUNCH_DIR/nginx-$1.conf
+	_err=$LAUNCH_DIR/logs/nginx-$1-error.log
+	for _try in 1 2 3; do
+		port=$(free_port)
+		base=http://127.0.0.1:$port
+		"$2" "$_name" > "$_conf"
+		nginx -t -q -c "$_conf" -p "$LAUNCH_DIR" -e "$_err" \
+		    > "$LAUNCH_DIR/logs/nginx-$_name-check.log" 2>&1 || return 1
+		nginx -c "$_conf" -p "$LAUNCH_DIR" -e "$_err" -g 'daemon off;' \
+		    2>> "$_err" &
+		pid=$!
+		wait_for_url "$base${3:-/}" "$pid" && return 0
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
 	done
 	return 2
 }
