@@ -106,11 +106,13 @@ file == "decide.txt" { if ($1 == "decide") dec[++ndec] = $0; else if ($1 == "loa
 file == "reloads.txt" { relk[++nrel] = $1; relh[nrel] = $3; next }
 file == "flood-mem.txt" { fm[++nfm] = $0; next }
 file == "latency.txt" { latk[++nlat] = $1; latv[nlat] = $2; next }
+file == "cpu.txt" { cpuv[$1, $2] = $3; ncpu++; next }
 file == "conns.txt" { connk[++ncon] = $1; connv[ncon] = $2; next }
 file == "parity.txt" { npar++; parmed[$1] = $2; parmin[$1] = $3; parn[$1] = $4; next }
 
 END {
 	if (ncfg > 0 && nres > 0) servers()
+	if (ncpu > 0) cpu()
 	if (ndec + nld > 0) inprocess()
 	if (nrel > 0) reload()
 	if (nfm > 0) flood()
@@ -169,6 +171,30 @@ function servers(   i, k, s, p, name, r32, r32m, r35, rk, errs) {
 		    rk, paired_rounds, ratio(median("ng3k", 4), median("ng3", 4)),
 		    ratio(median("ng3", 4), median("ng2", 4)), ratio(median("ng3", 4), median("ng1", 4))
 		metric["nginx.3k/3"] = rk; shown["ng_3k_3"] = "3k/3 = " rk
+	}
+}
+
+# CPU per request of configuration k (2 or 3) against 2, round by round.
+function cpu(   s, i, p, name, r, d, n, v2, v3, dd, m2, m3) {
+	print ""
+	print "-- 1b. CPU per request: user + system of the server's processes and its authorizer's, from /proc, us (median of the rounds)"
+	printf "   %-9s %12s %12s %14s   %s\n", "server", "2 do-nothing", "3 cached", "3 - 2 (paired)", "3 - 2 per round"
+	split("lt lighttpd ap apache", s, " ")
+	for (i = 1; i <= 3; i += 2) {
+		p = s[i]; name = s[i + 1]
+		n = 0; split("", v2); split("", v3); split("", dd); d = ""
+		for (r = 1; r <= rounds; r++) {
+			if (!((p "2", r) in cpuv) || !((p "3", r) in cpuv)) continue
+			v2[++n] = cpuv[p "2", r]; v3[n] = cpuv[p "3", r]
+			dd[n] = cpuv[p "3", r] - cpuv[p "2", r]
+			d = d (d == "" ? "" : " ") sprintf("%+.1f", dd[n])
+		}
+		if (n == 0) continue
+		sortn(v2, n); sortn(v3, n); sortn(dd, n)
+		m2 = v2[int((n + 1) / 2)]; m3 = v3[int((n + 1) / 2)]
+		printf "   %-9s %12.1f %12.1f %+14.1f   %s\n", name, m2, m3, dd[int((n + 1) / 2)], d
+		metric[name ".cpu_delta"] = dd[int((n + 1) / 2)]
+		shown[p "_cpu"] = sprintf("%+.1f us", dd[int((n + 1) / 2)])
 	}
 }
 

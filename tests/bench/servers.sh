@@ -35,6 +35,24 @@ start_tcp() {
 	done
 	die "$1 did not start"
 }
+# tree_ticks PID...: the user + system clock ticks so far of these
+# processes and all their descendants (/proc/PID/stat, fields 14 and 15;
+# each process's threads included).
+tree_ticks() {
+	local _p _t=0
+	for _p in $(tree_pids "$@"); do
+		_t=$(( _t + $(awk '{ print $14 + $15 }' "/proc/$_p/stat" 2>/dev/null || echo 0) ))
+	done
+	echo "$_t"
+}
+tree_pids() {
+	local _p
+	for _p in "$@"; do
+		echo "$_p"
+		# shellcheck disable=SC2046
+		tree_pids $(pgrep -P "$_p")
+	done
+}
 # check_url URL CURL_ARGS...: our own file, with a 200.
 check_url() {
 	_u=$1
