@@ -5,20 +5,22 @@
  * asks it new requests, for the tests and scripts/bench
  * (docs/architecture.md, Connections).
  *
- *	fcgi-crowd [-s silent] [-p partial] [-k kept] [-n requests]
- *	    [-c command] [-t timeout] address [name=value ...]
+ *	fcgi-crowd [-s silent] [-p partial] [-d dripping] [-k kept]
+ *	    [-n requests] [-c command] [-t timeout] address [name=value ...]
  *
  * It opens `silent` connections that send nothing, `partial` ones that
- * stop in the middle of a PARAMS record, and `kept` ones that each ask
- * one request with FCGI_KEEP_CONN, read the answer and stay open; runs
- * command (sh -c) if given, for instance to read the daemon's memory;
- * then asks `requests` requests, one after the other, each on a new
- * connection, with the name=value params; then asks one more on each
- * kept connection.  It prints, one line each:
+ * stop in the middle of a PARAMS record, `dripping` ones that send a
+ * request one byte at a time, a byte each before every new request (and
+ * never its last byte), and `kept` ones that each ask one request with
+ * FCGI_KEEP_CONN, read the answer and stay open; runs command (sh -c) if
+ * given, for instance to read the daemon's memory; then asks `requests`
+ * requests, one after the other, each on a new connection, with the
+ * name=value params; then asks one more on each kept connection.  It
+ * prints, one line each:
  *
- *	held silent=N partial=N kept=N
+ *	held silent=N partial=N dripping=N kept=N
  *	answered N of N, status 200=N other=N, ms max=F p50=F p99=F
- *	still open silent=N partial=N
+ *	still open silent=N partial=N dripping=N
  *	kept reused N of N
  *
  * Exits 0 when it could run (the caller judges the counts), 1 on a
@@ -285,15 +287,18 @@ main(int argc, char *argv[])
 {
 	struct wire	 req, kept_req;
 	int		 nsilent = 0, npartial = 0, nkept = 0, nreq = 0, ch;
+	int		 ndrip = 0, *drip, open_d = 0, j;
+	size_t		 dripped = 0;
 	int		 i, *silent, *partial, *kept, ok = 0, other = 0;
 	int		 open_s = 0, open_p = 0, reused = 0;
 	double		*ms;
 	const char	*command = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt(argc, argv, "+c:k:n:p:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:d:k:n:p:s:t:")) != -1) {
 		switch (ch) {
 		case 'c': command = optarg; break;
+		case 'd': ndrip = count_arg(optarg); break;
 		case 'k': nkept = count_arg(optarg); break;
 		case 'n': nreq = count_arg(optarg); break;
 		case 'p': npartial = count_arg(optarg); break;
@@ -313,8 +318,10 @@ main(int argc, char *argv[])
 	silent = calloc((size_t)nsilent + 1, sizeof(int));
 	partial = calloc((size_t)npartial + 1, sizeof(int));
 	kept = calloc((size_t)nkept + 1, sizeof(int));
+	drip = calloc((size_t)ndrip + 1, sizeof(int));
 	ms = calloc((size_t)nreq + 1, sizeof(double));
-	if (silent == NULL || partial == NULL || kept == NULL || ms == NULL)
+	if (silent == NULL || partial == NULL || kept == NULL || ms == NULL ||
+	    drip == NULL)
 		err(2, "calloc");
 
 	for (i = 0; i < nsilent; i++)
@@ -325,19 +332,29 @@ main(int argc, char *argv[])
 		if ((partial[i] = crowd_connect()) == -1 ||
 		    send_all(partial[i], req.w_buf, 16 + 8 + 4) == -1)
 			err(2, "partial connection %d", i);
+	for (i = 0; i < ndrip; i++)
+		if ((drip[i] = crowd_connect()) == -1)
+			err(2, "dripping connection %d", i);
 	for (i = 0; i < nkept; i++)
 		if ((kept[i] = crowd_connect()) == -1 ||
 		    send_all(kept[i], kept_req.w_buf, kept_req.w_len) == -1 ||
 		    read_answer(kept[i]) == -1)
 			errx(2, "kept connection %d: no answer", i);
-	printf("held silent=%d partial=%d kept=%d\n", nsilent, npartial,
-	    nkept);
+	printf("held silent=%d partial=%d dripping=%d kept=%d\n", nsilent,
+	    npartial, ndrip, nkept);
 	fflush(stdout);
 	if (command != NULL && system(command) != 0)
 		warnx("%s: failed", command);
 
 	for (i = 0; i < nreq; i++) {
-		int st = ask_one(&req, &ms[i]);
+		int st;
+
+		if (dripped + 1 < req.w_len) {
+			for (j = 0; j < ndrip; j++)
+				(void)send_all(drip[j], req.w_buf + dripped, 1);
+			dripped++;
+		}
+		st = ask_one(&req, &ms[i]);
 
 		if (st == 200)
 			ok++;
@@ -354,7 +371,10 @@ main(int argc, char *argv[])
 		open_s += still_open(silent[i]);
 	for (i = 0; i < npartial; i++)
 		open_p += still_open(partial[i]);
-	printf("still open silent=%d partial=%d\n", open_s, open_p);
+	for (i = 0; i < ndrip; i++)
+		open_d += still_open(drip[i]);
+	printf("still open silent=%d partial=%d dripping=%d\n", open_s, open_p,
+	    open_d);
 	for (i = 0; i < nkept; i++)
 		if (send_all(kept[i], kept_req.w_buf, kept_req.w_len) == 0 &&
 		    read_answer(kept[i]) != -1)
