@@ -303,7 +303,31 @@ START_TEST(test_connloop_dripped_request)
 }
 END_TEST
 
-/* request_timeout bounds the whole request, not one read. */
+/* A request with one 400-byte param: long enough to drip for 4 s. */
+static void
+long_request(unsigned id)
+{
+	unsigned char	begin[8] = { 0, AUTHORIZER, 0 };
+	unsigned char	param[2 + 4 + 3 + 400];
+
+	param[0] = 3;
+	param[1] = 0x80;
+	param[2] = 0;
+	param[3] = 400 >> 8;
+	param[4] = 400 & 0xff;
+	memcpy(param + 5, "URI", 3);
+	memset(param + 8, 'x', 400);
+	wlen = 0;
+	rec(BEGIN, id, begin, sizeof(begin));
+	rec(PARAMS, id, param, 8 + 400);
+	rec(PARAMS, id, NULL, 0);
+}
+
+/*
+ * request_timeout bounds the whole request, not one read: a peer that
+ * sends a byte every 10 ms never lets 300 ms of silence pass, and is
+ * closed all the same, long before its request could be whole.
+ */
 START_TEST(test_connloop_request_deadline)
 {
 	int	fd, drip;
@@ -312,14 +336,16 @@ START_TEST(test_connloop_request_deadline)
 	start(300, 60000, 100);
 	fd = client();
 	drip = client();
-	request(1, 0);
-	/* One byte every 50 ms never lets 300 ms of silence pass; the
-	 * request is never whole (its last byte is never sent). */
+	long_request(1);
 	for (i = 0; i + 1 < wlen; i++) {
 		if (send(drip, wire + i, 1, MSG_NOSIGNAL) != 1)
 			break;
-		sleep_ms(50);
+		sleep_ms(10);
 	}
+	/* Closed 300 ms after the connection, so after some 30 bytes: half
+	 * of them is 2.2 s at least, slack enough for a busy machine. */
+	ck_assert_msg(i < wlen / 2, "a dripping peer was closed only after "
+	    "%zu bytes of %zu", i, wlen);
 	ck_assert(sees_close(fd));
 	ck_assert(sees_close(drip));
 	ck_assert(STATS_REACH(cs_timed_out, 2));
