@@ -40,6 +40,33 @@ reload_users() {
 	reload_lines "$@" | sed -n 's/.*(\([0-9]*\) users).*/\1/p' | tail -n 1
 }
 
+# reload_idle: no reload under way, in either process: the supervisor
+# has no load thread (src/daemon/lastgood.c), and the worker's main
+# thread, which reloads, used at most 2 clock ticks in 0.3 s.
+reload_ticks() { awk '{ print $14 + $15 }' "/proc/$1/task/$1/stat" 2>/dev/null; }
+reload_idle() {
+	_w=$(pgrep -P "$reload_pid" | head -n 1)
+	[ -n "$_w" ] || return 1
+	_t0=$(reload_ticks "$_w")
+	sleep 0.3
+	set -- "/proc/$reload_pid/task"/*
+	[ $# = 1 ] && [ $(( $(reload_ticks "$_w") - _t0 )) -le 2 ]
+}
+# reload_settle: until idle twice in a row (up to 30 s), so that a reload
+# left from one run never runs in the next.
+reload_settle() {
+	_k=0
+	for _ in $(seq 100); do
+		if reload_idle; then
+			_k=$((_k + 1))
+			[ "$_k" -lt 2 ] || return 0
+		else
+			_k=0
+		fi
+	done
+	say "  a reload is still under way after 30 s"
+}
+
 # reload_prepare ROUND: users-live.ini.new, the file with one user more
 # than the last round's (a user of its own each round: addedROUND).
 reload_prepare() {
@@ -80,17 +107,15 @@ reload_run() {
 	wait "$_wrk" || die "wrk failed: $(cat "$_out")"
 	_to=$(reload_size)
 	[ -z "$_hupper" ] || { kill "$_hupper"; wait "$_hupper" 2>/dev/null; }
-	# A reload still under way ends before the next run; the one this
-	# run wanted is waited for (up to 30 s), and counted late if it
-	# came after the run.
-	if [ "$_mode" = once ]; then
-		for _ in $(seq 300); do
-			[ "$(reload_users "$_from")" = "$_want" ] && break
-			sleep 0.1
-		done
-	else
-		sleep 1.5
-	fi
+	# Reloads still under way end before the next run (the one a run
+	# wanted, up to 30 s): a reload that came after the run is counted
+	# late.
+	for _ in $(seq 300); do
+		[ "$_mode" != once ] ||
+		    [ "$(reload_users "$_from")" = "$_want" ] && break
+		sleep 0.1
+	done
+	reload_settle
 	_n=$(reload_count "$_from" "$_to")
 	_users=$(reload_users "$_from" "$_to")
 	_late=$(reload_count "$_to")
@@ -116,6 +141,7 @@ measure_reload() {
 	reload_url="http://127.0.0.1:$lport$URI"
 	check_url "$reload_url" -H "Authorization: Basic $BASIC" ||
 	    die "the reload server does not serve the bench user"
+	reload_settle
 	for r in $(seq "$ROUNDS"); do
 		if [ $((r % 2)) = 1 ]; then
 			reload_run steady "$r"
