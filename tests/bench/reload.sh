@@ -18,9 +18,11 @@
 # written before the run, so that the run measures the reload and not
 # the copy of 13 MB.  Whether the reload happened, and when, is read from
 # the daemon's log: the "reloaded FILE (N users)" lines it wrote during
-# the run, and after it (late).  Round R's file has 100,000 + R users,
-# so its line tells it from any other.  Each line of $W/reloads.txt:
-#	reload-MODE ROUND RELOADS USERS WANT_USERS LATE
+# the run, and after it (late), and the "changed on disk; reloading" lines
+# the watcher wrote during the run (starts).  Round R's file has
+# 100,000 + R users, so its line tells it from any other.  Each line of
+# $W/reloads.txt:
+#	reload-MODE ROUND RELOADS USERS WANT_USERS LATE STARTS
 # (USERS: the last count logged during the run, 0 for none; WANT_USERS:
 # what the run's own reload must say, 0 for no reload wanted).
 
@@ -119,13 +121,15 @@ reload_run() {
 	_n=$(reload_count "$_from" "$_to")
 	_users=$(reload_users "$_from" "$_to")
 	_late=$(reload_count "$_to")
+	_starts=$(tail -c +"$((_from + 1))" "$(reload_log)" |
+	    head -c "$((_to - _from))" | grep -ac 'changed on disk; reloading')
 	# Still served after the reloads (which keep the cache, [cache]
 	# being unchanged), so the next run starts as a steady server does.
 	check_url "$reload_url" -H "Authorization: Basic $BASIC" ||
 	    die "the reload server does not serve the bench user after the reloads"
 	record "reload-$_mode" "$_r" "$_out"
-	echo "reload-$_mode $_r $_n ${_users:-0} $_want $_late" >> "$W/reloads.txt"
-	say "  round $_r $_mode: $(tail -n1 "$RES" | cut -d' ' -f3-) reloads=$_n users=${_users:-0} late=$_late"
+	echo "reload-$_mode $_r $_n ${_users:-0} $_want $_late $_starts" >> "$W/reloads.txt"
+	say "  round $_r $_mode: $(tail -n1 "$RES" | cut -d' ' -f3-) reloads=$_n users=${_users:-0} late=$_late starts=$_starts"
 }
 
 # measure_reload: ROUNDS rounds of the three runs, after starting the
