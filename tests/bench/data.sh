@@ -103,10 +103,13 @@ gen_all() {
 	gen_users "$NUSERS" > "$W/users.ini"
 	gen_users 1000 > "$W/users-1k.ini"
 	gen_users 100000 > "$W/users-100k.ini"
+	# The reload section's own copy, which it replaces (reload.sh).
+	cp "$W/users-100k.ini" "$W/users-live.ini"
 	gen_conf users.ini "$TTL" "$NRULES" 2 > "$W/cached.ini"
 	gen_conf users.ini "$EXPIRY_TTL" "$NRULES" 2 > "$W/expiring.ini"
 	gen_conf users.ini 0 "$NRULES" 2 > "$W/nocache.ini"
 	gen_conf users-100k.ini "$TTL" "$NRULES" 2 > "$W/reload-100k.ini"
+	gen_conf users-live.ini "$TTL" "$NRULES" 2 > "$W/reload-live.ini"
 	for r in 10 100 1000; do
 		gen_conf users-1k.ini 300 "$r" 0 > "$W/d-$r-1k.ini"
 		gen_conf users-100k.ini 300 "$r" 0 > "$W/d-$r-100k.ini"
@@ -114,7 +117,7 @@ gen_all() {
 	gen_conf users-1k.ini 300 1000 0 prefix > "$W/d-1000p-1k.ini"
 	gen_conf users-100k.ini 300 1000 0 prefix > "$W/d-1000p-100k.ini"
 	chmod 644 "$W"/*.ini "$W/www/bench/file.txt"
-	for c in cached nocache expiring reload-100k d-10-1k d-1000-100k d-1000p-1k; do
+	for c in cached nocache expiring reload-live d-10-1k d-1000-100k d-1000p-1k; do
 		"$AUTHZD" -t -c "$W/$c.ini" > "$W/logs/check-$c.log" 2>&1 || {
 			cat "$W/logs/check-$c.log" >&2
 			return 1

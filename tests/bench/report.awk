@@ -8,13 +8,14 @@
 #	configs.tsv	KEY SERVER LABEL...: section 1's rows, in order
 #	results.tsv	KEY ROUND req/s ok/s p50_ms p99_ms non-2xx errors
 #	decide.txt	decide-bench's "decide k=v ..." and "load k=v ..."
-#	reloads.txt	reload-MODE ROUND RELOADS
+#	reloads.txt	reload-MODE ROUND RELOADS USERS WANT_USERS LATE STARTS
+#			(tests/bench/reload.sh)
 #	flood-mem.txt	flood-MODE ROUND RSS_KIB PEAK_KIB [N STATUS:COUNT...]
 #	latency.txt	NAME MS
 #	parity.txt	NAME MEDIAN_MS MIN_MS N (tests/bench/parity.sh)
-# Variables: rounds duration uri reload_every good_conns flood_conns
-# flood_delay_ms expiry_ttl latency_runs hash_max_concurrent hash_mem
-# parity_runs.
+# Variables: rounds duration uri wrk_conns reload_every reload_window
+# good_conns flood_conns flood_delay_ms expiry_ttl latency_runs
+# hash_max_concurrent hash_mem parity_runs.
 
 function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
 
@@ -103,7 +104,7 @@ file == "results.tsv" {
 	next
 }
 file == "decide.txt" { if ($1 == "decide") dec[++ndec] = $0; else if ($1 == "load") ld[++nld] = $0; next }
-file == "reloads.txt" { relk[++nrel] = $1; relh[nrel] = $3; next }
+file == "reloads.txt" { relk[++nrel] = $1; rel[nrel] = $0; next }
 file == "flood-mem.txt" { fm[++nfm] = $0; next }
 file == "latency.txt" { latk[++nlat] = $1; latv[nlat] = $2; next }
 file == "cpu.txt" { cpuv[$1, $2] = $3; ncpu++; next }
@@ -247,23 +248,78 @@ function inprocess(   i, v, n, k, sel, lab, worst, flat, r) {
 	}
 }
 
-function reload(   m, i, k, n, s) {
-	print ""
-	printf "-- 3a. Reload under load: lighttpd + fcgi-authzd with 100,000 users, SIGHUP every %ss (medians of %s rounds)\n", reload_every, rounds
-	printf "   %-22s %9s %9s %9s %8s %8s\n", "", "ok/s", "p50", "p99", "non-2xx", "reloads"
-	split("steady reloading", m, " ")
-	for (i = 1; i <= 2; i++) {
-		n = "reload-" m[i]
-		s = 0
-		for (k = 1; k <= nrel; k++) if (relk[k] == n) s += relh[k]
-		printf "   %-22s %9.0f %9s %9s %8s %8s\n", m[i], median(n, 4),
-		    fmt_ms(median(n, 5)), fmt_ms(median(n, 6)), sum(n, 7), s
+# paired(KEY, COL): the per-round ratios of KEY to reload-steady in
+# column COL, which ran next to each other in each round, as a list;
+# pmed, their median ("nan" for none).
+function paired(k, c,   r, v, n, x, l) {
+	n = 0; l = ""
+	for (r = 1; r <= rounds; r++) {
+		x = ratio(at(k, r, c), at("reload-steady", r, c))
+		l = l (r > 1 ? " " : "") x
+		if (x != "nan") v[++n] = x
 	}
-	n = sum("reload-reloading", 7); s = sum("reload-reloading", 8)
+	pmed = n == 0 ? "nan" : sprintf("%.2f", mid(v, n))
+	return l
+}
+
+# reload(): section 3a (tests/bench/reload.sh).  A run is "wrong" when its
+# reloads are not what its mode asks: a steady run with any, a "once" run
+# without exactly one, of its own file (WANT_USERS), begun and ended
+# within the run.  A wrong run makes both targets MISS: a reload that did
+# not happen in the window measured nothing.  The ratios are judged per
+# round, once against the steady run next to it, as section 1 judges 3/2:
+# the machine's other load changes from one run to the next.
+function reload(   m, lab, i, k, n, s, w, r, cnt, late, bad, pr, why) {
+	print ""
+	printf "-- 3a. Reload under load: lighttpd + fcgi-authzd with 100,000 users, wrk -c%s (%s rounds)\n", wrk_conns, rounds
+	printf "   one reload: %ss runs; half a second before the middle, the users file is replaced with one user more\n", reload_window
+	print "   (renamed into place, as fcgi-authz writes it) and the daemon's watcher reloads it, no signal; steady runs"
+	printf "   of %ss alternate with them.  SIGHUP every %ss: %ss runs, the same file reloaded again and again\n", reload_window, reload_every, duration
+	printf "   %-18s %8s %8s %9s %8s %7s  %-13s %-26s %s\n", "medians:", "ok/s", "p50", "p99", "non-2xx", "errors", "reloads", "p99 per round", "p99 / steady's, per round"
+	split("steady once every", m, " ")
+	lab["steady"] = "steady"; lab["once"] = "one reload"
+	lab["every"] = "SIGHUP every " reload_every "s"
+	for (i = 1; i <= 3; i++) {
+		n = "reload-" m[i]
+		cnt = ""; late = 0
+		for (k = 1; k <= nrel; k++) {
+			if (relk[k] != n) continue
+			split(rel[k], w, " ")
+			cnt = cnt (cnt == "" ? "" : ",") w[3]
+			late += w[6]
+			if ((m[i] == "steady" && w[3] != 0) ||
+			    (m[i] == "once" && (w[3] != 1 || w[4] != w[5]))) {
+				bad++
+				why = w[3] " reload(s) in the run, the last of " w[4] " users"
+				if (m[i] == "once" && w[3] == 0 && w[7] > 0 && w[6] > 0)
+					why = "its reload began in the run and ended after it"
+				printf "   ! round %s %s: %s (wanted: %s)\n", w[2], lab[m[i]],
+				    why, m[i] == "once" ? "one, of " w[5] " users" : "none"
+			}
+		}
+		if (late > 0) cnt = cnt " +" late " late"
+		pr = ""
+		for (r = 1; r <= rounds; r++)
+			pr = pr (r > 1 ? " " : "") fmt_ms(at(n, r, 6))
+		printf "   %-18s %8.0f %8s %9s %8s %7s  %-13s %-26s %s\n", lab[m[i]], median(n, 4),
+		    fmt_ms(median(n, 5)), fmt_ms(median(n, 6)), sum(n, 7), sum(n, 8), cnt, pr,
+		    m[i] == "steady" ? "" : paired(n, 6)
+	}
+	print "   (reloads: the daemon's \"reloaded\" lines during each run, round by round; late: after the run ended)"
+	metric["reload.wrong"] = bad + 0
+	n = sum("reload-once", 7); s = sum("reload-once", 8)
 	metric["reload.failed"] = n + s; shown["reload_failed"] = n " + " s
-	metric["reload.p99_x"] = ratio(median("reload-reloading", 6), median("reload-steady", 6))
-	metric["reload.ok_x"] = ratio(median("reload-reloading", 4), median("reload-steady", 4))
+	paired("reload-once", 6); metric["reload.p99_x"] = pmed
+	paired("reload-once", 4); metric["reload.ok_x"] = pmed
 	shown["reload_slowed"] = "p99 x" metric["reload.p99_x"] " ok/s x" metric["reload.ok_x"]
+	if (bad > 0) {
+		shown["reload_failed"] = shown["reload_failed"] ", " bad " wrong run(s)"
+		shown["reload_slowed"] = shown["reload_slowed"] ", " bad " wrong run(s)"
+	}
+	paired("reload-every", 6); shown["reload_every"] = "p99 x" pmed
+	paired("reload-every", 4); shown["reload_every"] = shown["reload_every"] " ok/s x" pmed
+	shown["reload_every"] = shown["reload_every"] sprintf(", %d + %d failed",
+	    sum("reload-every", 7), sum("reload-every", 8))
 }
 
 function flood(   m, i, j, k, w, n, st, o, rss, nr, peak, base, top, nf, kv2) {
