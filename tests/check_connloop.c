@@ -50,7 +50,8 @@ rec(unsigned type, unsigned id, const unsigned char *body, size_t len)
 	h[4] = (unsigned char)(len >> 8);
 	h[5] = (unsigned char)len;
 	h[6] = h[7] = 0;
-	memcpy(h + 8, body, len);
+	if (len > 0)
+		memcpy(h + 8, body, len);
 	wlen += 8 + len;
 }
 

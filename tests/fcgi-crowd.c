@@ -98,8 +98,10 @@ wire_request(struct wire *w, unsigned flags, char **nv, int nnv)
 	w->w_len = 0;
 	wire_record(w, FCGI_BEGIN_REQUEST, begin, sizeof(begin));
 	for (i = 0; i < nnv; i++) {
-		if ((eq = strchr(nv[i], '=')) == NULL)
+		if ((eq = strchr(nv[i], '=')) == NULL) {
 			errx(1, "%s: not name=value", nv[i]);
+			continue;	/* not reached */
+		}
 		nl = (size_t)(eq - nv[i]);
 		vl = strlen(eq + 1);
 		if (nl > 127 || vl > 127 || plen + 2 + nl + vl > sizeof(params))
