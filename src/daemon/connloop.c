@@ -92,6 +92,11 @@ struct connloop {
 	int		 lp_listening;	/* the listening socket is watched */
 	uint64_t	 lp_listen_resume; /* after EMFILE; 0: not paused */
 	int		 lp_full_logged; /* EMFILE said once */
+	/* At most a line a second of each kind (connloop_say). */
+	struct connloop_said {
+		uint64_t	 ls_sec;	/* of the last line */
+		unsigned	 ls_quiet;	/* since, not logged */
+	}		 lp_said_refused, lp_said_late;
 	/* Under lp_lock. */
 	pthread_mutex_t	 lp_lock;
 	pthread_cond_t	 lp_ready_cv;
@@ -188,14 +193,56 @@ connloop_hand_on(struct connloop *lp, struct conn *c)
 		pthread_cond_signal(&lp->lp_ready_cv);
 }
 
+/*
+ * Whether a line of this kind may be logged now: at most one a second,
+ * so that a hostile peer cannot flood the log (the metrics count them
+ * all).  *quiet: how many were not logged since the last one.
+ */
+static int
+connloop_say(struct connloop_said *ls, unsigned n, unsigned *quiet)
+{
+	uint64_t sec = monoclock_ns() / (1000 * CONNLOOP_NS_PER_MS);
+
+	if (sec == ls->ls_sec) {
+		ls->ls_quiet += n;
+		return 0;
+	}
+	*quiet = ls->ls_quiet;
+	ls->ls_sec = sec;
+	ls->ls_quiet = 0;
+	return 1;
+}
+
 static void
 connloop_refuse(struct connloop *lp, struct conn *c, const char *why)
 {
+	unsigned quiet;
+
 	pthread_mutex_lock(&lp->lp_lock);
 	lp->lp_refused++;
 	conn_close(lp, c);
 	pthread_mutex_unlock(&lp->lp_lock);
-	log_warnx("closed a FastCGI connection: %s", why);
+	if (!connloop_say(&lp->lp_said_refused, 1, &quiet))
+		return;
+	if (quiet > 0)
+		log_warnx("closed a FastCGI connection: %s (and %u before it "
+		    "not logged)", why, quiet);
+	else
+		log_warnx("closed a FastCGI connection: %s", why);
+}
+
+/* Connections closed for missing request_timeout, in a line a second. */
+static void
+connloop_say_late(struct connloop *lp, unsigned late)
+{
+	unsigned quiet;
+
+	if (late == 0 || !connloop_say(&lp->lp_said_late, late, &quiet))
+		return;
+	late += quiet;
+	log_warnx("closed %u FastCGI connection%s that sent no whole request "
+	    "within request_timeout (%u s)", late, late == 1 ? "" : "s",
+	    lp->lp_limits.cl_request_ms / 1000);
 }
 
 /*
@@ -538,11 +585,7 @@ connloop_run(void *arg)
 		/* Freed only here: the events just handled may name them. */
 		wait_ms = connloop_tend(lp, now, &dead, &late);
 		conn_free_all(&dead);
-		if (late > 0)
-			log_warnx("closed %u FastCGI connection%s that sent no "
-			    "whole request within request_timeout (%u s)", late,
-			    late == 1 ? "" : "s",
-			    lp->lp_limits.cl_request_ms / 1000);
+		connloop_say_late(lp, late);
 		n = epoll_wait(lp->lp_epoll, ev, CONNLOOP_EVENTS, wait_ms);
 		if (n > 0)
 			connloop_handle(lp, ev, n, monoclock_ns());
