@@ -1,8 +1,10 @@
 /*
- * The hashing pool (hashpool.h): one mutex, a queue of jobs that live on
- * their requesters' stacks, and a queue of renewals that own copies of
- * their inputs.  A job for a hash and password already queued or running
- * waits for that one's result (hashpool_share).
+ * The hashing pool (hashpool.h): one mutex, two queues of jobs that live
+ * on their requesters' stacks (the reserved one, for credentials that
+ * verified recently, goes first), and a queue of renewals that own
+ * copies of their inputs and go before both.  A job for a hash and
+ * password already queued or running waits for that one's result
+ * (hashpool_share).
  */
 #include "config.h"
 
@@ -26,6 +28,7 @@ struct hashjob {
 	int		 hj_result;
 	uint64_t	 hj_ran_ns;	/* the verification alone */
 	int		 hj_done;
+	int		 hj_reserved;	/* holds a reserved place */
 	unsigned	 hj_sharers;	/* others waiting for this result */
 	struct hashjob	*hj_next;	/* in the queue */
 	struct hashjob	*hj_active_next; /* queued or running */
@@ -46,9 +49,12 @@ struct hashpool {
 	pthread_cond_t	 hp_work;	/* a job was queued, or stop */
 	pthread_cond_t	 hp_done;	/* a job finished */
 	struct hashjob	*hp_head, *hp_tail;
+	struct hashjob	*hp_rjhead, *hp_rjtail;	/* reserved: before hp_head */
 	struct hashjob	*hp_active;	/* every job queued or running */
-	unsigned	 hp_inflight;	/* queued + running */
+	unsigned	 hp_inflight;	/* queued + running, in max_inflight */
 	unsigned	 hp_max_inflight;
+	unsigned	 hp_reserved;	/* queued + running, reserved places */
+	unsigned	 hp_max_reserved;
 	struct hashrenewal *hp_rhead, *hp_rtail;	/* run first */
 	unsigned	 hp_nrenewals;	/* queued + running */
 	unsigned	 hp_queued;	/* jobs and renewals on the queues */
@@ -95,6 +101,24 @@ hashpool_run_renewal(struct hashpool *hp)
 	hp->hp_nrenewals--;
 }
 
+/* Takes the next job off its queue, the reserved one first; NULL: none. */
+static struct hashjob *
+hashpool_next_job(struct hashpool *hp)
+{
+	struct hashjob	**head = &hp->hp_head, **tail = &hp->hp_tail;
+	struct hashjob	 *job;
+
+	if (hp->hp_rjhead != NULL) {
+		head = &hp->hp_rjhead;
+		tail = &hp->hp_rjtail;
+	}
+	if ((job = *head) == NULL)
+		return NULL;
+	if ((*head = job->hj_next) == NULL)
+		*tail = NULL;
+	return job;
+}
+
 static void *
 hashpool_thread(void *arg)
 {
@@ -108,18 +132,15 @@ hashpool_thread(void *arg)
 	(void)proc_thread_nice(19);
 	pthread_mutex_lock(&hp->hp_lock);
 	for (;;) {
-		while (hp->hp_head == NULL && hp->hp_rhead == NULL &&
-		    !hp->hp_stopping)
+		while (hp->hp_head == NULL && hp->hp_rjhead == NULL &&
+		    hp->hp_rhead == NULL && !hp->hp_stopping)
 			pthread_cond_wait(&hp->hp_work, &hp->hp_lock);
 		if (hp->hp_rhead != NULL) {
 			hashpool_run_renewal(hp);
 			continue;
 		}
-		if (hp->hp_head == NULL)
+		if ((job = hashpool_next_job(hp)) == NULL)
 			break;
-		job = hp->hp_head;
-		if ((hp->hp_head = job->hj_next) == NULL)
-			hp->hp_tail = NULL;
 		hp->hp_queued--;
 		hp->hp_running++;
 		pthread_mutex_unlock(&hp->hp_lock);
@@ -156,6 +177,7 @@ hashpool_new(unsigned threads, unsigned max_inflight)
 	pthread_cond_init(&hp->hp_work, NULL);
 	pthread_cond_init(&hp->hp_done, NULL);
 	hp->hp_max_inflight = max_inflight;
+	hp->hp_max_reserved = HASHPOOL_RESERVED(max_inflight);
 	/* The threads take no signals. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -240,9 +262,62 @@ hashpool_unlink_active(struct hashpool *hp, struct hashjob *job)
 		}
 }
 
-int
-hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
-    size_t len, uint64_t *ran_ns)
+/*
+ * Takes a place for a new job: one among max_inflight, else, for a
+ * credential that verified recently, a reserved one.  Returns 0 and sets
+ * job->hj_reserved, or -1 when none is free.  Called with the lock held.
+ */
+static int
+hashpool_take_place(struct hashpool *hp, struct hashjob *job, int recent)
+{
+	if (hp->hp_inflight < hp->hp_max_inflight) {
+		hp->hp_inflight++;
+		return 0;
+	}
+	if (recent && hp->hp_reserved < hp->hp_max_reserved) {
+		hp->hp_reserved++;
+		job->hj_reserved = 1;
+		return 0;
+	}
+	return -1;
+}
+
+static void
+hashpool_give_place(struct hashpool *hp, const struct hashjob *job)
+{
+	if (job->hj_reserved)
+		hp->hp_reserved--;
+	else
+		hp->hp_inflight--;
+}
+
+/*
+ * Queues job, a recent credential's before every other job, and lists it
+ * among the active ones for others with the same credential to share.
+ */
+static void
+hashpool_enqueue(struct hashpool *hp, struct hashjob *job, int recent)
+{
+	struct hashjob **head = &hp->hp_head, **tail = &hp->hp_tail;
+
+	if (recent) {
+		head = &hp->hp_rjhead;
+		tail = &hp->hp_rjtail;
+	}
+	if (*tail != NULL)
+		(*tail)->hj_next = job;
+	else
+		*head = job;
+	*tail = job;
+	job->hj_active_next = hp->hp_active;
+	hp->hp_active = job;
+	hp->hp_queued++;
+}
+
+/* hashpool_verify and hashpool_verify_reserved (recent: 1). */
+static int
+hashpool_submit(struct hashpool *hp, const char *hash, const char *password,
+    size_t len, uint64_t *ran_ns, int recent)
 {
 	struct hashjob	 job, *same;
 
@@ -253,36 +328,42 @@ hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
 	pthread_mutex_lock(&hp->hp_lock);
 	if ((same = hashpool_find_same(hp, hash, password, len)) != NULL)
 		return hashpool_share(hp, same, ran_ns);
-	if (hp->hp_inflight >= hp->hp_max_inflight) {
+	if (hashpool_take_place(hp, &job, recent) == -1) {
 		pthread_mutex_unlock(&hp->hp_lock);
 		return -1;
 	}
-	hp->hp_inflight++;
 	/*
 	 * The job lives on this stack: a pool thread takes it off the
 	 * queue before it runs it, and this function returns only once the
 	 * thread has marked it done and every sharer has read the result,
 	 * so no pointer to it outlives the call.
 	 */
-	job.hj_active_next = hp->hp_active;
-	hp->hp_active = &job;	/* cppcheck-suppress autoVariables */
-	if (hp->hp_tail != NULL)
-		hp->hp_tail->hj_next = &job;	/* cppcheck-suppress autoVariables */
-	else
-		hp->hp_head = &job;	/* cppcheck-suppress autoVariables */
-	hp->hp_tail = &job;	/* cppcheck-suppress autoVariables */
-	hp->hp_queued++;
+	hashpool_enqueue(hp, &job, recent);
 	pthread_cond_signal(&hp->hp_work);
 	while (!job.hj_done)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
 	hashpool_unlink_active(hp, &job);
 	while (job.hj_sharers > 0)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
-	hp->hp_inflight--;
+	hashpool_give_place(hp, &job);
 	pthread_mutex_unlock(&hp->hp_lock);
 	if (ran_ns != NULL)
 		*ran_ns = job.hj_ran_ns;
 	return job.hj_result;
+}
+
+int
+hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
+    size_t len, uint64_t *ran_ns)
+{
+	return hashpool_submit(hp, hash, password, len, ran_ns, 0);
+}
+
+int
+hashpool_verify_reserved(struct hashpool *hp, const char *hash,
+    const char *password, size_t len, uint64_t *ran_ns)
+{
+	return hashpool_submit(hp, hash, password, len, ran_ns, 1);
 }
 
 int
@@ -327,7 +408,7 @@ hashpool_inflight(struct hashpool *hp)
 	unsigned n;
 
 	pthread_mutex_lock(&hp->hp_lock);
-	n = hp->hp_inflight;
+	n = hp->hp_inflight + hp->hp_reserved;
 	pthread_mutex_unlock(&hp->hp_lock);
 	return n;
 }

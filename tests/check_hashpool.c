@@ -1,6 +1,7 @@
 /*
  * check_hashpool: verifications on the pool's threads, the in-flight cap
- * (past it: -1 at once, nothing verified), and the threads' priority.
+ * (past it: -1 at once, nothing verified), the places reserved for
+ * recent credentials, and the threads' priority.
  */
 #include "config.h"
 #include "check_common.h"
@@ -253,6 +254,126 @@ renewal_calls(const struct renewal_seen *rs, int n)
 	pthread_mutex_unlock(&seen_lock);
 	return calls;
 }
+
+/* A verification on a thread of its own, reserved or not, and its turn. */
+struct turn_arg {
+	struct hashpool	*ta_hp;
+	const char	*ta_hash;
+	const char	*ta_pw;
+	int		 ta_reserved;
+	int		 ta_rc;
+	int		 ta_seq;
+};
+
+static void *
+turn_verify(void *arg)
+{
+	struct turn_arg *ta = arg;
+
+	if (ta->ta_reserved)
+		ta->ta_rc = hashpool_verify_reserved(ta->ta_hp, ta->ta_hash,
+		    ta->ta_pw, strlen(ta->ta_pw), NULL);
+	else
+		ta->ta_rc = hashpool_verify(ta->ta_hp, ta->ta_hash, ta->ta_pw,
+		    strlen(ta->ta_pw), NULL);
+	pthread_mutex_lock(&seen_lock);
+	ta->ta_seq = seen_seq++;
+	pthread_mutex_unlock(&seen_lock);
+	return NULL;
+}
+
+/*
+ * Every place among max_inflight taken (one running, one queued, on one
+ * thread): a verification is refused, but a reserved one is taken,
+ * verified in full (the right password 1, a wrong one 0: the place buys
+ * a turn, never an answer), and run before the verification queued
+ * ahead of it.  HASHPOOL_RESERVED(2) is one: a second reserved one,
+ * for other credentials, is refused while the first holds its place.
+ */
+START_TEST(test_hashpool_reserved)
+{
+	static const char *const pws[] = { PW, "wrong" };
+	struct hashpool	*hp;
+	struct turn_arg	 a, b, c;
+	pthread_t	 ta, tb, tc;
+
+	make_hashes();
+	ck_assert_uint_eq(HASHPOOL_RESERVED(2), 1);
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 2));
+	memset(&a, 0, sizeof(a));
+	a.ta_hp = hp;
+	a.ta_hash = slow_hash;
+	b = c = a;
+	a.ta_pw = "first";
+	b.ta_pw = "second";
+	c.ta_hash = fast_hash;
+	c.ta_pw = pws[_i];
+	c.ta_reserved = 1;
+	ck_assert_int_eq(pthread_create(&ta, NULL, turn_verify, &a), 0);
+	wait_inflight(hp, 1);
+	ck_assert_int_eq(pthread_create(&tb, NULL, turn_verify, &b), 0);
+	wait_inflight(hp, 2);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL),
+	    -1);
+	ck_assert_int_eq(pthread_create(&tc, NULL, turn_verify, &c), 0);
+	wait_inflight(hp, 3);
+	ck_assert_int_eq(hashpool_verify_reserved(hp, fast_hash, "other", 5,
+	    NULL), -1);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_join(tc, NULL);
+	ck_assert_int_eq(a.ta_rc, 0);
+	ck_assert_int_eq(b.ta_rc, 0);
+	ck_assert_int_eq(c.ta_rc, _i == 0 ? 1 : 0);
+	ck_assert_msg(c.ta_seq < b.ta_seq, "the reserved verification ran "
+	    "after one queued before it (%d, %d)", c.ta_seq, b.ta_seq);
+	ck_assert_uint_eq(hashpool_inflight(hp), 0);
+	hashpool_free(hp);
+}
+END_TEST
+
+/*
+ * A reserved verification takes a free place among max_inflight when
+ * there is one, and leaves the reserved place to the next: with a slow
+ * verification in the first of two places, two reserved ones for other
+ * credentials both get in; then every place is taken.
+ */
+START_TEST(test_hashpool_reserved_takes_free_place)
+{
+	struct hashpool	*hp;
+	struct turn_arg	 a, b, c;
+	pthread_t	 ta, tb, tc;
+
+	make_hashes();
+	ck_assert_ptr_nonnull(hp = hashpool_new(2, 2));
+	memset(&a, 0, sizeof(a));
+	a.ta_hp = hp;
+	a.ta_hash = slow_hash;
+	a.ta_pw = "first";
+	b = c = a;
+	b.ta_reserved = c.ta_reserved = 1;
+	b.ta_pw = "second";
+	c.ta_pw = PW;
+	ck_assert_int_eq(pthread_create(&ta, NULL, turn_verify, &a), 0);
+	wait_inflight(hp, 1);
+	ck_assert_int_eq(pthread_create(&tb, NULL, turn_verify, &b), 0);
+	wait_inflight(hp, 2);
+	ck_assert_int_eq(pthread_create(&tc, NULL, turn_verify, &c), 0);
+	wait_inflight(hp, 3);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL),
+	    -1);
+	ck_assert_int_eq(hashpool_verify_reserved(hp, fast_hash, PW,
+	    strlen(PW), NULL), -1);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_join(tc, NULL);
+	ck_assert_int_eq(a.ta_rc, 0);
+	ck_assert_int_eq(b.ta_rc, 0);
+	ck_assert_int_eq(c.ta_rc, 1);
+	ck_assert_uint_eq(hashpool_inflight(hp), 0);
+	hashpool_free(hp);
+}
+END_TEST
 
 /*
  * Waits for n callbacks in all, at least 240 s: the pool's threads run at
@@ -521,6 +642,8 @@ hashpool_suite(void)
 	tcase_add_test(tc, test_hashpool_full);
 	tcase_add_test(tc, test_hashpool_cap_one);
 	tcase_add_test(tc, test_hashpool_shared);
+	tcase_add_loop_test(tc, test_hashpool_reserved, 0, 2);
+	tcase_add_test(tc, test_hashpool_reserved_takes_free_place);
 	tcase_add_test(tc, test_hashpool_renew_result);
 	tcase_add_test(tc, test_hashpool_renew_first);
 	tcase_add_test(tc, test_hashpool_renew_max);
