@@ -62,6 +62,14 @@
 #define AUTHZ_CACHE_ENTRIES	65536
 #define AUTHZ_CACHE_ENTRIES_MIN	16
 #define AUTHZ_CACHE_ENTRIES_MAX	(16 * 1024 * 1024)
+/*
+ * Recent successes (recent.h), kept while the cache is on: a tag lives
+ * this many [cache] ttl (40 minutes by default), so that a credential in
+ * use now and then, whose cache entry expired, still gets a reserved
+ * hashing place; and this many tags at most, 32 bytes each (512 KiB).
+ */
+#define AUTHZ_RECENT_TTLS	8
+#define AUTHZ_RECENT_ENTRIES	16384
 
 /* [throttle] */
 #define AUTHZ_THROTTLE_MAX_FAILURES 10
