@@ -20,6 +20,7 @@
 #include "hashpool.h"
 #include "monoclock.h"
 #include "pwcheck.h"
+#include "recent.h"
 #include "render.h"
 #include "services.h"
 #include "users.h"
@@ -1515,6 +1516,50 @@ START_TEST(test_authz_recent)
 END_TEST
 
 /*
+ * A renewal (authcache.h: a hit late in the entry's ttl has the password
+ * verified again in the background) stores the recent success too, so
+ * that a credential in steady use, which no request verifies any more,
+ * keeps its tag.  Seen by dropping the tag first and waiting, up to 30 s,
+ * for the renewal to bring it back.
+ */
+START_TEST(test_authz_recent_renewed)
+{
+	static const struct dcase alice = { .name = "alice", .uri = "/site",
+	    .auth = ALICE };
+	struct authz_services	*sv = tsvc(CF_MAIN);
+	const struct user	*us;
+	const unsigned		 ttl = 300, life = ttl * AUTHZ_RECENT_TTLS;
+	struct recent_key	 rk;
+	struct authz_verdict	 v;
+	struct hashpool		*hp;
+	int			 waited;
+
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
+	pwcheck_attach_pool(sv->as_pwcheck, hp);
+	tdecide_at(&alice, 0, &v);
+	ck_assert_int_eq(v.av_status, 200);
+	us = users_find(tconf(CF_MAIN)->cf_users, "alice", 5);
+	recent_key(sv->as_recent, us->us_name, us->us_hash, "alice-pw", 8,
+	    &rk);
+	ck_assert_int_eq(recent_lookup(sv->as_recent, &rk, monoclock_now(),
+	    life), 1);
+	recent_forget(sv->as_recent, &rk);
+	/* Late in the entry's ttl: a hit that asks for a renewal. */
+	tdecide_at(&alice, ttl * 7 / 8, &v);
+	ck_assert_int_eq(v.av_status, 200);
+	ck_assert_int_eq(v.av_cache, AUTHZ_CACHE_HIT);
+	for (waited = 0; recent_lookup(sv->as_recent, &rk, monoclock_now(),
+	    life) == 0 && waited < 30000; waited++)
+		usleep(1000);
+	ck_assert_msg(recent_lookup(sv->as_recent, &rk, monoclock_now(),
+	    life) == 1, "the renewal did not store the recent success");
+	/* The renewal holds references of its own: it ended meanwhile. */
+	pwcheck_attach_pool(sv->as_pwcheck, NULL);
+	hashpool_free(hp);
+}
+END_TEST
+
+/*
  * Unknown users, wrong passwords and refused accounts get the same 401
  * in the same time (docs/security.md, user enumeration): each runs
  * exactly one verification, and the dummy hash an unknown user is
@@ -1686,6 +1731,7 @@ authz_suite(void)
 	tcase_add_test(tc, test_authz_same_work);
 	tcase_add_test(tc, test_authz_busy);
 	tcase_add_test(tc, test_authz_recent);
+	tcase_add_test(tc, test_authz_recent_renewed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
