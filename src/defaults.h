@@ -94,6 +94,11 @@
  * file takes CPU from answering requests only when they leave some. */
 #define AUTHZ_RELOAD_NICE	10
 
+/* The nice value of the hashing thread kept for renewals and passwords
+ * that verified recently (hashpool.h): credentials known to be good, so
+ * above the other hashing threads (19), below those that answer. */
+#define AUTHZ_KEPT_HASH_NICE	10
+
 /* Supervisor: restart a crashed worker process at once, but no more than
  * this often, so that a crash loop does not spin a core. */
 #define AUTHZ_RESTART_MIN_INTERVAL_MS 100

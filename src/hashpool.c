@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "defaults.h"
 #include "hashfmt.h"
 #include "hashpool.h"
 #include "monoclock.h"
@@ -46,7 +47,9 @@ struct hashrenewal {
 
 struct hashpool {
 	pthread_mutex_t	 hp_lock;
-	pthread_cond_t	 hp_work;	/* a job was queued, or stop */
+	pthread_cond_t	 hp_work;	/* a job was queued, or stop:
+					   broadcast, since not every
+					   thread takes every job */
 	pthread_cond_t	 hp_done;	/* a job finished */
 	struct hashjob	*hp_head, *hp_tail;
 	struct hashjob	*hp_rjhead, *hp_rjtail;	/* reserved: before hp_head */
@@ -62,6 +65,9 @@ struct hashpool {
 	int		 hp_stopping;
 	pthread_t	*hp_threads;
 	unsigned	 hp_nthreads;
+	unsigned	 hp_kept_threads; /* for renewals and reserved jobs
+					    only (HASHPOOL_KEPT_THREADS) */
+	unsigned	 hp_kept_started;
 };
 
 static void
@@ -101,9 +107,20 @@ hashpool_run_renewal(struct hashpool *hp)
 	hp->hp_nrenewals--;
 }
 
-/* Takes the next job off its queue, the reserved one first; NULL: none. */
+/* Whether a thread (kept: one kept for the reserved work) has work. */
+static int
+hashpool_has_work(const struct hashpool *hp, int kept)
+{
+	return hp->hp_rhead != NULL || hp->hp_rjhead != NULL ||
+	    (!kept && hp->hp_head != NULL);
+}
+
+/*
+ * Takes the next job a thread may run off its queue, the reserved one
+ * first; NULL: none.
+ */
 static struct hashjob *
-hashpool_next_job(struct hashpool *hp)
+hashpool_next_job(struct hashpool *hp, int kept)
 {
 	struct hashjob	**head = &hp->hp_head, **tail = &hp->hp_tail;
 	struct hashjob	 *job;
@@ -111,7 +128,8 @@ hashpool_next_job(struct hashpool *hp)
 	if (hp->hp_rjhead != NULL) {
 		head = &hp->hp_rjhead;
 		tail = &hp->hp_rjtail;
-	}
+	} else if (kept)
+		return NULL;
 	if ((job = *head) == NULL)
 		return NULL;
 	if ((*head = job->hj_next) == NULL)
@@ -125,21 +143,28 @@ hashpool_thread(void *arg)
 	struct hashpool	*hp = arg;
 	struct hashjob	*job;
 	uint64_t	 started, ran;
-	int		 result;
+	int		 result, kept = 0;
 
-	/* Lowest priority for this thread only (Linux: per-thread nice):
-	 * cached requests get the CPU first. */
-	(void)proc_thread_nice(19);
 	pthread_mutex_lock(&hp->hp_lock);
+	if (hp->hp_kept_started < hp->hp_kept_threads) {
+		hp->hp_kept_started++;
+		kept = 1;
+	}
+	/*
+	 * For this thread only (Linux: per-thread nice): cached requests
+	 * get the CPU first.  The lowest priority for what anyone may ask;
+	 * the kept thread's work is for credentials known to be good, and
+	 * at nice 19 a machine busy answering would let it land too late.
+	 */
+	(void)proc_thread_nice(kept ? AUTHZ_KEPT_HASH_NICE : 19);
 	for (;;) {
-		while (hp->hp_head == NULL && hp->hp_rjhead == NULL &&
-		    hp->hp_rhead == NULL && !hp->hp_stopping)
+		while (!hashpool_has_work(hp, kept) && !hp->hp_stopping)
 			pthread_cond_wait(&hp->hp_work, &hp->hp_lock);
 		if (hp->hp_rhead != NULL) {
 			hashpool_run_renewal(hp);
 			continue;
 		}
-		if ((job = hashpool_next_job(hp)) == NULL)
+		if ((job = hashpool_next_job(hp, kept)) == NULL)
 			break;
 		hp->hp_queued--;
 		hp->hp_running++;
@@ -178,6 +203,7 @@ hashpool_new(unsigned threads, unsigned max_inflight)
 	pthread_cond_init(&hp->hp_done, NULL);
 	hp->hp_max_inflight = max_inflight;
 	hp->hp_max_reserved = HASHPOOL_RESERVED(max_inflight);
+	hp->hp_kept_threads = HASHPOOL_KEPT_THREADS(threads);
 	/* The threads take no signals. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -339,7 +365,7 @@ hashpool_submit(struct hashpool *hp, const char *hash, const char *password,
 	 * so no pointer to it outlives the call.
 	 */
 	hashpool_enqueue(hp, &job, recent);
-	pthread_cond_signal(&hp->hp_work);
+	pthread_cond_broadcast(&hp->hp_work);
 	while (!job.hj_done)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
 	hashpool_unlink_active(hp, &job);
@@ -397,7 +423,7 @@ hashpool_renew(struct hashpool *hp, const char *hash, const char *password,
 		hp->hp_rhead = r;
 	hp->hp_rtail = r;
 	hp->hp_queued++;
-	pthread_cond_signal(&hp->hp_work);
+	pthread_cond_broadcast(&hp->hp_work);
 	pthread_mutex_unlock(&hp->hp_lock);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * Password hashing off the request threads.  A fixed set of threads, at
- * the lowest CPU priority, runs the verifications; request threads hand
- * one over and wait.  Two things follow: a flood of wrong passwords takes
+ * the lowest CPU priority (but one: HASHPOOL_KEPT_THREADS), runs the
+ * verifications; request threads hand one over and wait.  Two things follow: a flood of wrong passwords takes
  * only the CPU that answering cached credentials leaves over, and at most
  * max_inflight request threads ever wait for a hash that anyone may ask
  * for, so the others stay free for cached requests.  Past that, a
@@ -35,6 +35,16 @@ struct hashpool	*hashpool_new(unsigned threads, unsigned max_inflight);
  * many real users need one at once.
  */
 #define HASHPOOL_RESERVED(max_inflight)	(((max_inflight) + 1) / 2)
+
+/*
+ * Hashing threads kept for renewals and reserved verifications: one when
+ * there are two or more, so that neither waits for a thread that a flood
+ * keeps busy, at nice AUTHZ_KEPT_HASH_NICE instead of 19, so that a
+ * machine busy answering cached requests does not starve them either.
+ * The others run those first too, then any verification.  Memory stays
+ * threads x a hash's: no thread is added.
+ */
+#define HASHPOOL_KEPT_THREADS(threads)	((threads) >= 2 ? 1 : 0)
 /* Stops and joins the threads; nothing may be waiting. */
 void		 hashpool_free(struct hashpool *);
 

@@ -19,6 +19,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "defaults.h"
 #include "hashpool.h"
 #include "monoclock.h"
 
@@ -537,6 +538,49 @@ wait_load(struct hashpool *hp, unsigned running, unsigned queued)
 }
 
 /*
+ * Of two hashing threads one is kept for renewals and reserved
+ * verifications (HASHPOOL_KEPT_THREADS): while the other runs a slow
+ * verification, a second one waits in the queue rather than take the
+ * kept thread, and a reserved one runs there at once, ending before
+ * the slow one.
+ */
+START_TEST(test_hashpool_kept_thread)
+{
+	struct hashpool	*hp;
+	struct turn_arg	 a, b, c;
+	pthread_t	 ta, tb, tc;
+
+	make_hashes();
+	ck_assert_uint_eq(HASHPOOL_KEPT_THREADS(1), 0);
+	ck_assert_uint_eq(HASHPOOL_KEPT_THREADS(2), 1);
+	ck_assert_ptr_nonnull(hp = hashpool_new(2, 2));
+	memset(&a, 0, sizeof(a));
+	a.ta_hp = hp;
+	a.ta_hash = slow_hash;
+	a.ta_pw = "first";
+	b = c = a;
+	b.ta_pw = "second";
+	c.ta_hash = fast_hash;
+	c.ta_pw = PW;
+	c.ta_reserved = 1;
+	ck_assert_int_eq(pthread_create(&ta, NULL, turn_verify, &a), 0);
+	wait_load(hp, 1, 0);
+	ck_assert_int_eq(pthread_create(&tb, NULL, turn_verify, &b), 0);
+	wait_load(hp, 1, 1);
+	ck_assert_int_eq(pthread_create(&tc, NULL, turn_verify, &c), 0);
+	pthread_join(tc, NULL);
+	ck_assert_int_eq(c.ta_rc, 1);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	ck_assert_int_eq(a.ta_rc, 0);
+	ck_assert_int_eq(b.ta_rc, 0);
+	ck_assert_msg(c.ta_seq < a.ta_seq, "the reserved verification "
+	    "waited for the slow one (%d, %d)", c.ta_seq, a.ta_seq);
+	hashpool_free(hp);
+}
+END_TEST
+
+/*
  * The load metrics show: one thread busy, a verification and a renewal
  * waiting behind it, and nothing once they are done.
  */
@@ -573,43 +617,48 @@ START_TEST(test_hashpool_load)
 }
 END_TEST
 
-/* Threads of this process at nice 19. */
+/* Threads of this process at that nice value. */
 static int
-count_low_threads(void)
+count_threads_at(int nice)
 {
 	DIR		*d;
 	struct dirent	*de;
-	int		 low = 0;
+	int		 n = 0;
 
 	ck_assert_ptr_nonnull(d = opendir("/proc/self/task"));
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (getpriority(PRIO_PROCESS, (id_t)atoi(de->d_name)) == 19)
-			low++;
+		if (getpriority(PRIO_PROCESS, (id_t)atoi(de->d_name)) == nice)
+			n++;
 	}
 	closedir(d);
-	return low;
+	return n;
 }
 
 /*
- * Every pool thread runs at nice 19; the caller's priority is kept.  The
- * threads set their priority as they start, whenever the scheduler runs
- * them: poll for it, up to 30 s.
+ * Every pool thread runs at nice 19 but the one kept for renewals and
+ * reserved verifications (HASHPOOL_KEPT_THREADS), at
+ * AUTHZ_KEPT_HASH_NICE; the caller's priority is kept.  The threads set
+ * their priority as they start, whenever the scheduler runs them: poll
+ * for it, up to 30 s.
  */
 START_TEST(test_hashpool_priority)
 {
 	struct hashpool	*hp;
-	int		 low, tries;
+	int		 low, kept = 0, tries;
 
+	ck_assert_int_eq(getpriority(PRIO_PROCESS, 0), 0);
 	ck_assert_ptr_nonnull(hp = hashpool_new(3, 3));
 	make_hashes();
 	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL), 1);
-	for (tries = 0; (low = count_low_threads()) < 3 && tries < 3000;
-	    tries++)
+	for (tries = 0; ((low = count_threads_at(19)) < 2 ||
+	    (kept = count_threads_at(AUTHZ_KEPT_HASH_NICE)) < 1) &&
+	    tries < 3000; tries++)
 		usleep(10 * 1000);
-	ck_assert_int_eq(low, 3);
-	ck_assert_int_ne(getpriority(PRIO_PROCESS, 0), 19);
+	ck_assert_int_eq(low, 3 - HASHPOOL_KEPT_THREADS(3));
+	ck_assert_int_eq(kept, HASHPOOL_KEPT_THREADS(3));
+	ck_assert_int_eq(getpriority(PRIO_PROCESS, 0), 0);
 	hashpool_free(hp);
 }
 END_TEST
@@ -649,6 +698,7 @@ hashpool_suite(void)
 	tcase_add_test(tc, test_hashpool_renew_max);
 	tcase_add_test(tc, test_hashpool_renew_dropped);
 	tcase_add_test(tc, test_hashpool_load);
+	tcase_add_test(tc, test_hashpool_kept_thread);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
