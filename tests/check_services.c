@@ -282,6 +282,37 @@ START_TEST(test_services_recent_drops_changed)
 END_TEST
 
 /*
+ * A reload that reads the very users file again (a SIGHUP, or a change
+ * to fcgi-authz.ini alone) drops nothing: nobody changed.
+ */
+START_TEST(test_services_recent_same_users)
+{
+	struct snap		*from, *to;
+	const struct user	*us;
+	struct recent_key	 rk[NITEMS(recent_drop_cases)];
+	uint64_t		 now = monoclock_now();
+	int			 i;
+
+	from = load_ok("recent-before.ini");
+	prepare_from(from, NULL);
+	for (i = 0; i < NITEMS(recent_drop_cases); i++) {
+		us = find_user(from->sn_conf->cf_users,
+		    recent_drop_cases[i].user);
+		recent_key(from->sn_svc.as_recent, us->us_name, us->us_hash,
+		    "pw", 2, &rk[i]);
+		recent_insert(from->sn_svc.as_recent, &rk[i], now);
+	}
+	to = load_ok("recent-before.ini");
+	prepare_from(to, from);
+	snap_free(from);
+	for (i = 0; i < NITEMS(recent_drop_cases); i++)
+		ck_assert_int_eq(recent_lookup(to->sn_svc.as_recent, &rk[i],
+		    now, 3600), 1);
+	snap_free(to);
+}
+END_TEST
+
+/*
  * The CLI's and -t's snapshots have no cache and no hashing: a snapshot
  * prepared from one, or without one, makes its own.
  */
@@ -361,6 +392,7 @@ services_suite(void)
 	tcase_add_loop_test(tc, test_services_recent_handed_on, 0,
 	    NITEMS(recent_adopt_cases));
 	tcase_add_test(tc, test_services_recent_drops_changed);
+	tcase_add_test(tc, test_services_recent_same_users);
 	tcase_add_test(tc, test_services_scrypt_verifies);
 	suite_add_tcase(s, tc);
 
