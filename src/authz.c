@@ -16,6 +16,7 @@
 #include "httpauth.h"
 #include "monoclock.h"
 #include "pwcheck.h"
+#include "recent.h"
 #include "text.h"
 #include "throttle.h"
 #include "users.h"
@@ -193,22 +194,32 @@ authz_bearer(const struct conf *cf, const struct authz_facts *f,
 struct authz_renewal {
 	struct authcache	*ar_cache;	/* a reference of its own */
 	uint8_t			 ar_key[AUTHCACHE_KEYLEN];
+	struct recent		*ar_recent;	/* the same; NULL: none */
+	struct recent_key	 ar_rkey;
 };
 
 /*
- * On a hashing thread: the password verified again (or not).  Not part of
- * the decision, and later than its request: it reads the clock itself.
+ * On a hashing thread: the password verified again (or not), which the
+ * cache and the recent successes learn.  Not part of the decision, and
+ * later than its request: it reads the clock itself.
  */
 static void
 authz_renewed(void *arg, int result)
 {
-	struct authz_renewal *ar = arg;
+	struct authz_renewal	*ar = arg;
+	uint64_t		 now = monoclock_now();
 
-	if (result == 1)
-		authcache_insert(ar->ar_cache, ar->ar_key, monoclock_now());
-	else if (result == 0)	/* only a changed hash function could */
+	if (result == 1) {
+		authcache_insert(ar->ar_cache, ar->ar_key, now);
+		if (ar->ar_recent != NULL)
+			recent_insert(ar->ar_recent, &ar->ar_rkey, now);
+	} else if (result == 0) {	/* only a changed hash function could */
 		authcache_forget(ar->ar_cache, ar->ar_key);
+		if (ar->ar_recent != NULL)
+			recent_forget(ar->ar_recent, &ar->ar_rkey);
+	}
 	authcache_free(ar->ar_cache);
+	recent_free(ar->ar_recent);
 	sodium_memzero(ar, sizeof(*ar));
 	free(ar);
 }
@@ -225,13 +236,59 @@ authz_renew(const struct authz_services *sv, const struct user *us,
 {
 	struct authz_renewal *ar;
 
-	if ((ar = malloc(sizeof(*ar))) == NULL)
+	if ((ar = calloc(1, sizeof(*ar))) == NULL)
 		return;
 	ar->ar_cache = authcache_ref(sv->as_cache);
 	memcpy(ar->ar_key, key, AUTHCACHE_KEYLEN);
+	if ((ar->ar_recent = recent_ref(sv->as_recent)) != NULL)
+		recent_key(ar->ar_recent, us->us_name, us->us_hash,
+		    cred->hc_password, cred->hc_password_len, &ar->ar_rkey);
 	if (pwcheck_renew(sv->as_pwcheck, us->us_hash, cred->hc_password,
 	    cred->hc_password_len, authz_renewed, ar) == -1)
 		authz_renewed(ar, -1);
+}
+
+/* How long a success keeps its tag (recent.h): several cache ttls. */
+static unsigned
+authz_recent_lifetime(const struct conf *cf)
+{
+	return cf->cf_cache_ttl * AUTHZ_RECENT_TTLS;
+}
+
+/*
+ * Verifies a known user's password.  One that verified within the
+ * recent successes' lifetime may take a reserved hashing place, which a
+ * flood of wrong passwords cannot fill (recent.h); it is verified in full
+ * all the same, and only a success stores (or renews) its tag.  Returns
+ * as pwcheck_verify_timed.
+ */
+static int
+authz_verify_known(const struct conf *cf, const struct authz_services *sv,
+    const struct user *us, const struct httpauth_cred *cred, uint64_t now,
+    struct pwcheck_timing *pt)
+{
+	struct recent_key	rk;
+	int			recent = 0, ok;
+
+	if (sv->as_recent == NULL)
+		return pwcheck_verify_timed(sv->as_pwcheck, us->us_hash,
+		    cred->hc_password, cred->hc_password_len, pt);
+	recent_key(sv->as_recent, us->us_name, us->us_hash, cred->hc_password,
+	    cred->hc_password_len, &rk);
+	recent = recent_lookup(sv->as_recent, &rk, now,
+	    authz_recent_lifetime(cf));
+	if (recent)
+		ok = pwcheck_verify_reserved(sv->as_pwcheck, us->us_hash,
+		    cred->hc_password, cred->hc_password_len, pt);
+	else
+		ok = pwcheck_verify_timed(sv->as_pwcheck, us->us_hash,
+		    cred->hc_password, cred->hc_password_len, pt);
+	if (ok == 1)
+		recent_insert(sv->as_recent, &rk, now);
+	else if (ok == 0 && recent)	/* only a changed hash function could */
+		recent_forget(sv->as_recent, &rk);
+	sodium_memzero(&rk, sizeof(rk));
+	return ok;
 }
 
 /*
@@ -240,9 +297,9 @@ authz_renew(const struct authz_services *sv, const struct user *us,
  * *cache to what the cache did (authz.h).  now: the request's af_mono.
  */
 static int
-authz_password_ok(const struct authz_services *sv, const struct user *us,
-    const struct httpauth_cred *cred, uint64_t now, enum authz_cache *cache,
-    struct pwcheck_timing *pt)
+authz_password_ok(const struct conf *cf, const struct authz_services *sv,
+    const struct user *us, const struct httpauth_cred *cred, uint64_t now,
+    enum authz_cache *cache, struct pwcheck_timing *pt)
 {
 	uint8_t		key[AUTHCACHE_KEYLEN];
 	int		ok, refresh = 0;
@@ -260,8 +317,7 @@ authz_password_ok(const struct authz_services *sv, const struct user *us,
 		}
 		*cache = AUTHZ_CACHE_MISS;
 	}
-	ok = pwcheck_verify_timed(sv->as_pwcheck, us->us_hash,
-	    cred->hc_password, cred->hc_password_len, pt);
+	ok = authz_verify_known(cf, sv, us, cred, now, pt);
 	if (ok == 1 && sv->as_cache != NULL)
 		authcache_insert(sv->as_cache, key, now);
 	sodium_memzero(key, sizeof(key));
@@ -322,7 +378,7 @@ authz_basic(const struct conf *cf, const struct authz_services *sv,
 		ok = pwcheck_verify_timed(sv->as_pwcheck, us->us_hash,
 		    cred->hc_password, cred->hc_password_len, &pt);
 	else
-		ok = authz_password_ok(sv, us, cred, f->af_mono,
+		ok = authz_password_ok(cf, sv, us, cred, f->af_mono,
 		    &v->av_cache, &pt);
 	if (ok == -1) {
 		authz_busy(v);

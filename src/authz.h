@@ -16,6 +16,7 @@
 struct authcache;
 struct conf;
 struct pwcheck;
+struct recent;
 struct throttle;
 
 enum authz_role {
@@ -112,6 +113,9 @@ struct authz_verdict {
  */
 struct authz_services {
 	struct authcache *as_cache;	/* NULL when [cache] ttl is 0 */
+	struct recent	*as_recent;	/* recent successes, for reserved
+					   hashing places; NULL with no
+					   cache */
 	struct pwcheck	*as_pwcheck;	/* dummy hash and limiter */
 	struct throttle	*as_throttle;	/* borrowed from the server;
 					   NULL: not throttled */

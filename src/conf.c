@@ -51,6 +51,18 @@ conf_fileid_from_stat(const struct stat *st, struct conf_fileid *id)
 	id->fi_ctim = st->st_ctim;
 }
 
+int
+conf_fileid_equal(const struct conf_fileid *a, const struct conf_fileid *b)
+{
+	return a->fi_errno == 0 && b->fi_errno == 0 &&
+	    a->fi_dev == b->fi_dev && a->fi_ino == b->fi_ino &&
+	    a->fi_size == b->fi_size &&
+	    a->fi_mtim.tv_sec == b->fi_mtim.tv_sec &&
+	    a->fi_mtim.tv_nsec == b->fi_mtim.tv_nsec &&
+	    a->fi_ctim.tv_sec == b->fi_ctim.tv_sec &&
+	    a->fi_ctim.tv_nsec == b->fi_ctim.tv_nsec;
+}
+
 /*
  * Cross-checks once everything is read.  A rule naming a role or user
  * that nobody has is only a warning: deleting the last holder of a role

@@ -70,5 +70,8 @@ int		 conf_daemon_ids(const struct conf *, struct filetrust_ids *,
 void		 conf_throttle_path(const struct conf *, char *buf, size_t bufsz);
 /* Fills id from what stat(2) said of a file. */
 void		 conf_fileid_from_stat(const struct stat *, struct conf_fileid *);
+/* Returns 1 if a and b are the same file, as read: every field alike. */
+int		 conf_fileid_equal(const struct conf_fileid *a,
+		    const struct conf_fileid *b);
 
 #endif

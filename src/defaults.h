@@ -74,6 +74,14 @@
 #define AUTHZ_CACHE_ENTRIES	65536
 #define AUTHZ_CACHE_ENTRIES_MIN	16
 #define AUTHZ_CACHE_ENTRIES_MAX	(16 * 1024 * 1024)
+/*
+ * Recent successes (recent.h), kept while the cache is on: a tag lives
+ * this many [cache] ttl (40 minutes by default), so that a credential in
+ * use now and then, whose cache entry expired, still gets a reserved
+ * hashing place; and this many tags at most, 32 bytes each (512 KiB).
+ */
+#define AUTHZ_RECENT_TTLS	8
+#define AUTHZ_RECENT_ENTRIES	16384
 
 /* [throttle] */
 #define AUTHZ_THROTTLE_MAX_FAILURES 10
@@ -97,6 +105,11 @@
 /* The nice value of the thread that reloads (server.c): a large users
  * file takes CPU from answering requests only when they leave some. */
 #define AUTHZ_RELOAD_NICE	10
+
+/* The nice value of the hashing thread kept for renewals and passwords
+ * that verified recently (hashpool.h): credentials known to be good, so
+ * above the other hashing threads (19), below those that answer. */
+#define AUTHZ_KEPT_HASH_NICE	10
 
 /* Supervisor: restart a crashed worker process at once, but no more than
  * this often, so that a crash loop does not spin a core. */

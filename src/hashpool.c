@@ -1,8 +1,10 @@
 /*
- * The hashing pool (hashpool.h): one mutex, a queue of jobs that live on
- * their requesters' stacks, and a queue of renewals that own copies of
- * their inputs.  A job for a hash and password already queued or running
- * waits for that one's result (hashpool_share).
+ * The hashing pool (hashpool.h): one mutex, two queues of jobs that live
+ * on their requesters' stacks (the reserved one, for credentials that
+ * verified recently, goes first), and a queue of renewals that own
+ * copies of their inputs and go before both.  A job for a hash and
+ * password already queued or running waits for that one's result
+ * (hashpool_share).
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "defaults.h"
 #include "hashfmt.h"
 #include "hashpool.h"
 #include "monoclock.h"
@@ -26,6 +29,7 @@ struct hashjob {
 	int		 hj_result;
 	uint64_t	 hj_ran_ns;	/* the verification alone */
 	int		 hj_done;
+	int		 hj_reserved;	/* holds a reserved place */
 	unsigned	 hj_sharers;	/* others waiting for this result */
 	struct hashjob	*hj_next;	/* in the queue */
 	struct hashjob	*hj_active_next; /* queued or running */
@@ -43,12 +47,17 @@ struct hashrenewal {
 
 struct hashpool {
 	pthread_mutex_t	 hp_lock;
-	pthread_cond_t	 hp_work;	/* a job was queued, or stop */
+	pthread_cond_t	 hp_work;	/* a job was queued, or stop:
+					   broadcast, since not every
+					   thread takes every job */
 	pthread_cond_t	 hp_done;	/* a job finished */
 	struct hashjob	*hp_head, *hp_tail;
+	struct hashjob	*hp_rjhead, *hp_rjtail;	/* reserved: before hp_head */
 	struct hashjob	*hp_active;	/* every job queued or running */
-	unsigned	 hp_inflight;	/* queued + running */
+	unsigned	 hp_inflight;	/* queued + running, in max_inflight */
 	unsigned	 hp_max_inflight;
+	unsigned	 hp_reserved;	/* queued + running, reserved places */
+	unsigned	 hp_max_reserved;
 	struct hashrenewal *hp_rhead, *hp_rtail;	/* run first */
 	unsigned	 hp_nrenewals;	/* queued + running */
 	unsigned	 hp_queued;	/* jobs and renewals on the queues */
@@ -56,6 +65,9 @@ struct hashpool {
 	int		 hp_stopping;
 	pthread_t	*hp_threads;
 	unsigned	 hp_nthreads;
+	unsigned	 hp_kept_threads; /* for renewals and reserved jobs
+					    only (HASHPOOL_KEPT_THREADS) */
+	unsigned	 hp_kept_started;
 };
 
 static void
@@ -95,31 +107,65 @@ hashpool_run_renewal(struct hashpool *hp)
 	hp->hp_nrenewals--;
 }
 
+/* Whether a thread (kept: one kept for the reserved work) has work. */
+static int
+hashpool_has_work(const struct hashpool *hp, int kept)
+{
+	return hp->hp_rhead != NULL || hp->hp_rjhead != NULL ||
+	    (!kept && hp->hp_head != NULL);
+}
+
+/*
+ * Takes the next job a thread may run off its queue, the reserved one
+ * first; NULL: none.
+ */
+static struct hashjob *
+hashpool_next_job(struct hashpool *hp, int kept)
+{
+	struct hashjob	**head = &hp->hp_head, **tail = &hp->hp_tail;
+	struct hashjob	 *job;
+
+	if (hp->hp_rjhead != NULL) {
+		head = &hp->hp_rjhead;
+		tail = &hp->hp_rjtail;
+	} else if (kept)
+		return NULL;
+	if ((job = *head) == NULL)
+		return NULL;
+	if ((*head = job->hj_next) == NULL)
+		*tail = NULL;
+	return job;
+}
+
 static void *
 hashpool_thread(void *arg)
 {
 	struct hashpool	*hp = arg;
 	struct hashjob	*job;
 	uint64_t	 started, ran;
-	int		 result;
+	int		 result, kept = 0;
 
-	/* Lowest priority for this thread only (Linux: per-thread nice):
-	 * cached requests get the CPU first. */
-	(void)proc_thread_nice(19);
 	pthread_mutex_lock(&hp->hp_lock);
+	if (hp->hp_kept_started < hp->hp_kept_threads) {
+		hp->hp_kept_started++;
+		kept = 1;
+	}
+	/*
+	 * For this thread only (Linux: per-thread nice): cached requests
+	 * get the CPU first.  The lowest priority for what anyone may ask;
+	 * the kept thread's work is for credentials known to be good, and
+	 * at nice 19 a machine busy answering would let it land too late.
+	 */
+	(void)proc_thread_nice(kept ? AUTHZ_KEPT_HASH_NICE : 19);
 	for (;;) {
-		while (hp->hp_head == NULL && hp->hp_rhead == NULL &&
-		    !hp->hp_stopping)
+		while (!hashpool_has_work(hp, kept) && !hp->hp_stopping)
 			pthread_cond_wait(&hp->hp_work, &hp->hp_lock);
 		if (hp->hp_rhead != NULL) {
 			hashpool_run_renewal(hp);
 			continue;
 		}
-		if (hp->hp_head == NULL)
+		if ((job = hashpool_next_job(hp, kept)) == NULL)
 			break;
-		job = hp->hp_head;
-		if ((hp->hp_head = job->hj_next) == NULL)
-			hp->hp_tail = NULL;
 		hp->hp_queued--;
 		hp->hp_running++;
 		pthread_mutex_unlock(&hp->hp_lock);
@@ -156,6 +202,8 @@ hashpool_new(unsigned threads, unsigned max_inflight)
 	pthread_cond_init(&hp->hp_work, NULL);
 	pthread_cond_init(&hp->hp_done, NULL);
 	hp->hp_max_inflight = max_inflight;
+	hp->hp_max_reserved = HASHPOOL_RESERVED(max_inflight);
+	hp->hp_kept_threads = HASHPOOL_KEPT_THREADS(threads);
 	/* The threads take no signals. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -240,9 +288,62 @@ hashpool_unlink_active(struct hashpool *hp, struct hashjob *job)
 		}
 }
 
-int
-hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
-    size_t len, uint64_t *ran_ns)
+/*
+ * Takes a place for a new job: one among max_inflight, else, for a
+ * credential that verified recently, a reserved one.  Returns 0 and sets
+ * job->hj_reserved, or -1 when none is free.  Called with the lock held.
+ */
+static int
+hashpool_take_place(struct hashpool *hp, struct hashjob *job, int recent)
+{
+	if (hp->hp_inflight < hp->hp_max_inflight) {
+		hp->hp_inflight++;
+		return 0;
+	}
+	if (recent && hp->hp_reserved < hp->hp_max_reserved) {
+		hp->hp_reserved++;
+		job->hj_reserved = 1;
+		return 0;
+	}
+	return -1;
+}
+
+static void
+hashpool_give_place(struct hashpool *hp, const struct hashjob *job)
+{
+	if (job->hj_reserved)
+		hp->hp_reserved--;
+	else
+		hp->hp_inflight--;
+}
+
+/*
+ * Queues job, a recent credential's before every other job, and lists it
+ * among the active ones for others with the same credential to share.
+ */
+static void
+hashpool_enqueue(struct hashpool *hp, struct hashjob *job, int recent)
+{
+	struct hashjob **head = &hp->hp_head, **tail = &hp->hp_tail;
+
+	if (recent) {
+		head = &hp->hp_rjhead;
+		tail = &hp->hp_rjtail;
+	}
+	if (*tail != NULL)
+		(*tail)->hj_next = job;
+	else
+		*head = job;
+	*tail = job;
+	job->hj_active_next = hp->hp_active;
+	hp->hp_active = job;
+	hp->hp_queued++;
+}
+
+/* hashpool_verify and hashpool_verify_reserved (recent: 1). */
+static int
+hashpool_submit(struct hashpool *hp, const char *hash, const char *password,
+    size_t len, uint64_t *ran_ns, int recent)
 {
 	struct hashjob	 job, *same;
 
@@ -253,36 +354,42 @@ hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
 	pthread_mutex_lock(&hp->hp_lock);
 	if ((same = hashpool_find_same(hp, hash, password, len)) != NULL)
 		return hashpool_share(hp, same, ran_ns);
-	if (hp->hp_inflight >= hp->hp_max_inflight) {
+	if (hashpool_take_place(hp, &job, recent) == -1) {
 		pthread_mutex_unlock(&hp->hp_lock);
 		return -1;
 	}
-	hp->hp_inflight++;
 	/*
 	 * The job lives on this stack: a pool thread takes it off the
 	 * queue before it runs it, and this function returns only once the
 	 * thread has marked it done and every sharer has read the result,
 	 * so no pointer to it outlives the call.
 	 */
-	job.hj_active_next = hp->hp_active;
-	hp->hp_active = &job;	/* cppcheck-suppress autoVariables */
-	if (hp->hp_tail != NULL)
-		hp->hp_tail->hj_next = &job;	/* cppcheck-suppress autoVariables */
-	else
-		hp->hp_head = &job;	/* cppcheck-suppress autoVariables */
-	hp->hp_tail = &job;	/* cppcheck-suppress autoVariables */
-	hp->hp_queued++;
-	pthread_cond_signal(&hp->hp_work);
+	hashpool_enqueue(hp, &job, recent);
+	pthread_cond_broadcast(&hp->hp_work);
 	while (!job.hj_done)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
 	hashpool_unlink_active(hp, &job);
 	while (job.hj_sharers > 0)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
-	hp->hp_inflight--;
+	hashpool_give_place(hp, &job);
 	pthread_mutex_unlock(&hp->hp_lock);
 	if (ran_ns != NULL)
 		*ran_ns = job.hj_ran_ns;
 	return job.hj_result;
+}
+
+int
+hashpool_verify(struct hashpool *hp, const char *hash, const char *password,
+    size_t len, uint64_t *ran_ns)
+{
+	return hashpool_submit(hp, hash, password, len, ran_ns, 0);
+}
+
+int
+hashpool_verify_reserved(struct hashpool *hp, const char *hash,
+    const char *password, size_t len, uint64_t *ran_ns)
+{
+	return hashpool_submit(hp, hash, password, len, ran_ns, 1);
 }
 
 int
@@ -316,7 +423,7 @@ hashpool_renew(struct hashpool *hp, const char *hash, const char *password,
 		hp->hp_rhead = r;
 	hp->hp_rtail = r;
 	hp->hp_queued++;
-	pthread_cond_signal(&hp->hp_work);
+	pthread_cond_broadcast(&hp->hp_work);
 	pthread_mutex_unlock(&hp->hp_lock);
 	return 0;
 }
@@ -327,7 +434,7 @@ hashpool_inflight(struct hashpool *hp)
 	unsigned n;
 
 	pthread_mutex_lock(&hp->hp_lock);
-	n = hp->hp_inflight;
+	n = hp->hp_inflight + hp->hp_reserved;
 	pthread_mutex_unlock(&hp->hp_lock);
 	return n;
 }

@@ -1,12 +1,14 @@
 /*
  * Password hashing off the request threads.  A fixed set of threads, at
- * the lowest CPU priority, runs the verifications; request threads hand
- * one over and wait.  Two things follow: a flood of wrong passwords takes
+ * the lowest CPU priority (but one: HASHPOOL_KEPT_THREADS), runs the
+ * verifications; request threads hand one over and wait.  Two things follow: a flood of wrong passwords takes
  * only the CPU that answering cached credentials leaves over, and at most
- * max_inflight request threads ever wait for a hash, so the others stay
- * free for cached requests.  Past that, a verification is refused at once
- * (the caller answers 429): RFC 6585 section 7.2 lets a server under
- * attack shed load rather than queue it.
+ * max_inflight request threads ever wait for a hash that anyone may ask
+ * for, so the others stay free for cached requests.  Past that, a
+ * verification is refused at once (the caller answers 429): RFC 6585
+ * section 7.2 lets a server under attack shed load rather than queue it.
+ * A few more places are kept for passwords that verified recently, which
+ * a flood cannot take (hashpool_verify_reserved).
  */
 #ifndef AUTHZ_HASHPOOL_H
 #define AUTHZ_HASHPOOL_H
@@ -19,9 +21,30 @@ struct hashpool;
 /*
  * Starts threads hashing threads (each may take a hash's memory: this is
  * [hashing] max_concurrent) and accepts at most max_inflight
- * verifications at once, running or queued.  NULL on failure.
+ * verifications at once, running or queued, and besides them
+ * HASHPOOL_RESERVED(max_inflight) for credentials that verified recently
+ * (hashpool_verify_reserved).  NULL on failure.
  */
 struct hashpool	*hashpool_new(unsigned threads, unsigned max_inflight);
+
+/*
+ * Places kept for hashpool_verify_reserved beside max_inflight: half as
+ * many again, at least one.  A flood cannot take them, and a request
+ * thread waits in one only for a password that verified recently, so
+ * more than half the request threads wait for hashes only when that
+ * many real users need one at once.
+ */
+#define HASHPOOL_RESERVED(max_inflight)	(((max_inflight) + 1) / 2)
+
+/*
+ * Hashing threads kept for renewals and reserved verifications: one when
+ * there are two or more, so that neither waits for a thread that a flood
+ * keeps busy, at nice AUTHZ_KEPT_HASH_NICE instead of 19, so that a
+ * machine busy answering cached requests does not starve them either.
+ * The others run those first too, then any verification.  Memory stays
+ * threads x a hash's: no thread is added.
+ */
+#define HASHPOOL_KEPT_THREADS(threads)	((threads) >= 2 ? 1 : 0)
 /* Stops and joins the threads; nothing may be waiting. */
 void		 hashpool_free(struct hashpool *);
 
@@ -33,6 +56,17 @@ void		 hashpool_free(struct hashpool *);
  * nanoseconds, without the wait for a thread.
  */
 int	hashpool_verify(struct hashpool *, const char *hash,
+	    const char *password, size_t len, uint64_t *ran_ns)
+	    __attribute__((warn_unused_result));
+
+/*
+ * hashpool_verify for a credential that verified recently (recent.h): it
+ * takes a free place among max_inflight, else one of the reserved
+ * places, and goes before every queued verification (after renewals).
+ * The caller vouches for the credential; the pool verifies it in full
+ * all the same.  -1 only when both kinds of places are taken.
+ */
+int	hashpool_verify_reserved(struct hashpool *, const char *hash,
 	    const char *password, size_t len, uint64_t *ran_ns)
 	    __attribute__((warn_unused_result));
 
@@ -55,7 +89,8 @@ int	hashpool_renew(struct hashpool *, const char *hash,
 	    const char *password, size_t len, void (*done)(void *, int),
 	    void *arg) __attribute__((warn_unused_result));
 
-/* Verifications running and queued now (for metrics). */
+/* Verifications running and queued now, in either kind of place (for
+ * metrics). */
 unsigned hashpool_inflight(struct hashpool *);
 
 /*

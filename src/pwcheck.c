@@ -232,14 +232,20 @@ pwcheck_pad_until(uint64_t dummy_ns, uint64_t ran_ns, uint64_t done_ns)
 	return ran_ns < dummy_ns ? done_ns + (dummy_ns - ran_ns) : 0;
 }
 
-/* One verification, timed: on the pool, or here behind the semaphore. */
+/*
+ * One verification, timed: on the pool (in a reserved place if it may:
+ * pwcheck_verify_reserved), or here behind the semaphore.
+ */
 static int
 pwcheck_run(struct pwcheck *pw, const char *hash, const char *password,
-    size_t len, uint64_t *ran_ns)
+    size_t len, int reserved, uint64_t *ran_ns)
 {
 	uint64_t	started;
 	int		ok;
 
+	if (pw->pw_pool != NULL && reserved)
+		return hashpool_verify_reserved(pw->pw_pool, hash, password,
+		    len, ran_ns);
 	if (pw->pw_pool != NULL)
 		return hashpool_verify(pw->pw_pool, hash, password, len,
 		    ran_ns);
@@ -278,14 +284,15 @@ pwcheck_costs_as_dummy(const struct pwcheck *pw, const char *hash)
 	    hf.hf_passes == dc->dc_ops;
 }
 
-int
-pwcheck_verify_timed(struct pwcheck *pw, const char *hash,
-    const char *password, size_t len, struct pwcheck_timing *pt)
+/* pwcheck_verify_timed and pwcheck_verify_reserved. */
+static int
+pwcheck_verify_as(struct pwcheck *pw, const char *hash, const char *password,
+    size_t len, int reserved, struct pwcheck_timing *pt)
 {
 	uint64_t	ran = 0;
 	int		ok;
 
-	ok = pwcheck_run(pw, hash, password, len, &ran);
+	ok = pwcheck_run(pw, hash, password, len, reserved, &ran);
 	if (ok == -1)
 		return -1;
 	atomic_fetch_add(&pw->pw_verified, 1);
@@ -297,6 +304,20 @@ pwcheck_verify_timed(struct pwcheck *pw, const char *hash,
 		    pt->pt_done_ns);
 	}
 	return ok;
+}
+
+int
+pwcheck_verify_timed(struct pwcheck *pw, const char *hash,
+    const char *password, size_t len, struct pwcheck_timing *pt)
+{
+	return pwcheck_verify_as(pw, hash, password, len, 0, pt);
+}
+
+int
+pwcheck_verify_reserved(struct pwcheck *pw, const char *hash,
+    const char *password, size_t len, struct pwcheck_timing *pt)
+{
+	return pwcheck_verify_as(pw, hash, password, len, 1, pt);
 }
 
 int
@@ -321,7 +342,7 @@ pwcheck_verify_dummy(struct pwcheck *pw, const char *password, size_t len)
 	uint64_t ran = 0;
 
 	/* A random password: never matches. */
-	if (pwcheck_run(pw, pw->pw_dummy, password, len, &ran) == -1)
+	if (pwcheck_run(pw, pw->pw_dummy, password, len, 0, &ran) == -1)
 		return -1;
 	atomic_fetch_add(&pw->pw_verified, 1);
 	pwcheck_note_dummy_time(pw, ran);

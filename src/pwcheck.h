@@ -72,6 +72,16 @@ int	pwcheck_verify_timed(struct pwcheck *, const char *hash,
 	    __attribute__((warn_unused_result));
 
 /*
+ * pwcheck_verify_timed for a credential that verified recently
+ * (recent.h): on the pool it may take a reserved place and goes before
+ * other verifications (hashpool_verify_reserved); verified in full all
+ * the same.  Without a pool, as pwcheck_verify_timed.
+ */
+int	pwcheck_verify_reserved(struct pwcheck *, const char *hash,
+	    const char *password, size_t len, struct pwcheck_timing *pt)
+	    __attribute__((warn_unused_result));
+
+/*
  * One of the dummy's last 20 run times (the first is the time it took to
  * make it), drawn at random, in nanoseconds: how long an unknown user's
  * verification takes.  Drawn, not the median, so that refusals held

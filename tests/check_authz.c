@@ -20,6 +20,7 @@
 #include "hashpool.h"
 #include "monoclock.h"
 #include "pwcheck.h"
+#include "recent.h"
 #include "render.h"
 #include "services.h"
 #include "users.h"
@@ -1423,6 +1424,142 @@ START_TEST(test_authz_busy)
 END_TEST
 
 /*
+ * Decides c as if ahead seconds had passed on the monotonic clock, so
+ * that cache entries and recent successes age without waiting.
+ */
+static void
+tdecide_at(const struct dcase *c, uint64_t ahead, struct authz_verdict *v)
+{
+	struct authz_facts f;
+
+	tfacts(c, &f);
+	f.af_mono += ahead;
+	authz_decide(tconf(c->cf), tsvc(c->cf), &f, v);
+}
+
+/*
+ * A flood holds every hashing place anyone may take, and alice's cache
+ * entry has expired (ttl 300).  Her password, which verified less than
+ * AUTHZ_RECENT_TTLS ttls ago, still gets a reserved place and is
+ * verified in full (one verification, a cache miss): 200, where a
+ * wrong password for her, bob's right one (never verified before), and
+ * hers once her success is older than the recent lifetime get 429.
+ * Two hashing threads and one place among max_inflight: the hold keeps
+ * its place and the other thread is free for the reserved verification,
+ * so every verdict is made while the pool is full; a trial whose hold
+ * ended too soon is run again, later on the clock.
+ */
+START_TEST(test_authz_recent)
+{
+	static const struct dcase alice = { .name = "alice", .uri = "/site",
+	    .auth = ALICE };
+	static const struct dcase alice_wrong = { .name = "alice, wrong",
+	    .uri = "/site", .auth = "basic:alice:alice-pw2" };
+	static const struct dcase bob = { .name = "bob", .uri = "/site",
+	    .auth = BOB };
+	const uint64_t		 ttl = 300, life = ttl * AUTHZ_RECENT_TTLS;
+	struct pwcheck		*pw = tsvc(CF_MAIN)->as_pwcheck;
+	char			 slow[crypto_pwhash_STRBYTES];
+	struct authz_verdict	 v;
+	struct busy_hold	 bh;
+	struct hashpool		*hp;
+	pthread_t		 th;
+	unsigned long long	 before;
+	uint64_t		 t0;
+	int			 trial, conclusive = 0, waited;
+
+	ck_assert_uint_eq(tconf(CF_MAIN)->cf_cache_ttl, ttl);
+	ck_assert_int_eq(crypto_pwhash_str(slow, "slow", 4, 8,
+	    64U << 20), 0);
+	ck_assert_ptr_nonnull(hp = hashpool_new(2, 1));
+	pwcheck_attach_pool(pw, hp);
+	bh.bh_pool = hp;
+	bh.bh_hash = slow;
+	for (trial = 0; trial < 5 && !conclusive; trial++) {
+		/* alice succeeds while the pool is free: a recent success. */
+		t0 = (uint64_t)trial * 2 * (life + ttl);
+		tdecide_at(&alice, t0, &v);
+		ck_assert_int_eq(v.av_status, 200);
+		ck_assert_int_eq(pthread_create(&th, NULL, busy_hold_run,
+		    &bh), 0);
+		for (waited = 0; hashpool_inflight(hp) == 0 &&
+		    waited < 30000; waited++)
+			usleep(1000);
+		ck_assert_uint_eq(hashpool_inflight(hp), 1);
+		/* Not a recent success: no place. */
+		tdecide_at(&bob, t0 + ttl, &v);
+		ck_assert_msg(v.av_status == 429 || hashpool_inflight(hp) == 0,
+		    "bob: status %d", v.av_status);
+		tdecide_at(&alice_wrong, t0 + ttl, &v);
+		ck_assert_msg(v.av_status == 429 || hashpool_inflight(hp) == 0,
+		    "alice, wrong password: status %d", v.av_status);
+		ck_assert_int_eq(v.av_cache, AUTHZ_CACHE_MISS);
+		/* Expired in the cache, recent all the same. */
+		before = pwcheck_verified(pw);
+		tdecide_at(&alice, t0 + ttl, &v);
+		ck_assert_msg(v.av_status == 200, "alice: status %d",
+		    v.av_status);
+		ck_assert_int_eq(v.av_cache, AUTHZ_CACHE_MISS);
+		ck_assert_uint_eq(pwcheck_verified(pw), before + 1);
+		/* That success counts from now on: its lifetime later, no
+		 * place again. */
+		tdecide_at(&alice, t0 + ttl + life, &v);
+		ck_assert_msg(v.av_status == 429 || hashpool_inflight(hp) == 0,
+		    "alice, long after: status %d", v.av_status);
+		conclusive = hashpool_inflight(hp) > 0;
+		pthread_join(th, NULL);
+	}
+	ck_assert_msg(conclusive, "the hold never outlasted the decisions");
+	pwcheck_attach_pool(pw, NULL);
+	hashpool_free(hp);
+}
+END_TEST
+
+/*
+ * A renewal (authcache.h: a hit late in the entry's ttl has the password
+ * verified again in the background) stores the recent success too, so
+ * that a credential in steady use, which no request verifies any more,
+ * keeps its tag.  Seen by dropping the tag first and waiting, up to 30 s,
+ * for the renewal to bring it back.
+ */
+START_TEST(test_authz_recent_renewed)
+{
+	static const struct dcase alice = { .name = "alice", .uri = "/site",
+	    .auth = ALICE };
+	struct authz_services	*sv = tsvc(CF_MAIN);
+	const struct user	*us;
+	const unsigned		 ttl = 300, life = ttl * AUTHZ_RECENT_TTLS;
+	struct recent_key	 rk;
+	struct authz_verdict	 v;
+	struct hashpool		*hp;
+	int			 waited;
+
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
+	pwcheck_attach_pool(sv->as_pwcheck, hp);
+	tdecide_at(&alice, 0, &v);
+	ck_assert_int_eq(v.av_status, 200);
+	us = users_find(tconf(CF_MAIN)->cf_users, "alice", 5);
+	recent_key(sv->as_recent, us->us_name, us->us_hash, "alice-pw", 8,
+	    &rk);
+	ck_assert_int_eq(recent_lookup(sv->as_recent, &rk, monoclock_now(),
+	    life), 1);
+	recent_forget(sv->as_recent, &rk);
+	/* Late in the entry's ttl: a hit that asks for a renewal. */
+	tdecide_at(&alice, ttl * 7 / 8, &v);
+	ck_assert_int_eq(v.av_status, 200);
+	ck_assert_int_eq(v.av_cache, AUTHZ_CACHE_HIT);
+	for (waited = 0; recent_lookup(sv->as_recent, &rk, monoclock_now(),
+	    life) == 0 && waited < 30000; waited++)
+		usleep(1000);
+	ck_assert_msg(recent_lookup(sv->as_recent, &rk, monoclock_now(),
+	    life) == 1, "the renewal did not store the recent success");
+	/* The renewal holds references of its own: it ended meanwhile. */
+	pwcheck_attach_pool(sv->as_pwcheck, NULL);
+	hashpool_free(hp);
+}
+END_TEST
+
+/*
  * Unknown users, wrong passwords and refused accounts get the same 401
  * in the same time (docs/security.md, user enumeration): each runs
  * exactly one verification, and the dummy hash an unknown user is
@@ -1593,6 +1730,8 @@ authz_suite(void)
 	tcase_add_test(tc, test_authz_verdict_reset);
 	tcase_add_test(tc, test_authz_same_work);
 	tcase_add_test(tc, test_authz_busy);
+	tcase_add_test(tc, test_authz_recent);
+	tcase_add_test(tc, test_authz_recent_renewed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");

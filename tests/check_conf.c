@@ -698,6 +698,43 @@ START_TEST(test_users_limit_is_callers)
 }
 END_TEST
 
+/*
+ * Two reads of one file are the same file only while every field of
+ * its stat(2) is: another inode (a rename), size, mtime or ctime (a
+ * write in place) is another file, and so is a file that was gone.
+ */
+START_TEST(test_conf_fileid_equal)
+{
+	struct conf_fileid	a, b;
+	struct stat		st;
+	char			path[PATH_MAX];
+
+	check_srcpath(path, sizeof(path), "tests/data/conf", "good.ini");
+	ck_assert_int_eq(stat(path, &st), 0);
+	conf_fileid_from_stat(&st, &a);
+	conf_fileid_from_stat(&st, &b);
+	ck_assert_int_eq(conf_fileid_equal(&a, &b), 1);
+	b.fi_ino++;
+	ck_assert_int_eq(conf_fileid_equal(&a, &b), 0);
+	conf_fileid_from_stat(&st, &b);
+	b.fi_size++;
+	ck_assert_int_eq(conf_fileid_equal(&a, &b), 0);
+	conf_fileid_from_stat(&st, &b);
+	b.fi_mtim.tv_nsec ^= 1;
+	ck_assert_int_eq(conf_fileid_equal(&a, &b), 0);
+	conf_fileid_from_stat(&st, &b);
+	b.fi_ctim.tv_sec++;
+	ck_assert_int_eq(conf_fileid_equal(&a, &b), 0);
+	conf_fileid_from_stat(&st, &b);
+	b.fi_dev++;
+	ck_assert_int_eq(conf_fileid_equal(&a, &b), 0);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.fi_errno = b.fi_errno = 2;
+	ck_assert_int_eq(conf_fileid_equal(&a, &b), 0);
+}
+END_TEST
+
 START_TEST(test_null_safe)
 {
 	uint8_t	digest[AUTHZ_TOKEN_DIGEST_LEN];
@@ -1358,6 +1395,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_users_hash_at_limits);
 	tcase_add_test(tc, test_users_limit_is_callers);
 	tcase_add_test(tc, test_null_safe);
+	tcase_add_test(tc, test_conf_fileid_equal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");

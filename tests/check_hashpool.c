@@ -1,6 +1,7 @@
 /*
  * check_hashpool: verifications on the pool's threads, the in-flight cap
- * (past it: -1 at once, nothing verified), and the threads' priority.
+ * (past it: -1 at once, nothing verified), the places reserved for
+ * recent credentials, and the threads' priority.
  */
 #include "config.h"
 #include "check_common.h"
@@ -18,6 +19,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "defaults.h"
 #include "hashpool.h"
 #include "monoclock.h"
 
@@ -254,6 +256,126 @@ renewal_calls(const struct renewal_seen *rs, int n)
 	return calls;
 }
 
+/* A verification on a thread of its own, reserved or not, and its turn. */
+struct turn_arg {
+	struct hashpool	*ta_hp;
+	const char	*ta_hash;
+	const char	*ta_pw;
+	int		 ta_reserved;
+	int		 ta_rc;
+	int		 ta_seq;
+};
+
+static void *
+turn_verify(void *arg)
+{
+	struct turn_arg *ta = arg;
+
+	if (ta->ta_reserved)
+		ta->ta_rc = hashpool_verify_reserved(ta->ta_hp, ta->ta_hash,
+		    ta->ta_pw, strlen(ta->ta_pw), NULL);
+	else
+		ta->ta_rc = hashpool_verify(ta->ta_hp, ta->ta_hash, ta->ta_pw,
+		    strlen(ta->ta_pw), NULL);
+	pthread_mutex_lock(&seen_lock);
+	ta->ta_seq = seen_seq++;
+	pthread_mutex_unlock(&seen_lock);
+	return NULL;
+}
+
+/*
+ * Every place among max_inflight taken (one running, one queued, on one
+ * thread): a verification is refused, but a reserved one is taken,
+ * verified in full (the right password 1, a wrong one 0: the place buys
+ * a turn, never an answer), and run before the verification queued
+ * ahead of it.  HASHPOOL_RESERVED(2) is one: a second reserved one,
+ * for other credentials, is refused while the first holds its place.
+ */
+START_TEST(test_hashpool_reserved)
+{
+	static const char *const pws[] = { PW, "wrong" };
+	struct hashpool	*hp;
+	struct turn_arg	 a, b, c;
+	pthread_t	 ta, tb, tc;
+
+	make_hashes();
+	ck_assert_uint_eq(HASHPOOL_RESERVED(2), 1);
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 2));
+	memset(&a, 0, sizeof(a));
+	a.ta_hp = hp;
+	a.ta_hash = slow_hash;
+	b = c = a;
+	a.ta_pw = "first";
+	b.ta_pw = "second";
+	c.ta_hash = fast_hash;
+	c.ta_pw = pws[_i];
+	c.ta_reserved = 1;
+	ck_assert_int_eq(pthread_create(&ta, NULL, turn_verify, &a), 0);
+	wait_inflight(hp, 1);
+	ck_assert_int_eq(pthread_create(&tb, NULL, turn_verify, &b), 0);
+	wait_inflight(hp, 2);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL),
+	    -1);
+	ck_assert_int_eq(pthread_create(&tc, NULL, turn_verify, &c), 0);
+	wait_inflight(hp, 3);
+	ck_assert_int_eq(hashpool_verify_reserved(hp, fast_hash, "other", 5,
+	    NULL), -1);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_join(tc, NULL);
+	ck_assert_int_eq(a.ta_rc, 0);
+	ck_assert_int_eq(b.ta_rc, 0);
+	ck_assert_int_eq(c.ta_rc, _i == 0 ? 1 : 0);
+	ck_assert_msg(c.ta_seq < b.ta_seq, "the reserved verification ran "
+	    "after one queued before it (%d, %d)", c.ta_seq, b.ta_seq);
+	ck_assert_uint_eq(hashpool_inflight(hp), 0);
+	hashpool_free(hp);
+}
+END_TEST
+
+/*
+ * A reserved verification takes a free place among max_inflight when
+ * there is one, and leaves the reserved place to the next: with a slow
+ * verification in the first of two places, two reserved ones for other
+ * credentials both get in; then every place is taken.
+ */
+START_TEST(test_hashpool_reserved_takes_free_place)
+{
+	struct hashpool	*hp;
+	struct turn_arg	 a, b, c;
+	pthread_t	 ta, tb, tc;
+
+	make_hashes();
+	ck_assert_ptr_nonnull(hp = hashpool_new(2, 2));
+	memset(&a, 0, sizeof(a));
+	a.ta_hp = hp;
+	a.ta_hash = slow_hash;
+	a.ta_pw = "first";
+	b = c = a;
+	b.ta_reserved = c.ta_reserved = 1;
+	b.ta_pw = "second";
+	c.ta_pw = PW;
+	ck_assert_int_eq(pthread_create(&ta, NULL, turn_verify, &a), 0);
+	wait_inflight(hp, 1);
+	ck_assert_int_eq(pthread_create(&tb, NULL, turn_verify, &b), 0);
+	wait_inflight(hp, 2);
+	ck_assert_int_eq(pthread_create(&tc, NULL, turn_verify, &c), 0);
+	wait_inflight(hp, 3);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL),
+	    -1);
+	ck_assert_int_eq(hashpool_verify_reserved(hp, fast_hash, PW,
+	    strlen(PW), NULL), -1);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_join(tc, NULL);
+	ck_assert_int_eq(a.ta_rc, 0);
+	ck_assert_int_eq(b.ta_rc, 0);
+	ck_assert_int_eq(c.ta_rc, 1);
+	ck_assert_uint_eq(hashpool_inflight(hp), 0);
+	hashpool_free(hp);
+}
+END_TEST
+
 /*
  * Waits for n callbacks in all, at least 240 s: the pool's threads run at
  * nice 19, and on a busy machine 64 cheap verifications took more than
@@ -416,6 +538,49 @@ wait_load(struct hashpool *hp, unsigned running, unsigned queued)
 }
 
 /*
+ * Of two hashing threads one is kept for renewals and reserved
+ * verifications (HASHPOOL_KEPT_THREADS): while the other runs a slow
+ * verification, a second one waits in the queue rather than take the
+ * kept thread, and a reserved one runs there at once, ending before
+ * the slow one.
+ */
+START_TEST(test_hashpool_kept_thread)
+{
+	struct hashpool	*hp;
+	struct turn_arg	 a, b, c;
+	pthread_t	 ta, tb, tc;
+
+	make_hashes();
+	ck_assert_uint_eq(HASHPOOL_KEPT_THREADS(1), 0);
+	ck_assert_uint_eq(HASHPOOL_KEPT_THREADS(2), 1);
+	ck_assert_ptr_nonnull(hp = hashpool_new(2, 2));
+	memset(&a, 0, sizeof(a));
+	a.ta_hp = hp;
+	a.ta_hash = slow_hash;
+	a.ta_pw = "first";
+	b = c = a;
+	b.ta_pw = "second";
+	c.ta_hash = fast_hash;
+	c.ta_pw = PW;
+	c.ta_reserved = 1;
+	ck_assert_int_eq(pthread_create(&ta, NULL, turn_verify, &a), 0);
+	wait_load(hp, 1, 0);
+	ck_assert_int_eq(pthread_create(&tb, NULL, turn_verify, &b), 0);
+	wait_load(hp, 1, 1);
+	ck_assert_int_eq(pthread_create(&tc, NULL, turn_verify, &c), 0);
+	pthread_join(tc, NULL);
+	ck_assert_int_eq(c.ta_rc, 1);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	ck_assert_int_eq(a.ta_rc, 0);
+	ck_assert_int_eq(b.ta_rc, 0);
+	ck_assert_msg(c.ta_seq < a.ta_seq, "the reserved verification "
+	    "waited for the slow one (%d, %d)", c.ta_seq, a.ta_seq);
+	hashpool_free(hp);
+}
+END_TEST
+
+/*
  * The load metrics show: one thread busy, a verification and a renewal
  * waiting behind it, and nothing once they are done.
  */
@@ -452,43 +617,48 @@ START_TEST(test_hashpool_load)
 }
 END_TEST
 
-/* Threads of this process at nice 19. */
+/* Threads of this process at that nice value. */
 static int
-count_low_threads(void)
+count_threads_at(int nice)
 {
 	DIR		*d;
 	struct dirent	*de;
-	int		 low = 0;
+	int		 n = 0;
 
 	ck_assert_ptr_nonnull(d = opendir("/proc/self/task"));
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (getpriority(PRIO_PROCESS, (id_t)atoi(de->d_name)) == 19)
-			low++;
+		if (getpriority(PRIO_PROCESS, (id_t)atoi(de->d_name)) == nice)
+			n++;
 	}
 	closedir(d);
-	return low;
+	return n;
 }
 
 /*
- * Every pool thread runs at nice 19; the caller's priority is kept.  The
- * threads set their priority as they start, whenever the scheduler runs
- * them: poll for it, up to 30 s.
+ * Every pool thread runs at nice 19 but the one kept for renewals and
+ * reserved verifications (HASHPOOL_KEPT_THREADS), at
+ * AUTHZ_KEPT_HASH_NICE; the caller's priority is kept.  The threads set
+ * their priority as they start, whenever the scheduler runs them: poll
+ * for it, up to 30 s.
  */
 START_TEST(test_hashpool_priority)
 {
 	struct hashpool	*hp;
-	int		 low, tries;
+	int		 low, kept = 0, tries;
 
+	ck_assert_int_eq(getpriority(PRIO_PROCESS, 0), 0);
 	ck_assert_ptr_nonnull(hp = hashpool_new(3, 3));
 	make_hashes();
 	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL), 1);
-	for (tries = 0; (low = count_low_threads()) < 3 && tries < 3000;
-	    tries++)
+	for (tries = 0; ((low = count_threads_at(19)) < 2 ||
+	    (kept = count_threads_at(AUTHZ_KEPT_HASH_NICE)) < 1) &&
+	    tries < 3000; tries++)
 		usleep(10 * 1000);
-	ck_assert_int_eq(low, 3);
-	ck_assert_int_ne(getpriority(PRIO_PROCESS, 0), 19);
+	ck_assert_int_eq(low, 3 - HASHPOOL_KEPT_THREADS(3));
+	ck_assert_int_eq(kept, HASHPOOL_KEPT_THREADS(3));
+	ck_assert_int_eq(getpriority(PRIO_PROCESS, 0), 0);
 	hashpool_free(hp);
 }
 END_TEST
@@ -521,11 +691,14 @@ hashpool_suite(void)
 	tcase_add_test(tc, test_hashpool_full);
 	tcase_add_test(tc, test_hashpool_cap_one);
 	tcase_add_test(tc, test_hashpool_shared);
+	tcase_add_loop_test(tc, test_hashpool_reserved, 0, 2);
+	tcase_add_test(tc, test_hashpool_reserved_takes_free_place);
 	tcase_add_test(tc, test_hashpool_renew_result);
 	tcase_add_test(tc, test_hashpool_renew_first);
 	tcase_add_test(tc, test_hashpool_renew_max);
 	tcase_add_test(tc, test_hashpool_renew_dropped);
 	tcase_add_test(tc, test_hashpool_load);
+	tcase_add_test(tc, test_hashpool_kept_thread);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");

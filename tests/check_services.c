@@ -16,6 +16,7 @@
 #include "errlist.h"
 #include "monoclock.h"
 #include "pwcheck.h"
+#include "recent.h"
 #include "services.h"
 #include "users.h"
 
@@ -99,6 +100,7 @@ START_TEST(test_services_pwcheck)
 	prepare_from(sn, NULL);
 	ck_assert_ptr_nonnull(pw = sn->sn_svc.as_pwcheck);
 	ck_assert_ptr_nonnull(sn->sn_svc.as_cache);
+	ck_assert_ptr_nonnull(sn->sn_svc.as_recent);
 	ck_assert_ptr_null(sn->sn_svc.as_throttle);
 	/* The fixture's hashes are for the passwords its comment gives. */
 	ck_assert_ptr_nonnull(us = find_user(sn->sn_conf->cf_users, "alice"));
@@ -114,6 +116,7 @@ START_TEST(test_services_pwcheck)
 	prepare_from(sn, NULL);
 	ck_assert_uint_eq(sn->sn_conf->cf_cache_ttl, 0);
 	ck_assert_ptr_null(sn->sn_svc.as_cache);
+	ck_assert_ptr_null(sn->sn_svc.as_recent);
 	ck_assert_ptr_nonnull(sn->sn_svc.as_pwcheck);
 	snap_free(sn);
 }
@@ -182,6 +185,129 @@ START_TEST(test_services_prepare_from)
 		}
 		snap_free(from);
 	}
+	snap_free(to);
+}
+END_TEST
+
+/*
+ * The recent successes (recent.h) go on at every reload that keeps a
+ * cache, whatever [cache] says now: their size is fixed, and their
+ * lifetime is read from the snapshot that asks.  With the cache off
+ * there are none.
+ */
+static const struct {
+	const char	*from, *to;
+	int		 shared;
+} recent_adopt_cases[] = {
+	{ "good.ini",		"good.ini",			1 },
+	{ "good.ini",		"cache-ttl-30.ini",		1 },
+	{ "good.ini",		"cache-entries-2048.ini",	1 },
+	{ "good.ini",		"defaults.ini",			1 },
+	{ "good.ini",		"cache-off.ini",		0 },
+	{ "cache-off.ini",	"good.ini",			0 },
+};
+
+START_TEST(test_services_recent_handed_on)
+{
+	struct snap	*from, *to;
+	struct recent	*was;
+
+	from = load_ok(recent_adopt_cases[_i].from);
+	prepare_from(from, NULL);
+	was = from->sn_svc.as_recent;
+	to = load_ok(recent_adopt_cases[_i].to);
+	prepare_from(to, from);
+	if (recent_adopt_cases[_i].shared)
+		ck_assert_ptr_eq(to->sn_svc.as_recent, was);
+	else if (to->sn_conf->cf_cache_ttl > 0)
+		ck_assert_ptr_ne(to->sn_svc.as_recent, was);
+	else
+		ck_assert_ptr_null(to->sn_svc.as_recent);
+	snap_free(from);
+	snap_free(to);
+}
+END_TEST
+
+/*
+ * A reload drops the recent successes of every user it changes (the
+ * password, the roles, the expiry), disables or removes, and keeps the
+ * others' (recent-before-users.ini, recent-after-users.ini).  Each tag
+ * is looked up with the key it was stored under, so that a tag that
+ * stayed would be found even where its new hash would miss it.
+ */
+static const struct {
+	const char	*user;
+	int		 kept;
+} recent_drop_cases[] = {
+	{ "alice",	1 },	/* as it was */
+	{ "bob",	0 },	/* another password */
+	{ "carol",	0 },	/* disabled */
+	{ "dave",	0 },	/* removed */
+	{ "erin",	0 },	/* other roles */
+	{ "frank",	0 },	/* another expiry */
+	{ "grace",	1 },	/* as it was */
+};
+
+START_TEST(test_services_recent_drops_changed)
+{
+	struct snap		*from, *to;
+	const struct user	*us;
+	struct recent_key	 rk[NITEMS(recent_drop_cases)];
+	uint64_t		 now = monoclock_now();
+	unsigned		 life = 3600;
+	int			 i;
+
+	from = load_ok("recent-before.ini");
+	prepare_from(from, NULL);
+	for (i = 0; i < NITEMS(recent_drop_cases); i++) {
+		us = find_user(from->sn_conf->cf_users,
+		    recent_drop_cases[i].user);
+		ck_assert_ptr_nonnull(us);
+		recent_key(from->sn_svc.as_recent, us->us_name, us->us_hash,
+		    "pw", 2, &rk[i]);
+		recent_insert(from->sn_svc.as_recent, &rk[i], now);
+	}
+	to = load_ok("recent-after.ini");
+	prepare_from(to, from);
+	ck_assert_ptr_eq(to->sn_svc.as_recent, from->sn_svc.as_recent);
+	snap_free(from);
+	for (i = 0; i < NITEMS(recent_drop_cases); i++)
+		ck_assert_msg(recent_lookup(to->sn_svc.as_recent, &rk[i], now,
+		    life) == recent_drop_cases[i].kept, "%s: %s",
+		    recent_drop_cases[i].user, recent_drop_cases[i].kept ?
+		    "dropped" : "kept");
+	ck_assert_uint_eq(recent_count(to->sn_svc.as_recent, now, life), 2);
+	snap_free(to);
+}
+END_TEST
+
+/*
+ * A reload that reads the very users file again (a SIGHUP, or a change
+ * to fcgi-authz.ini alone) drops nothing: nobody changed.
+ */
+START_TEST(test_services_recent_same_users)
+{
+	struct snap		*from, *to;
+	const struct user	*us;
+	struct recent_key	 rk[NITEMS(recent_drop_cases)];
+	uint64_t		 now = monoclock_now();
+	int			 i;
+
+	from = load_ok("recent-before.ini");
+	prepare_from(from, NULL);
+	for (i = 0; i < NITEMS(recent_drop_cases); i++) {
+		us = find_user(from->sn_conf->cf_users,
+		    recent_drop_cases[i].user);
+		recent_key(from->sn_svc.as_recent, us->us_name, us->us_hash,
+		    "pw", 2, &rk[i]);
+		recent_insert(from->sn_svc.as_recent, &rk[i], now);
+	}
+	to = load_ok("recent-before.ini");
+	prepare_from(to, from);
+	snap_free(from);
+	for (i = 0; i < NITEMS(recent_drop_cases); i++)
+		ck_assert_int_eq(recent_lookup(to->sn_svc.as_recent, &rk[i],
+		    now, 3600), 1);
 	snap_free(to);
 }
 END_TEST
@@ -263,6 +389,10 @@ services_suite(void)
 	tcase_add_loop_test(tc, test_services_prepare_from, 0,
 	    NITEMS(adopt_cases));
 	tcase_add_test(tc, test_services_prepare_from_none);
+	tcase_add_loop_test(tc, test_services_recent_handed_on, 0,
+	    NITEMS(recent_adopt_cases));
+	tcase_add_test(tc, test_services_recent_drops_changed);
+	tcase_add_test(tc, test_services_recent_same_users);
 	tcase_add_test(tc, test_services_scrypt_verifies);
 	suite_add_tcase(s, tc);
 
