@@ -156,6 +156,17 @@ fcgiscan_params_byte(struct fcgiscan_params *fp, unsigned *b)
 	return 0;
 }
 
+/* The cursor back at the first byte of the params seen so far. */
+static void
+fcgiscan_params_rewind(struct fcgiscan_params *fp)
+{
+	size_t i;
+
+	fp->fp_at_chunk = fp->fp_at = fp->fp_left = 0;
+	for (i = 0; i < fp->fp_n; i++)
+		fp->fp_left += fp->fp_len[i];
+}
+
 /* A name or value length: one byte, or four with the top bit set. */
 static int
 fcgiscan_params_len(struct fcgiscan_params *fp, size_t *len)
@@ -205,11 +216,9 @@ fcgiscan_params_skip(struct fcgiscan_params *fp, size_t n)
 static int
 fcgiscan_params_check(struct fcgiscan_params *fp, struct fcgiscan *fs)
 {
-	size_t	name, value, i;
+	size_t	name, value;
 
-	fp->fp_at_chunk = fp->fp_at = fp->fp_left = 0;
-	for (i = 0; i < fp->fp_n; i++)
-		fp->fp_left += fp->fp_len[i];
+	fcgiscan_params_rewind(fp);
 	while (fp->fp_left > 0) {
 		if (fcgiscan_params_len(fp, &name) == -1 ||
 		    fcgiscan_params_len(fp, &value) == -1) {
@@ -235,11 +244,9 @@ fcgiscan_params_check(struct fcgiscan_params *fp, struct fcgiscan *fs)
 static void
 fcgiscan_params_early(struct fcgiscan_params *fp, struct fcgiscan *fs)
 {
-	size_t	name, value, i;
+	size_t	name, value;
 
-	fp->fp_at_chunk = fp->fp_at = fp->fp_left = 0;
-	for (i = 0; i < fp->fp_n; i++)
-		fp->fp_left += fp->fp_len[i];
+	fcgiscan_params_rewind(fp);
 	while (fp->fp_left > 0) {
 		if (fcgiscan_params_len(fp, &name) == -1 ||
 		    fcgiscan_params_len(fp, &value) == -1)
