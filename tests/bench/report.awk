@@ -248,10 +248,10 @@ function inprocess(   i, v, n, k, sel, lab, worst, flat, r) {
 	}
 }
 
-# paired(KEY, COL): the per-round ratios of KEY to reload-steady in
+# reload_paired(KEY, COL): the per-round ratios of KEY to reload-steady in
 # column COL, which ran next to each other in each round, as a list;
 # pmed, their median ("nan" for none).
-function paired(k, c,   r, v, n, x, l) {
+function reload_paired(k, c,   r, v, n, x, l) {
 	n = 0; l = ""
 	for (r = 1; r <= rounds; r++) {
 		x = ratio(at(k, r, c), at("reload-steady", r, c))
@@ -303,21 +303,21 @@ function reload(   m, lab, i, k, n, s, w, r, cnt, late, bad, pr, why) {
 			pr = pr (r > 1 ? " " : "") fmt_ms(at(n, r, 6))
 		printf "   %-18s %8.0f %8s %9s %8s %7s  %-13s %-26s %s\n", lab[m[i]], median(n, 4),
 		    fmt_ms(median(n, 5)), fmt_ms(median(n, 6)), sum(n, 7), sum(n, 8), cnt, pr,
-		    m[i] == "steady" ? "" : paired(n, 6)
+		    m[i] == "steady" ? "" : reload_paired(n, 6)
 	}
 	print "   (reloads: the daemon's \"reloaded\" lines during each run, round by round; late: after the run ended)"
 	metric["reload.wrong"] = bad + 0
 	n = sum("reload-once", 7); s = sum("reload-once", 8)
 	metric["reload.failed"] = n + s; shown["reload_failed"] = n " + " s
-	paired("reload-once", 6); metric["reload.p99_x"] = pmed
-	paired("reload-once", 4); metric["reload.ok_x"] = pmed
+	reload_paired("reload-once", 6); metric["reload.p99_x"] = pmed
+	reload_paired("reload-once", 4); metric["reload.ok_x"] = pmed
 	shown["reload_slowed"] = "p99 x" metric["reload.p99_x"] " ok/s x" metric["reload.ok_x"]
 	if (bad > 0) {
 		shown["reload_failed"] = shown["reload_failed"] ", " bad " wrong run(s)"
 		shown["reload_slowed"] = shown["reload_slowed"] ", " bad " wrong run(s)"
 	}
-	paired("reload-every", 6); shown["reload_every"] = "p99 x" pmed
-	paired("reload-every", 4); shown["reload_every"] = shown["reload_every"] " ok/s x" pmed
+	reload_paired("reload-every", 6); shown["reload_every"] = "p99 x" pmed
+	reload_paired("reload-every", 4); shown["reload_every"] = shown["reload_every"] " ok/s x" pmed
 	shown["reload_every"] = shown["reload_every"] sprintf(", %d + %d failed",
 	    sum("reload-every", 7), sum("reload-every", 8))
 }
