@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -68,6 +69,9 @@ struct hashpool {
 	unsigned	 hp_kept_threads; /* for renewals and reserved jobs
 					    only (HASHPOOL_KEPT_THREADS) */
 	unsigned	 hp_kept_started;
+	uint64_t	 hp_refusals;	/* verifications refused, ever */
+	uint64_t	 hp_rests;	/* rests begun, ever */
+	unsigned	 hp_rest_ratio;	/* HASHPOOL_REST_RATIO */
 };
 
 static void
@@ -107,20 +111,63 @@ hashpool_run_renewal(struct hashpool *hp)
 	hp->hp_nrenewals--;
 }
 
-/* Whether a thread (kept: one kept for the reserved work) has work. */
+/*
+ * Whether a thread has work it may take (reserved_only: renewals and
+ * reserved jobs, for the kept thread or one resting).
+ */
 static int
-hashpool_has_work(const struct hashpool *hp, int kept)
+hashpool_has_work(const struct hashpool *hp, int reserved_only)
 {
 	return hp->hp_rhead != NULL || hp->hp_rjhead != NULL ||
-	    (!kept && hp->hp_head != NULL);
+	    (!reserved_only && hp->hp_head != NULL);
+}
+
+/*
+ * When a thread's rest ends (monoclock_ns; 0: it is not resting): it
+ * began at rest_from, after a verification that ran for ran ns.  Read
+ * with the lock held, so that another ratio applies at once.
+ */
+static uint64_t
+hashpool_rest_end(const struct hashpool *hp, uint64_t rest_from, uint64_t ran)
+{
+	return rest_from == 0 ? 0 : rest_from + ran * hp->hp_rest_ratio;
+}
+
+/*
+ * Waits, with the lock held, until the pool stops or there is work this
+ * thread may take.  A resting thread may take only renewals and reserved
+ * jobs, and wakes at the rest's end if anyone's jobs are waiting.
+ * Returns whether the thread may take only those now (kept or resting).
+ */
+static int
+hashpool_wait_work(struct hashpool *hp, int kept, uint64_t rest_from,
+    uint64_t ran)
+{
+	struct timespec	ts;
+	uint64_t	until;
+	int		resting;
+
+	for (;;) {
+		until = hashpool_rest_end(hp, rest_from, ran);
+		resting = !kept && monoclock_ns() < until;
+		if (hp->hp_stopping || hashpool_has_work(hp, kept || resting))
+			return kept || resting;
+		if (!resting || hp->hp_head == NULL) {
+			pthread_cond_wait(&hp->hp_work, &hp->hp_lock);
+			continue;
+		}
+		ts.tv_sec = (time_t)(until / 1000000000ULL);
+		ts.tv_nsec = (long)(until % 1000000000ULL);
+		(void)pthread_cond_timedwait(&hp->hp_work, &hp->hp_lock, &ts);
+	}
 }
 
 /*
  * Takes the next job a thread may run off its queue, the reserved one
- * first; NULL: none.
+ * first (reserved_only: only that one); NULL: none.
  */
 static struct hashjob *
-hashpool_next_job(struct hashpool *hp, int kept)
+hashpool_next_job(struct hashpool *hp, int reserved_only)
 {
 	struct hashjob	**head = &hp->hp_head, **tail = &hp->hp_tail;
 	struct hashjob	 *job;
@@ -128,7 +175,7 @@ hashpool_next_job(struct hashpool *hp, int kept)
 	if (hp->hp_rjhead != NULL) {
 		head = &hp->hp_rjhead;
 		tail = &hp->hp_rjtail;
-	} else if (kept)
+	} else if (reserved_only)
 		return NULL;
 	if ((job = *head) == NULL)
 		return NULL;
@@ -137,13 +184,28 @@ hashpool_next_job(struct hashpool *hp, int kept)
 	return job;
 }
 
+/*
+ * After anyone's verification (not a renewal, not a reserved job) that
+ * ran while the pool refused others, a thread rests: it takes no such job
+ * for hp_rest_ratio times as long as that one ran (hashpool.h).  Called
+ * with the lock held; returns when the rest began, or 0 for none.
+ */
+static uint64_t
+hashpool_rest_from(struct hashpool *hp, uint64_t refusals_before)
+{
+	if (hp->hp_refusals == refusals_before || hp->hp_rest_ratio == 0)
+		return 0;
+	hp->hp_rests++;
+	return monoclock_ns();
+}
+
 static void *
 hashpool_thread(void *arg)
 {
 	struct hashpool	*hp = arg;
 	struct hashjob	*job;
-	uint64_t	 started, ran;
-	int		 result, kept = 0;
+	uint64_t	 started, took, refusals, ran = 0, rest_from = 0;
+	int		 result, kept = 0, reserved_only, anyones;
 
 	pthread_mutex_lock(&hp->hp_lock);
 	if (hp->hp_kept_started < hp->hp_kept_threads) {
@@ -158,26 +220,31 @@ hashpool_thread(void *arg)
 	 */
 	(void)proc_thread_nice(kept ? AUTHZ_KEPT_HASH_NICE : 19);
 	for (;;) {
-		while (!hashpool_has_work(hp, kept) && !hp->hp_stopping)
-			pthread_cond_wait(&hp->hp_work, &hp->hp_lock);
+		reserved_only = hashpool_wait_work(hp, kept, rest_from, ran);
 		if (hp->hp_rhead != NULL) {
 			hashpool_run_renewal(hp);
 			continue;
 		}
-		if ((job = hashpool_next_job(hp, kept)) == NULL)
+		anyones = !reserved_only && hp->hp_rjhead == NULL;
+		if ((job = hashpool_next_job(hp, reserved_only)) == NULL)
 			break;
 		hp->hp_queued--;
 		hp->hp_running++;
+		refusals = hp->hp_refusals;
 		pthread_mutex_unlock(&hp->hp_lock);
 		started = monoclock_ns();
 		result = hashfmt_verify(job->hj_hash, job->hj_password,
 		    job->hj_len);
-		ran = monoclock_ns() - started;
+		took = monoclock_ns() - started;
 		pthread_mutex_lock(&hp->hp_lock);
 		hp->hp_running--;
 		job->hj_result = result;
-		job->hj_ran_ns = ran;
+		job->hj_ran_ns = took;
 		job->hj_done = 1;
+		if (anyones) {		/* a rest is as long as this ran */
+			ran = took;
+			rest_from = hashpool_rest_from(hp, refusals);
+		}
 		pthread_cond_broadcast(&hp->hp_done);
 	}
 	pthread_mutex_unlock(&hp->hp_lock);
@@ -187,8 +254,9 @@ hashpool_thread(void *arg)
 struct hashpool *
 hashpool_new(unsigned threads, unsigned max_inflight)
 {
-	struct hashpool	*hp;
-	sigset_t	 all, old;
+	struct hashpool		*hp;
+	pthread_condattr_t	 ca;
+	sigset_t		 all, old;
 
 	if (threads == 0 || max_inflight == 0 ||
 	    (hp = calloc(1, sizeof(*hp))) == NULL)
@@ -199,11 +267,16 @@ hashpool_new(unsigned threads, unsigned max_inflight)
 		return NULL;
 	}
 	pthread_mutex_init(&hp->hp_lock, NULL);
-	pthread_cond_init(&hp->hp_work, NULL);
+	/* Rests end on the monotonic clock (hashpool_wait_work). */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hp->hp_work, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&hp->hp_done, NULL);
 	hp->hp_max_inflight = max_inflight;
 	hp->hp_max_reserved = HASHPOOL_RESERVED(max_inflight);
 	hp->hp_kept_threads = HASHPOOL_KEPT_THREADS(threads);
+	hp->hp_rest_ratio = HASHPOOL_REST_RATIO;
 	/* The threads take no signals. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -355,6 +428,7 @@ hashpool_submit(struct hashpool *hp, const char *hash, const char *password,
 	if ((same = hashpool_find_same(hp, hash, password, len)) != NULL)
 		return hashpool_share(hp, same, ran_ns);
 	if (hashpool_take_place(hp, &job, recent) == -1) {
+		hp->hp_refusals++;
 		pthread_mutex_unlock(&hp->hp_lock);
 		return -1;
 	}
@@ -428,6 +502,15 @@ hashpool_renew(struct hashpool *hp, const char *hash, const char *password,
 	return 0;
 }
 
+void
+hashpool_set_rest_ratio(struct hashpool *hp, unsigned ratio)
+{
+	pthread_mutex_lock(&hp->hp_lock);
+	hp->hp_rest_ratio = ratio;
+	pthread_cond_broadcast(&hp->hp_work);	/* rests may end now */
+	pthread_mutex_unlock(&hp->hp_lock);
+}
+
 unsigned
 hashpool_inflight(struct hashpool *hp)
 {
@@ -446,5 +529,8 @@ hashpool_get_load(struct hashpool *hp, struct hashpool_load *hl)
 	hl->hl_threads = hp->hp_nthreads;
 	hl->hl_running = hp->hp_running;
 	hl->hl_queued = hp->hp_queued;
+	hl->hl_reserved = hp->hp_reserved;
+	hl->hl_refusals = hp->hp_refusals;
+	hl->hl_rests = hp->hp_rests;
 	pthread_mutex_unlock(&hp->hp_lock);
 }

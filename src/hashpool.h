@@ -45,6 +45,23 @@ struct hashpool	*hashpool_new(unsigned threads, unsigned max_inflight);
  * threads x a hash's: no thread is added.
  */
 #define HASHPOOL_KEPT_THREADS(threads)	((threads) >= 2 ? 1 : 0)
+
+/*
+ * A pool that refuses verifications is asked for more than it can hash:
+ * a flood, most likely.  Then each thread, after anyone's verification
+ * (not a renewal, not a reserved one) that ran while a refusal happened,
+ * takes no other such one for this many times as long as it ran; it
+ * still runs renewals and reserved verifications meanwhile.  A low
+ * priority alone does not keep hashing to the CPU that answering leaves
+ * over: on a machine of few cores, a thread hashing beside the answering
+ * ones slows them whatever its nice value (docs/architecture.md,
+ * "Processes and threads").  So under a flood anyone's hashing runs at
+ * most 1 / (1 + ratio) of the time.  A pool that keeps up never rests.
+ */
+#define HASHPOOL_REST_RATIO	2
+
+/* Another ratio, for the rests under way too (0: none); for tests. */
+void	hashpool_set_rest_ratio(struct hashpool *, unsigned ratio);
 /* Stops and joins the threads; nothing may be waiting. */
 void		 hashpool_free(struct hashpool *);
 
@@ -94,14 +111,17 @@ int	hashpool_renew(struct hashpool *, const char *hash,
 unsigned hashpool_inflight(struct hashpool *);
 
 /*
- * For metrics: how many threads are hashing now, and how many
- * verifications and renewals wait for one.  Requests that share a
+ * For metrics: how many threads are hashing now, how many verifications
+ * and renewals wait for one, and the refusals and rests so far.  Requests that share a
  * verification (hashpool_verify) count as one.
  */
 struct hashpool_load {
 	unsigned	hl_threads;
 	unsigned	hl_running;
 	unsigned	hl_queued;
+	unsigned	hl_reserved;	/* reserved places taken */
+	uint64_t	hl_refusals;	/* verifications refused, ever */
+	uint64_t	hl_rests;	/* rests begun, ever (HASHPOOL_REST_RATIO) */
 };
 
 void	hashpool_get_load(struct hashpool *, struct hashpool_load *);

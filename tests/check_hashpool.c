@@ -546,19 +546,27 @@ wait_load(struct hashpool *hp, unsigned running, unsigned queued)
  */
 START_TEST(test_hashpool_kept_thread)
 {
+	static char	 slower_hash[crypto_pwhash_STRBYTES];
 	struct hashpool	*hp;
 	struct turn_arg	 a, b, c;
 	pthread_t	 ta, tb, tc;
 
 	make_hashes();
+	/*
+	 * Ten times the slow hash: the reserved one must end first even if
+	 * a busy machine holds this thread up between two lines.
+	 */
+	ck_assert_int_eq(crypto_pwhash_str_alg(slower_hash, PW, strlen(PW),
+	    SLOW_OPS * 10, SLOW_MEM, crypto_pwhash_ALG_ARGON2ID13), 0);
 	ck_assert_uint_eq(HASHPOOL_KEPT_THREADS(1), 0);
 	ck_assert_uint_eq(HASHPOOL_KEPT_THREADS(2), 1);
 	ck_assert_ptr_nonnull(hp = hashpool_new(2, 2));
 	memset(&a, 0, sizeof(a));
 	a.ta_hp = hp;
-	a.ta_hash = slow_hash;
+	a.ta_hash = slower_hash;
 	a.ta_pw = "first";
 	b = c = a;
+	b.ta_hash = slow_hash;
 	b.ta_pw = "second";
 	c.ta_hash = fast_hash;
 	c.ta_pw = PW;
@@ -576,6 +584,99 @@ START_TEST(test_hashpool_kept_thread)
 	ck_assert_int_eq(b.ta_rc, 0);
 	ck_assert_msg(c.ta_seq < a.ta_seq, "the reserved verification "
 	    "waited for the slow one (%d, %d)", c.ta_seq, a.ta_seq);
+	hashpool_free(hp);
+}
+END_TEST
+
+/* A slow verification of the password pw on a thread of its own. */
+static void
+start_turn(struct hashpool *hp, struct turn_arg *ta, pthread_t *t,
+    const char *hash, const char *pw, int reserved)
+{
+	memset(ta, 0, sizeof(*ta));
+	ta->ta_hp = hp;
+	ta->ta_hash = hash;
+	ta->ta_pw = pw;
+	ta->ta_reserved = reserved;
+	ta->ta_rc = -2;
+	ck_assert_int_eq(pthread_create(t, NULL, turn_verify, ta), 0);
+}
+
+/*
+ * Under a flood the pool rests (HASHPOOL_REST_RATIO): anyone's
+ * verification ran while a third was refused, so once it ends, the one
+ * queued behind it waits with the thread idle; a reserved one runs
+ * meanwhile; the queued one runs once the rest ends (here, the ratio set
+ * to 0; at 1,000 the rest would last minutes).
+ */
+START_TEST(test_hashpool_rest)
+{
+	struct hashpool		*hp;
+	struct hashpool_load	 hl;
+	struct turn_arg		 a, b;
+	pthread_t		 ta, tb;
+
+	make_hashes();
+	ck_assert_uint_ge(HASHPOOL_REST_RATIO, 1);
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 2));
+	hashpool_set_rest_ratio(hp, 1000);
+	start_turn(hp, &a, &ta, slow_hash, "first", 0);
+	wait_load(hp, 1, 0);
+	start_turn(hp, &b, &tb, slow_hash, "second", 0);
+	wait_load(hp, 1, 1);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, "third", 5, NULL), -1);
+	pthread_join(ta, NULL);
+	ck_assert_int_eq(a.ta_rc, 0);
+	hashpool_get_load(hp, &hl);
+	ck_assert_uint_eq(hl.hl_refusals, 1);
+	ck_assert_uint_eq(hl.hl_rests, 1);
+	ck_assert_uint_eq(hl.hl_running, 0);
+	ck_assert_uint_eq(hl.hl_queued, 1);
+	ck_assert_int_eq(hashpool_verify_reserved(hp, fast_hash, PW,
+	    strlen(PW), NULL), 1);
+	hashpool_get_load(hp, &hl);
+	ck_assert_uint_eq(hl.hl_running, 0);
+	ck_assert_uint_eq(hl.hl_queued, 1);
+	ck_assert_int_eq(b.ta_rc, -2);
+	hashpool_set_rest_ratio(hp, 0);
+	pthread_join(tb, NULL);
+	ck_assert_int_eq(b.ta_rc, 0);
+	hashpool_get_load(hp, &hl);
+	ck_assert_uint_eq(hl.hl_rests, 1);
+	hashpool_free(hp);
+}
+END_TEST
+
+/*
+ * No rest without a refusal (a pool that keeps up), nor after a reserved
+ * verification (a credential that succeeded recently is not the flood),
+ * even with a refusal while it ran.
+ */
+START_TEST(test_hashpool_no_rest)
+{
+	struct hashpool		*hp;
+	struct hashpool_load	 hl;
+	struct turn_arg		 a, b;
+	pthread_t		 ta, tb;
+	int			 reserved = _i;
+
+	make_hashes();
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 2));
+	hashpool_set_rest_ratio(hp, 1000);
+	start_turn(hp, &a, &ta, slow_hash, PW, reserved);
+	wait_load(hp, 1, 0);
+	start_turn(hp, &b, &tb, slow_hash, "second", 0);
+	wait_load(hp, 1, 1);
+	if (reserved)
+		ck_assert_int_eq(hashpool_verify(hp, fast_hash, "third", 5,
+		    NULL), -1);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	ck_assert_int_eq(a.ta_rc, 1);
+	ck_assert_int_eq(b.ta_rc, 0);
+	hashpool_get_load(hp, &hl);
+	ck_assert_uint_eq(hl.hl_refusals, reserved ? 1 : 0);
+	ck_assert_uint_eq(hl.hl_rests, 0);
 	hashpool_free(hp);
 }
 END_TEST
@@ -699,6 +800,8 @@ hashpool_suite(void)
 	tcase_add_test(tc, test_hashpool_renew_dropped);
 	tcase_add_test(tc, test_hashpool_load);
 	tcase_add_test(tc, test_hashpool_kept_thread);
+	tcase_add_test(tc, test_hashpool_rest);
+	tcase_add_loop_test(tc, test_hashpool_no_rest, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
