@@ -154,6 +154,14 @@ metrics_render_hashing(const struct metrics_gauges *mg, struct strbuf *sb)
 	    "gauge", "Password verifications waiting for a thread.");
 	strbuf_appendf(sb, "fcgi_authz_hashing_queued %u\n",
 	    mg->mg_hash_queued);
+	metrics_head(sb, "fcgi_authz_hashing_reserved", "gauge",
+	    "Places for recently verified passwords in use.");
+	strbuf_appendf(sb, "fcgi_authz_hashing_reserved %u\n",
+	    mg->mg_hash_reserved);
+	metrics_head(sb, "fcgi_authz_hashing_rests_total", "counter",
+	    "Rests of hashing threads while verifications were refused.");
+	strbuf_appendf(sb, "fcgi_authz_hashing_rests_total %llu\n",
+	    (unsigned long long)mg->mg_hash_rests);
 }
 
 static void

@@ -82,6 +82,8 @@ static const struct metrics_gauges gauges = {
 	.mg_hash_threads = 2,
 	.mg_hash_running = 1,
 	.mg_hash_queued = 3,
+	.mg_hash_reserved = 1,
+	.mg_hash_rests = 7,
 	.mg_have_throttle = 1,
 	.mg_throttle_bans = 5,
 };
@@ -122,6 +124,14 @@ static const char want_known[] =
 	"a thread.\n"
     "# TYPE fcgi_authz_hashing_queued gauge\n"
     "fcgi_authz_hashing_queued 3\n"
+    "# HELP fcgi_authz_hashing_reserved Places for recently verified "
+	"passwords in use.\n"
+    "# TYPE fcgi_authz_hashing_reserved gauge\n"
+    "fcgi_authz_hashing_reserved 1\n"
+    "# HELP fcgi_authz_hashing_rests_total Rests of hashing threads "
+	"while verifications were refused.\n"
+    "# TYPE fcgi_authz_hashing_rests_total counter\n"
+    "fcgi_authz_hashing_rests_total 7\n"
     "# HELP fcgi_authz_throttle_bans Bans in force on addresses, user "
 	"names and pairs, in the table every process shares.\n"
     "# TYPE fcgi_authz_throttle_bans gauge\n"
@@ -276,8 +286,8 @@ START_TEST(test_metrics_render_shape)
 		samples++;
 	}
 	ck_assert_uint_eq(helps, types);
-	ck_assert_uint_eq(types, 12);
-	ck_assert_uint_eq(samples, 14);
+	ck_assert_uint_eq(types, 14);
+	ck_assert_uint_eq(samples, 16);
 }
 END_TEST
 

@@ -355,6 +355,9 @@ metric_is fcgi_authz_users 9
 metric_is fcgi_authz_hashing_threads 1
 metric_is fcgi_authz_hashing_running 0
 metric_is fcgi_authz_hashing_queued 0
+metric_is fcgi_authz_hashing_reserved 0
+# One hashing thread, one guess at a time: nothing was refused.
+metric_is fcgi_authz_hashing_rests_total 0
 # heidi's guesses banned at least the address they came from.
 bans=$(metric fcgi_authz_throttle_bans)
 [ "${bans:-0}" -ge 1 ] || fail "fcgi_authz_throttle_bans is '$bans'"

@@ -503,6 +503,8 @@ server_metrics_write(struct server *sv, const char *path)
 	mg.mg_hash_threads = hl.hl_threads;
 	mg.mg_hash_running = hl.hl_running;
 	mg.mg_hash_queued = hl.hl_queued;
+	mg.mg_hash_reserved = hl.hl_reserved;
+	mg.mg_hash_rests = hl.hl_rests;
 	server_conn_gauges(sv, &mg);
 	/* A scan of the whole table: every few seconds, not per request. */
 	if (sv->sv_throttle != NULL) {
