@@ -239,10 +239,39 @@ START_TEST(test_connloop_whole_request_handed_out)
 	ck_assert_uint_eq(stats().cs_busy, 1);
 	ck_assert_uint_eq(stats().cs_accepted, 1);
 	connloop_give_back(lp, c, CONNLOOP_CLOSE);
-	/* Shut down for sending, then closed once the client closes. */
+	/* Left unread (a request thread would have read it): shut down for
+	 * sending, drained, then closed once the client closes. */
+	ck_assert_uint_eq(stats().cs_closing, 1);
 	ck_assert(sees_close(fd));
 	close(fd);
 	ck_assert(STATS_REACH(cs_open, 0));
+}
+END_TEST
+
+/*
+ * A request read to its last byte, as libfcgi reads lighttpd's and
+ * Apache's: the connection is closed at once, without a drain, and the
+ * client sees the end while it still holds its side open.
+ */
+START_TEST(test_connloop_read_request_closed_at_once)
+{
+	struct conn	*c;
+	char		 buf[sizeof(wire)];
+	int		 fd;
+
+	start(10000, 10000, 100);
+	fd = client();
+	request(8, 0);
+	send_all(fd, wire, wlen);
+	ck_assert_ptr_nonnull(c = take());
+	ck_assert_int_eq(recv(connloop_fd(c), buf, wlen, MSG_WAITALL),
+	    (ssize_t)wlen);
+	connloop_give_back(lp, c, CONNLOOP_CLOSE);
+	ck_assert_uint_eq(stats().cs_closing, 0);
+	ck_assert_uint_eq(stats().cs_busy, 0);
+	ck_assert(sees_close(fd));
+	ck_assert(STATS_REACH(cs_open, 0));
+	close(fd);
 }
 END_TEST
 
@@ -483,6 +512,7 @@ connloop_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_connloop_whole_request_handed_out);
+	tcase_add_test(tc, test_connloop_read_request_closed_at_once);
 	tcase_add_test(tc, test_connloop_slow_peers_wait_in_the_loop);
 	tcase_add_test(tc, test_connloop_dripped_request);
 	tcase_add_test(tc, test_connloop_request_deadline);

@@ -41,7 +41,8 @@ struct connloop_stats {
 /* What a request thread does with a connection it has answered on. */
 enum connloop_after {
 	CONNLOOP_KEEP,		/* the web server keeps it: wait for more */
-	CONNLOOP_CLOSE,		/* done: shut down, drain and close */
+	CONNLOOP_CLOSE,		/* done: closed at once if all was read,
+				   else shut down, drained and closed */
 	CONNLOOP_GONE		/* libfcgi closed it already */
 };
 
