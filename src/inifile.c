@@ -63,7 +63,8 @@ struct inifile_run {
 	size_t			 ir_nsect;	/* current section */
 	int			 ir_skip;	/* it is a duplicate */
 	char			 ir_sect[INISEEN_NAME_SIZE];
-	struct iniseen		 ir_seen;
+	struct iniseen		 ir_seen;	/* section names */
+	struct iniseen		 ir_keys;	/* the current section's keys */
 };
 
 static void	inifile_err(struct inifile_where *, const char *, ...)
@@ -424,6 +425,7 @@ inifile_run_section(struct inifile_run *ir, const struct inifile_line *il)
 	int	first;
 
 	ir->ir_nsect++;
+	iniseen_clear(&ir->ir_keys);
 	memcpy(ir->ir_sect, il->il_name, il->il_namelen);
 	ir->ir_sect[il->il_namelen] = '\0';
 	first = iniseen_add(&ir->ir_seen, 0, il->il_name, il->il_namelen,
@@ -564,7 +566,7 @@ inifile_callback(void *arg, const char *section, const char *name,
 	}
 	if (ir->ir_skip)
 		return 1;
-	first = iniseen_add(&ir->ir_seen, ir->ir_nsect, name, il.il_namelen,
+	first = iniseen_add(&ir->ir_keys, ir->ir_nsect, name, il.il_namelen,
 	    ir->ir_line);
 	if (first == -1)
 		inifile_run_err(ir, "out of memory");
@@ -600,6 +602,7 @@ inifile_run(const char *file, const char *buf, size_t len,
 	else if (irc < 0)
 		errlist_add(errs, file, 0, "inih failed (%d)", irc);
 	iniseen_free(&ir.ir_seen);
+	iniseen_free(&ir.ir_keys);
 	return irc != 0 || ir.ir_failed ? -1 : 0;
 }
 

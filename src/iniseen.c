@@ -1,7 +1,8 @@
 /*
  * The names an INI file has used, for finding duplicates (iniseen.h): an
  * open-addressing hash table of (scope, name), FNV-1a hashed, that
- * remembers the line each was first seen at.
+ * remembers the line each was first seen at.  A slot is taken when its
+ * generation is the table's, so that clearing it is one increment.
  */
 #include "config.h"
 
@@ -25,15 +26,22 @@ iniseen_hash(size_t scope, const char *name, size_t len)
 	return h;
 }
 
+/* The table's generation: slots of any other one are free. */
+static unsigned
+iniseen_gen(const struct iniseen *t)
+{
+	return t->it_gen != 0 ? t->it_gen : 1;
+}
+
 static struct iniseen_slot *
-iniseen_lookup(struct iniseen_slot *slot, size_t cap, size_t scope,
-    const char *name, size_t len)
+iniseen_lookup(struct iniseen_slot *slot, size_t cap, unsigned gen,
+    size_t scope, const char *name, size_t len)
 {
 	size_t	i;
 
 	i = (size_t)iniseen_hash(scope, name, len) & (cap - 1);
-	while (slot[i].is_line != 0 && (slot[i].is_scope != scope ||
-	    strlen(slot[i].is_name) != len ||
+	while (slot[i].is_gen == gen && (slot[i].is_scope != scope ||
+	    slot[i].is_name[len] != '\0' ||
 	    memcmp(slot[i].is_name, name, len) != 0))
 		i = (i + 1) & (cap - 1);
 	return &slot[i];
@@ -43,15 +51,16 @@ static int
 iniseen_grow(struct iniseen *t)
 {
 	struct iniseen_slot	*n, *s;
+	unsigned		 gen = iniseen_gen(t);
 	size_t			 ncap, i;
 
 	ncap = t->it_cap != 0 ? t->it_cap * 2 : 64;
 	if ((n = calloc(ncap, sizeof(*n))) == NULL)
 		return -1;
 	for (i = 0; i < t->it_cap; i++) {
-		if (t->it_slot[i].is_line == 0)
+		if (t->it_slot[i].is_gen != gen)
 			continue;
-		s = iniseen_lookup(n, ncap, t->it_slot[i].is_scope,
+		s = iniseen_lookup(n, ncap, gen, t->it_slot[i].is_scope,
 		    t->it_slot[i].is_name, strlen(t->it_slot[i].is_name));
 		*s = t->it_slot[i];
 	}
@@ -66,6 +75,7 @@ iniseen_add(struct iniseen *t, size_t scope, const char *name,
     size_t len, int line)
 {
 	struct iniseen_slot	*s;
+	unsigned		 gen = iniseen_gen(t);
 
 	/* Not reached: the pre-scan caps names.  Refuse rather than cut. */
 	if (len >= INISEEN_NAME_SIZE)
@@ -73,15 +83,29 @@ iniseen_add(struct iniseen *t, size_t scope, const char *name,
 	/* Keep the load at one half or less so that probing stays short. */
 	if ((t->it_count + 1) * 2 > t->it_cap && iniseen_grow(t) == -1)
 		return -1;
-	s = iniseen_lookup(t->it_slot, t->it_cap, scope, name, len);
-	if (s->is_line != 0)
+	s = iniseen_lookup(t->it_slot, t->it_cap, gen, scope, name, len);
+	if (s->is_gen == gen)
 		return s->is_line;
 	s->is_scope = scope;
+	s->is_gen = gen;
 	s->is_line = line;
 	memcpy(s->is_name, name, len);
 	s->is_name[len] = '\0';
 	t->it_count++;
 	return 0;
+}
+
+void
+iniseen_clear(struct iniseen *t)
+{
+	t->it_count = 0;
+	t->it_gen = iniseen_gen(t) + 1;
+	/* After 2^32 clears an old slot could pass for a new one. */
+	if (t->it_gen == 0) {
+		if (t->it_slot != NULL)
+			memset(t->it_slot, 0, t->it_cap * sizeof(*t->it_slot));
+		t->it_gen = 1;
+	}
 }
 
 void

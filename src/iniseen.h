@@ -17,15 +17,17 @@
 
 /* A section name (scope 0) or a key of the section with that ordinal. */
 struct iniseen_slot {
-	size_t	is_scope;
-	int	is_line;		/* 0: free slot */
-	char	is_name[INISEEN_NAME_SIZE];
+	size_t		is_scope;
+	unsigned	is_gen;		/* free unless the table's it_gen */
+	int		is_line;
+	char		is_name[INISEEN_NAME_SIZE];
 };
 
 struct iniseen {
 	struct iniseen_slot	*it_slot;
 	size_t			 it_cap;	/* a power of two */
 	size_t			 it_count;
+	unsigned		 it_gen;	/* iniseen_clear; 0: read as 1 */
 };
 
 /*
@@ -36,6 +38,13 @@ struct iniseen {
  */
 int	iniseen_add(struct iniseen *t, size_t scope, const char *name,
 	    size_t len, int line);
+
+/*
+ * Empties the table and keeps its memory: inifile.c clears the keys'
+ * table at each section, so that it holds one section's keys, not the
+ * whole file's.
+ */
+void	iniseen_clear(struct iniseen *t);
 
 /* Frees the table and zeroes it: empty again. */
 void	iniseen_free(struct iniseen *t);

@@ -107,6 +107,53 @@ START_TEST(test_grow)
 }
 END_TEST
 
+/*
+ * A cleared table is empty but keeps its memory; names from before are
+ * new again, including a shorter name in a slot a longer one held and
+ * a longer name where a shorter one was.
+ */
+START_TEST(test_clear)
+{
+	struct iniseen	 t;
+	void		*slots;
+	size_t		 cap;
+	int		 round;
+
+	memset(&t, 0, sizeof(t));
+	for (round = 1; round <= 3; round++) {
+		ck_assert_int_eq(iniseen_add(&t, 1, "password", 8, round), 0);
+		ck_assert_int_eq(iniseen_add(&t, 1, "roles", 5, 10 + round),
+		    0);
+		ck_assert_int_eq(iniseen_add(&t, 1, "pass", 4, 20 + round), 0);
+		ck_assert_int_eq(iniseen_add(&t, 1, "password", 8, 99), round);
+		ck_assert_int_eq(iniseen_add(&t, 1, "pass", 4, 99),
+		    20 + round);
+		ck_assert_uint_eq(t.it_count, 3);
+		slots = t.it_slot;
+		cap = t.it_cap;
+		iniseen_clear(&t);
+		ck_assert_uint_eq(t.it_count, 0);
+		ck_assert_ptr_eq(t.it_slot, slots);
+		ck_assert_uint_eq(t.it_cap, cap);
+	}
+	/* Cleared, then grown: nothing from before comes back. */
+	ck_assert_int_eq(iniseen_add(&t, 1, "passwords", 9, 1), 0);
+	iniseen_clear(&t);
+	{
+		char	name[32];
+		int	i;
+
+		for (i = 0; i < 500; i++) {
+			snprintf(name, sizeof(name), "k%d", i);
+			ck_assert_int_eq(iniseen_add(&t, 1, name,
+			    strlen(name), i + 1), 0);
+		}
+	}
+	ck_assert_int_eq(iniseen_add(&t, 1, "passwords", 9, 600), 0);
+	iniseen_free(&t);
+}
+END_TEST
+
 /* The longest name fits; one byte more is refused, not cut. */
 START_TEST(test_name_size)
 {
@@ -138,6 +185,7 @@ iniseen_suite(void)
 	tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_add, 0, NITEMS(add_cases));
 	tcase_add_test(tc, test_add_len);
+	tcase_add_test(tc, test_clear);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
