@@ -248,32 +248,40 @@ connloop_say_late(struct connloop *lp, unsigned late)
 }
 
 /*
- * Peeks at what c sent and judges it (fcgiscan.h).  The bytes stay in
- * the socket for libfcgi; the copy holds the request's credentials, so
- * it is wiped at once.  ended: the peer will send nothing more.
+ * Peeks at what fd's peer sent and judges it (fcgiscan.h).  The bytes
+ * stay in the socket for libfcgi; the copy holds the request's
+ * credentials, so it is wiped at once.  0, or -1 when the peer has gone
+ * (or the socket failed).
  */
-static void
-connloop_scan(struct connloop *lp, struct conn *c, int ended)
+static int
+connloop_peek(struct connloop *lp, int fd, struct fcgiscan *fs)
 {
-	struct fcgiscan	fs;
-	ssize_t		n;
+	ssize_t n;
 
-	n = recv(c->c_fd, lp->lp_peek, FCGISCAN_BYTES_MAX,
-	    MSG_PEEK | MSG_DONTWAIT);
+	n = recv(fd, lp->lp_peek, FCGISCAN_BYTES_MAX, MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		n = 0;
-	else if (n <= 0) {	/* the peer has gone, or an error */
-		conn_close_locking(lp, c);
-		return;
-	}
-	fcgiscan_request(lp->lp_peek, (size_t)n, &fs);
+	else if (n <= 0)
+		return -1;
+	fcgiscan_request(lp->lp_peek, (size_t)n, fs);
 	sodium_memzero(lp->lp_peek, (size_t)n);
-	switch (fs.fs_verdict) {
+	return 0;
+}
+
+/*
+ * What a look at c found: hand it on, refuse it, or wait for more (never,
+ * if ended: the peer will send nothing more).
+ */
+static void
+connloop_judge(struct connloop *lp, struct conn *c, const struct fcgiscan *fs,
+    int ended)
+{
+	switch (fs->fs_verdict) {
 	case FCGISCAN_READY:
 		connloop_hand_on(lp, c);
 		return;
 	case FCGISCAN_REFUSE:
-		connloop_refuse(lp, c, fs.fs_why);
+		connloop_refuse(lp, c, fs->fs_why);
 		return;
 	case FCGISCAN_MORE:
 		break;
@@ -282,10 +290,22 @@ connloop_scan(struct connloop *lp, struct conn *c, int ended)
 	if (ended)
 		conn_close(lp, c);	/* can never be whole */
 	else {
-		c->c_need = fs.fs_need;
+		c->c_need = fs->fs_need;
 		conn_arm(lp, c);
 	}
 	pthread_mutex_unlock(&lp->lp_lock);
+}
+
+/* Looks at c again (connloop_peek, connloop_judge). */
+static void
+connloop_scan(struct connloop *lp, struct conn *c, int ended)
+{
+	struct fcgiscan fs;
+
+	if (connloop_peek(lp, c->c_fd, &fs) == -1)
+		conn_close_locking(lp, c);
+	else
+		connloop_judge(lp, c, &fs, ended);
 }
 
 /*
@@ -366,74 +386,94 @@ connloop_on_conn(struct connloop *lp, struct conn *c, uint32_t events,
 /*
  * Closes the connection that matters least, to make room: one answered
  * and draining, else the oldest kept idle, else the oldest still on its
- * way.  Never one that is ready or busy.  1 if one was closed.
+ * way.  Never one that is ready or busy.  1 if one was closed.  lp_lock
+ * held.
  */
 static int
-connloop_evict(struct connloop *lp)
+connloop_evict_locked(struct connloop *lp)
 {
 	static const enum conn_state order[] = {
 		CONN_CLOSING, CONN_IDLE, CONN_READING
 	};
 	struct conn	*c;
 	size_t		 i;
-	int		 done = 0;
 
-	pthread_mutex_lock(&lp->lp_lock);
-	for (i = 0; i < sizeof(order) / sizeof(order[0]) && !done; i++) {
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		if ((c = TAILQ_FIRST(&lp->lp_lists[order[i]])) != NULL) {
 			conn_close(lp, c);
 			lp->lp_evicted++;
-			done = 1;
+			return 1;
 		}
 	}
+	return 0;
+}
+
+static int
+connloop_evict(struct connloop *lp)
+{
+	int done;
+
+	pthread_mutex_lock(&lp->lp_lock);
+	done = connloop_evict_locked(lp);
 	pthread_mutex_unlock(&lp->lp_lock);
 	return done;
 }
 
+/* Connections open, in every state but dead; lp_lock held. */
 static unsigned
-connloop_open_count(struct connloop *lp)
+connloop_open_count(const struct connloop *lp)
 {
-	unsigned n;
-
-	pthread_mutex_lock(&lp->lp_lock);
-	n = lp->lp_count[CONN_READING] + lp->lp_count[CONN_READY] +
+	return lp->lp_count[CONN_READING] + lp->lp_count[CONN_READY] +
 	    lp->lp_count[CONN_BUSY] + lp->lp_count[CONN_IDLE] +
 	    lp->lp_count[CONN_CLOSING];
-	pthread_mutex_unlock(&lp->lp_lock);
-	return n;
 }
 
 /*
- * A new connection: within max_connections, and looked at once before
- * it goes to the epoll set, since a web server has usually written its
- * whole request by the time it is accepted.
+ * A new connection: within max_connections, and looked at before it is
+ * listed, since a web server has usually written its whole request by
+ * the time it is accepted; such a one goes straight to the ready list,
+ * under one lock.
  */
 static void
 connloop_admit(struct connloop *lp, int fd, uint64_t now)
 {
-	struct conn *c;
+	struct fcgiscan	 fs;
+	struct conn	*c = NULL;
+	int		 gone, wake = 0;
 
-	if (connloop_open_count(lp) >= lp->lp_limits.cl_max_conns &&
-	    !connloop_evict(lp)) {
-		(void)close(fd);
-		pthread_mutex_lock(&lp->lp_lock);
-		lp->lp_evicted++;
-		pthread_mutex_unlock(&lp->lp_lock);
-		return;
-	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
+	gone = connloop_peek(lp, fd, &fs) == -1;
+	if (!gone && (c = calloc(1, sizeof(*c))) == NULL) {
 		(void)close(fd);
 		return;
 	}
-	c->c_fd = fd;
-	c->c_state = CONN_READING;
-	c->c_deadline = now + lp->lp_limits.cl_request_ms * CONNLOOP_NS_PER_MS;
 	pthread_mutex_lock(&lp->lp_lock);
-	TAILQ_INSERT_TAIL(&lp->lp_lists[CONN_READING], c, c_link);
-	lp->lp_count[CONN_READING]++;
-	lp->lp_accepted++;
+	if (c != NULL && connloop_open_count(lp) >=
+	    lp->lp_limits.cl_max_conns && !connloop_evict_locked(lp)) {
+		lp->lp_evicted++;
+		free(c);
+		c = NULL;
+	} else
+		lp->lp_accepted++;
+	if (c != NULL) {
+		c->c_fd = fd;
+		if (fs.fs_verdict == FCGISCAN_READY)
+			c->c_state = CONN_READY;
+		else {
+			c->c_state = CONN_READING;
+			c->c_deadline = now +
+			    lp->lp_limits.cl_request_ms * CONNLOOP_NS_PER_MS;
+		}
+		TAILQ_INSERT_TAIL(&lp->lp_lists[c->c_state], c, c_link);
+		lp->lp_count[c->c_state]++;
+		wake = c->c_state == CONN_READY && lp->lp_waiting > 0;
+	}
 	pthread_mutex_unlock(&lp->lp_lock);
-	connloop_scan(lp, c, 0);
+	if (c == NULL)
+		(void)close(fd);	/* gone, or no room */
+	else if (wake)
+		pthread_cond_signal(&lp->lp_ready_cv);
+	else if (c->c_state == CONN_READING)
+		connloop_judge(lp, c, &fs, 0);
 }
 
 static void
