@@ -7,6 +7,7 @@
 #define AUTHZ_INISEEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "defaults.h"
 
@@ -15,12 +16,17 @@
 	((AUTHZ_INI_NAME_MAX > AUTHZ_INI_SECTION_MAX ?			\
 	    AUTHZ_INI_NAME_MAX : AUTHZ_INI_SECTION_MAX) + 1)
 
-/* A section name (scope 0) or a key of the section with that ordinal. */
+/*
+ * A section name (scope 0) or a key of the section with that ordinal.
+ * Small, so that 100,000 sections' slots stay few megabytes: the name
+ * itself is in the table's it_names, after a byte of its length.
+ */
 struct iniseen_slot {
 	size_t		is_scope;
+	uint32_t	is_hash;	/* the low bits of the name's hash */
+	uint32_t	is_name;	/* its offset in it_names */
 	unsigned	is_gen;		/* free unless the table's it_gen */
 	int		is_line;
-	char		is_name[INISEEN_NAME_SIZE];
 };
 
 struct iniseen {
@@ -28,6 +34,9 @@ struct iniseen {
 	size_t			 it_cap;	/* a power of two */
 	size_t			 it_count;
 	unsigned		 it_gen;	/* iniseen_clear; 0: read as 1 */
+	char			*it_names;
+	size_t			 it_names_len;
+	size_t			 it_names_cap;
 };
 
 /*
