@@ -351,13 +351,15 @@ function flood(   m, i, j, k, w, n, st, o, rss, nr, peak, base, top, nf, kv2) {
 	}
 	print "   (RSS: the worker process before the run; peak: its highest VmHWM over the rounds, reset before each run)"
 
-	metric["flood.paced_x"] = ratio(median("flood-paced", 4), median("flood-alone", 4))
-	shown["flood_paced"] = "x" metric["flood.paced_x"]
-	metric["flood.full_x"] = ratio(median("flood-full", 4), median("flood-alone", 4))
-	shown["flood_full"] = "x" metric["flood.full_x"]
-	metric["flood.expiring_x"] = ratio(median("flood-expiring+paced", 4), median("flood-alone", 4))
+	# Each flood run against the alone run of its round, next to it:
+	# the median of those ratios (as paired() for the servers).
+	metric["flood.paced_x"] = paired("flood-paced", "flood-alone")
+	shown["flood_paced"] = "x" metric["flood.paced_x"] " (rounds: " paired_rounds ")"
+	metric["flood.full_x"] = paired("flood-full", "flood-alone")
+	shown["flood_full"] = "x" metric["flood.full_x"] " (rounds: " paired_rounds ")"
+	metric["flood.expiring_x"] = paired("flood-expiring+paced", "flood-alone")
 	metric["flood.expiring_non2xx"] = sum("flood-expiring+paced", 7)
-	shown["flood_expiring"] = "x" metric["flood.expiring_x"] ", " metric["flood.expiring_non2xx"] " non-2xx"
+	shown["flood_expiring"] = "x" metric["flood.expiring_x"] " (rounds: " paired_rounds "), " metric["flood.expiring_non2xx"] " non-2xx"
 	base = ""; top = 0
 	for (j = 1; j <= nfm; j++) {
 		split(fm[j], w, " ")
