@@ -814,7 +814,7 @@ thread_nices() {
 # Linux gives each thread its own nice value: the request threads stay at
 # the process's, the thread that reloads goes to 10 (AUTHZ_RELOAD_NICE),
 # the hashing threads to 19.
-begin "priorities: request threads and the event loop 0, the reloading thread 10, hashing 19"
+begin "priorities: request threads and the event loop 0, the reloading and the kept hashing thread 10, hashing 19"
 wpid=$(worker_pids | tail -n 1)
 if [ -z "$wpid" ] || ! is_authzd "$wpid"; then
 	fail "no worker process"
@@ -824,11 +824,16 @@ else
 	[ "$main" = 10 ] || fail "main thread at nice '$main', not 10"
 	n0=$(awk -v p="$wpid" '$1 != p && $2 == 0' "$T/nices" | wc -l)
 	n19=$(awk -v p="$wpid" '$1 != p && $2 == 19' "$T/nices" | wc -l)
-	nother=$(awk -v p="$wpid" '$1 != p && $2 != 0 && $2 != 19' "$T/nices" |
-	    wc -l)
+	n10=$(awk -v p="$wpid" '$1 != p && $2 == 10' "$T/nices" | wc -l)
+	nother=$(awk -v p="$wpid" '$1 != p && $2 != 0 && $2 != 10 &&
+	    $2 != 19' "$T/nices" | wc -l)
 	[ "$n0" -eq $((WORKERS + 1)) ] ||
 	    fail "$n0 threads at nice 0, expected $WORKERS request threads and the loop's"
 	[ "$n19" -ge 1 ] || fail "no hashing thread at nice 19"
+	# With two hashing threads or more, one is kept for renewals and
+	# recent successes (hashpool.h); a reload may run beside it.
+	[ "$n10" -le 2 ] ||
+	    fail "$n10 threads at nice 10: at most the kept hashing thread and a reloading one"
 	[ "$nother" -eq 0 ] || fail "threads at other nice values: $(cat "$T/nices")"
 	note "$(tr '\n' ' ' <"$T/nices")"
 fi
