@@ -106,10 +106,18 @@
  * file takes CPU from answering requests only when they leave some. */
 #define AUTHZ_RELOAD_NICE	10
 
-/* The nice value of the hashing thread kept for renewals and passwords
- * that verified recently (hashpool.h): credentials known to be good, so
- * above the other hashing threads (19), below those that answer. */
-#define AUTHZ_KEPT_HASH_NICE	10
+/*
+ * The nice value of the hashing thread kept for renewals and passwords
+ * that verified recently (hashpool.h): the request threads'.  Its work is
+ * for credentials known to be good, and a renewal that lands late costs
+ * more than the hash: the entry expires, and every request thread with
+ * that credential waits for a verification.  At nice 10, on a 2-core
+ * machine that other work kept busy, renewals of a 2 s ttl took seconds
+ * and the daemon answered 0 to 166 requests a second; at 0, 5,700 to
+ * 7,700.  What it may run is bounded: HASHPOOL_RENEWALS_MAX renewals, one
+ * per credential per 3/4 ttl, and the reserved places.
+ */
+#define AUTHZ_KEPT_HASH_NICE	0
 
 /* Supervisor: restart a crashed worker process at once, but no more than
  * this often, so that a crash loop does not spin a core. */

@@ -216,7 +216,7 @@ hashpool_thread(void *arg)
 	 * For this thread only (Linux: per-thread nice): cached requests
 	 * get the CPU first.  The lowest priority for what anyone may ask;
 	 * the kept thread's work is for credentials known to be good, and
-	 * at nice 19 a machine busy answering would let it land too late.
+	 * must land in time (AUTHZ_KEPT_HASH_NICE).
 	 */
 	(void)proc_thread_nice(kept ? AUTHZ_KEPT_HASH_NICE : 19);
 	for (;;) {

@@ -39,7 +39,7 @@ struct hashpool	*hashpool_new(unsigned threads, unsigned max_inflight);
 /*
  * Hashing threads kept for renewals and reserved verifications: one when
  * there are two or more, so that neither waits for a thread that a flood
- * keeps busy, at nice AUTHZ_KEPT_HASH_NICE instead of 19, so that a
+ * keeps busy, at nice AUTHZ_KEPT_HASH_NICE (0) instead of 19, so that a
  * machine busy answering cached requests does not starve them either.
  * The others run those first too, then any verification.  Memory stays
  * threads x a hash's: no thread is added.

@@ -718,7 +718,7 @@ START_TEST(test_hashpool_load)
 }
 END_TEST
 
-/* Threads of this process at that nice value. */
+/* Threads of this process at that nice value, the calling one aside. */
 static int
 count_threads_at(int nice)
 {
@@ -728,7 +728,7 @@ count_threads_at(int nice)
 
 	ck_assert_ptr_nonnull(d = opendir("/proc/self/task"));
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || atoi(de->d_name) == (int)gettid())
 			continue;
 		if (getpriority(PRIO_PROCESS, (id_t)atoi(de->d_name)) == nice)
 			n++;
