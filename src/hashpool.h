@@ -1,10 +1,14 @@
 /*
  * Password hashing off the request threads.  A fixed set of threads, at
  * the lowest CPU priority (but one: HASHPOOL_KEPT_THREADS), runs the
- * verifications; request threads hand one over and wait.  Two things follow: a flood of wrong passwords takes
- * only the CPU that answering cached credentials leaves over, and at most
+ * verifications; request threads hand one over and wait.  Two things
+ * follow: a flood of wrong passwords gets little of the CPU that
+ * answering cached credentials needs (and less still once the pool
+ * refuses work: HASHPOOL_REST_RATIO), and at most
  * max_inflight request threads ever wait for a hash that anyone may ask
- * for, so the others stay free for cached requests.  Past that, a
+ * for, so the others stay free for cached requests (but for requests
+ * that share one verification, which take no place: all request threads
+ * can wait on one popular password whose cache entry expired).  Past that, a
  * verification is refused at once (the caller answers 429): RFC 6585
  * section 7.2 lets a server under attack shed load rather than queue it.
  * A few more places are kept for passwords that verified recently, which
@@ -112,8 +116,8 @@ unsigned hashpool_inflight(struct hashpool *);
 
 /*
  * For metrics: how many threads are hashing now, how many verifications
- * and renewals wait for one, and the refusals and rests so far.  Requests that share a
- * verification (hashpool_verify) count as one.
+ * and renewals wait for one, and the refusals and rests so far.
+ * Requests that share a verification (hashpool_verify) count as one.
  */
 struct hashpool_load {
 	unsigned	hl_threads;

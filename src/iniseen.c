@@ -2,8 +2,9 @@
  * The names an INI file has used, for finding duplicates (iniseen.h): an
  * open-addressing hash table of (scope, name), FNV-1a hashed, that
  * remembers the line each was first seen at; the names themselves are
- * kept one after another in one buffer, each after a byte of its length.  A slot is taken when its
- * generation is the table's, so that clearing it is one increment.
+ * kept one after another in one buffer, each after a byte of its length.
+ * A slot is taken when its generation is the table's, so that clearing
+ * the table is one increment.
  */
 #include "config.h"
 
@@ -102,6 +103,7 @@ iniseen_keep_name(struct iniseen *t, const char *name, size_t len,
 	size_t	 ncap;
 	char	*n;
 
+	/* Doubling makes room: a name is far shorter than 1024 bytes. */
 	if (t->it_names_cap - t->it_names_len < len + 1) {
 		ncap = t->it_names_cap != 0 ? t->it_names_cap * 2 : 1024;
 		if (ncap > UINT32_MAX || (n = realloc(t->it_names, ncap)) ==
