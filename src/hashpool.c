@@ -3,8 +3,8 @@
  * on their requesters' stacks (the reserved one, for credentials that
  * verified recently, goes first), and a queue of renewals that own
  * copies of their inputs and go before both.  A job for a hash and
- * password already queued or running waits for that one's result
- * (hashpool_share).
+ * password already queued or running, as a job or as a renewal, waits for
+ * that one's result (hashpool_share).
  */
 #include "config.h"
 
@@ -36,8 +36,14 @@ struct hashjob {
 	struct hashjob	*hj_active_next; /* queued or running */
 };
 
-/* A renewal: a verification nobody waits for (hashpool_renew). */
+/*
+ * A renewal: a verification nobody waits for (hashpool_renew), except
+ * requests for the same credential that find its job among the active
+ * ones: a cache entry that expires while its renewal is on its way costs
+ * no second hash.
+ */
 struct hashrenewal {
+	struct hashjob	 hr_job;	/* in hp_active, for hashpool_share */
 	char		*hr_hash;	/* copies: the snapshot may go first */
 	char		*hr_password;	/* sodium_malloc'd, wiped by free */
 	size_t		 hr_len;
@@ -69,10 +75,13 @@ struct hashpool {
 	unsigned	 hp_kept_threads; /* for renewals and reserved jobs
 					    only (HASHPOOL_KEPT_THREADS) */
 	unsigned	 hp_kept_started;
+	uint64_t	 hp_runs;	/* verifications run, renewals too */
 	uint64_t	 hp_refusals;	/* verifications refused, ever */
 	uint64_t	 hp_rests;	/* rests begun, ever */
 	unsigned	 hp_rest_ratio;	/* HASHPOOL_REST_RATIO */
 };
+
+static void	hashpool_unlink_active(struct hashpool *, struct hashjob *);
 
 static void
 hashpool_renewal_free(struct hashrenewal *r)
@@ -88,27 +97,40 @@ hashpool_renewal_free(struct hashrenewal *r)
 /*
  * Runs the first renewal, without the lock meanwhile; called and returns
  * with it held.  Once the pool is stopping, queued renewals are dropped:
- * their callers learn it as result -1.
+ * their callers, and requests sharing them, learn it as result -1.
  */
 static void
 hashpool_run_renewal(struct hashpool *hp)
 {
 	struct hashrenewal	*r = hp->hp_rhead;
+	uint64_t		 started = monoclock_ns();
 	int			 stopping = hp->hp_stopping, result = -1;
 
 	if ((hp->hp_rhead = r->hr_next) == NULL)
 		hp->hp_rtail = NULL;
 	hp->hp_queued--;
 	hp->hp_running++;
+	if (!stopping)
+		hp->hp_runs++;
 	pthread_mutex_unlock(&hp->hp_lock);
 	if (!stopping)
 		result = hashfmt_verify(r->hr_hash, r->hr_password,
 		    r->hr_len);
+	pthread_mutex_lock(&hp->hp_lock);
+	r->hr_job.hj_result = result;
+	r->hr_job.hj_ran_ns = monoclock_ns() - started;
+	r->hr_job.hj_done = 1;
+	pthread_cond_broadcast(&hp->hp_done);
+	/* Requests sharing it read the result before it goes. */
+	while (r->hr_job.hj_sharers > 0)
+		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
+	hashpool_unlink_active(hp, &r->hr_job);
+	hp->hp_running--;
+	hp->hp_nrenewals--;
+	pthread_mutex_unlock(&hp->hp_lock);
 	r->hr_done(r->hr_arg, result);
 	hashpool_renewal_free(r);
 	pthread_mutex_lock(&hp->hp_lock);
-	hp->hp_running--;
-	hp->hp_nrenewals--;
 }
 
 /*
@@ -230,6 +252,7 @@ hashpool_thread(void *arg)
 			break;
 		hp->hp_queued--;
 		hp->hp_running++;
+		hp->hp_runs++;
 		refusals = hp->hp_refusals;
 		pthread_mutex_unlock(&hp->hp_lock);
 		started = monoclock_ns();
@@ -484,6 +507,9 @@ hashpool_renew(struct hashpool *hp, const char *hash, const char *password,
 	r->hr_len = len;
 	r->hr_done = done;
 	r->hr_arg = arg;
+	r->hr_job.hj_hash = r->hr_hash;
+	r->hr_job.hj_password = r->hr_password;
+	r->hr_job.hj_len = len;
 	pthread_mutex_lock(&hp->hp_lock);
 	if (hp->hp_stopping || hp->hp_nrenewals >= HASHPOOL_RENEWALS_MAX) {
 		pthread_mutex_unlock(&hp->hp_lock);
@@ -496,6 +522,8 @@ hashpool_renew(struct hashpool *hp, const char *hash, const char *password,
 	else
 		hp->hp_rhead = r;
 	hp->hp_rtail = r;
+	r->hr_job.hj_active_next = hp->hp_active;
+	hp->hp_active = &r->hr_job;
 	hp->hp_queued++;
 	pthread_cond_broadcast(&hp->hp_work);
 	pthread_mutex_unlock(&hp->hp_lock);
@@ -530,6 +558,7 @@ hashpool_get_load(struct hashpool *hp, struct hashpool_load *hl)
 	hl->hl_running = hp->hp_running;
 	hl->hl_queued = hp->hp_queued;
 	hl->hl_reserved = hp->hp_reserved;
+	hl->hl_runs = hp->hp_runs;
 	hl->hl_refusals = hp->hp_refusals;
 	hl->hl_rests = hp->hp_rests;
 	pthread_mutex_unlock(&hp->hp_lock);

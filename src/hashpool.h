@@ -100,8 +100,9 @@ int	hashpool_verify_reserved(struct hashpool *, const char *hash,
 #define HASHPOOL_RENEWALS_MAX	64
 
 /*
- * Verifies password against hash on a pool thread, with nobody waiting:
- * done(arg, result) runs there when it ends, with 1 (match), 0 (no match)
+ * Verifies password against hash on a pool thread, with nobody waiting
+ * but requests for the same credential that come meanwhile, which share
+ * its result (hashpool_verify): done(arg, result) runs there when it ends, with 1 (match), 0 (no match)
  * or -1 (dropped: the pool was stopping).  hash and password are copied,
  * the copies wiped after.  Returns 0, or -1 (done not called) when
  * HASHPOOL_RENEWALS_MAX are under way or memory ran out.
@@ -124,6 +125,7 @@ struct hashpool_load {
 	unsigned	hl_running;
 	unsigned	hl_queued;
 	unsigned	hl_reserved;	/* reserved places taken */
+	uint64_t	hl_runs;	/* verifications run, renewals too */
 	uint64_t	hl_refusals;	/* verifications refused, ever */
 	uint64_t	hl_rests;	/* rests begun, ever (HASHPOOL_REST_RATIO) */
 };

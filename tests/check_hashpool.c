@@ -603,6 +603,48 @@ start_turn(struct hashpool *hp, struct turn_arg *ta, pthread_t *t,
 }
 
 /*
+ * A request for a credential whose renewal is on its way waits for that
+ * renewal instead of hashing again (a cache entry that expired while it
+ * was being renewed): with one thread busy, the renewal queued and the
+ * request sharing it, two verifications run, not three, and both the
+ * request and the renewal's callback get the match.
+ */
+START_TEST(test_hashpool_renewal_shared)
+{
+	static char		 slower_hash[crypto_pwhash_STRBYTES];
+	struct hashpool		*hp;
+	struct hashpool_load	 hl;
+	struct renewal_seen	 rs = { -2, 0, 0 };
+	struct turn_arg		 a, b;
+	pthread_t		 ta, tb;
+
+	make_hashes();
+	/* Long enough that the request comes while the first one runs. */
+	ck_assert_int_eq(crypto_pwhash_str_alg(slower_hash, PW, strlen(PW),
+	    SLOW_OPS * 10, SLOW_MEM, crypto_pwhash_ALG_ARGON2ID13), 0);
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 2));
+	start_turn(hp, &a, &ta, slower_hash, "first", 0);
+	wait_load(hp, 1, 0);
+	ck_assert_int_eq(hashpool_renew(hp, slow_hash, PW, strlen(PW),
+	    renewal_done, &rs), 0);
+	wait_load(hp, 1, 1);
+	start_turn(hp, &b, &tb, slow_hash, PW, 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	wait_renewals(&rs, 1);
+	ck_assert_int_eq(a.ta_rc, 0);
+	ck_assert_int_eq(b.ta_rc, 1);
+	ck_assert_int_eq(rs.rs_result, 1);
+	hashpool_get_load(hp, &hl);
+	ck_assert_msg(hl.hl_runs == 2, "%llu verifications ran, not 2: the "
+	    "request did not share the renewal",
+	    (unsigned long long)hl.hl_runs);
+	hashpool_free(hp);
+}
+END_TEST
+
+
+/*
  * Under a flood the pool rests (HASHPOOL_REST_RATIO): anyone's
  * verification ran while a third was refused, so once it ends, the one
  * queued behind it waits with the thread idle; a reserved one runs
@@ -801,6 +843,7 @@ hashpool_suite(void)
 	tcase_add_test(tc, test_hashpool_load);
 	tcase_add_test(tc, test_hashpool_kept_thread);
 	tcase_add_test(tc, test_hashpool_rest);
+	tcase_add_test(tc, test_hashpool_renewal_shared);
 	tcase_add_loop_test(tc, test_hashpool_no_rest, 0, 2);
 	suite_add_tcase(s, tc);
 
