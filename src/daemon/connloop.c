@@ -432,7 +432,8 @@ connloop_open_count(const struct connloop *lp)
  * A new connection: within max_connections, and looked at before it is
  * listed, since a web server has usually written its whole request by
  * the time it is accepted; such a one goes straight to the ready list,
- * under one lock.
+ * under one lock.  One whose peer has already gone is closed without
+ * making room for it.
  */
 static void
 connloop_admit(struct connloop *lp, int fd, uint64_t now)
