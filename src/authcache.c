@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <sodium.h>
 
 #include "authcache.h"
+#include "refcount.h"
 
 #define AUTHCACHE_WAYS		4
 #define AUTHCACHE_SHARDS	64
@@ -33,7 +33,7 @@ struct authcache {
 	unsigned		 ac_ttl;
 	pthread_mutex_t		 ac_locks[AUTHCACHE_SHARDS];
 	unsigned char		 ac_hashkey[crypto_generichash_KEYBYTES];
-	atomic_uint		 ac_refs;
+	refcount		 ac_refs;
 };
 
 struct authcache *
@@ -59,17 +59,15 @@ authcache_new(size_t entries, unsigned ttl)
 	for (i = 0; i < AUTHCACHE_SHARDS; i++)
 		pthread_mutex_init(&ac->ac_locks[i], NULL);
 	crypto_generichash_keygen(ac->ac_hashkey);
-	atomic_init(&ac->ac_refs, 1);
+	refcount_init(&ac->ac_refs);
 	return ac;
 }
 
 struct authcache *
 authcache_ref(struct authcache *ac)
 {
-	/* Relaxed: the caller's own reference keeps ac alive meanwhile. */
 	if (ac != NULL)
-		atomic_fetch_add_explicit(&ac->ac_refs, 1,
-		    memory_order_relaxed);
+		refcount_take(&ac->ac_refs);
 	return ac;
 }
 
@@ -80,12 +78,8 @@ authcache_free(struct authcache *ac)
 
 	if (ac == NULL)
 		return;
-	/*
-	 * Release so that this owner's last inserts happen before the wipe;
-	 * acquire so that the last owner sees every other owner's.
-	 */
-	if (atomic_fetch_sub_explicit(&ac->ac_refs, 1,
-	    memory_order_acq_rel) != 1)
+	/* Every owner's last inserts happen before the wipe (refcount.h). */
+	if (!refcount_drop(&ac->ac_refs))
 		return;
 	for (i = 0; i < AUTHCACHE_SHARDS; i++)
 		pthread_mutex_destroy(&ac->ac_locks[i]);

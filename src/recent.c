@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <sodium.h>
 
 #include "recent.h"
+#include "refcount.h"
 
 #define RECENT_WAYS	4
 
@@ -33,7 +33,7 @@ struct recent {
 	pthread_mutex_t		 rc_lock;
 	unsigned char		 rc_tagkey[crypto_generichash_KEYBYTES];
 	unsigned char		 rc_userkey[crypto_shorthash_KEYBYTES];
-	atomic_uint		 rc_refs;
+	refcount		 rc_refs;
 };
 
 struct recent *
@@ -58,17 +58,15 @@ recent_new(size_t entries)
 	pthread_mutex_init(&rc->rc_lock, NULL);
 	crypto_generichash_keygen(rc->rc_tagkey);
 	crypto_shorthash_keygen(rc->rc_userkey);
-	atomic_init(&rc->rc_refs, 1);
+	refcount_init(&rc->rc_refs);
 	return rc;
 }
 
 struct recent *
 recent_ref(struct recent *rc)
 {
-	/* Relaxed: the caller's own reference keeps rc alive meanwhile. */
 	if (rc != NULL)
-		atomic_fetch_add_explicit(&rc->rc_refs, 1,
-		    memory_order_relaxed);
+		refcount_take(&rc->rc_refs);
 	return rc;
 }
 
@@ -77,9 +75,8 @@ recent_free(struct recent *rc)
 {
 	if (rc == NULL)
 		return;
-	/* As authcache_free: every owner's inserts before the wipe. */
-	if (atomic_fetch_sub_explicit(&rc->rc_refs, 1,
-	    memory_order_acq_rel) != 1)
+	/* Every owner's inserts happen before the wipe (refcount.h). */
+	if (!refcount_drop(&rc->rc_refs))
 		return;
 	pthread_mutex_destroy(&rc->rc_lock);
 	sodium_memzero(rc->rc_entries,
