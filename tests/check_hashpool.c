@@ -46,6 +46,14 @@ make_hashes(void)
 	    crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN), 0);
 }
 
+/* Ten times slow_hash's work, for one that must outlast another. */
+static void
+make_slower_hash(char out[crypto_pwhash_STRBYTES])
+{
+	ck_assert_int_eq(crypto_pwhash_str_alg(out, PW, strlen(PW),
+	    SLOW_OPS * 10, SLOW_MEM, crypto_pwhash_ALG_ARGON2ID13), 0);
+}
+
 static const struct {
 	const char	*pw;
 	int		 want;
@@ -552,12 +560,9 @@ START_TEST(test_hashpool_kept_thread)
 	pthread_t	 ta, tb, tc;
 
 	make_hashes();
-	/*
-	 * Ten times the slow hash: the reserved one must end first even if
-	 * a busy machine holds this thread up between two lines.
-	 */
-	ck_assert_int_eq(crypto_pwhash_str_alg(slower_hash, PW, strlen(PW),
-	    SLOW_OPS * 10, SLOW_MEM, crypto_pwhash_ALG_ARGON2ID13), 0);
+	/* The reserved one must end first even if a busy machine holds
+	 * this thread up between two lines. */
+	make_slower_hash(slower_hash);
 	ck_assert_uint_eq(HASHPOOL_KEPT_THREADS(1), 0);
 	ck_assert_uint_eq(HASHPOOL_KEPT_THREADS(2), 1);
 	ck_assert_ptr_nonnull(hp = hashpool_new(2, 2));
@@ -620,8 +625,7 @@ START_TEST(test_hashpool_renewal_shared)
 
 	make_hashes();
 	/* Long enough that the request comes while the first one runs. */
-	ck_assert_int_eq(crypto_pwhash_str_alg(slower_hash, PW, strlen(PW),
-	    SLOW_OPS * 10, SLOW_MEM, crypto_pwhash_ALG_ARGON2ID13), 0);
+	make_slower_hash(slower_hash);
 	ck_assert_ptr_nonnull(hp = hashpool_new(1, 2));
 	start_turn(hp, &a, &ta, slower_hash, "first", 0);
 	wait_load(hp, 1, 0);
@@ -642,7 +646,6 @@ START_TEST(test_hashpool_renewal_shared)
 	hashpool_free(hp);
 }
 END_TEST
-
 
 /*
  * Under a flood the pool rests (HASHPOOL_REST_RATIO): anyone's
