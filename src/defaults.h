@@ -33,6 +33,13 @@
 /* [server] */
 #define AUTHZ_WORKERS		4
 #define AUTHZ_WORKERS_MAX	256
+/*
+ * Request threads started beside the workers for the places of those
+ * that wait for a hash or a refusal's delay (crew.h): enough for every
+ * request a busy site sends at once with one expired credential; past
+ * them a wait holds its place.  Each costs a stack when it first runs.
+ */
+#define AUTHZ_WAITING_THREADS_MAX 64
 #define AUTHZ_REALM		"Restricted area"
 #define AUTHZ_REALM_MAX		128
 #define AUTHZ_REQUEST_TIMEOUT_SEC 10

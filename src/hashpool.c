@@ -79,6 +79,10 @@ struct hashpool {
 	uint64_t	 hp_refusals;	/* verifications refused, ever */
 	uint64_t	 hp_rests;	/* rests begun, ever */
 	unsigned	 hp_rest_ratio;	/* HASHPOOL_REST_RATIO */
+	/* hashpool_set_wait_hooks; set before any request. */
+	void		(*hp_wait_begin)(void *);
+	void		(*hp_wait_end)(void *);
+	void		*hp_wait_arg;
 };
 
 static void	hashpool_unlink_active(struct hashpool *, struct hashjob *);
@@ -241,6 +245,7 @@ hashpool_thread(void *arg)
 	 * must land in time (AUTHZ_KEPT_HASH_NICE).
 	 */
 	(void)proc_thread_nice(kept ? AUTHZ_KEPT_HASH_NICE : 19);
+	proc_thread_name(kept ? "authzd-hashkept" : "authzd-hash");
 	for (;;) {
 		reserved_only = hashpool_wait_work(hp, kept, rest_from, ran);
 		if (hp->hp_rhead != NULL) {
@@ -350,6 +355,22 @@ hashpool_find_same(struct hashpool *hp, const char *hash,
 }
 
 /*
+ * A request thread is about to wait for a job: tells the hook, without
+ * the lock (it may start a thread).  Called and returns with the lock
+ * held; the job cannot go meanwhile, since its owner waits for its
+ * sharers and a job of ours is ours.
+ */
+static void
+hashpool_wait_begin(struct hashpool *hp)
+{
+	if (hp->hp_wait_begin == NULL)
+		return;
+	pthread_mutex_unlock(&hp->hp_lock);
+	hp->hp_wait_begin(hp->hp_wait_arg);
+	pthread_mutex_lock(&hp->hp_lock);
+}
+
+/*
  * Waits for a job someone else started: a burst of requests with the same
  * credentials (a page's parallel requests, or all of them once a cache
  * entry expires) costs one verification and one slot, not one each.
@@ -360,6 +381,7 @@ hashpool_share(struct hashpool *hp, struct hashjob *j, uint64_t *ran_ns)
 	int result;
 
 	j->hj_sharers++;
+	hashpool_wait_begin(hp);
 	while (!j->hj_done)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
 	result = j->hj_result;
@@ -369,6 +391,8 @@ hashpool_share(struct hashpool *hp, struct hashjob *j, uint64_t *ran_ns)
 	j->hj_sharers--;
 	pthread_cond_broadcast(&hp->hp_done);
 	pthread_mutex_unlock(&hp->hp_lock);
+	if (hp->hp_wait_end != NULL)
+		hp->hp_wait_end(hp->hp_wait_arg);
 	return result;
 }
 
@@ -463,6 +487,7 @@ hashpool_submit(struct hashpool *hp, const char *hash, const char *password,
 	 */
 	hashpool_enqueue(hp, &job, recent);
 	pthread_cond_broadcast(&hp->hp_work);
+	hashpool_wait_begin(hp);
 	while (!job.hj_done)
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
 	hashpool_unlink_active(hp, &job);
@@ -470,6 +495,8 @@ hashpool_submit(struct hashpool *hp, const char *hash, const char *password,
 		pthread_cond_wait(&hp->hp_done, &hp->hp_lock);
 	hashpool_give_place(hp, &job);
 	pthread_mutex_unlock(&hp->hp_lock);
+	if (hp->hp_wait_end != NULL)
+		hp->hp_wait_end(hp->hp_wait_arg);
 	if (ran_ns != NULL)
 		*ran_ns = job.hj_ran_ns;
 	return job.hj_result;
@@ -528,6 +555,17 @@ hashpool_renew(struct hashpool *hp, const char *hash, const char *password,
 	pthread_cond_broadcast(&hp->hp_work);
 	pthread_mutex_unlock(&hp->hp_lock);
 	return 0;
+}
+
+void
+hashpool_set_wait_hooks(struct hashpool *hp, void (*begin)(void *),
+    void (*end)(void *), void *arg)
+{
+	pthread_mutex_lock(&hp->hp_lock);
+	hp->hp_wait_begin = begin;
+	hp->hp_wait_end = end;
+	hp->hp_wait_arg = arg;
+	pthread_mutex_unlock(&hp->hp_lock);
 }
 
 void

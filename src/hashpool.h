@@ -6,9 +6,10 @@
  * answering cached credentials needs (and less still once the pool
  * refuses work: HASHPOOL_REST_RATIO), and at most
  * max_inflight request threads ever wait for a hash that anyone may ask
- * for, so the others stay free for cached requests (but for requests
- * that share one verification, which take no place: all request threads
- * can wait on one popular password whose cache entry expired).  Past that, a
+ * for, so the others stay free for cached requests.  Requests that share
+ * one verification take no place: a request thread that waits gives its
+ * own place among the request threads to another meanwhile
+ * (hashpool_set_wait_hooks, crew.h).  Past that, a
  * verification is refused at once (the caller answers 429): RFC 6585
  * section 7.2 lets a server under attack shed load rather than queue it.
  * A few more places are kept for passwords that verified recently, which
@@ -63,6 +64,15 @@ struct hashpool	*hashpool_new(unsigned threads, unsigned max_inflight);
  * most 1 / (1 + ratio) of the time.  A pool that keeps up never rests.
  */
 #define HASHPOOL_REST_RATIO	2
+
+/*
+ * begin(arg) runs on a request thread that is about to wait for a
+ * verification, its own or one it shares, and end(arg) once it has the
+ * result (crew.h: its place goes to another thread meanwhile).  Neither
+ * runs for a refusal.  Set before any verification.
+ */
+void	hashpool_set_wait_hooks(struct hashpool *, void (*begin)(void *),
+	    void (*end)(void *), void *arg);
 
 /* Another ratio, for the rests under way too (0: none); for tests. */
 void	hashpool_set_rest_ratio(struct hashpool *, unsigned ratio);

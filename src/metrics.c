@@ -198,6 +198,15 @@ metrics_render_conns(const struct metrics_conns *mc, struct strbuf *sb)
 	    "fcgi_authz_connections_closed_total{reason=\"refused\"} %lu\n"
 	    "fcgi_authz_connections_closed_total{reason=\"limit\"} %lu\n",
 	    mc->mc_timed_out, mc->mc_refused, mc->mc_evicted);
+	metrics_head(sb, "fcgi_authz_request_threads", "gauge",
+	    "Request threads started: [server] workers, and those started "
+	    "while others wait for a hash.");
+	strbuf_appendf(sb, "fcgi_authz_request_threads %u\n", mc->mc_threads);
+	metrics_head(sb, "fcgi_authz_request_threads_waiting", "gauge",
+	    "Request threads waiting for a hash or a refusal's delay, "
+	    "their place given to another.");
+	strbuf_appendf(sb, "fcgi_authz_request_threads_waiting %u\n",
+	    mc->mc_threads_waiting);
 }
 
 static void

@@ -38,6 +38,8 @@ struct metrics_conns {
 	unsigned long	 mc_timed_out;
 	unsigned long	 mc_refused;
 	unsigned long	 mc_evicted;
+	unsigned	 mc_threads;		/* request threads started */
+	unsigned	 mc_threads_waiting;	/* gave their place up (crew.h) */
 };
 
 /* What the main thread gathers for one rendering. */

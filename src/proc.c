@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
@@ -36,6 +37,12 @@ int
 proc_thread_nice(int nice)
 {
 	return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}
+
+void
+proc_thread_name(const char *name)
+{
+	(void)prctl(PR_SET_NAME, name, 0, 0, 0);
 }
 
 unsigned long

@@ -29,6 +29,13 @@ void	proc_print_version(FILE *fp, const char *prog);
 int	proc_thread_nice(int nice);
 
 /*
+ * Names the calling thread (at most 15 bytes are kept), as ps -L, top -H
+ * and /proc/PID/task/TID/comm show it: which of the daemon's threads
+ * takes the CPU is then plain to see.
+ */
+void	proc_thread_name(const char *name);
+
+/*
  * Raises the soft limit on open files towards want, as far as the hard
  * limit allows (no privilege needed).  Returns the soft limit now.
  */

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,68 @@ START_TEST(test_hashpool_shared)
 	/* Different credentials take a slot of their own: none was free. */
 	ck_assert(a[3].sa_rc == -1 || a[3].sa_rc == 0);
 	ck_assert_uint_eq(hashpool_inflight(hp), 0);
+	hashpool_free(hp);
+}
+END_TEST
+
+/* The wait hooks' calls: begins and ends, and those under way. */
+static atomic_int	hook_begins, hook_ends, hook_now;
+
+static void
+hook_begin(void *arg)
+{
+	ck_assert_ptr_eq(arg, &hook_begins);
+	atomic_fetch_add(&hook_begins, 1);
+	atomic_fetch_add(&hook_now, 1);
+}
+
+static void
+hook_end(void *arg)
+{
+	ck_assert_ptr_eq(arg, &hook_begins);
+	atomic_fetch_add(&hook_ends, 1);
+	atomic_fetch_sub(&hook_now, 1);
+}
+
+/*
+ * Every request that waits, for its own verification or for one it
+ * shares, says so before and after (crew.h gives its place away
+ * meanwhile); a refused one does not.  The slow verification's two
+ * sharers most likely come while it runs; if not, they wait for runs of
+ * their own, and say so all the same.
+ */
+START_TEST(test_hashpool_wait_hooks)
+{
+	struct hashpool	*hp;
+	struct slow_arg	 a[3];
+	pthread_t	 t[3];
+	int		 i;
+
+	make_hashes();
+	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
+	hashpool_set_wait_hooks(hp, hook_begin, hook_end, &hook_begins);
+	for (i = 0; i < 3; i++) {
+		a[i].sa_hp = hp;
+		a[i].sa_pw = NULL;
+		a[i].sa_rc = -2;
+	}
+	ck_assert_int_eq(pthread_create(&t[0], NULL, slow_verify, &a[0]), 0);
+	wait_inflight(hp, 1);
+	for (i = 1; i < 3; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, slow_verify,
+		    &a[i]), 0);
+	/* Refused: the one place is taken, by other credentials. */
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, "x", 1, NULL), -1);
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(a[i].sa_rc, 1);
+	}
+	ck_assert_int_eq(atomic_load(&hook_begins), 3);
+	ck_assert_int_eq(atomic_load(&hook_ends), 3);
+	ck_assert_int_eq(atomic_load(&hook_now), 0);
+	ck_assert_int_eq(hashpool_verify(hp, fast_hash, PW, strlen(PW), NULL), 1);
+	ck_assert_int_eq(atomic_load(&hook_begins), 4);
+	ck_assert_int_eq(atomic_load(&hook_ends), 4);
 	hashpool_free(hp);
 }
 END_TEST
@@ -837,6 +900,7 @@ hashpool_suite(void)
 	tcase_add_test(tc, test_hashpool_full);
 	tcase_add_test(tc, test_hashpool_cap_one);
 	tcase_add_test(tc, test_hashpool_shared);
+	tcase_add_test(tc, test_hashpool_wait_hooks);
 	tcase_add_loop_test(tc, test_hashpool_reserved, 0, 2);
 	tcase_add_test(tc, test_hashpool_reserved_takes_free_place);
 	tcase_add_test(tc, test_hashpool_renew_result);

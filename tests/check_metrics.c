@@ -223,6 +223,8 @@ START_TEST(test_metrics_render_conns)
 	mg.mg_conns.mc_timed_out = 7;
 	mg.mg_conns.mc_refused = 8;
 	mg.mg_conns.mc_evicted = 9;
+	mg.mg_conns.mc_threads = 10;
+	mg.mg_conns.mc_threads_waiting = 11;
 	ck_assert_uint_gt(metrics_render(&mg, buf, sizeof(buf)), 0);
 	ck_assert_ptr_nonnull(strstr(buf,
 	    "# TYPE fcgi_authz_connections gauge\n"
@@ -239,6 +241,12 @@ START_TEST(test_metrics_render_conns)
 	    "\nfcgi_authz_connections_closed_total{reason=\"timeout\"} 7\n"
 	    "fcgi_authz_connections_closed_total{reason=\"refused\"} 8\n"
 	    "fcgi_authz_connections_closed_total{reason=\"limit\"} 9\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "# TYPE fcgi_authz_request_threads gauge\n"
+	    "fcgi_authz_request_threads 10\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "# TYPE fcgi_authz_request_threads_waiting gauge\n"
+	    "fcgi_authz_request_threads_waiting 11\n"));
 }
 END_TEST
 

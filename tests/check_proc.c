@@ -192,6 +192,45 @@ START_TEST(test_proc_thread_nice_clamped)
 }
 END_TEST
 
+static void *
+name_thread(void *arg)
+{
+	char	path[64];
+	FILE	*fp;
+
+	proc_thread_name(arg);
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/comm",
+	    (long)syscall(SYS_gettid));
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	if (fgets(arg, 64, fp) == NULL)
+		((char *)arg)[0] = '\0';
+	fclose(fp);
+	return NULL;
+}
+
+/* The calling thread's name, as /proc shows it, cut at 15 bytes. */
+START_TEST(test_proc_thread_name)
+{
+	char		name[64] = "authzd-hashkept-and-more";
+	char		mine[64];
+	pthread_t	t;
+	FILE		*fp;
+
+	ck_assert_ptr_nonnull(fp = fopen("/proc/self/comm", "r"));
+	ck_assert_ptr_nonnull(fgets(mine, sizeof(mine), fp));
+	fclose(fp);
+	ck_assert_int_eq(pthread_create(&t, NULL, name_thread, name), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_str_eq(name, "authzd-hashkept\n");
+	/* The main thread keeps its own. */
+	ck_assert_ptr_nonnull(fp = fopen("/proc/self/comm", "r"));
+	ck_assert_ptr_nonnull(fgets(name, sizeof(name), fp));
+	fclose(fp);
+	ck_assert_str_eq(name, mine);
+}
+END_TEST
+
 static Suite *
 proc_suite(void)
 {
@@ -203,6 +242,7 @@ proc_suite(void)
 	    NITEMS(closed_masks));
 	tcase_add_loop_test(tc, test_proc_version, 0, 2);
 	tcase_add_test(tc, test_proc_thread_nice);
+	tcase_add_test(tc, test_proc_thread_name);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

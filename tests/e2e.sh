@@ -801,22 +801,25 @@ end
 
 # ---- thread priorities -------------------------------------------------------
 
-# thread_nices PID: "TID NICE" for each thread of PID (proc(5): field 19 of
-# stat, counted after the ')' that ends the command name).
+# thread_nices PID: "TID NICE NAME" for each thread of PID (proc(5): field
+# 19 of stat, counted after the ')' that ends the command name; the name
+# is the thread's comm, which the daemon sets for each kind of thread).
 thread_nices() {
 	for t in /proc/"$1"/task/*; do
 		[ -r "$t/stat" ] || continue
-		printf '%s %s\n' "${t##*/}" \
-		    "$(sed 's/^.*) //' "$t/stat" | cut -d' ' -f17)"
+		printf '%s %s %s\n' "${t##*/}" \
+		    "$(sed 's/^.*) //' "$t/stat" | cut -d' ' -f17)" \
+		    "$(cat "$t/comm" 2>/dev/null)"
 	done
 }
 
 # Linux gives each thread its own nice value: the request threads stay at
-# the process's, the thread that reloads goes to 10 (AUTHZ_RELOAD_NICE),
-# the hashing threads to 19.
+# the process's, the main thread (which reloads) goes to 10
+# (AUTHZ_RELOAD_NICE), the hashing threads to 19 but for one kept at 0.
 # priorities_problem: prints what is wrong with the worker's threads'
-# nice values (above), or nothing; sets kept to the number of hashing
-# threads kept at nice 0.
+# names and nice values, or nothing; sets kept to the number of hashing
+# threads kept at nice 0, and nreq to the number of request threads
+# (WORKERS, and more once some have waited: crew.h).
 priorities_problem() {
 	wpid=$(pgrep -P "$DPID" | head -n 1)	# the supervisor's one child
 	if [ -z "$wpid" ] || ! is_authzd "$wpid"; then
@@ -824,32 +827,29 @@ priorities_problem() {
 		return
 	fi
 	thread_nices "$wpid" >"$T/nices"
+	# count NAME NICE: threads of that name at that nice value.
+	count() {
+		awk -v p="$wpid" -v n="$1" -v v="$2" \
+		    '$1 != p && $3 == n && $2 == v' "$T/nices" | wc -l
+	}
 	main=$(awk -v p="$wpid" '$1 == p { print $2 }' "$T/nices")
-	n0=$(awk -v p="$wpid" '$1 != p && $2 == 0' "$T/nices" | wc -l)
-	n19=$(awk -v p="$wpid" '$1 != p && $2 == 19' "$T/nices" | wc -l)
-	n10=$(awk -v p="$wpid" '$1 != p && $2 == 10' "$T/nices" | wc -l)
-	nother=$(awk -v p="$wpid" '$1 != p && $2 != 0 && $2 != 10 &&
-	    $2 != 19' "$T/nices" | wc -l)
-	# The hashing threads: all but the main thread, the request threads,
-	# the loop's and a reloading one.  With two or more, one is kept at
-	# nice 0 for renewals and recent successes (hashpool.h,
-	# HASHPOOL_KEPT_THREADS).
+	nreq=$(count authzd-request 0)
+	nloop=$(count authzd-loop 0)
+	nhash=$(count authzd-hash 19)
+	kept=$(count authzd-hashkept 0)
 	nall=$(awk -v p="$wpid" '$1 != p' "$T/nices" | wc -l)
-	nhash=$((nall - WORKERS - 1 - n10))
-	kept=0
-	[ "$nhash" -lt 2 ] || kept=1
 	if [ "$main" != 10 ]; then
 		echo "main thread at nice '$main', not 10"
-	elif [ "$n10" -gt 1 ]; then
-		echo "$n10 threads at nice 10: at most a reloading one"
+	elif [ "$nreq" -lt "$WORKERS" ]; then
+		echo "$nreq request threads at nice 0, expected $WORKERS or more"
+	elif [ "$nloop" -ne 1 ]; then
+		echo "$nloop event loop threads at nice 0, expected 1"
 	elif [ "$nhash" -lt 1 ]; then
-		echo "no hashing thread"
-	elif [ "$n0" -ne $((WORKERS + 1 + kept)) ]; then
-		echo "$n0 threads at nice 0, expected $WORKERS request threads, the loop's and $kept kept hashing thread(s)"
-	elif [ "$n19" -ne $((nhash - kept)) ]; then
-		echo "$n19 hashing threads at nice 19, expected $((nhash - kept))"
-	elif [ "$nother" -ne 0 ]; then
-		echo "threads at other nice values"
+		echo "no hashing thread at nice 19"
+	elif [ "$kept" -gt 1 ]; then
+		echo "$kept hashing threads kept at nice 0, expected 1 at most"
+	elif [ "$nall" -ne $((nreq + nloop + nhash + kept)) ]; then
+		echo "threads of other names or nice values"
 	fi
 }
 
@@ -867,7 +867,7 @@ check_priorities() {
 	note "$(tr '\n' ' ' <"$T/nices")"
 }
 
-begin "priorities: request threads, the event loop and the kept hashing thread 0, the reloading thread 10, hashing 19"
+begin "priorities: request threads, the event loop and the kept hashing thread 0, the main thread 10, hashing 19"
 check_priorities
 end
 
@@ -1468,6 +1468,59 @@ sleep_until $((tstart + 14000))
 hashed "$A_KIM2" "kim, not asked since +0 s"
 end
 
+# A request thread that waits for a hash gives its place to another
+# (crew.h).  With one worker, three requests with sloth's wrong password
+# wait on one slow verification (one runs it, two share it), and while
+# they wait, mallory's probe is answered 429 (the hashing place is taken)
+# and alice's cached password 200.  Without the handover the one worker
+# would hold sloth's first request until its hash ended, and nothing else
+# would be answered before it.  A trial is conclusive when every sloth
+# request is still unanswered after alice's answer, which a hash of
+# argon2id t=30 leaves ample time for; without the handover no trial ever
+# is.
+begin "waiting threads: with one worker, three requests waiting on one hash give their places; a cached password is answered meanwhile"
+kill -TERM "$DPID"
+wait "$DPID" 2>/dev/null
+WORKERS=1
+write_conf
+daemon_start
+guard_start
+hashed "$A_ALICE" "alice, in a new daemon"
+conclusive=
+tries=0
+while [ $tries -lt 10 ] && [ -z "$conclusive" ]; do
+	tries=$((tries + 1))
+	spids=
+	for i in 1 2 3; do
+		"$CLIENT" -r authorizer -t 300 "$ADDR" REQUEST_METHOD=GET \
+		    REQUEST_URI=/site/page "$LOCAL" \
+		    "HTTP_AUTHORIZATION=$A_SLOTH_WRONG" >/dev/null 2>&1 &
+		spids="${spids:+$spids }$!"
+	done
+	BG_PIDS="$BG_PIDS $spids"
+	sleep 0.05	# sloth first, as in occupy
+	busy=
+	while [ -z "$busy" ] && alive ${spids%% *}; do
+		q_site "$A_MALLORY"
+		[ "$(dec reason)" = busy ] && busy=1
+	done
+	if [ -n "$busy" ]; then
+		cached "$A_ALICE" "alice while three requests wait on sloth's hash"
+		waiting=0
+		for p in $spids; do
+			alive "$p" && waiting=$((waiting + 1))
+		done
+		[ "$waiting" = 3 ] && conclusive=1
+	fi
+	wait $spids
+done
+[ -n "$conclusive" ] ||
+    fail "no trial in $tries saw alice answered while sloth's three requests waited"
+check_priorities
+[ "$nreq" -ge 4 ] ||
+    fail "$nreq request threads: expected 4 or more once three waited"
+end
+
 begin "priorities with four workers: two hashing threads, one kept at nice 0 for renewals"
 kill -TERM "$DPID"
 wait "$DPID" 2>/dev/null
@@ -1477,6 +1530,8 @@ daemon_start
 guard_start
 check_priorities
 [ "$kept" = 1 ] || fail "no hashing thread kept at nice 0 with $WORKERS workers"
+[ $((nhash + kept)) = 2 ] ||
+    fail "$((nhash + kept)) hashing threads with $WORKERS workers, expected 2"
 end
 
 # ---- secrets ---------------------------------------------------------------

@@ -43,6 +43,7 @@
 #include "fcgiscan.h"
 #include "log.h"
 #include "monoclock.h"
+#include "proc.h"
 
 /*
  * After its answer a connection is shut down for sending and read until
@@ -618,6 +619,7 @@ connloop_run(void *arg)
 	unsigned		 late;
 	int			 n, wait_ms;
 
+	proc_thread_name("authzd-loop");
 	TAILQ_INIT(&dead);
 	while (!atomic_load(&lp->lp_quit)) {
 		now = monoclock_ns();

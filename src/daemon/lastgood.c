@@ -59,6 +59,7 @@ lastgood_load(void *arg)
 
 	/* This thread only (Linux: per-thread nice). */
 	(void)proc_thread_nice(AUTHZ_RELOAD_NICE);
+	proc_thread_name("authzd-lastgood");
 	errlist_init(&errs);
 	/* Settings only: a worker started from it makes its services
 	 * (services.h). */

@@ -31,6 +31,7 @@
 #include "authz.h"
 #include "conf.h"
 #include "connloop.h"
+#include "crew.h"
 #include "defaults.h"
 #include "facts.h"
 #include "fcgiscan.h"
@@ -88,8 +89,13 @@ struct server {
 	struct snapshot	*sv_current;
 	struct snapshot	*sv_retired;	/* let go of by all, to be freed */
 	atomic_int	 sv_stopping;
-	unsigned	 sv_nworkers;
-	struct worker	*sv_workers;
+	unsigned	 sv_nworkers;	/* [server] workers: the crew's places */
+	unsigned	 sv_nslots;	/* and AUTHZ_WAITING_THREADS_MAX more */
+	struct worker	*sv_workers;	/* sv_nslots of them */
+	atomic_uint	 sv_nstarted;	/* the first ones started */
+	pthread_mutex_t	 sv_start_lock;	/* one start at a time */
+	struct crew	*sv_crew;
+	unsigned long	 sv_capped_seen; /* main thread only */
 	unsigned	 sv_timeout_ms;
 	struct watch sv_watch;	/* main thread only */
 	struct hashpool	*sv_pool;	/* hashing off the request threads */
@@ -220,12 +226,15 @@ server_answer(struct worker *wk)
 	len = render_verdict(sn->sn_conf, &v, out, sizeof(out));
 	/*
 	 * A refusal after a hash cheaper than the dummy waits out the
-	 * dummy's time (authz.h, av_not_before), on this worker and not on
-	 * a hashing thread.  Workers are threads that each hold their
-	 * connection, so a sleep here costs what waiting for the hash
-	 * would have.
+	 * dummy's time (authz.h, av_not_before), on this thread and not on
+	 * a hashing thread; its place goes to another meanwhile (crew.h),
+	 * as it does while a hash is awaited.
 	 */
-	monoclock_sleep_until(v.av_not_before);
+	if (v.av_not_before > monoclock_now()) {
+		crew_wait_begin(wk->wk_server->sv_crew);
+		monoclock_sleep_until(v.av_not_before);
+		crew_wait_end(wk->wk_server->sv_crew);
+	}
 	/* Never read FCGI_STDIN; answer now (docs/servers.md). */
 	if (len == 0)
 		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, req->out);
@@ -284,16 +293,28 @@ server_serve_conn(struct worker *wk, struct conn *c)
 	connloop_give_back(wk->wk_server->sv_loop, c, after);
 }
 
+/* A thread takes requests only while it holds a place (crew.h). */
 static void *
 server_worker(void *arg)
 {
 	struct worker	*wk = arg;
+	struct server	*sv = wk->wk_server;
 	struct conn	*c;
 
-	while ((c = connloop_take(wk->wk_server->sv_loop)) != NULL)
+	proc_thread_name("authzd-request");
+	while (crew_enter(sv->sv_crew) &&
+	    (c = connloop_take(sv->sv_loop)) != NULL)
 		server_serve_conn(wk, c);
+	crew_leave(sv->sv_crew);
 	FCGX_Free(&wk->wk_req, 0);
 	return NULL;
+}
+
+/* The workers started so far; those below it are readable. */
+static unsigned
+server_started(struct server *sv)
+{
+	return atomic_load_explicit(&sv->sv_nstarted, memory_order_acquire);
 }
 
 /*
@@ -312,7 +333,7 @@ server_watchdog_tick(struct server *sv)
 	int		 fd;
 	unsigned long	 acc;
 
-	for (i = 0; i < sv->sv_nworkers; i++) {
+	for (i = 0; i < server_started(sv); i++) {
 		wk = &sv->sv_workers[i];
 		fd = __atomic_load_n(&wk->wk_req.ipcFd, __ATOMIC_RELAXED);
 		acc = atomic_load(&wk->wk_accepted);
@@ -335,6 +356,24 @@ server_watchdog_tick(struct server *sv)
 }
 
 /*
+ * Says once that every thread the crew may start was waiting and a wait
+ * kept its place: cached requests then waited too.  More workers, or
+ * fewer requests that must hash at once, avoid it.
+ */
+static void
+server_crew_tick(struct server *sv)
+{
+	struct crew_counts cc;
+
+	crew_get_counts(sv->sv_crew, &cc);
+	if (cc.cc_capped > 0 && sv->sv_capped_seen == 0)
+		log_warnx("%u request threads were waiting for hashes; the "
+		    "next waits held their places (logged once; see "
+		    "fcgi-authzd(8), HASHING)", cc.cc_waiting);
+	sv->sv_capped_seen = cc.cc_capped;
+}
+
+/*
  * A worker writes its buffered grants when the buffer fills, on a denial
  * and when the oldest is LOG_BUF_MAX_AGE_MS old at its next decision; one
  * left waiting in accept(2) comes back to none of these, so the main
@@ -349,7 +388,7 @@ server_log_tick(struct server *sv)
 {
 	unsigned i;
 
-	for (i = 0; i < sv->sv_nworkers; i++)
+	for (i = 0; i < server_started(sv); i++)
 		log_flush(&sv->sv_workers[i].wk_log);
 }
 
@@ -464,6 +503,7 @@ static void
 server_conn_gauges(struct server *sv, struct metrics_gauges *mg)
 {
 	struct connloop_stats	 cs;
+	struct crew_counts	 cc;
 	struct metrics_conns	*mc = &mg->mg_conns;
 
 	if (sv->sv_loop == NULL)
@@ -480,6 +520,9 @@ server_conn_gauges(struct server *sv, struct metrics_gauges *mg)
 	mc->mc_timed_out = cs.cs_timed_out;
 	mc->mc_refused = cs.cs_refused;
 	mc->mc_evicted = cs.cs_evicted;
+	crew_get_counts(sv->sv_crew, &cc);
+	mc->mc_threads = cc.cc_threads;
+	mc->mc_threads_waiting = cc.cc_waiting;
 }
 
 /*
@@ -548,30 +591,64 @@ server_metrics_tick(struct server *sv, int now)
 	server_metrics_write(sv, path);
 }
 
+/*
+ * Starts the worker in the next slot, with every signal blocked: they
+ * are the main thread's.  From the main thread, and from a worker about
+ * to wait (crew.h).  0, or -1 when no slot is left or no thread started.
+ */
+static int
+server_start_worker(struct server *sv)
+{
+	struct worker	*wk;
+	sigset_t	 all, old;
+	unsigned	 i;
+	int		 rc = -1;
+
+	pthread_mutex_lock(&sv->sv_start_lock);
+	if ((i = server_started(sv)) >= sv->sv_nslots)
+		goto out;
+	wk = &sv->sv_workers[i];
+	wk->wk_server = sv;
+	wk->wk_seen_fd = -1;
+	atomic_init(&wk->wk_accepted, 0);
+	atomic_init(&wk->wk_busy, 0);
+	if (FCGX_InitRequest(&wk->wk_req, sv->sv_dead_fd, 0) != 0)
+		goto out;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&wk->wk_thread, NULL, server_worker, wk) == 0) {
+		wk->wk_running = 1;
+		atomic_store_explicit(&sv->sv_nstarted, i + 1,
+		    memory_order_release);
+		rc = 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+out:
+	pthread_mutex_unlock(&sv->sv_start_lock);
+	return rc;
+}
+
+/* crew.h's start: a thread for the place of one about to wait. */
+static int
+server_crew_start(void *arg)
+{
+	static atomic_int	 warned;
+
+	if (server_start_worker(arg) == 0)
+		return 0;
+	if (atomic_exchange(&warned, 1) == 0)
+		log_warnx("cannot start another request thread (logged once)");
+	return -1;
+}
+
 static int
 server_start_workers(struct server *sv)
 {
-	unsigned	 i;
-	sigset_t	 all, old;
+	unsigned i;
 
-	/* Signals are the main thread's. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (i = 0; i < sv->sv_nworkers; i++) {
-		struct worker *wk = &sv->sv_workers[i];
-
-		wk->wk_server = sv;
-		wk->wk_seen_fd = -1;
-		atomic_init(&wk->wk_accepted, 0);
-		atomic_init(&wk->wk_busy, 0);
-		if (FCGX_InitRequest(&wk->wk_req, sv->sv_dead_fd, 0) != 0 ||
-		    pthread_create(&wk->wk_thread, NULL, server_worker, wk) != 0) {
-			pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < sv->sv_nworkers; i++)
+		if (server_start_worker(sv) == -1)
 			return -1;
-		}
-		wk->wk_running = 1;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
 
@@ -584,14 +661,19 @@ server_start_workers(struct server *sv)
 static void
 server_stop_workers(struct server *sv)
 {
-	unsigned	i, done;
+	unsigned	i, n, done;
 	struct timespec	ts = { 0, SERVER_STOP_POLL_MS * 1000 * 1000 };
 
 	atomic_store(&sv->sv_stopping, 1);
+	if (sv->sv_crew != NULL)
+		crew_stop(sv->sv_crew);
 	if (sv->sv_loop != NULL)
 		connloop_stop(sv->sv_loop);
 	for (;;) {
-		for (i = 0, done = 0; i < sv->sv_nworkers; i++) {
+		/* A worker may start another until it returns: the count is
+		 * read again once they are joined. */
+		n = server_started(sv);
+		for (i = 0, done = 0; i < n; i++) {
 			struct worker *wk = &sv->sv_workers[i];
 
 			if (wk->wk_running &&
@@ -600,7 +682,7 @@ server_stop_workers(struct server *sv)
 			if (!wk->wk_running)
 				done++;
 		}
-		if (done == sv->sv_nworkers)
+		if (done == n && server_started(sv) == n)
 			return;
 		server_log_tick(sv);
 		nanosleep(&ts, NULL);
@@ -667,6 +749,7 @@ server_wait_signals(struct server *sv)
 		else if (sig == SIGTERM || sig == SIGINT)
 			return sig;
 		server_watchdog_tick(sv);
+		server_crew_tick(sv);
 		server_watch_tick(sv);
 		server_metrics_tick(sv, 0);
 	}
@@ -719,7 +802,10 @@ server_init(struct server *sv, int listen_fd, const struct conf *cf,
 	sv->sv_dead_fd = -1;
 	sv->sv_started = time(NULL);
 	pthread_mutex_init(&sv->sv_lock, NULL);
+	pthread_mutex_init(&sv->sv_start_lock, NULL);
 	atomic_init(&sv->sv_stopping, 0);
+	atomic_init(&sv->sv_nstarted, 0);
+	sv->sv_nslots = sv->sv_nworkers + AUTHZ_WAITING_THREADS_MAX;
 	watch_init(&sv->sv_watch);
 }
 
@@ -745,13 +831,20 @@ server_open(struct server *sv, struct conf *cf)
 	}
 	if ((sv->sv_current = server_snapshot_first(sv, cf)) == NULL)
 		return -1;
-	if ((sv->sv_workers = calloc(sv->sv_nworkers,
+	if ((sv->sv_workers = calloc(sv->sv_nslots,
 	    sizeof(*sv->sv_workers))) == NULL) {
 		log_warnx("out of memory");
 		return -1;
 	}
-	for (i = 0; i < sv->sv_nworkers; i++)
+	for (i = 0; i < sv->sv_nslots; i++)
 		log_buf_init(&sv->sv_workers[i].wk_log);
+	if ((sv->sv_crew = crew_new(sv->sv_nworkers, sv->sv_nslots -
+	    sv->sv_nworkers, server_crew_start, sv)) == NULL) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	hashpool_set_wait_hooks(sv->sv_pool, crew_wait_begin, crew_wait_end,
+	    sv->sv_crew);
 	/* Never bound, never listening: accept(2) on it fails at once. */
 	if ((sv->sv_dead_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
 	    0)) == -1) {
@@ -850,9 +943,11 @@ server_teardown(struct server *sv, struct conf *cf)
 	/* Last: every request, and so every wait for a hash, has ended. */
 	hashpool_free(sv->sv_pool);
 	/* Every worker has returned: no grant is lost on a clean stop. */
-	for (i = 0; sv->sv_workers != NULL && i < sv->sv_nworkers; i++)
+	for (i = 0; sv->sv_workers != NULL && i < sv->sv_nslots; i++)
 		log_buf_finish(&sv->sv_workers[i].wk_log);
 	free(sv->sv_workers);
+	crew_free(sv->sv_crew);
+	pthread_mutex_destroy(&sv->sv_start_lock);
 	connloop_free(sv->sv_loop);
 	if (sv->sv_dead_fd != -1)
 		(void)close(sv->sv_dead_fd);
