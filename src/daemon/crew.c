@@ -55,11 +55,9 @@ crew_free(struct crew *cw)
 	free(cw);
 }
 
-int
+void
 crew_enter(struct crew *cw)
 {
-	int stopping;
-
 	pthread_mutex_lock(&cw->cw_lock);
 	if (crew_held != cw) {
 		while (!cw->cw_stopping && cw->cw_places_free == 0) {
@@ -72,9 +70,7 @@ crew_enter(struct crew *cw)
 			crew_held = cw;
 		}
 	}
-	stopping = cw->cw_stopping;
 	pthread_mutex_unlock(&cw->cw_lock);
-	return !stopping;
 }
 
 /* Called with the lock held. */
@@ -104,8 +100,13 @@ crew_wait_begin(void *arg)
 	if (crew_held != cw)
 		return;
 	pthread_mutex_lock(&cw->cw_lock);
+	if (cw->cw_stopping) {
+		/* Every thread goes on anyway (crew_enter). */
+		pthread_mutex_unlock(&cw->cw_lock);
+		return;
+	}
 	if (cw->cw_parked == 0) {
-		if (cw->cw_stopping || cw->cw_threads >= cw->cw_threads_max) {
+		if (cw->cw_threads >= cw->cw_threads_max) {
 			/* Nobody to take it: keep it. */
 			cw->cw_capped++;
 			pthread_mutex_unlock(&cw->cw_lock);

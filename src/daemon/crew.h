@@ -39,9 +39,11 @@ void		 crew_free(struct crew *);
 
 /*
  * Gives the calling thread a place, waiting for one if it has none.
- * 1, or 0 once the crew is stopped: the thread returns.
+ * Once the crew is stopped it returns at once, place or not: every
+ * thread then helps answer the requests already whole, until the loop
+ * says there are none (connloop_take).
  */
-int		 crew_enter(struct crew *);
+void		 crew_enter(struct crew *);
 /* A thread that returns lets its place go (parked ones may go on). */
 void		 crew_leave(struct crew *);
 
@@ -54,7 +56,7 @@ void		 crew_leave(struct crew *);
 void		 crew_wait_begin(void *crew);
 void		 crew_wait_end(void *crew);
 
-/* Wakes every parked thread; crew_enter says 0 from now on. */
+/* Wakes every parked thread; crew_enter waits no more. */
 void		 crew_stop(struct crew *);
 
 /* For metrics. */

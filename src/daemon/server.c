@@ -293,7 +293,10 @@ server_serve_conn(struct worker *wk, struct conn *c)
 	connloop_give_back(wk->wk_server->sv_loop, c, after);
 }
 
-/* A thread takes requests only while it holds a place (crew.h). */
+/*
+ * A thread takes requests only while it holds a place (crew.h); once
+ * stopping, every thread answers what is already whole, then returns.
+ */
 static void *
 server_worker(void *arg)
 {
@@ -302,9 +305,12 @@ server_worker(void *arg)
 	struct conn	*c;
 
 	proc_thread_name("authzd-request");
-	while (crew_enter(sv->sv_crew) &&
-	    (c = connloop_take(sv->sv_loop)) != NULL)
+	for (;;) {
+		crew_enter(sv->sv_crew);
+		if ((c = connloop_take(sv->sv_loop)) == NULL)
+			break;
 		server_serve_conn(wk, c);
+	}
 	crew_leave(sv->sv_crew);
 	FCGX_Free(&wk->wk_req, 0);
 	return NULL;
@@ -356,9 +362,8 @@ server_watchdog_tick(struct server *sv)
 }
 
 /*
- * Says once that every thread the crew may start was waiting and a wait
- * kept its place: cached requests then waited too.  More workers, or
- * fewer requests that must hash at once, avoid it.
+ * Says once that every thread the crew may start was busy and a wait
+ * kept its place: cached requests may have waited too.
  */
 static void
 server_crew_tick(struct server *sv)
@@ -367,9 +372,9 @@ server_crew_tick(struct server *sv)
 
 	crew_get_counts(sv->sv_crew, &cc);
 	if (cc.cc_capped > 0 && sv->sv_capped_seen == 0)
-		log_warnx("%u request threads were waiting for hashes; the "
-		    "next waits held their places (logged once; see "
-		    "fcgi-authzd(8), HASHING)", cc.cc_waiting);
+		log_warnx("all %u request threads were busy and a request "
+		    "that waits for a hash kept its place (logged once; see "
+		    "fcgi-authzd(8), HASHING)", sv->sv_nslots);
 	sv->sv_capped_seen = cc.cc_capped;
 }
 
