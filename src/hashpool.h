@@ -4,14 +4,14 @@
  * verifications; request threads hand one over and wait.  Two things
  * follow: a flood of wrong passwords gets little of the CPU that
  * answering cached credentials needs (and less still once the pool
- * refuses work: HASHPOOL_REST_RATIO), and at most
- * max_inflight request threads ever wait for a hash that anyone may ask
- * for, so the others stay free for cached requests.  Requests that share
- * one verification take no place: a request thread that waits gives its
- * own place among the request threads to another meanwhile
- * (hashpool_set_wait_hooks, crew.h).  Past that, a
- * verification is refused at once (the caller answers 429): RFC 6585
- * section 7.2 lets a server under attack shed load rather than queue it.
+ * refuses work: HASHPOOL_REST_RATIO), and at most max_inflight
+ * verifications that anyone may ask for are under way, running or
+ * queued.  Past that, a verification is refused at once (the caller
+ * answers 429): RFC 6585 section 7.2 lets a server under attack shed
+ * load rather than queue it.  Requests that share one verification take
+ * no place of their own.  Waiting takes no request thread from the
+ * requests being answered: a waiting thread gives its place among them
+ * to another meanwhile (hashpool_set_wait_hooks, crew.h).
  * A few more places are kept for passwords that verified recently, which
  * a flood cannot take (hashpool_verify_reserved).
  */
