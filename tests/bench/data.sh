@@ -4,15 +4,18 @@
 # (the bench user's hash), $W/pool (gen_pool: hashes for the other
 # users), $WORKERS, $HASH_* and the other settings the bench documents.
 
-# gen_users N > FILE: N users (u000001 ... and "bench", the last one).
+# gen_users N > FILE: N users (u000002 ..., then "bench2" and "bench", the
+# last one; bench2 has the bench user's password under a hash of its own,
+# for the flood section's bursts).
 gen_users() {
-	awk -v n="$1" -v bh="$bench_hash" '
+	awk -v n="$1" -v bh="$bench_hash" -v bh2="$bench2_hash" '
 	NR == FNR { pool[np++] = $0; next }
 	END {
 		split("staff|dev|ops, staff|viewer|dev, ops", roles, "|")
-		for (i = 1; i < n; i++)
+		for (i = 2; i < n; i++)
 			printf "[user:u%06d]\npassword = %s\nroles = %s\n\n",
 			    i, pool[i % np], roles[i % 5 + 1]
+		printf "[user:bench2]\npassword = %s\nroles = staff\n\n", bh2
 		printf "[user:bench]\npassword = %s\nroles = staff\n", bh
 	}' "$W/pool" /dev/null
 }

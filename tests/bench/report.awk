@@ -327,10 +327,11 @@ function flood(   m, i, j, k, w, n, st, o, rss, nr, peak, base, top, nf, kv2) {
 	printf "-- 3b. Flood of distinct wrong passwords (for the bench user: interactive hash) through lighttpd (medians of %s rounds)\n", rounds
 	printf "   good users: wrk -t1 -c%s, cached Basic; paced flood: %s connections, a new password every %s ms each\n", good_conns, flood_conns, flood_delay_ms
 	printf "   (at most %d/s); full flood: %s connections as fast as answered;\n", int(flood_conns * 1000 / (flood_delay_ms > 0 ? flood_delay_ms : 1)), good_conns
-	printf "   expiring: another fcgi-authzd with [cache] ttl = %s, so that the good user's entry expires during the run\n", expiry_ttl
+	printf "   expiring: another fcgi-authzd with [cache] ttl = %s, so that the good user's entry expires during the run;\n", expiry_ttl
+	printf "   burst: another user's right password on %s connections at once, every %s ms, each finding its entry expired\n", burst_conns, burst_pause_ms
 	printf "   %-16s %9s %9s %9s %8s  %-30s %10s %10s\n", "good users", "ok/s", "p50", "p99", "non-2xx", "flood requests: statuses", "RSS MiB", "peak MiB"
-	split("alone paced full expiring expiring+paced", m, " ")
-	for (i = 1; i <= 5; i++) {
+	split("alone paced full expiring expiring+paced expiring+burst", m, " ")
+	for (i = 1; i <= 6; i++) {
 		n = 0; nr = 0; peak = ""; split("", st); split("", rss)
 		for (j = 1; j <= nfm; j++) {
 			nf = split(fm[j], w, " ")
@@ -360,6 +361,8 @@ function flood(   m, i, j, k, w, n, st, o, rss, nr, peak, base, top, nf, kv2) {
 	metric["flood.expiring_x"] = paired("flood-expiring+paced", "flood-alone")
 	metric["flood.expiring_non2xx"] = sum("flood-expiring+paced", 7)
 	shown["flood_expiring"] = "x" metric["flood.expiring_x"] " (rounds: " paired_rounds "), " metric["flood.expiring_non2xx"] " non-2xx"
+	metric["flood.burst_p99"] = median("flood-expiring+burst", 6)
+	shown["flood_burst"] = "p99 " fmt_ms(metric["flood.burst_p99"]) ", alone " fmt_ms(median("flood-alone", 6))
 	base = ""; top = 0
 	for (j = 1; j <= nfm; j++) {
 		split(fm[j], w, " ")
