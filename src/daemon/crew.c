@@ -1,7 +1,7 @@
 /*
- * The request threads' places (crew.h).  One mutex: it is taken once a
- * request (crew_enter) and twice a wait, and waits are hashes, each
- * thousands of times longer.
+ * The request threads' places (crew.h).  One mutex, taken only around
+ * waits, which are hashes or refusals' delays: a thread that keeps its
+ * place takes the next request without it.
  */
 #include "config.h"
 
@@ -58,17 +58,19 @@ crew_free(struct crew *cw)
 void
 crew_enter(struct crew *cw)
 {
+	/* The common case, once a request: no lock for a thread that kept
+	 * its place (only this thread changes crew_held). */
+	if (crew_held == cw)
+		return;
 	pthread_mutex_lock(&cw->cw_lock);
-	if (crew_held != cw) {
-		while (!cw->cw_stopping && cw->cw_places_free == 0) {
-			cw->cw_parked++;
-			pthread_cond_wait(&cw->cw_free, &cw->cw_lock);
-			cw->cw_parked--;
-		}
-		if (!cw->cw_stopping) {
-			cw->cw_places_free--;
-			crew_held = cw;
-		}
+	while (!cw->cw_stopping && cw->cw_places_free == 0) {
+		cw->cw_parked++;
+		pthread_cond_wait(&cw->cw_free, &cw->cw_lock);
+		cw->cw_parked--;
+	}
+	if (!cw->cw_stopping) {
+		cw->cw_places_free--;
+		crew_held = cw;
 	}
 	pthread_mutex_unlock(&cw->cw_lock);
 }

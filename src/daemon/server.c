@@ -230,7 +230,7 @@ server_answer(struct worker *wk)
 	 * a hashing thread; its place goes to another meanwhile (crew.h),
 	 * as it does while a hash is awaited.
 	 */
-	if (v.av_not_before > monoclock_now()) {
+	if (v.av_not_before != 0 && v.av_not_before > monoclock_ns()) {
 		crew_wait_begin(wk->wk_server->sv_crew);
 		monoclock_sleep_until(v.av_not_before);
 		crew_wait_end(wk->wk_server->sv_crew);
