@@ -1516,9 +1516,13 @@ while [ $tries -lt 10 ] && [ -z "$conclusive" ]; do
 done
 [ -n "$conclusive" ] ||
     fail "no trial in $tries saw alice answered while sloth's three requests waited"
+# At least sloth's first request gave its place away (mallory's busy says
+# its hash held the hashing place): a thread was started for it.  Four
+# when all three came while the hash ran, as they all but always do.
 check_priorities
-[ "$nreq" -ge 4 ] ||
-    fail "$nreq request threads: expected 4 or more once three waited"
+[ "$nreq" -ge 2 ] ||
+    fail "$nreq request thread(s): expected more than the one worker once requests waited"
+note "$nreq request threads after the trials"
 end
 
 begin "priorities with four workers: two hashing threads, one kept at nice 0 for renewals"
