@@ -170,6 +170,27 @@ parked_reach(unsigned n)
 	return 0;
 }
 
+/*
+ * a's wait is over: it holds no place, so its next ENTER parks until
+ * holder lets go of the one it has, and then returns.
+ */
+static void
+parks_until_left(struct actor *a, struct actor *holder)
+{
+	struct crew_counts	cc;
+	int			n;
+
+	actor_do(a, WAIT_END);
+	counts(&cc);
+	ck_assert_uint_eq(cc.cc_waiting, 0);
+	n = actor_done(a);
+	actor_send(a, ENTER);
+	ck_assert(parked_reach(1));
+	ck_assert_int_eq(actor_done(a), n);
+	actor_do(holder, LEAVE);
+	ck_assert(actor_reached(a, (unsigned)n + 1));
+}
+
 /* crew.h's start: one actor, which enters at once. */
 static int
 start_thread(void *arg)
@@ -221,15 +242,7 @@ START_TEST(test_crew_place_passes_to_parked)
 	ck_assert_uint_eq(atomic_load(&starts), 0);
 
 	/* Its wait over, a has no place: it parks until b lets go. */
-	actor_do(&a, WAIT_END);
-	counts(&cc);
-	ck_assert_uint_eq(cc.cc_waiting, 0);
-	actor_send(&a, ENTER);
-	ck_assert(parked_reach(1));
-	ck_assert_int_eq(actor_done(&a), 3);
-	actor_do(&b, LEAVE);
-	ck_assert(actor_reached(&a, 4));
-
+	parks_until_left(&a, &b);
 	actor_do(&a, LEAVE);
 	actor_quit(&a);
 	actor_quit(&b);
@@ -253,11 +266,7 @@ START_TEST(test_crew_wait_starts_a_thread)
 	ck_assert_uint_eq(cc.cc_waiting, 1);
 
 	/* Back from its wait, a parks: the new thread has the place. */
-	actor_do(&a, WAIT_END);
-	actor_send(&a, ENTER);
-	ck_assert(parked_reach(1));
-	actor_do(&started, LEAVE);
-	ck_assert(actor_reached(&a, 4));
+	parks_until_left(&a, &started);
 	actor_do(&a, LEAVE);
 	actor_quit(&started);
 	actor_quit(&a);
@@ -310,12 +319,7 @@ START_TEST(test_crew_failed_start_frees_the_place)
 	counts(&cc);
 	ck_assert_uint_eq(cc.cc_threads, 1);
 	actor_do(&c, ENTER);	/* at once: the place is free */
-
-	actor_do(&a, WAIT_END);
-	actor_send(&a, ENTER);
-	ck_assert(parked_reach(1));
-	actor_do(&c, LEAVE);
-	ck_assert(actor_reached(&a, 4));
+	parks_until_left(&a, &c);
 	actor_do(&a, LEAVE);
 	actor_quit(&a);
 	actor_quit(&c);
