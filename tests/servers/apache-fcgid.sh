@@ -105,9 +105,12 @@ run_setup() {
 	tail -n +"$((_before + 1))" "$log" > "$log.crash"
 	srv_check_log "$log.before-crash" "$_ok"
 	# A request in flight when its process was killed: mod_fcgid says
-	# so and answers 500, once per kill.  The daemon's own "killed by
-	# signal 9; restarting" is its warning for the worker.
-	srv_check_log "$log.crash" "$_ok|mod_fcgid: error reading data from FastCGI server|End of script output before headers|script returned status 200; error or unexpected condition while parsing response \\(500\\)$|killed by signal 9; restarting$"
+	# so and answers 500, once per kill.  Its words depend on how the
+	# read ended (fcgid_proc_unix.c): "error reading data from FastCGI
+	# server" on a reset, "error reading data, FastCGI server closed
+	# connection" on end of file.  The daemon's own "killed by signal
+	# 9; restarting" is its warning for the worker.
+	srv_check_log "$log.crash" "$_ok|mod_fcgid: error reading data( from FastCGI server|, FastCGI server closed connection)|End of script output before headers|script returned status 200; error or unexpected condition while parsing response \\(500\\)$|killed by signal 9; restarting$"
 }
 
 extras() {
