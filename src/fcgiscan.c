@@ -20,6 +20,7 @@
 #define FCGI_VERSION_1		1
 #define FCGI_BEGIN_REQUEST	1
 #define FCGI_PARAMS		4
+#define FCGI_STDIN		5
 #define FCGI_NULL_REQUEST_ID	0
 #define FCGI_KEEP_CONN		1
 #define FCGI_RESPONDER		1
@@ -263,6 +264,25 @@ fcgiscan_params_early(struct fcgiscan_params *fp, struct fcgiscan *fs)
 	}
 }
 
+/*
+ * The bytes at off, after the params: when they are the request's empty
+ * FCGI_STDIN record (section 5.3: its input ends; an authorizer's request
+ * has no body) and nothing more, where they end, else 0.
+ */
+static size_t
+fcgiscan_stdin_end(const unsigned char *buf, size_t len, size_t off,
+    unsigned id)
+{
+	const unsigned char *h = buf + off;
+
+	if (len - off < FCGI_HEADER_LEN)
+		return 0;
+	if (h[0] != FCGI_VERSION_1 || h[1] != FCGI_STDIN ||
+	    ((unsigned)h[2] << 8 | h[3]) != id || h[4] != 0 || h[5] != 0)
+		return 0;
+	return off + FCGI_HEADER_LEN + h[6] == len ? len : 0;
+}
+
 void
 fcgiscan_request(const unsigned char *buf, size_t len, struct fcgiscan *fs)
 {
@@ -298,6 +318,8 @@ fcgiscan_request(const unsigned char *buf, size_t len, struct fcgiscan *fs)
 				return;
 			fs->fs_verdict = FCGISCAN_READY;
 			fs->fs_len = off;
+			fs->fs_whole_len = fcgiscan_stdin_end(buf, len, off,
+			    fs->fs_request_id);
 			return;
 		}
 	}

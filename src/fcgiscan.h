@@ -43,6 +43,11 @@ struct fcgiscan {
 						   the next verdict needs */
 	size_t			 fs_len;	/* READY: bytes up to the end
 						   of the params */
+	size_t			 fs_whole_len;	/* READY: when the bytes
+						   end with the empty
+						   FCGI_STDIN record right
+						   after the params, all of
+						   them; else 0 */
 	unsigned		 fs_request_id;	/* READY */
 	int			 fs_keep_conn;	/* READY: FCGI_KEEP_CONN */
 	const char		*fs_why;	/* REFUSE: for the log */
@@ -50,8 +55,8 @@ struct fcgiscan {
 
 /*
  * Judges the first len bytes a connection sent.  len may stop anywhere,
- * in a header or a body; bytes after the end of the params (FCGI_STDIN,
- * a pipelined request) are not looked at.
+ * in a header or a body; of the bytes after the end of the params, only
+ * an empty FCGI_STDIN record that ends them is recognised (fs_whole_len).
  */
 void	fcgiscan_request(const unsigned char *buf, size_t len,
 	    struct fcgiscan *);

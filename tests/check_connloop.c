@@ -28,6 +28,7 @@
 #define WAIT_MS		10000	/* for anything that should happen */
 #define BEGIN		1
 #define PARAMS		4
+#define STDIN		5
 #define AUTHORIZER	2
 #define KEEP_CONN	1
 
@@ -276,6 +277,37 @@ START_TEST(test_connloop_read_request_closed_at_once)
 END_TEST
 
 /*
+ * A request sent with the end of its input (the empty STDIN record) and
+ * nothing after, in fewer bytes than libfcgi's first read takes: closed
+ * at once with no look for unread bytes (connloop.c,
+ * CONNLOOP_LIBFCGI_READ), here even though nothing read it.  A byte past
+ * that end, or a request that came without it, is looked for and
+ * drained.
+ */
+START_TEST(test_connloop_whole_request_no_look)
+{
+	struct conn	*c;
+	int		 fd, extra;
+
+	start(10000, 10000, 100);
+	for (extra = 0; extra < 2; extra++) {
+		fd = client();
+		request(9, 0);
+		rec(STDIN, 9, NULL, 0);
+		if (extra)
+			wire[wlen++] = 0;
+		send_all(fd, wire, wlen);
+		ck_assert_ptr_nonnull(c = take());
+		connloop_give_back(lp, c, CONNLOOP_CLOSE);
+		ck_assert_uint_eq(stats().cs_closing, (unsigned)extra);
+		ck_assert(sees_close(fd));
+		close(fd);
+		ck_assert(STATS_REACH(cs_open, 0));
+	}
+}
+END_TEST
+
+/*
  * Silent and half-sent connections wait in the loop: a whole request
  * that comes after them is handed out while they are all still open.
  */
@@ -518,6 +550,7 @@ connloop_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_connloop_whole_request_handed_out);
 	tcase_add_test(tc, test_connloop_read_request_closed_at_once);
+	tcase_add_test(tc, test_connloop_whole_request_no_look);
 	tcase_add_test(tc, test_connloop_slow_peers_wait_in_the_loop);
 	tcase_add_test(tc, test_connloop_dripped_request);
 	tcase_add_test(tc, test_connloop_request_deadline);

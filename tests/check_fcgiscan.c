@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -153,6 +154,53 @@ START_TEST(test_fcgiscan_skipped)
 }
 END_TEST
 
+/*
+ * fs_whole_len: the request and the empty FCGI_STDIN record that ends it,
+ * and nothing after, as lighttpd, Apache and nginx send a check.
+ */
+START_TEST(test_fcgiscan_whole_len)
+{
+	struct fcgiscan	fs;
+	size_t		end;
+
+	end = lighttpd_request(0);
+	scan(&fs);
+	ck_assert_uint_eq(fs.fs_whole_len, wlen);
+	/* Its end of params alone, or a cut in the STDIN record: not yet. */
+	fcgiscan_request(wire, end, &fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	ck_assert_uint_eq(fs.fs_whole_len, 0);
+	fcgiscan_request(wire, wlen - 3, &fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	ck_assert_uint_eq(fs.fs_whole_len, 0);
+	/* Padded: still the end. */
+	wlen = end;
+	rec(1, STDIN, 1, 0, 0, 5);
+	scan(&fs);
+	ck_assert_uint_eq(fs.fs_whole_len, wlen);
+	/* A byte after it, input in it, or another request's: not known
+	 * to end there. */
+	wlen = end;
+	rec(1, STDIN, 1, 0, 0, 0);
+	wire[wlen++] = 1;
+	scan(&fs);
+	ck_assert_uint_eq(fs.fs_whole_len, 0);
+	wlen = end;
+	rec(1, STDIN, 1, 4, 's', 0);
+	scan(&fs);
+	ck_assert_uint_eq(fs.fs_whole_len, 0);
+	wlen = end;
+	rec(1, STDIN, 2, 0, 0, 0);
+	scan(&fs);
+	ck_assert_uint_eq(fs.fs_whole_len, 0);
+	wlen = end;
+	rec(1, ABORT, 1, 0, 0, 0);
+	scan(&fs);
+	ck_assert_int_eq(fs.fs_verdict, FCGISCAN_READY);
+	ck_assert_uint_eq(fs.fs_whole_len, 0);
+}
+END_TEST
+
 /* What libfcgi closes the connection on. */
 static const struct {
 	const char	*what;
@@ -291,6 +339,8 @@ END_TEST
  * when it gave up.  A read that would wait ends after 5 s (SO_RCVTIMEO)
  * and makes it give up: the outcome, not the time, is what is checked.
  */
+static int	libfcgi_left;	/* bytes it left in the socket: FIONREAD */
+
 static int
 libfcgi_reads(const unsigned char *buf, size_t len, int eof, int *keep)
 {
@@ -316,6 +366,8 @@ libfcgi_reads(const unsigned char *buf, size_t len, int eof, int *keep)
 	 * it read as if whole (fcgiapp.c, ReadParams): not a request. */
 	if (rc == 0 && FCGX_GetError(req.in) != 0)
 		rc = -2;
+	if (rc == 0)
+		ck_assert_int_eq(ioctl(sv[0], FIONREAD, &libfcgi_left), 0);
 	if (rc == 0 || rc == -2) {
 		req.keepConnection = 1;	/* the descriptor is ours */
 		req.detached = 1;
@@ -345,6 +397,55 @@ START_TEST(test_fcgiscan_as_libfcgi)
 		ck_assert_msg(!libfcgi_reads(wire, cut, 1, &keep),
 		    "libfcgi read a request cut at %zu of %zu", cut, end);
 	}
+}
+END_TEST
+
+/*
+ * A whole request of total bytes with the end of its input: begin,
+ * params (padded to fit), end of params, empty STDIN.
+ */
+static void
+whole_request(size_t total)
+{
+	size_t body = total - 40;
+
+	wlen = 0;
+	begin_rec(1, AUTHORIZER, 0);
+	rec(1, PARAMS, 1, body / 4 * 4, 'p', (unsigned)(body % 4));
+	rec(1, PARAMS, 1, 0, 0, 0);
+	rec(1, STDIN, 1, 0, 0, 0);
+	ck_assert_uint_eq(wlen, total);
+}
+
+/*
+ * What the daemon relies on to close a connection without looking for
+ * unread bytes (connloop.c, CONNLOOP_LIBFCGI_READ): a whole request of
+ * up to 8,192 bytes leaves nothing in the socket once libfcgi has read
+ * it.  Past that, libfcgi's reads can stop at the end of the params and
+ * leave the STDIN record unread, so the look is needed.
+ */
+START_TEST(test_fcgiscan_whole_as_libfcgi)
+{
+	static const size_t totals[] = { 48, 1000, 4096, 8191, 8192 };
+	struct fcgiscan	fs;
+	size_t		i;
+	int		keep;
+
+	for (i = 0; i < NITEMS(totals); i++) {
+		whole_request(totals[i]);
+		scan(&fs);
+		ck_assert_uint_eq(fs.fs_whole_len, totals[i]);
+		libfcgi_left = -1;
+		ck_assert_int_eq(libfcgi_reads(wire, wlen, 0, &keep), 1);
+		ck_assert_msg(libfcgi_left == 0, "%zu bytes: %d left unread",
+		    totals[i], libfcgi_left);
+	}
+	/* Params that end at 8,192 bytes: the first read stops there. */
+	whole_request(8200);
+	scan(&fs);
+	ck_assert_uint_eq(fs.fs_whole_len, 8200);
+	ck_assert_int_eq(libfcgi_reads(wire, wlen, 0, &keep), 1);
+	ck_assert_int_eq(libfcgi_left, 8);
 }
 END_TEST
 
@@ -487,6 +588,7 @@ fcgiscan_suite(void)
 	tcase_add_test(tc, test_fcgiscan_ready);
 	tcase_add_test(tc, test_fcgiscan_every_cut);
 	tcase_add_test(tc, test_fcgiscan_skipped);
+	tcase_add_test(tc, test_fcgiscan_whole_len);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("malformed");
 	tcase_add_loop_test(tc, test_fcgiscan_refused, 0,
@@ -495,6 +597,7 @@ fcgiscan_suite(void)
 	tc = tcase_create("libfcgi");
 	tcase_add_test(tc, test_fcgiscan_as_libfcgi);
 	tcase_add_test(tc, test_fcgiscan_skipped_as_libfcgi);
+	tcase_add_test(tc, test_fcgiscan_whole_as_libfcgi);
 	tcase_add_loop_test(tc, test_fcgiscan_refused_as_libfcgi, 0,
 	    NITEMS(refused_cases));
 	tcase_add_test(tc, test_fcgiscan_pairs);

@@ -54,6 +54,15 @@
  * once instead: its close sends a FIN, and the loop is spared the drain.
  */
 #define CONNLOOP_DRAIN_MS	2000
+/*
+ * libfcgi reads a request in reads of up to this many bytes (fcgiapp.c:
+ * FCGX_Accept_r's NewReader, FillBuffProc).  A request that was all in
+ * its socket when handed on, up to the empty FCGI_STDIN record that ends
+ * it and no further, in no more bytes than that, leaves the socket with
+ * the first read: nothing is left unread to look for before the close
+ * (conn_has_unread), and a syscall a request is spared.
+ */
+#define CONNLOOP_LIBFCGI_READ	8192
 #define CONNLOOP_EVENTS		64	/* per epoll_wait(2) */
 #define CONNLOOP_ACCEPT_TRIES	8	/* past aborted connections */
 #define CONNLOOP_DRAIN_READS	16	/* reads of a closing one per event */
@@ -76,6 +85,7 @@ struct conn {
 	enum conn_state	 c_state;
 	int		 c_in_epoll;	/* added: re-armed with EPOLL_CTL_MOD */
 	size_t		 c_need;	/* peek again once this many are in */
+	int		 c_read_whole;	/* libfcgi's first read takes it all */
 	uint64_t	 c_deadline;	/* monoclock_ns(); 0 for none */
 	TAILQ_ENTRY(conn) c_link;	/* on lp_lists[c_state] */
 };
@@ -248,6 +258,14 @@ connloop_say_late(struct connloop *lp, unsigned late)
 	    lp->lp_limits.cl_request_ms / 1000);
 }
 
+/* Whether a ready request leaves its socket with libfcgi's first read. */
+static int
+conn_read_whole(const struct fcgiscan *fs)
+{
+	return fs->fs_whole_len != 0 &&
+	    fs->fs_whole_len <= CONNLOOP_LIBFCGI_READ;
+}
+
 /*
  * Peeks at what fd's peer sent and judges it (fcgiscan.h).  The bytes
  * stay in the socket for libfcgi; the copy holds the request's
@@ -279,6 +297,7 @@ connloop_judge(struct connloop *lp, struct conn *c, const struct fcgiscan *fs,
 {
 	switch (fs->fs_verdict) {
 	case FCGISCAN_READY:
+		c->c_read_whole = conn_read_whole(fs);
 		connloop_hand_on(lp, c);
 		return;
 	case FCGISCAN_REFUSE:
@@ -458,9 +477,10 @@ connloop_admit(struct connloop *lp, int fd, uint64_t now)
 		lp->lp_accepted++;
 	if (c != NULL) {
 		c->c_fd = fd;
-		if (fs.fs_verdict == FCGISCAN_READY)
+		if (fs.fs_verdict == FCGISCAN_READY) {
 			c->c_state = CONN_READY;
-		else {
+			c->c_read_whole = conn_read_whole(&fs);
+		} else {
 			c->c_state = CONN_READING;
 			c->c_deadline = now +
 			    lp->lp_limits.cl_request_ms * CONNLOOP_NS_PER_MS;
@@ -749,13 +769,18 @@ connloop_fd(const struct conn *c)
 /*
  * Whether the web server sent bytes that nobody read (or it cannot be
  * told): closing such a connection would reset it, not end it, and the
- * answer could be lost (CONNLOOP_DRAIN_MS).
+ * answer could be lost (CONNLOOP_DRAIN_MS).  A request read whole
+ * (CONNLOOP_LIBFCGI_READ) needs no look: what a web server might send
+ * after the end of its request is an FCGI_ABORT_REQUEST, which a reset
+ * loses nothing of.
  */
 static int
 conn_has_unread(const struct conn *c)
 {
 	int n;
 
+	if (c->c_read_whole)
+		return 0;
 	return ioctl(c->c_fd, FIONREAD, &n) == -1 || n != 0;
 }
 
