@@ -156,7 +156,7 @@ END_TEST
 
 /*
  * fs_whole_len: the request and the empty FCGI_STDIN record that ends it,
- * and nothing after, as lighttpd, Apache and nginx send a check.
+ * and nothing after, as lighttpd sends a check.
  */
 START_TEST(test_fcgiscan_whole_len)
 {
