@@ -78,6 +78,9 @@ struct hashpool {
 	uint64_t	 hp_runs;	/* verifications run, renewals too */
 	uint64_t	 hp_refusals;	/* verifications refused, ever */
 	uint64_t	 hp_rests;	/* rests begun, ever */
+	uint64_t	 hp_renewed;	/* renewals by result, ever */
+	uint64_t	 hp_renewals_refused;
+	uint64_t	 hp_renewals_dropped;
 	unsigned	 hp_rest_ratio;	/* HASHPOOL_REST_RATIO */
 	/* hashpool_set_wait_hooks; set before any request. */
 	void		(*hp_wait_begin)(void *);
@@ -96,6 +99,18 @@ hashpool_renewal_free(struct hashrenewal *r)
 	}
 	sodium_free(r->hr_password);
 	free(r);
+}
+
+/* Counts a renewal's result (hashpool_load); called with the lock. */
+static void
+hashpool_count_renewal(struct hashpool *hp, int result)
+{
+	if (result == 1)
+		hp->hp_renewed++;
+	else if (result == 0)
+		hp->hp_renewals_refused++;
+	else
+		hp->hp_renewals_dropped++;
 }
 
 /*
@@ -131,6 +146,7 @@ hashpool_run_renewal(struct hashpool *hp)
 	hashpool_unlink_active(hp, &r->hr_job);
 	hp->hp_running--;
 	hp->hp_nrenewals--;
+	hashpool_count_renewal(hp, result);
 	pthread_mutex_unlock(&hp->hp_lock);
 	r->hr_done(r->hr_arg, result);
 	hashpool_renewal_free(r);
@@ -539,6 +555,7 @@ hashpool_renew(struct hashpool *hp, const char *hash, const char *password,
 	r->hr_job.hj_len = len;
 	pthread_mutex_lock(&hp->hp_lock);
 	if (hp->hp_stopping || hp->hp_nrenewals >= HASHPOOL_RENEWALS_MAX) {
+		hashpool_count_renewal(hp, -1);
 		pthread_mutex_unlock(&hp->hp_lock);
 		hashpool_renewal_free(r);
 		return -1;
@@ -599,5 +616,8 @@ hashpool_get_load(struct hashpool *hp, struct hashpool_load *hl)
 	hl->hl_runs = hp->hp_runs;
 	hl->hl_refusals = hp->hp_refusals;
 	hl->hl_rests = hp->hp_rests;
+	hl->hl_renewed = hp->hp_renewed;
+	hl->hl_renewals_refused = hp->hp_renewals_refused;
+	hl->hl_renewals_dropped = hp->hp_renewals_dropped;
 	pthread_mutex_unlock(&hp->hp_lock);
 }

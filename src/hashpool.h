@@ -127,7 +127,7 @@ unsigned hashpool_inflight(struct hashpool *);
 
 /*
  * For metrics: how many threads are hashing now, how many verifications
- * and renewals wait for one, and the refusals and rests so far.
+ * and renewals wait for one, and the refusals, rests and renewals so far.
  * Requests that share a verification (hashpool_verify) count as one.
  */
 struct hashpool_load {
@@ -138,6 +138,11 @@ struct hashpool_load {
 	uint64_t	hl_runs;	/* verifications run, renewals too */
 	uint64_t	hl_refusals;	/* verifications refused, ever */
 	uint64_t	hl_rests;	/* rests begun, ever (HASHPOOL_REST_RATIO) */
+	/* Renewals ended, ever: verified again, no longer matching, and
+	 * dropped unrun (the renewals were full, or the pool stopping). */
+	uint64_t	hl_renewed;
+	uint64_t	hl_renewals_refused;
+	uint64_t	hl_renewals_dropped;
 };
 
 void	hashpool_get_load(struct hashpool *, struct hashpool_load *);

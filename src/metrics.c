@@ -228,6 +228,20 @@ metrics_render_reloads(struct strbuf *sb)
 	    memory_order_relaxed));
 }
 
+static void
+metrics_render_renewals(const struct metrics_gauges *mg, struct strbuf *sb)
+{
+	metrics_head(sb, "fcgi_authz_cache_renewals_total", "counter",
+	    "Cached passwords verified again in the background, by result.");
+	strbuf_appendf(sb,
+	    "fcgi_authz_cache_renewals_total{result=\"renewed\"} %llu\n"
+	    "fcgi_authz_cache_renewals_total{result=\"refused\"} %llu\n"
+	    "fcgi_authz_cache_renewals_total{result=\"dropped\"} %llu\n",
+	    (unsigned long long)mg->mg_renewed,
+	    (unsigned long long)mg->mg_renewals_refused,
+	    (unsigned long long)mg->mg_renewals_dropped);
+}
+
 size_t
 metrics_render(const struct metrics_gauges *mg, char *buf, size_t bufsz)
 {
@@ -254,6 +268,7 @@ metrics_render(const struct metrics_gauges *mg, char *buf, size_t bufsz)
 	    "counter", "Passwords not in the verification cache, so hashed.");
 	strbuf_appendf(&sb, "fcgi_authz_cache_misses_total "
 	    "%llu\n", metrics_get(&metrics_cache_misses));
+	metrics_render_renewals(mg, &sb);
 	metrics_render_hashing(mg, &sb);
 	if (mg->mg_have_throttle) {
 		metrics_head(&sb, "fcgi_authz_throttle_bans",

@@ -52,6 +52,9 @@ struct metrics_gauges {
 	unsigned	 mg_hash_queued;
 	unsigned	 mg_hash_reserved;	/* reserved places taken */
 	uint64_t	 mg_hash_rests;	/* hashpool_load's hl_rests */
+	uint64_t	 mg_renewed;	/* and its renewals by result */
+	uint64_t	 mg_renewals_refused;
+	uint64_t	 mg_renewals_dropped;
 	int		 mg_have_throttle;	/* 0: no bans series */
 	unsigned	 mg_throttle_bans;
 	int		 mg_have_conns;		/* 0: no connections series */

@@ -463,11 +463,15 @@ wait_renewals(const struct renewal_seen *rs, int n)
 	ck_assert_int_eq(renewal_calls(rs, n), n);
 }
 
-/* A renewal's callback gets the verification's result, once. */
+/*
+ * A renewal's callback gets the verification's result, once, and the
+ * load counts it by that result.
+ */
 START_TEST(test_hashpool_renew_result)
 {
 	struct hashpool		*hp;
 	struct renewal_seen	 rs[2] = { { -2, 0, 0 }, { -2, 0, 0 } };
+	struct hashpool_load	 hl;
 
 	make_hashes();
 	ck_assert_ptr_nonnull(hp = hashpool_new(1, 1));
@@ -478,6 +482,10 @@ START_TEST(test_hashpool_renew_result)
 	wait_renewals(rs, 2);
 	ck_assert_int_eq(rs[0].rs_result, 1);
 	ck_assert_int_eq(rs[1].rs_result, 0);
+	hashpool_get_load(hp, &hl);
+	ck_assert_uint_eq(hl.hl_renewed, 1);
+	ck_assert_uint_eq(hl.hl_renewals_refused, 1);
+	ck_assert_uint_eq(hl.hl_renewals_dropped, 0);
 	hashpool_free(hp);
 	ck_assert_int_eq(rs[0].rs_calls + rs[1].rs_calls, 2);
 }
@@ -536,12 +544,16 @@ START_TEST(test_hashpool_renew_first)
 }
 END_TEST
 
-/* At most HASHPOOL_RENEWALS_MAX at once; past that, -1 and no callback. */
+/*
+ * At most HASHPOOL_RENEWALS_MAX at once; past that, -1 and no callback,
+ * counted as dropped.
+ */
 START_TEST(test_hashpool_renew_max)
 {
 	struct hashpool		*hp;
 	struct slow_arg		 a = { NULL, NULL, -2 };
 	struct renewal_seen	 rs[HASHPOOL_RENEWALS_MAX + 1];
+	struct hashpool_load	 hl;
 	pthread_t		 ta;
 	int			 i;
 
@@ -559,6 +571,9 @@ START_TEST(test_hashpool_renew_max)
 	pthread_join(ta, NULL);
 	wait_renewals(rs, HASHPOOL_RENEWALS_MAX);
 	ck_assert_int_eq(rs[HASHPOOL_RENEWALS_MAX].rs_calls, 0);
+	hashpool_get_load(hp, &hl);
+	ck_assert_uint_eq(hl.hl_renewed, HASHPOOL_RENEWALS_MAX);
+	ck_assert_uint_eq(hl.hl_renewals_dropped, 1);
 	/* Room again. */
 	ck_assert_int_eq(hashpool_renew(hp, fast_hash, PW, strlen(PW),
 	    renewal_done, &rs[HASHPOOL_RENEWALS_MAX]), 0);

@@ -84,6 +84,9 @@ static const struct metrics_gauges gauges = {
 	.mg_hash_queued = 3,
 	.mg_hash_reserved = 1,
 	.mg_hash_rests = 7,
+	.mg_renewed = 2,
+	.mg_renewals_refused = 1,
+	.mg_renewals_dropped = 1,
 	.mg_have_throttle = 1,
 	.mg_throttle_bans = 5,
 };
@@ -114,6 +117,12 @@ static const char want_known[] =
 	"verification cache, so hashed.\n"
     "# TYPE fcgi_authz_cache_misses_total counter\n"
     "fcgi_authz_cache_misses_total 3\n"
+    "# HELP fcgi_authz_cache_renewals_total Cached passwords verified "
+	"again in the background, by result.\n"
+    "# TYPE fcgi_authz_cache_renewals_total counter\n"
+    "fcgi_authz_cache_renewals_total{result=\"renewed\"} 2\n"
+    "fcgi_authz_cache_renewals_total{result=\"refused\"} 1\n"
+    "fcgi_authz_cache_renewals_total{result=\"dropped\"} 1\n"
     "# HELP fcgi_authz_hashing_threads Threads that verify passwords.\n"
     "# TYPE fcgi_authz_hashing_threads gauge\n"
     "fcgi_authz_hashing_threads 2\n"
@@ -294,8 +303,8 @@ START_TEST(test_metrics_render_shape)
 		samples++;
 	}
 	ck_assert_uint_eq(helps, types);
-	ck_assert_uint_eq(types, 14);
-	ck_assert_uint_eq(samples, 16);
+	ck_assert_uint_eq(types, 15);
+	ck_assert_uint_eq(samples, 19);
 }
 END_TEST
 
@@ -494,9 +503,9 @@ START_TEST(test_metrics_render_bound)
 			count(statuses[st], (enum authz_reason)r,
 			    AUTHZ_CACHE_HIT);
 	ck_assert_uint_gt(n = metrics_render(&mg, buf, sizeof(buf)), 0);
-	/* Each of the 90 decisions series, the 8 other counters and the
+	/* Each of the 90 decisions series, the 11 other counters and the
 	 * 14 gauges could have up to 19 digits more. */
-	worst = n + (NITEMS(statuses) * AUTHZ_R_COUNT + 8 + 14) * 19;
+	worst = n + (NITEMS(statuses) * AUTHZ_R_COUNT + 11 + 14) * 19;
 	ck_assert_msg(worst < METRICS_TEXT_MAX, "worst case %zu bytes",
 	    worst);
 }

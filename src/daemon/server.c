@@ -553,6 +553,9 @@ server_metrics_write(struct server *sv, const char *path)
 	mg.mg_hash_queued = hl.hl_queued;
 	mg.mg_hash_reserved = hl.hl_reserved;
 	mg.mg_hash_rests = hl.hl_rests;
+	mg.mg_renewed = hl.hl_renewed;
+	mg.mg_renewals_refused = hl.hl_renewals_refused;
+	mg.mg_renewals_dropped = hl.hl_renewals_dropped;
 	server_conn_gauges(sv, &mg);
 	/* A scan of the whole table: every few seconds, not per request. */
 	if (sv->sv_throttle != NULL) {
