@@ -85,48 +85,95 @@ authz_copy(char *dst, size_t dstsz, const char *src)
 }
 
 /*
- * The client: REMOTE_ADDR, or with a trusted proxy in front, the
- * right-most X-Forwarded-For entry that is not itself a trusted proxy
- * (entries further left are whatever the client chose to send).
+ * Takes the right-most entry off the list buf[0..*len).  Returns 1 with
+ * it in *addr, 0 if the list is empty, -1 if the entry is not an
+ * address.
+ */
+static int
+authz_pop_forwarded(char *buf, size_t *len, struct netaddr *addr)
+{
+	char *end = buf + *len, *start;
+
+	while (end > buf && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end == buf)
+		return 0;
+	*end = '\0';
+	start = strrchr(buf, ',');
+	*len = start != NULL ? (size_t)(start - buf) : 0;
+	start = start != NULL ? start + 1 : buf;
+	while (*start == ' ' || *start == '\t')
+		start++;
+	return netaddr_parse(start, addr) == -1 ? -1 : 1;
+}
+
+static int
+authz_is_trusted(const struct netcidr *trusted, size_t ntrusted,
+    const struct netaddr *addr)
+{
+	size_t i;
+
+	for (i = 0; i < ntrusted; i++)
+		if (netcidr_contains(&trusted[i], addr))
+			return 1;
+	return 0;
+}
+
+/*
+ * Walks an X-Forwarded-For list from the right while the address in
+ * hand is in trusted: the client is the first that is not (entries
+ * further left are whatever the client chose to send), or, if they all
+ * are, the left-most one.  The address in hand is *addr (the peer), or
+ * with from_list the list's right-most entry.  Returns 1 with the client
+ * in *addr, 0 if an entry is not an address, the list is too long, or
+ * from_list and it is empty.
+ */
+static int
+authz_walk_forwarded(const struct netcidr *trusted, size_t ntrusted,
+    const char *xff, int from_list, struct netaddr *addr)
+{
+	char	buf[AUTHZ_XFF_MAX + 1];
+	size_t	len;
+
+	if ((len = strlen(xff)) > AUTHZ_XFF_MAX)
+		return 0;
+	memcpy(buf, xff, len + 1);
+	if (from_list && authz_pop_forwarded(buf, &len, addr) != 1)
+		return 0;
+	while (authz_is_trusted(trusted, ntrusted, addr)) {
+		switch (authz_pop_forwarded(buf, &len, addr)) {
+		case 0:
+			return 1;	/* ran out: the last proxy is the client */
+		case -1:
+			return 0;	/* garbage where an address must be */
+		}
+	}
+	return 1;
+}
+
+/*
+ * The client.  Over FastCGI: REMOTE_ADDR, or with a trusted proxy in
+ * front, the walk of X-Forwarded-For past trusted_proxies.  Over HTTP
+ * the peer is always a proxy (fwdauth.h): the client is the walk of
+ * X-Forwarded-For past http_trusted, and without one it is unknown, not
+ * the proxy, so that no network rule takes the proxy for its clients.
  * Returns 1 if the address is known.
  */
 static int
 authz_client_addr(const struct conf *cf, const struct authz_facts *f,
     struct netaddr *addr)
 {
-	char		 buf[AUTHZ_XFF_MAX + 1], *end, *start;
-	size_t		 i, len;
-	int		 trusted;
-
+	if (f->af_role == AUTHZ_ROLE_HTTP)
+		return f->af_forwarded_for != NULL &&
+		    authz_walk_forwarded(cf->cf_http_trusted,
+		    cf->cf_nhttp_trusted, f->af_forwarded_for, 1, addr);
 	if (f->af_remote_addr == NULL ||
 	    netaddr_parse(f->af_remote_addr, addr) == -1)
 		return 0;
 	if (cf->cf_ntrusted_proxies == 0 || f->af_forwarded_for == NULL)
 		return 1;
-	if ((len = strlen(f->af_forwarded_for)) > AUTHZ_XFF_MAX)
-		return 0;
-	memcpy(buf, f->af_forwarded_for, len + 1);
-	for (;;) {
-		for (i = 0, trusted = 0; i < cf->cf_ntrusted_proxies; i++)
-			if (netcidr_contains(&cf->cf_trusted_proxies[i], addr))
-				trusted = 1;
-		if (!trusted)
-			return 1;
-		/* Take the next entry from the right. */
-		end = buf + len;
-		while (end > buf && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (end == buf)
-			return 1;	/* ran out: the last proxy is the client */
-		*end = '\0';
-		start = strrchr(buf, ',');
-		len = start != NULL ? (size_t)(start - buf) : 0;
-		start = start != NULL ? start + 1 : buf;
-		while (*start == ' ' || *start == '\t')
-			start++;
-		if (netaddr_parse(start, addr) == -1)
-			return 0;	/* garbage where an address must be */
-	}
+	return authz_walk_forwarded(cf->cf_trusted_proxies,
+	    cf->cf_ntrusted_proxies, f->af_forwarded_for, 0, addr);
 }
 
 /*
@@ -625,6 +672,61 @@ authz_verdict_reset(struct authz_verdict *v)
 	v->av_method[0] = '\0';
 }
 
+/* The sanity checks of the request itself: method, URI and path. */
+static int
+authz_check_target(const struct authz_facts *f, struct authz_verdict *v)
+{
+	authz_copy(v->av_method, sizeof(v->av_method), f->af_method);
+	if (f->af_bad_params || strlen(f->af_method) > AUTHZ_METHOD_MAX ||
+	    strlen(f->af_uri) > AUTHZ_URI_MAX) {
+		v->av_detail = f->af_bad_detail;
+		authz_set(v, 400, AUTHZ_R_BAD_PATH, AUTHZ_CH_NONE);
+		return -1;
+	}
+	if (canon_path(f->af_uri, v->av_path, sizeof(v->av_path)) == -1) {
+		v->av_path[0] = '\0';
+		authz_set(v, 400, AUTHZ_R_BAD_PATH, AUTHZ_CH_NONE);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An HTTP forward-auth request (fwdauth.h): from a peer that may describe
+ * a client, else 403 (the peer's own address in the log); headers that
+ * cannot be told apart, 400; no client's method and URI at all, 500
+ * (fail closed: a proxy that sends neither is set up wrong).
+ */
+static int
+authz_check_http(const struct authz_facts *f, struct authz_verdict *v)
+{
+	const char *why = NULL;
+
+	if (f->af_untrusted_peer) {
+		authz_copy(v->av_addr, sizeof(v->av_addr), f->af_remote_addr);
+		v->av_detail = "peer not in [server] http_trusted";
+		authz_set(v, 403, AUTHZ_R_NETWORK, AUTHZ_CH_NONE);
+		return -1;
+	}
+	if (f->af_bad_params && f->af_method == NULL) {
+		v->av_detail = f->af_bad_detail;
+		authz_set(v, 400, AUTHZ_R_BAD_PATH, AUTHZ_CH_NONE);
+		return -1;
+	}
+	if (f->af_method == NULL)
+		why = "no X-Forwarded-Method or X-Original-Method header "
+		    "(see docs/servers.md, HTTP forward auth)";
+	else if (f->af_uri == NULL)
+		why = "no X-Forwarded-Uri or X-Original-URI header "
+		    "(see docs/servers.md, HTTP forward auth)";
+	if (why != NULL) {
+		v->av_detail = why;
+		authz_set(v, 500, AUTHZ_R_INTERNAL, AUTHZ_CH_NONE);
+		return -1;
+	}
+	return authz_check_target(f, v);
+}
+
 /* Steps 1 and the sanity checks before any rule is looked at. */
 static int
 authz_check_request(const struct conf *cf, const struct authz_services *sv,
@@ -639,6 +741,8 @@ authz_check_request(const struct conf *cf, const struct authz_services *sv,
 		why = "unsupported FastCGI role";
 	else if (f->af_phase == AUTHZ_PHASE_UNKNOWN)
 		why = "unknown FCGI_APACHE_ROLE";
+	else if (f->af_role == AUTHZ_ROLE_HTTP)
+		return authz_check_http(f, v);
 	else if (f->af_method == NULL)
 		why = f->af_role == AUTHZ_ROLE_RESPONDER ?
 		    "no AUTHZ_ORIGINAL_METHOD param (see the nginx example)" :
@@ -650,18 +754,7 @@ authz_check_request(const struct conf *cf, const struct authz_services *sv,
 		authz_set(v, 500, AUTHZ_R_INTERNAL, AUTHZ_CH_NONE);
 		return -1;
 	}
-	authz_copy(v->av_method, sizeof(v->av_method), f->af_method);
-	if (f->af_bad_params || strlen(f->af_method) > AUTHZ_METHOD_MAX ||
-	    strlen(f->af_uri) > AUTHZ_URI_MAX) {
-		authz_set(v, 400, AUTHZ_R_BAD_PATH, AUTHZ_CH_NONE);
-		return -1;
-	}
-	if (canon_path(f->af_uri, v->av_path, sizeof(v->av_path)) == -1) {
-		v->av_path[0] = '\0';
-		authz_set(v, 400, AUTHZ_R_BAD_PATH, AUTHZ_CH_NONE);
-		return -1;
-	}
-	return 0;
+	return authz_check_target(f, v);
 }
 
 void

@@ -22,6 +22,7 @@ struct throttle;
 enum authz_role {
 	AUTHZ_ROLE_AUTHORIZER,	/* FastCGI AUTHORIZER: Apache, lighttpd */
 	AUTHZ_ROLE_RESPONDER,	/* FastCGI RESPONDER: nginx auth_request */
+	AUTHZ_ROLE_HTTP,	/* HTTP forward auth (fwdauth.h) */
 	AUTHZ_ROLE_OTHER	/* FILTER or unknown: refused */
 };
 
@@ -33,7 +34,8 @@ enum authz_phase {
 	AUTHZ_PHASE_UNKNOWN		/* refused */
 };
 
-/* What the request says, as the FastCGI edge found it.  NULL: absent. */
+/* What the request says, as the FastCGI or HTTP edge found it.  NULL:
+ * absent. */
 struct authz_facts {
 	enum authz_role	 af_role;
 	enum authz_phase af_phase;
@@ -45,6 +47,9 @@ struct authz_facts {
 	const char	*af_remote_user;
 	const char	*af_remote_passwd;
 	int		 af_bad_params;		/* oversized or unusable */
+	const char	*af_bad_detail;		/* why, for the log; or NULL */
+	int		 af_untrusted_peer;	/* HTTP: the peer is not in
+						   http_trusted */
 	int		 af_dup_authorization;	/* merged or repeated header */
 	time_t		 af_now;		/* wall clock, for expiry */
 	uint64_t	 af_mono;		/* monoclock_now(), for the

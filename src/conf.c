@@ -279,6 +279,7 @@ conf_load_common(const char *path, int flags, struct conf_trust *trust,
 	conf_read(&cp, path, trust, &st, errs);
 	conf_fileid_from_stat(&st, &cf->cf_files.cfs_conf);
 	confparse_finish(&cp);
+	confparse_default_lists(&cp);
 	if (cf->cf_realm == NULL && (cf->cf_realm = strdup(AUTHZ_REALM)) == NULL)
 		errlist_add(errs, path, 0, "out of memory");
 	if (cp.cp_users_raw != NULL) {
@@ -355,6 +356,8 @@ conf_free(struct conf *cf)
 	free(cf->cf_users_path);
 	free(cf->cf_realm);
 	free(cf->cf_trusted_proxies);
+	free(cf->cf_http_trusted);
+	free(cf->cf_http);
 	free(cf->cf_user);
 	free(cf->cf_group);
 	free(cf->cf_metrics_textfile);

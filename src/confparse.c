@@ -248,6 +248,33 @@ confparse_set_proxies(struct confparse *cp, const struct conf_key *k,
 	    &cf->cf_trusted_proxies, &cf->cf_ntrusted_proxies);
 }
 
+/* [server] http_trusted: set, even to nothing, it replaces the default. */
+static int
+confparse_set_http_trusted(struct confparse *cp, const struct conf_key *k,
+    const char *v, int line)
+{
+	struct conf *cf = cp->cp_conf;
+
+	cf->cf_http_trusted_set = 1;
+	return confparse_set_cidrs(cp, line, k->ck_key, v,
+	    &cf->cf_http_trusted, &cf->cf_nhttp_trusted);
+}
+
+/*
+ * The default http_trusted (AUTHZ_HTTP_TRUSTED) when the file left it
+ * unset; at the end of the file, since it is a list that takes memory.
+ */
+void
+confparse_default_lists(struct confparse *cp)
+{
+	struct conf *cf = cp->cp_conf;
+
+	if (!cf->cf_http_trusted_set)
+		(void)confparse_set_cidrs(cp, 0, "http_trusted",
+		    AUTHZ_HTTP_TRUSTED, &cf->cf_http_trusted,
+		    &cf->cf_nhttp_trusted);
+}
+
 #define KEY(s, k, t)	.ck_section = (s), .ck_key = (k), .ck_type = (t)
 #define AT(f)		.ck_off = offsetof(struct conf, f), \
 			.ck_store = CONF_STORE_OF(f)
@@ -256,6 +283,10 @@ confparse_set_proxies(struct confparse *cp, const struct conf_key *k,
 static const struct conf_key conf_keys[] = {
 	{ KEY("server", "listen", CONF_STRING), AT(cf_listen),
 	  .ck_flags = CONF_EMPTY_UNSET },
+	{ KEY("server", "http", CONF_STRING), AT(cf_http),
+	  .ck_flags = CONF_EMPTY_UNSET },
+	{ KEY("server", "http_trusted", CONF_CUSTOM),
+	  .ck_set = confparse_set_http_trusted },
 	{ KEY("server", "users", CONF_CUSTOM), .ck_set = confparse_set_users,
 	  .ck_line = CONFPARSE_LINE_USERS },
 	{ KEY("server", "workers", CONF_UINT), AT(cf_workers),

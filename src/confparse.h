@@ -35,6 +35,8 @@ void	confparse_defaults(struct conf *);
 /* The inih handler (inifile.h): user is a struct confparse. */
 int	confparse_handler(void *user, const char *section, const char *name,
 	    const char *value, int line);
+/* Fills the lists the file left unset with their defaults. */
+void	confparse_default_lists(struct confparse *);
 /* Checks the rule just finished; called at the next section and at EOF. */
 void	confparse_finish(struct confparse *);
 

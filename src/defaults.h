@@ -32,6 +32,8 @@
 
 /* [server] */
 #define AUTHZ_WORKERS		4
+/* Whose forwarded headers the HTTP listener believes: loopback. */
+#define AUTHZ_HTTP_TRUSTED	"127.0.0.0/8, ::1"
 #define AUTHZ_WORKERS_MAX	256
 /*
  * Request threads started beside the workers for the places of those

@@ -66,6 +66,7 @@ struct conf {
 	char		*cf_path;		/* the config file */
 	/* [server] */
 	char		*cf_listen;		/* NULL: not set */
+	char		*cf_http;		/* forward-auth; NULL: none */
 	char		*cf_users_path;		/* resolved against cf_path */
 	unsigned	 cf_workers;
 	char		*cf_realm;
@@ -73,6 +74,10 @@ struct conf {
 	int		 cf_authz_failure;	/* 403 or 401 */
 	struct netcidr	*cf_trusted_proxies;
 	size_t		 cf_ntrusted_proxies;
+	struct netcidr	*cf_http_trusted;	/* AUTHZ_HTTP_TRUSTED unless
+						   set, maybe to nothing */
+	size_t		 cf_nhttp_trusted;
+	int		 cf_http_trusted_set;
 	enum conf_log	 cf_log;
 	unsigned	 cf_request_timeout;	/* seconds, a whole request */
 	unsigned	 cf_idle_timeout;	/* seconds, a kept connection */
