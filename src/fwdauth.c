@@ -40,6 +40,18 @@ fwdauth_field_of(const char *name)
 	return -1;
 }
 
+int
+fwdauth_reads(const char *name)
+{
+	return fwdauth_field_of(name) != -1;
+}
+
+int
+fwdauth_is_secret(const char *name)
+{
+	return fwdauth_field_of(name) == FF_AUTHORIZATION;
+}
+
 /*
  * Appends one X-Forwarded-For line to the list in buf, after ", " if it
  * is not the first.  What does not fit is cut, past AUTHZ_XFF_MAX: the

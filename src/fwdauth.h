@@ -31,6 +31,15 @@ struct fwdauth_buf {
 };
 
 /*
+ * Whether fwdauth_facts() reads a header of this name (any case): an
+ * HTTP front end keeps only those, however many others come.
+ */
+int	fwdauth_reads(const char *name);
+
+/* Authorization, whose value a front end wipes once it is decided. */
+int	fwdauth_is_secret(const char *name);
+
+/*
  * Fills *f from the n headers of one request.  peer is the proxy's
  * address as text, NULL on a unix socket; peer_trusted says whether it
  * may describe a client: in [server] http_trusted, or on a unix socket,

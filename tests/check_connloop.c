@@ -120,9 +120,11 @@ struct taker {
 static void *
 take_thread(void *arg)
 {
-	struct taker *tk = arg;
+	struct taker		*tk = arg;
+	struct connloop_task	*t;
 
-	tk->tk_conn = connloop_take(lp);
+	tk->tk_conn = connloop_take(lp, &t);
+	ck_assert_ptr_null(t);
 	return NULL;
 }
 
@@ -522,8 +524,9 @@ END_TEST
 /* A stop still hands out what is whole, then NULL. */
 START_TEST(test_connloop_stop)
 {
-	struct conn	*c;
-	int		 fd;
+	struct connloop_task	*t;
+	struct conn		*c;
+	int			 fd;
 
 	start(60000, 60000, 100);
 	fd = client();
@@ -531,12 +534,75 @@ START_TEST(test_connloop_stop)
 	send_all(fd, wire, wlen);
 	ck_assert(STATS_REACH(cs_ready, 1));
 	connloop_stop(lp);
-	ck_assert_ptr_nonnull(c = connloop_take(lp));
+	ck_assert_ptr_nonnull(c = connloop_take(lp, &t));
+	ck_assert_ptr_null(t);
 	ck_assert_uint_eq(peek_id(c), 3);
 	connloop_give_back(lp, c, CONNLOOP_CLOSE);	/* closed at once */
 	ck_assert(sees_close(fd));
-	ck_assert_ptr_null(connloop_take(lp));
+	ck_assert_ptr_null(connloop_take(lp, &t));
+	ck_assert_ptr_null(t);
 	close(fd);
+}
+END_TEST
+
+/*
+ * Tasks (an HTTP request's decision) go to the same threads: in the
+ * order posted, in turn with ready connections, and still handed out
+ * after a stop, which refuses new ones.
+ */
+START_TEST(test_connloop_tasks)
+{
+	struct connloop_task	 t1, t2, t3, *t;
+	struct connloop_stats	 cs;
+	struct conn		*c;
+	int			 fd;
+
+	start(60000, 60000, 100);
+	ck_assert_int_eq(connloop_post(lp, &t1), 0);
+	ck_assert_int_eq(connloop_post(lp, &t2), 0);
+	connloop_get_stats(lp, &cs);
+	ck_assert_uint_eq(cs.cs_tasks, 2);
+	fd = client();
+	request(5, 0);
+	send_all(fd, wire, wlen);
+	ck_assert(STATS_REACH(cs_ready, 1));
+	/* A connection first, then a task, then the next task. */
+	ck_assert_ptr_nonnull(c = connloop_take(lp, &t));
+	ck_assert_ptr_null(t);
+	ck_assert_uint_eq(peek_id(c), 5);
+	ck_assert_ptr_null(connloop_take(lp, &t));
+	ck_assert_ptr_eq(t, &t1);
+	connloop_give_back(lp, c, CONNLOOP_CLOSE);
+	ck_assert(sees_close(fd));
+	ck_assert_int_eq(connloop_post(lp, &t3), 0);
+	connloop_stop(lp);
+	ck_assert_int_eq(connloop_post(lp, &t1), -1);
+	ck_assert_ptr_null(connloop_take(lp, &t));
+	ck_assert_ptr_eq(t, &t2);
+	ck_assert_ptr_null(connloop_take(lp, &t));
+	ck_assert_ptr_eq(t, &t3);
+	ck_assert_ptr_null(connloop_take(lp, &t));
+	ck_assert_ptr_null(t);
+	connloop_get_stats(lp, &cs);
+	ck_assert_uint_eq(cs.cs_tasks, 0);
+	close(fd);
+}
+END_TEST
+
+/* Without a FastCGI socket the loop serves tasks alone. */
+START_TEST(test_connloop_tasks_only)
+{
+	struct connloop_limits	 lim = { 60000, 60000, 100 };
+	struct connloop_task	 t1, *t;
+
+	ck_assert_ptr_nonnull(lp = connloop_new(-1, &lim));
+	ck_assert_int_eq(connloop_start(lp), 0);
+	ck_assert_int_eq(connloop_post(lp, &t1), 0);
+	ck_assert_ptr_null(connloop_take(lp, &t));
+	ck_assert_ptr_eq(t, &t1);
+	connloop_stop(lp);
+	ck_assert_ptr_null(connloop_take(lp, &t));
+	ck_assert_ptr_null(t);
 }
 END_TEST
 
@@ -558,6 +624,8 @@ connloop_suite(void)
 	tcase_add_test(tc, test_connloop_limit_closes_oldest_idle);
 	tcase_add_test(tc, test_connloop_refused);
 	tcase_add_test(tc, test_connloop_stop);
+	tcase_add_test(tc, test_connloop_tasks);
+	tcase_add_test(tc, test_connloop_tasks_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

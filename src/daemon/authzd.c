@@ -96,35 +96,64 @@ authzd_load(const char *path)
 	return cf;
 }
 
-/* The socket to serve on: inherited (>= 0: fd 0 or 3), or opened here. */
+/* The sockets to serve on (server_run); -1: none of that kind. */
+struct authzd_sockets {
+	int	as_fcgi;
+	int	as_http;
+};
+
+/* [server] group, for the unix sockets: (gid_t)-1 to leave it. */
 static int
-authzd_open_socket(const struct conf *cf, const char *listen_arg,
-    int inherited)
+authzd_socket_group(const struct conf *cf, gid_t *gid)
+{
+	struct group *gr;
+
+	*gid = (gid_t)-1;
+	if (cf->cf_group == NULL || geteuid() != 0)
+		return 0;
+	if ((gr = getgrnam(cf->cf_group)) == NULL) {
+		fprintf(stderr, "fcgi-authzd: unknown group %s\n",
+		    cf->cf_group);
+		return -1;
+	}
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+/*
+ * The sockets to serve on: FastCGI inherited (>= 0: fd 0 or 3) or opened
+ * here, and the HTTP forward-auth one ([server] http) opened here.  One
+ * of them at least.  0, or -1 (said on stderr).
+ */
+static int
+authzd_open_sockets(const struct conf *cf, const char *listen_arg,
+    int inherited, struct authzd_sockets *so)
 {
 	const char	*addr = listen_arg != NULL ? listen_arg : cf->cf_listen;
 	const char	*errstr = NULL;
-	gid_t		 gid = (gid_t)-1;
-	struct group	*gr;
-	int		 fd;
+	gid_t		 gid;
 
-	if (inherited != -1)
-		return inherited;
-	if (addr == NULL) {
+	so->as_fcgi = inherited;
+	so->as_http = -1;
+	if (inherited == -1 && addr == NULL && cf->cf_http == NULL) {
 		fprintf(stderr, "fcgi-authzd: no socket on fd 0 and no listen "
-		    "address (use -l or [server] listen)\n");
+		    "address (use -l, [server] listen or [server] http)\n");
 		return -1;
 	}
-	if (cf->cf_group != NULL && geteuid() == 0) {
-		if ((gr = getgrnam(cf->cf_group)) == NULL) {
-			fprintf(stderr, "fcgi-authzd: unknown group %s\n",
-			    cf->cf_group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
-	if ((fd = listen_open(addr, cf->cf_socket_mode, gid, &errstr)) == -1)
+	if (authzd_socket_group(cf, &gid) == -1)
+		return -1;
+	if (inherited == -1 && addr != NULL && (so->as_fcgi = listen_open(addr,
+	    cf->cf_socket_mode, gid, &errstr)) == -1) {
 		fprintf(stderr, "fcgi-authzd: listen on %s: %s\n", addr, errstr);
-	return fd;
+		return -1;
+	}
+	if (cf->cf_http != NULL && (so->as_http = listen_open(cf->cf_http,
+	    cf->cf_socket_mode, gid, &errstr)) == -1) {
+		fprintf(stderr, "fcgi-authzd: [server] http %s: %s\n",
+		    cf->cf_http, errstr);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -176,8 +205,8 @@ authzd_open_throttle(const struct conf *cf)
 }
 
 static pid_t
-authzd_spawn(int fd, struct conf *cf, const char *conf_path,
-    struct throttle *th)
+authzd_spawn(const struct authzd_sockets *so, struct conf *cf,
+    const char *conf_path, struct throttle *th)
 {
 	pid_t		 pid;
 	sigset_t	 none;
@@ -193,7 +222,7 @@ authzd_spawn(int fd, struct conf *cf, const char *conf_path,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* exit, not _exit: LeakSanitizer checks the worker too. */
-	exit(server_run(fd, cf, conf_path, th));
+	exit(server_run(so->as_fcgi, so->as_http, cf, conf_path, th));
 }
 
 /* Waits before a restart so that a crash loop cannot spin a core. */
@@ -221,8 +250,8 @@ authzd_restart_pause(struct timespec *last)
  * paces the watch on the files.  Frees cf.
  */
 static int
-authzd_supervise(int fd, struct conf *cf, const char *conf_path,
-    struct throttle *th)
+authzd_supervise(const struct authzd_sockets *so, struct conf *cf,
+    const char *conf_path, struct throttle *th)
 {
 	sigset_t	 set;
 	siginfo_t	 si;
@@ -246,7 +275,7 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path,
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &last);
-	if ((child = authzd_spawn(fd, lastgood_conf(lg), conf_path,
+	if ((child = authzd_spawn(so, lastgood_conf(lg), conf_path,
 	    th)) == -1) {
 		log_warn("fork");
 		lastgood_free(lg);
@@ -284,7 +313,7 @@ authzd_supervise(int fd, struct conf *cf, const char *conf_path,
 			log_warnx("worker %ld exited with status %d; "
 			    "restarting", (long)child, WEXITSTATUS(status));
 		authzd_restart_pause(&last);
-		if ((child = authzd_spawn(fd, lastgood_conf(lg), conf_path,
+		if ((child = authzd_spawn(so, lastgood_conf(lg), conf_path,
 		    th)) == -1) {
 			log_warn("fork");
 			lastgood_free(lg);
@@ -306,7 +335,8 @@ main(int argc, char *argv[])
 {
 	const char	*conf_path = AUTHZ_CONF_FILE, *listen_arg = NULL;
 	char		 abs_path[PATH_MAX];
-	int		 ch, check_only = 0, foreground = 0, fd, inherited;
+	int		 ch, check_only = 0, foreground = 0, inherited;
+	struct authzd_sockets so;
 	int		 spawned, rc;
 	struct conf	*cf;
 	struct throttle	*th = NULL;
@@ -370,7 +400,7 @@ main(int argc, char *argv[])
 	inherited = listen_arg == NULL ? listen_inherited() : -1;
 	spawned = inherited != -1;
 	/* The table after the drop: it is the daemon user's file. */
-	if ((fd = authzd_open_socket(cf, listen_arg, inherited)) == -1 ||
+	if (authzd_open_sockets(cf, listen_arg, inherited, &so) == -1 ||
 	    authzd_drop_privileges(cf) == -1 ||
 	    (th = authzd_open_throttle(cf)) == NULL) {
 		conf_free(cf);
@@ -384,7 +414,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "fcgi-authzd: daemon: %s\n", strerror(errno));
 		return 1;
 	}
-	rc = authzd_supervise(fd, cf, conf_path, th);
+	rc = authzd_supervise(&so, cf, conf_path, th);
 	throttle_close(th);
 	return rc;
 }

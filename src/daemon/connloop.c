@@ -91,6 +91,7 @@ struct conn {
 };
 
 TAILQ_HEAD(connq, conn);
+STAILQ_HEAD(connloop_taskq, connloop_task);
 
 struct connloop {
 	int		 lp_listen;
@@ -116,6 +117,9 @@ struct connloop {
 	struct connq	 lp_lists[CONN_NSTATES];
 	unsigned	 lp_count[CONN_NSTATES];
 	unsigned	 lp_waiting;	/* request threads in connloop_take */
+	struct connloop_taskq lp_tasks;	/* posted, not yet taken */
+	unsigned	 lp_ntasks;
+	int		 lp_task_turn;	/* a task goes first next time */
 	int		 lp_stopping;
 	unsigned long	 lp_accepted, lp_timed_out, lp_refused, lp_evicted;
 };
@@ -676,6 +680,8 @@ connloop_open_fds(struct connloop *lp)
 		log_warn("epoll_ctl");
 		return -1;
 	}
+	if (lp->lp_listen == -1)
+		return 0;	/* tasks only (connloop_post) */
 	/* Shared with the supervisor, and with other processes on the same
 	 * socket: each accepts without blocking, whoever wins. */
 	if ((fl = fcntl(lp->lp_listen, F_GETFL)) == -1 ||
@@ -711,6 +717,7 @@ connloop_new(int listen_fd, const struct connloop_limits *limits)
 	pthread_cond_init(&lp->lp_ready_cv, NULL);
 	for (i = 0; i < CONN_NSTATES; i++)
 		TAILQ_INIT(&lp->lp_lists[i]);
+	STAILQ_INIT(&lp->lp_tasks);
 	if ((lp->lp_peek = malloc(FCGISCAN_BYTES_MAX)) == NULL) {
 		log_warnx("out of memory");
 		connloop_free(lp);
@@ -742,22 +749,56 @@ connloop_start(struct connloop *lp)
 	return 0;
 }
 
+/*
+ * Ready connections and posted tasks are taken in turn, a connection
+ * first: neither kind can starve the other.
+ */
 struct conn *
-connloop_take(struct connloop *lp)
+connloop_take(struct connloop *lp, struct connloop_task **task)
 {
-	struct conn *c;
+	struct conn		*c;
+	struct connloop_task	*t = NULL;
 
 	pthread_mutex_lock(&lp->lp_lock);
 	while ((c = TAILQ_FIRST(&lp->lp_lists[CONN_READY])) == NULL &&
-	    !lp->lp_stopping) {
+	    (t = STAILQ_FIRST(&lp->lp_tasks)) == NULL && !lp->lp_stopping) {
 		lp->lp_waiting++;
 		pthread_cond_wait(&lp->lp_ready_cv, &lp->lp_lock);
 		lp->lp_waiting--;
 	}
-	if (c != NULL)
+	if (c != NULL && lp->lp_task_turn &&
+	    (t = STAILQ_FIRST(&lp->lp_tasks)) != NULL)
+		c = NULL;
+	if (c != NULL) {
 		conn_move(lp, c, CONN_BUSY, 0);
+		t = NULL;
+	} else if (t != NULL) {
+		STAILQ_REMOVE_HEAD(&lp->lp_tasks, ct_link);
+		lp->lp_ntasks--;
+	}
+	lp->lp_task_turn = c != NULL;
 	pthread_mutex_unlock(&lp->lp_lock);
+	*task = t;
 	return c;
+}
+
+int
+connloop_post(struct connloop *lp, struct connloop_task *t)
+{
+	int wake;
+
+	pthread_mutex_lock(&lp->lp_lock);
+	if (lp->lp_stopping) {
+		pthread_mutex_unlock(&lp->lp_lock);
+		return -1;
+	}
+	STAILQ_INSERT_TAIL(&lp->lp_tasks, t, ct_link);
+	lp->lp_ntasks++;
+	wake = lp->lp_waiting > 0;
+	pthread_mutex_unlock(&lp->lp_lock);
+	if (wake)
+		pthread_cond_signal(&lp->lp_ready_cv);
+	return 0;
 }
 
 int
@@ -872,6 +913,7 @@ connloop_get_stats(struct connloop *lp, struct connloop_stats *cs)
 	cs->cs_timed_out = lp->lp_timed_out;
 	cs->cs_refused = lp->lp_refused;
 	cs->cs_evicted = lp->lp_evicted;
+	cs->cs_tasks = lp->lp_ntasks;
 	pthread_mutex_unlock(&lp->lp_lock);
 	cs->cs_open = cs->cs_reading + cs->cs_ready + cs->cs_busy +
 	    cs->cs_idle + cs->cs_closing;

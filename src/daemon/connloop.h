@@ -13,6 +13,8 @@
 #ifndef AUTHZ_CONNLOOP_H
 #define AUTHZ_CONNLOOP_H
 
+#include <sys/queue.h>
+
 #include <stdint.h>
 
 struct connloop;
@@ -36,6 +38,17 @@ struct connloop_stats {
 	unsigned long	cs_timed_out;	/* no whole request in time */
 	unsigned long	cs_refused;	/* bytes libfcgi would not read */
 	unsigned long	cs_evicted;	/* closed for max_connections */
+	unsigned	cs_tasks;	/* posted, waiting for a thread */
+};
+
+/*
+ * Work for the same request threads that is not a FastCGI connection: a
+ * request of the HTTP forward-auth listener (httpfront.h).  The caller
+ * embeds it in its own and owns it; a request thread gets it back from
+ * connloop_take.
+ */
+struct connloop_task {
+	STAILQ_ENTRY(connloop_task) ct_link;
 };
 
 /* What a request thread does with a connection it has answered on. */
@@ -47,24 +60,31 @@ enum connloop_after {
 };
 
 /*
- * A loop over listen_fd, which it makes non-blocking and does not own.
- * NULL (logged) on failure.
+ * A loop over listen_fd, which it makes non-blocking and does not own;
+ * -1: no FastCGI socket, tasks only.  NULL (logged) on failure.
  */
 struct connloop	*connloop_new(int listen_fd, const struct connloop_limits *);
 /* Starts the loop's thread.  0, or -1 (logged). */
 int		 connloop_start(struct connloop *);
 /*
  * A request thread: waits for a connection with a whole request in its
- * socket, and owns it until connloop_give_back().  NULL once
- * connloop_stop() has been called and no ready connection is left.
+ * socket, which it owns until connloop_give_back(), or for a task
+ * (returns NULL with *task set).  NULL with *task NULL once
+ * connloop_stop() has been called and nothing ready is left.
  */
-struct conn	*connloop_take(struct connloop *);
+struct conn	*connloop_take(struct connloop *, struct connloop_task **task);
+/*
+ * Hands a task on to the first free request thread.  0, or -1 once
+ * connloop_stop() has been called: the task was not taken.
+ */
+int		 connloop_post(struct connloop *, struct connloop_task *);
 int		 connloop_fd(const struct conn *);
 void		 connloop_give_back(struct connloop *, struct conn *,
 		    enum connloop_after);
 /*
  * Stops accepting and joins the loop's thread; connections already
- * whole are still handed out, then connloop_take() returns NULL.
+ * whole and tasks already posted are still handed out, then
+ * connloop_take() returns NULL.
  */
 void		 connloop_stop(struct connloop *);
 /* After connloop_stop() and once no thread holds a connection. */

@@ -35,7 +35,9 @@
 #include "defaults.h"
 #include "facts.h"
 #include "fcgiscan.h"
+#include "fwdauth.h"
 #include "hashpool.h"
+#include "httpfront.h"
 #include "log.h"
 #include "metrics.h"
 #include "proc.h"
@@ -80,7 +82,10 @@ struct worker {
 };
 
 struct server {
-	int		 sv_fd;
+	int		 sv_fd;		/* FastCGI; -1: none */
+	int		 sv_http_fd;	/* HTTP forward auth; -1: none */
+	struct httpfront *sv_http;
+	struct httpfront_limits sv_http_limits;
 	int		 sv_dead_fd;	/* a socket that cannot accept */
 	struct connloop	*sv_loop;
 	struct connloop_limits sv_limits;
@@ -204,6 +209,22 @@ server_snapshot_first(struct server *sv, struct conf *cf)
 	return sn;
 }
 
+/*
+ * A refusal after a hash cheaper than the dummy waits out the dummy's
+ * time (authz.h, av_not_before), on this thread and not on a hashing
+ * thread; its place goes to another meanwhile (crew.h), as it does while
+ * a hash is awaited.
+ */
+static void
+server_hold_back(struct worker *wk, const struct authz_verdict *v)
+{
+	if (v->av_not_before != 0 && v->av_not_before > monoclock_ns()) {
+		crew_wait_begin(wk->wk_server->sv_crew);
+		monoclock_sleep_until(v->av_not_before);
+		crew_wait_end(wk->wk_server->sv_crew);
+	}
+}
+
 static void
 server_answer(struct worker *wk)
 {
@@ -224,17 +245,7 @@ server_answer(struct worker *wk)
 	 * it unwiped (docs/security.md, Secrets). */
 	facts_wipe_secrets(req->envp);
 	len = render_verdict(sn->sn_conf, &v, out, sizeof(out));
-	/*
-	 * A refusal after a hash cheaper than the dummy waits out the
-	 * dummy's time (authz.h, av_not_before), on this thread and not on
-	 * a hashing thread; its place goes to another meanwhile (crew.h),
-	 * as it does while a hash is awaited.
-	 */
-	if (v.av_not_before != 0 && v.av_not_before > monoclock_ns()) {
-		crew_wait_begin(wk->wk_server->sv_crew);
-		monoclock_sleep_until(v.av_not_before);
-		crew_wait_end(wk->wk_server->sv_crew);
-	}
+	server_hold_back(wk, &v);
 	/* Never read FCGI_STDIN; answer now (docs/servers.md). */
 	if (len == 0)
 		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, req->out);
@@ -243,6 +254,29 @@ server_answer(struct worker *wk)
 	/* Before FCGX_Finish_r sends the answer: a denial is in the log by
 	 * the time the client has it. */
 	log_decision_buffered(&wk->wk_log, &v);
+	server_release(wk->wk_server, sn);
+}
+
+/*
+ * A request of the HTTP listener (httpfront.h): the same decision, log
+ * and metrics as over FastCGI; the answer goes back to the listener.
+ */
+static void
+server_answer_http(struct worker *wk, struct httpfront_req *rq)
+{
+	struct snapshot		*sn = server_acquire(wk->wk_server);
+	struct fwdauth_buf	 fb;
+	struct authz_facts	 facts;
+	struct authz_verdict	 v;
+
+	atomic_fetch_add(&wk->wk_accepted, 1);
+	httpfront_facts(rq, sn->sn_conf, time(NULL), &fb, &facts);
+	facts.af_mono = monoclock_now();
+	authz_decide(sn->sn_conf, &sn->sn_svc, &facts, &v);
+	metrics_count_verdict(&v);
+	server_hold_back(wk, &v);
+	log_decision_buffered(&wk->wk_log, &v);
+	httpfront_answer(rq, sn->sn_conf, &v);
 	server_release(wk->wk_server, sn);
 }
 
@@ -301,15 +335,19 @@ static void *
 server_worker(void *arg)
 {
 	struct worker	*wk = arg;
-	struct server	*sv = wk->wk_server;
-	struct conn	*c;
+	struct server		*sv = wk->wk_server;
+	struct conn		*c;
+	struct connloop_task	*t;
 
 	proc_thread_name("authzd-request");
 	for (;;) {
 		crew_enter(sv->sv_crew);
-		if ((c = connloop_take(sv->sv_loop)) == NULL)
+		if ((c = connloop_take(sv->sv_loop, &t)) != NULL)
+			server_serve_conn(wk, c);
+		else if (t != NULL)
+			server_answer_http(wk, httpfront_req_of(t));
+		else
 			break;
-		server_serve_conn(wk, c);
 	}
 	crew_leave(sv->sv_crew);
 	FCGX_Free(&wk->wk_req, 0);
@@ -673,6 +711,8 @@ server_stop_workers(struct server *sv)
 	struct timespec	ts = { 0, SERVER_STOP_POLL_MS * 1000 * 1000 };
 
 	atomic_store(&sv->sv_stopping, 1);
+	/* Kept HTTP connections may still ask until the loop stops. */
+	httpfront_quiesce(sv->sv_http);
 	if (sv->sv_crew != NULL)
 		crew_stop(sv->sv_crew);
 	if (sv->sv_loop != NULL)
@@ -691,10 +731,13 @@ server_stop_workers(struct server *sv)
 				done++;
 		}
 		if (done == n && server_started(sv) == n)
-			return;
+			break;
 		server_log_tick(sv);
 		nanosleep(&ts, NULL);
 	}
+	/* Every request it posted has been answered and resumed. */
+	httpfront_stop(sv->sv_http);
+	sv->sv_http = NULL;
 }
 
 /*
@@ -794,11 +837,12 @@ server_max_connections(const struct conf *cf)
 
 /* Everything but the pool, the snapshot and the workers (server_open). */
 static void
-server_init(struct server *sv, int listen_fd, const struct conf *cf,
-    const char *conf_path, struct throttle *throttle)
+server_init(struct server *sv, int listen_fd, int http_fd,
+    const struct conf *cf, const char *conf_path, struct throttle *throttle)
 {
 	memset(sv, 0, sizeof(*sv));
 	sv->sv_fd = listen_fd;
+	sv->sv_http_fd = http_fd;
 	server_supervisor = getppid();
 	sv->sv_conf_path = conf_path;
 	sv->sv_throttle = throttle;
@@ -807,6 +851,8 @@ server_init(struct server *sv, int listen_fd, const struct conf *cf,
 	sv->sv_limits.cl_request_ms = cf->cf_request_timeout * 1000;
 	sv->sv_limits.cl_idle_ms = cf->cf_idle_timeout * 1000;
 	sv->sv_limits.cl_max_conns = server_max_connections(cf);
+	sv->sv_http_limits.hl_max_conns = sv->sv_limits.cl_max_conns;
+	sv->sv_http_limits.hl_idle_sec = cf->cf_idle_timeout;
 	sv->sv_dead_fd = -1;
 	sv->sv_started = time(NULL);
 	pthread_mutex_init(&sv->sv_lock, NULL);
@@ -919,8 +965,15 @@ server_serve(struct server *sv)
 		server_stop_workers(sv);
 		return 1;
 	}
-	log_info("serving with %u workers, up to %u connections",
-	    sv->sv_nworkers, sv->sv_limits.cl_max_conns);
+	if (sv->sv_http_fd != -1 && (sv->sv_http = httpfront_start(
+	    sv->sv_http_fd, sv->sv_loop, &sv->sv_http_limits)) == NULL) {
+		server_stop_workers(sv);
+		return 1;
+	}
+	log_info("serving with %u workers, up to %u connections%s%s",
+	    sv->sv_nworkers, sv->sv_limits.cl_max_conns,
+	    sv->sv_fd != -1 ? ", FastCGI" : "",
+	    sv->sv_http != NULL ? ", HTTP forward auth" : "");
 	/*
 	 * From here this thread only watches the files, reloads them and
 	 * flushes logs.  The threads started above keep their nice value:
@@ -963,16 +1016,18 @@ server_teardown(struct server *sv, struct conf *cf)
 }
 
 int
-server_run(int listen_fd, struct conf *cf, const char *conf_path,
-    struct throttle *throttle)
+server_run(int listen_fd, int http_fd, struct conf *cf,
+    const char *conf_path, struct throttle *throttle)
 {
 	struct server	sv;
 	int		rc = 1;
 
-	server_init(&sv, listen_fd, cf, conf_path, throttle);
+	server_init(&sv, listen_fd, http_fd, cf, conf_path, throttle);
 	if (server_open(&sv, cf) == 0) {
 		server_take_signals(listen_fd);
-		server_set_socket_options(listen_fd, cf->cf_request_timeout);
+		if (listen_fd != -1)
+			server_set_socket_options(listen_fd,
+			    cf->cf_request_timeout);
 		rc = server_serve(&sv);
 	}
 	server_teardown(&sv, cf);

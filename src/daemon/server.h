@@ -1,5 +1,6 @@
 /*
- * The FastCGI edge: worker threads answering on the listening socket,
+ * The edges: request threads answering on the FastCGI socket and for the
+ * HTTP forward-auth listener (httpfront.h),
  * the configuration snapshot they share, reload on SIGHUP, a watchdog for
  * connections that hold a worker too long and for log lines a worker
  * holds back (log.h, log_buf), and a clean stop on SIGTERM.
@@ -12,12 +13,13 @@ struct conf;
 struct throttle;
 
 /*
- * Serves on listen_fd with conf (ownership passes to the server) until
+ * Serves FastCGI on listen_fd and HTTP forward auth on http_fd (either
+ * may be -1, not both) with conf (ownership passes to the server) until
  * SIGTERM or SIGINT; SIGHUP reloads conf_path.  Every snapshot borrows
  * throttle (NULL: none), the table opened at start-up.  Returns the exit
  * status.
  */
-int	server_run(int listen_fd, struct conf *conf, const char *conf_path,
-	    struct throttle *throttle);
+int	server_run(int listen_fd, int http_fd, struct conf *conf,
+	    const char *conf_path, struct throttle *throttle);
 
 #endif
