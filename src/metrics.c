@@ -228,6 +228,19 @@ metrics_render_reloads(struct strbuf *sb)
 	    memory_order_relaxed));
 }
 
+/* The HTTP forward-auth listener, when there is one. */
+static void
+metrics_render_http(const struct metrics_gauges *mg, struct strbuf *sb)
+{
+	metrics_head(sb, "fcgi_authz_http_connections", "gauge",
+	    "Open connections of the HTTP forward-auth listener.");
+	strbuf_appendf(sb, "fcgi_authz_http_connections %u\n",
+	    mg->mg_http_conns);
+	metrics_head(sb, "fcgi_authz_http_queued", "gauge",
+	    "HTTP forward-auth requests waiting for a request thread.");
+	strbuf_appendf(sb, "fcgi_authz_http_queued %u\n", mg->mg_http_queued);
+}
+
 static void
 metrics_render_renewals(const struct metrics_gauges *mg, struct strbuf *sb)
 {
@@ -279,6 +292,8 @@ metrics_render(const struct metrics_gauges *mg, char *buf, size_t bufsz)
 	}
 	if (mg->mg_have_conns)
 		metrics_render_conns(&mg->mg_conns, &sb);
+	if (mg->mg_have_http)
+		metrics_render_http(mg, &sb);
 	metrics_head(&sb, "fcgi_authz_users", "gauge",
 	    "Users in the running configuration.");
 	strbuf_appendf(&sb, "fcgi_authz_users %zu\n",

@@ -59,6 +59,9 @@ struct metrics_gauges {
 	unsigned	 mg_throttle_bans;
 	int		 mg_have_conns;		/* 0: no connections series */
 	struct metrics_conns mg_conns;
+	int		 mg_have_http;		/* 0: no HTTP listener */
+	unsigned	 mg_http_conns;		/* its connections open */
+	unsigned	 mg_http_queued;	/* its requests for a thread */
 };
 
 /*

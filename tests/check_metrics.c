@@ -213,6 +213,27 @@ START_TEST(test_metrics_render_fresh)
 }
 END_TEST
 
+/* The HTTP listener's gauges, only when there is one. */
+START_TEST(test_metrics_render_http)
+{
+	struct metrics_gauges	mg = gauges;
+	char			buf[METRICS_TEXT_MAX];
+
+	ck_assert_uint_gt(metrics_render(&mg, buf, sizeof(buf)), 0);
+	ck_assert_ptr_null(strstr(buf, "fcgi_authz_http_"));
+	mg.mg_have_http = 1;
+	mg.mg_http_conns = 17;
+	mg.mg_http_queued = 3;
+	ck_assert_uint_gt(metrics_render(&mg, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "# TYPE fcgi_authz_http_connections gauge\n"
+	    "fcgi_authz_http_connections 17\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "# TYPE fcgi_authz_http_queued gauge\n"
+	    "fcgi_authz_http_queued 3\n"));
+}
+END_TEST
+
 /* The daemon's connections: every state, the limit and the counters. */
 START_TEST(test_metrics_render_conns)
 {
@@ -494,6 +515,7 @@ START_TEST(test_metrics_render_bound)
 	static const int	 statuses[] = { 200, 400, 401, 403, 429, 500 };
 
 	mg.mg_have_conns = 1;
+	mg.mg_have_http = 1;
 
 	memset(version, 'v', sizeof(version) - 1);
 	version[sizeof(version) - 1] = '\0';
@@ -504,8 +526,8 @@ START_TEST(test_metrics_render_bound)
 			    AUTHZ_CACHE_HIT);
 	ck_assert_uint_gt(n = metrics_render(&mg, buf, sizeof(buf)), 0);
 	/* Each of the 90 decisions series, the 11 other counters and the
-	 * 14 gauges could have up to 19 digits more. */
-	worst = n + (NITEMS(statuses) * AUTHZ_R_COUNT + 11 + 14) * 19;
+	 * 16 gauges could have up to 19 digits more. */
+	worst = n + (NITEMS(statuses) * AUTHZ_R_COUNT + 11 + 16) * 19;
 	ck_assert_msg(worst < METRICS_TEXT_MAX, "worst case %zu bytes",
 	    worst);
 }
@@ -627,6 +649,7 @@ metrics_suite(void)
 	tcase_add_test(tc, test_metrics_render_known);
 	tcase_add_test(tc, test_metrics_render_fresh);
 	tcase_add_test(tc, test_metrics_render_conns);
+	tcase_add_test(tc, test_metrics_render_http);
 	tcase_add_test(tc, test_metrics_render_shape);
 	tcase_add_test(tc, test_metrics_threads);
 	tcase_add_test(tc, test_metrics_write);

@@ -51,7 +51,7 @@ write_conf() {
 	{
 		conf_base "server.http=$_http" server.realm=Fwd \
 		    throttle.max_failures=3 throttle.window=60 throttle.ban=60 \
-		    "$@"
+		    "metrics.textfile=$T/metrics.prom" "$@"
 		cat <<'EOF'
 
 [rule:health]
@@ -448,6 +448,26 @@ expect 429 throttled "the fourth guess"
 case $(header Retry-After) in
 ''|*[!0-9]*) fail "Retry-After: '$(header Retry-After)'" ;;
 esac
+end
+
+# metric NAME: its value in the metrics file, written every few seconds.
+metric() {
+	awk -v n="$1" '$1 == n { print $2 }' "$T/metrics.prom" 2>/dev/null
+}
+
+begin "metrics: the listener's decisions counted with the others, and its gauges"
+# The file is written every few seconds: until it has the last 429.
+i=0
+while [ -z "$(metric 'fcgi_authz_decisions_total{status="429",reason="throttled"}')" ] &&
+    [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -n "$(metric fcgi_authz_http_connections)" ] ||
+    fail "no fcgi_authz_http_connections in $(ls "$T")"
+[ -n "$(metric fcgi_authz_http_queued)" ] || fail "no fcgi_authz_http_queued"
+[ -n "$(metric 'fcgi_authz_decisions_total{status="429",reason="throttled"}')" ] ||
+    fail "the 429 is not counted"
 end
 
 begin "http_trusted: a peer outside it gets 403, whatever it says, and is logged"

@@ -566,6 +566,11 @@ server_conn_gauges(struct server *sv, struct metrics_gauges *mg)
 	crew_get_counts(sv->sv_crew, &cc);
 	mc->mc_threads = cc.cc_threads;
 	mc->mc_threads_waiting = cc.cc_waiting;
+	if (sv->sv_http != NULL) {
+		mg->mg_have_http = 1;
+		mg->mg_http_conns = httpfront_connections(sv->sv_http);
+		mg->mg_http_queued = cs.cs_tasks;
+	}
 }
 
 /*
