@@ -12,7 +12,6 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -91,23 +90,33 @@ httpfront_keep_header(void *arg, enum MHD_ValueKind kind, const char *name,
 	return MHD_YES;
 }
 
+/*
+ * The peer's address.  libmicrohttpd does not say how long it is: a unix
+ * peer's is as long as accept(2) made it (2 bytes for an unnamed
+ * client), so only its family is kept, which is all that is read.
+ */
 static void
 httpfront_keep_peer(struct httpfront_req *rq, struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo	*ci;
-	socklen_t			 len = sizeof(struct sockaddr_un);
 
 	rq->rq_peer.ss_family = AF_UNSPEC;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || ci->client_addr == NULL)
 		return;
-	if (ci->client_addr->sa_family == AF_INET)
-		len = sizeof(struct sockaddr_in);
-	else if (ci->client_addr->sa_family == AF_INET6)
-		len = sizeof(struct sockaddr_in6);
-	else if (ci->client_addr->sa_family != AF_UNIX)
-		return;
-	memcpy(&rq->rq_peer, ci->client_addr, len);
+	switch (ci->client_addr->sa_family) {
+	case AF_INET:
+		memcpy(&rq->rq_peer, ci->client_addr,
+		    sizeof(struct sockaddr_in));
+		break;
+	case AF_INET6:
+		memcpy(&rq->rq_peer, ci->client_addr,
+		    sizeof(struct sockaddr_in6));
+		break;
+	case AF_UNIX:
+		rq->rq_peer.ss_family = AF_UNIX;
+		break;
+	}
 }
 
 /* An answer made on the listener's thread: no decision behind it. */
