@@ -38,6 +38,9 @@
 #define TREALM		"Test realm"
 #define TADDR_OUTSIDE	"203.0.113.9"	/* in no rule's networks */
 #define TPROXY		"192.0.2.1"	/* trusted_proxies in CF_PROXY* */
+#define THTTP_PEER	"127.0.0.1"	/* a forward-auth proxy, trusted */
+#define THTTP_STRANGER	"198.51.100.7"	/* a peer not in http_trusted */
+#define TBAD_DETAIL	"test: unusable headers"	/* af_bad_detail */
 
 #define TH_OPSLIMIT	1ULL
 #define TH_MEMLIMIT	(8192UL * 1024)
@@ -73,6 +76,8 @@ enum tconf_id {
 	CF_PROXY,	/* trusted_proxies = TPROXY */
 	CF_PROXY2,	/* trusted_proxies = TPROXY, 10.0.0.0/8 */
 	CF_NOPW,	/* no services, as "fcgi-authzd -t" loads */
+	CF_HTTP,	/* http_trusted = loopback, 10.0.0.0/8 */
+	CF_HTTP_NONE,	/* http_trusted = (nothing) */
 	CF_COUNT
 };
 
@@ -145,6 +150,9 @@ static const struct tconf_spec tconf_specs[CF_COUNT] = {
 	[CF_PROXY2] = { "trusted_proxies = " TPROXY ", 10.0.0.0/8\n", 300,
 	    rules_main, 1, 0 },
 	[CF_NOPW] = { "", 300, rules_main, 1, 1 },
+	[CF_HTTP] = { "http_trusted = 127.0.0.0/8, ::1, 10.0.0.0/8\n", 300,
+	    rules_main, 1, 0 },
+	[CF_HTTP_NONE] = { "http_trusted =\n", 300, rules_main, 1, 0 },
 };
 
 /* Built once in main(), before the runner forks. */
@@ -263,10 +271,11 @@ teardown(void)
 #define F_MAX_URI	0x0020	/* AUTHZ_URI_MAX bytes */
 #define F_BIG_METHOD	0x0040	/* AUTHZ_METHOD_MAX + 1 bytes */
 #define F_MAX_METHOD	0x0080	/* AUTHZ_METHOD_MAX bytes */
-#define F_BAD_PARAMS	0x0100	/* af_bad_params */
+#define F_BAD_PARAMS	0x0100	/* af_bad_params, with TBAD_DETAIL */
 #define F_DUP		0x0200	/* af_dup_authorization */
 #define F_BIG_AUTH	0x0400	/* Authorization over AUTHZ_AUTH_HEADER_MAX */
 #define F_BIG_XFF	0x0800	/* X-Forwarded-For over AUTHZ_XFF_MAX */
+#define F_UNTRUSTED	0x1000	/* af_untrusted_peer */
 
 /* One request and the verdict it must get, every field of it. */
 struct dcase {
@@ -292,6 +301,7 @@ struct dcase {
 	const char	*roles;		/* NULL: av_roles must be NULL */
 	const char	*type;		/* NULL: av_auth_type must be NULL */
 	const char	*client;	/* av_addr; NULL: not checked */
+	const char	*detail;	/* in av_detail; NULL: not checked */
 };
 
 /* Turns "basic:user:password" into a Basic header value. */
@@ -342,6 +352,8 @@ tfacts(const struct dcase *c, struct authz_facts *f)
 	f->af_now = c->now != 0 ? c->now : time(NULL);
 	f->af_mono = monoclock_now();
 	f->af_bad_params = (c->flags & F_BAD_PARAMS) != 0;
+	f->af_bad_detail = f->af_bad_params ? TBAD_DETAIL : NULL;
+	f->af_untrusted_peer = (c->flags & F_UNTRUSTED) != 0;
 	f->af_dup_authorization = (c->flags & F_DUP) != 0;
 	if (c->flags & F_NO_METHOD)
 		f->af_method = NULL;
@@ -507,6 +519,11 @@ trun(const struct dcase *c)
 	if (c->status == 500)
 		ck_assert_msg(v.av_detail != NULL, "%s: 500 without detail",
 		    c->name);
+	if (c->detail != NULL)
+		ck_assert_msg(v.av_detail != NULL &&
+		    strstr(v.av_detail, c->detail) != NULL,
+		    "%s: detail \"%s\", want \"%s\" in it", c->name,
+		    v.av_detail != NULL ? v.av_detail : "(null)", c->detail);
 	tcheck_render(c->name, cf, &v);
 }
 
@@ -1118,6 +1135,185 @@ static const struct dcase proxy_cases[] = {
 	{ .name = "oversized", .cf = CF_PROXY, .uri = "/internal",
 	  .addr = TPROXY, .flags = F_BIG_XFF, .auth = ALICE, .status = 403,
 	  .reason = AUTHZ_R_NETWORK, .rule = "internal", .client = "" },
+	/* http_trusted is the HTTP listener's: FastCGI walks past
+	 * trusted_proxies only, whatever http_trusted says. */
+	{ .name = "http_trusted: FastCGI XFF ignored", .cf = CF_HTTP,
+	  .uri = "/internal", .addr = TPROXY, .xff = "10.0.0.5",
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal", .client = TPROXY },
+	{ .name = "http_trusted: FastCGI REMOTE_ADDR", .cf = CF_HTTP,
+	  .uri = "/internal", .addr = "10.0.0.9", .xff = "203.0.113.9",
+	  .auth = ALICE, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "internal", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic", .client = "10.0.0.9" },
+	{ .name = "responder: right-most untrusted entry", .cf = CF_PROXY,
+	  .role = AUTHZ_ROLE_RESPONDER, .uri = "/internal", .addr = TPROXY,
+	  .xff = "1.2.3.4, 10.0.0.5", .auth = ALICE, .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "internal", .user = "alice",
+	  .roles = "admin,editor", .type = "Basic", .client = "10.0.0.5" },
+};
+
+/*
+ * HTTP forward auth (fwdauth.h): the peer is a proxy, never the client,
+ * which comes from X-Forwarded-For walked past http_trusted, seen
+ * through rule internal (networks 10.0.0.0/8, ::1) and site (none).
+ */
+#define HTTP	.role = AUTHZ_ROLE_HTTP
+
+static const struct dcase http_cases[] = {
+	/* Refused before anything the peer said is looked at. */
+	{ .name = "http: untrusted peer", HTTP, .addr = THTTP_STRANGER,
+	  .flags = F_UNTRUSTED, .uri = "/site", .auth = ALICE,
+	  .xff = "10.0.0.5", .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .client = THTTP_STRANGER, .detail = "http_trusted" },
+	{ .name = "http: untrusted peer, no method", HTTP,
+	  .addr = THTTP_STRANGER, .flags = F_UNTRUSTED | F_NO_METHOD |
+	  F_NO_URI, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .client = THTTP_STRANGER, .detail = "http_trusted" },
+	{ .name = "http: untrusted peer, public path", HTTP,
+	  .addr = THTTP_STRANGER, .flags = F_UNTRUSTED, .uri = "/healthz",
+	  .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .client = THTTP_STRANGER, .detail = "http_trusted" },
+	{ .name = "http: untrusted v6 peer", HTTP, .addr = "2001:db8::7",
+	  .flags = F_UNTRUSTED, .uri = "/site", .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .client = "2001:db8::7",
+	  .detail = "http_trusted" },
+	/* The proxy is set up wrong: fail closed, saying which header. */
+	{ .name = "http: no method", HTTP, .addr = THTTP_PEER,
+	  .flags = F_NO_METHOD, .uri = "/healthz", .status = 500,
+	  .reason = AUTHZ_R_INTERNAL, .detail = "X-Forwarded-Method" },
+	{ .name = "http: no URI", HTTP, .addr = THTTP_PEER,
+	  .flags = F_NO_URI, .auth = ALICE, .status = 500,
+	  .reason = AUTHZ_R_INTERNAL, .detail = "X-Forwarded-Uri" },
+	{ .name = "http: neither", HTTP, .addr = THTTP_PEER,
+	  .flags = F_NO_METHOD | F_NO_URI, .status = 500,
+	  .reason = AUTHZ_R_INTERNAL, .detail = "X-Forwarded-Method" },
+	/* Headers that cannot be told apart: 400, the client logged. */
+	{ .name = "http: bad params", HTTP, .cf = CF_HTTP,
+	  .addr = THTTP_PEER, .flags = F_BAD_PARAMS | F_NO_METHOD | F_NO_URI,
+	  .xff = "203.0.113.9, 10.0.0.5", .auth = ALICE, .status = 400,
+	  .reason = AUTHZ_R_BAD_PATH, .client = "203.0.113.9",
+	  .detail = TBAD_DETAIL },
+	{ .name = "http: bad params, no XFF", HTTP, .addr = THTTP_PEER,
+	  .flags = F_BAD_PARAMS | F_NO_METHOD | F_NO_URI, .status = 400,
+	  .reason = AUTHZ_R_BAD_PATH, .client = "", .detail = TBAD_DETAIL },
+	{ .name = "http: bad path", HTTP, .cf = CF_HTTP, .addr = THTTP_PEER,
+	  .uri = "/x/..%2fadmin", .xff = "203.0.113.9", .auth = ALICE,
+	  .status = 400, .reason = AUTHZ_R_BAD_PATH,
+	  .client = "203.0.113.9" },
+	/* The client: the right-most entry not in http_trusted. */
+	{ .name = "http: right-most untrusted entry", HTTP, .cf = CF_HTTP,
+	  .addr = THTTP_PEER, .uri = "/internal",
+	  .xff = "203.0.113.9, 10.0.0.5", .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal",
+	  .client = "203.0.113.9" },
+	{ .name = "http: right-most untrusted entry, no networks", HTTP,
+	  .cf = CF_HTTP, .addr = THTTP_PEER, .uri = "/site",
+	  .xff = "203.0.113.9, 10.0.0.5", .auth = ALICE, .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "site", .user = "alice",
+	  .roles = "admin,editor", .type = "Basic", .client = "203.0.113.9" },
+	{ .name = "http: what the client sent is not believed", HTTP,
+	  .cf = CF_HTTP, .addr = THTTP_PEER, .uri = "/internal",
+	  .xff = "10.1.1.1, 203.0.113.9, 10.0.0.5", .auth = ALICE,
+	  .status = 403, .reason = AUTHZ_R_NETWORK, .rule = "internal",
+	  .client = "203.0.113.9" },
+	{ .name = "http: every entry trusted", HTTP, .cf = CF_HTTP,
+	  .addr = THTTP_PEER, .uri = "/internal",
+	  .xff = "10.0.0.7, 127.0.0.1, 10.0.0.5", .auth = ALICE,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "internal",
+	  .user = "alice", .roles = "admin,editor", .type = "Basic",
+	  .client = "10.0.0.7" },
+	{ .name = "http: one trusted entry", HTTP, .cf = CF_HTTP,
+	  .addr = THTTP_PEER, .uri = "/lan", .xff = " 10.0.0.5 ",
+	  .status = 200, .reason = AUTHZ_R_PUBLIC, .rule = "lan-public",
+	  .client = "10.0.0.5" },
+	{ .name = "http: default http_trusted", HTTP, .addr = THTTP_PEER,
+	  .uri = "/internal", .xff = "203.0.113.9, 127.0.0.1",
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal", .client = "203.0.113.9" },
+	{ .name = "http: default http_trusted, ::1", HTTP, .addr = "::1",
+	  .uri = "/internal", .xff = "203.0.113.9, 10.0.0.5, ::1",
+	  .auth = ALICE, .status = 200, .reason = AUTHZ_R_OK,
+	  .rule = "internal", .user = "alice", .roles = "admin,editor",
+	  .type = "Basic", .client = "10.0.0.5" },
+	{ .name = "http: IPv6 entry", HTTP, .cf = CF_HTTP, .addr = "::1",
+	  .uri = "/site", .xff = "2001:db8::1", .auth = BOB,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "site",
+	  .user = "bob", .roles = "editor", .type = "Basic",
+	  .client = "2001:db8::1" },
+	/* No X-Forwarded-For: unknown, never the proxy (::1 would pass). */
+	{ .name = "http: no XFF, networks", HTTP, .cf = CF_HTTP,
+	  .addr = "::1", .uri = "/internal", .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal", .client = "" },
+	{ .name = "http: no XFF, public networks", HTTP, .addr = "::1",
+	  .uri = "/lan", .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "lan-public", .client = "" },
+	{ .name = "http: no XFF, no networks", HTTP, .addr = THTTP_PEER,
+	  .uri = "/site", .auth = ALICE, .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "site", .user = "alice",
+	  .roles = "admin,editor", .type = "Basic", .client = "" },
+	{ .name = "http: empty XFF", HTTP, .cf = CF_HTTP, .addr = "::1",
+	  .uri = "/internal", .xff = "", .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal", .client = "" },
+	/* An entry that is not an address where the walk needs one. */
+	{ .name = "http: garbage", HTTP, .cf = CF_HTTP, .addr = THTTP_PEER,
+	  .uri = "/internal", .xff = "bogus", .auth = ALICE,
+	  .status = 403, .reason = AUTHZ_R_NETWORK, .rule = "internal",
+	  .client = "" },
+	{ .name = "http: garbage past a trusted entry", HTTP,
+	  .cf = CF_HTTP, .addr = THTTP_PEER, .uri = "/internal",
+	  .xff = "bogus, 10.0.0.5", .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal", .client = "" },
+	{ .name = "http: garbage with a port", HTTP, .cf = CF_HTTP,
+	  .addr = THTTP_PEER, .uri = "/internal", .xff = "10.0.0.5:443",
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal", .client = "" },
+	{ .name = "http: garbage, rule without networks", HTTP,
+	  .cf = CF_HTTP, .addr = THTTP_PEER, .uri = "/site",
+	  .xff = "bogus", .auth = ALICE, .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "site", .user = "alice",
+	  .roles = "admin,editor", .type = "Basic", .client = "" },
+	{ .name = "http: garbage left of the client", HTTP, .cf = CF_HTTP,
+	  .addr = THTTP_PEER, .uri = "/site",
+	  .xff = "bogus, 203.0.113.9, 10.0.0.5", .auth = ALICE,
+	  .status = 200, .reason = AUTHZ_R_OK, .rule = "site",
+	  .user = "alice", .roles = "admin,editor", .type = "Basic",
+	  .client = "203.0.113.9" },
+	{ .name = "http: oversized XFF", HTTP, .cf = CF_HTTP,
+	  .addr = THTTP_PEER, .uri = "/internal", .flags = F_BIG_XFF,
+	  .auth = ALICE, .status = 403, .reason = AUTHZ_R_NETWORK,
+	  .rule = "internal", .client = "" },
+	/* http_trusted set to nothing: on a unix socket, the right-most
+	 * entry is the client, loopback or not. */
+	{ .name = "http: no http_trusted, unix peer", HTTP,
+	  .cf = CF_HTTP_NONE, .flags = F_NO_ADDR, .uri = "/internal",
+	  .xff = "203.0.113.9, 10.0.0.5", .auth = ALICE, .status = 200,
+	  .reason = AUTHZ_R_OK, .rule = "internal", .user = "alice",
+	  .roles = "admin,editor", .type = "Basic", .client = "10.0.0.5" },
+	{ .name = "http: no http_trusted, loopback entry", HTTP,
+	  .cf = CF_HTTP_NONE, .flags = F_NO_ADDR, .uri = "/internal",
+	  .xff = "10.0.0.5, 127.0.0.1", .auth = ALICE, .status = 403,
+	  .reason = AUTHZ_R_NETWORK, .rule = "internal",
+	  .client = "127.0.0.1" },
+	/* The rest of the decision is the FastCGI one. */
+	{ .name = "http: public", HTTP, .addr = THTTP_PEER,
+	  .uri = "/healthz", .status = 200, .reason = AUTHZ_R_PUBLIC,
+	  .rule = "health" },
+	{ .name = "http: no credentials", HTTP, .addr = THTTP_PEER,
+	  .uri = "/site", .status = 401, .reason = AUTHZ_R_NO_CREDENTIALS,
+	  .ch = AUTHZ_CH_LOGIN, .rule = "site" },
+	{ .name = "http: REMOTE_USER/REMOTE_PASSWD not taken", HTTP,
+	  .addr = THTTP_PEER, .uri = "/healthz", .ruser = "alice",
+	  .rpass = "wrong", .status = 200, .reason = AUTHZ_R_PUBLIC,
+	  .rule = "health" },
+	{ .name = "http: duplicated header", HTTP, .addr = THTTP_PEER,
+	  .uri = "/site", .auth = ALICE, .flags = F_DUP, .status = 401,
+	  .reason = AUTHZ_R_MALFORMED, .ch = AUTHZ_CH_LOGIN,
+	  .rule = "site" },
+	{ .name = "http: token scope", HTTP, .addr = THTTP_PEER,
+	  .uri = "/admin", .auth = "Bearer " TOK_CI, .status = 403,
+	  .reason = AUTHZ_R_ROLE, .ch = AUTHZ_CH_SCOPE, .rule = "admin",
+	  .user = "alice", .type = "Bearer" },
 };
 
 START_TEST(test_authz_allow)
@@ -1165,6 +1361,12 @@ END_TEST
 START_TEST(test_authz_proxy)
 {
 	trun(&proxy_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_authz_http)
+{
+	trun(&http_cases[_i]);
 }
 END_TEST
 
@@ -1717,6 +1919,7 @@ authz_suite(void)
 	tcase_add_loop_test(tc, test_authz_path_tricks, 0,
 	    NITEMS(trick_cases));
 	tcase_add_loop_test(tc, test_authz_proxy, 0, NITEMS(proxy_cases));
+	tcase_add_loop_test(tc, test_authz_http, 0, NITEMS(http_cases));
 	tcase_add_test(tc, test_authz_cache);
 	tcase_add_loop_test(tc, test_authz_cache_use, 0,
 	    NITEMS(cache_use_cases));

@@ -19,11 +19,11 @@
 
 /*
  * The FastCGI answer for a verdict (docs/servers.md, "What the daemon
- * answers"), from hand-built verdicts: the decision that leads to each
- * one is check_authz.c's.  render_verdict() reads only the realm and
- * whether tokens exist from the snapshot, so the tests build a struct
- * conf with those two and a users file loaded from a mkdtemp()
- * directory.
+ * answers"), and the HTTP forward-auth one (render_http_*), from
+ * hand-built verdicts: the decision that leads to each one is
+ * check_authz.c's.  The renders read only the realm and whether tokens
+ * exist from the snapshot, so the tests build a struct conf with those
+ * two and a users file loaded from a mkdtemp() directory.
  */
 
 
@@ -342,6 +342,350 @@ START_TEST(test_render_tiny)
 }
 END_TEST
 
+/*
+ * A render_put_fn that writes "Name: value\n" for each header, in order,
+ * and fails the one numbered fail_at (from 0; -1: none).
+ */
+struct hdrs {
+	char	h_text[4096];
+	size_t	h_len;
+	int	h_n;		/* puts seen, the failed one included */
+	int	h_fail_at;
+};
+
+static int
+hdrs_put(void *arg, const char *name, const char *value)
+{
+	struct hdrs	*h = arg;
+	int		 n;
+
+	if (h->h_n++ == h->h_fail_at)
+		return -1;
+	n = snprintf(h->h_text + h->h_len, sizeof(h->h_text) - h->h_len,
+	    "%s: %s\n", name, value);
+	ck_assert(n > 0 && (size_t)n < sizeof(h->h_text) - h->h_len);
+	h->h_len += (size_t)n;
+	return 0;
+}
+
+/* How many times needle occurs in s. */
+static int
+count_of(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
+/* The HTTP headers of c's verdict, each put succeeding, into *h. */
+static void
+thttp(const struct rcase *c, struct authz_verdict *v, struct hdrs *h)
+{
+	struct conf *cf = tverdict(c, v);
+
+	memset(h, 0, sizeof(*h));
+	h->h_fail_at = -1;
+	ck_assert_msg(render_http_headers(cf, v, hdrs_put, h) == 0,
+	    "%s: render failed", c->name);
+}
+
+#define H_PLAIN		"Content-Type: text/plain; charset=utf-8\n" \
+			"Cache-Control: no-store\n"
+#define H_BASIC		"WWW-Authenticate: Basic realm=\"" TREALM "\", " \
+			"charset=\"UTF-8\"\n"
+
+/* A 200: who, which roles and which rule, and never cached. */
+START_TEST(test_render_http_ok)
+{
+	static const struct rcase tok = { .name = "token", .status = 200,
+	    .reason = AUTHZ_R_OK, .rule = "site", .user = "alice",
+	    .roles = "editor", .type = "Bearer" };
+	struct authz_verdict	v;
+	struct hdrs		h;
+	char			body[64];
+
+	thttp(&r_ok, &v, &h);
+	ck_assert_int_eq(render_http_status(&v), 200);
+	ck_assert_str_eq(h.h_text,
+	    "Remote-User: alice\n"
+	    "Remote-Groups: admin,editor\n"
+	    "Remote-Rule: admin\n"
+	    "Cache-Control: no-store\n");
+	ck_assert_int_eq(h.h_n, 4);
+	/* A 200 has no body. */
+	memset(body, 'x', sizeof(body));
+	ck_assert_uint_eq(render_http_body(&v, body, sizeof(body)), 0);
+	ck_assert_str_eq(body, "");
+
+	thttp(&tok, &v, &h);
+	ck_assert_str_eq(h.h_text,
+	    "Remote-User: alice\n"
+	    "Remote-Groups: editor\n"
+	    "Remote-Rule: site\n"
+	    "Cache-Control: no-store\n");
+}
+END_TEST
+
+/*
+ * A 200 with nothing to say still carries the three Remote-* headers,
+ * empty, so that a proxy copying them never passes a client's own on.
+ */
+START_TEST(test_render_http_public)
+{
+	static const struct rcase cases[] = {
+		{ .name = "public", .status = 200, .reason = AUTHZ_R_PUBLIC,
+		  .rule = "health" },
+		{ .name = "no rule", .status = 200, .reason = AUTHZ_R_OK },
+		/* Roles without a user are nobody's. */
+		{ .name = "roles, no user", .status = 200,
+		  .reason = AUTHZ_R_PUBLIC, .rule = "health",
+		  .roles = "admin" },
+		{ .name = "user, no roles", .status = 200,
+		  .reason = AUTHZ_R_OK, .rule = "site", .user = "carol" },
+	};
+	static const char *const want[] = {
+		"Remote-User: \nRemote-Groups: \nRemote-Rule: health\n"
+		"Cache-Control: no-store\n",
+		"Remote-User: \nRemote-Groups: \nRemote-Rule: \n"
+		"Cache-Control: no-store\n",
+		"Remote-User: \nRemote-Groups: \nRemote-Rule: health\n"
+		"Cache-Control: no-store\n",
+		"Remote-User: carol\nRemote-Groups: \nRemote-Rule: site\n"
+		"Cache-Control: no-store\n",
+	};
+	struct authz_verdict	v;
+	struct hdrs		h;
+	size_t			i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		thttp(&cases[i], &v, &h);
+		ck_assert_msg(strcmp(h.h_text, want[i]) == 0,
+		    "%s:\n%s", cases[i].name, h.h_text);
+	}
+}
+END_TEST
+
+/* The challenges of the FastCGI answer, as headers of their own. */
+START_TEST(test_render_http_challenges)
+{
+	static const struct rcase cases[] = {
+		{ .name = "login", .status = 401,
+		  .reason = AUTHZ_R_NO_CREDENTIALS, .ch = AUTHZ_CH_LOGIN,
+		  .rule = "site" },
+		{ .name = "login, no tokens", .conf = 1, .status = 401,
+		  .reason = AUTHZ_R_NO_CREDENTIALS, .ch = AUTHZ_CH_LOGIN,
+		  .rule = "site" },
+		{ .name = "bad token", .status = 401,
+		  .reason = AUTHZ_R_BAD_TOKEN, .ch = AUTHZ_CH_BAD_TOKEN,
+		  .rule = "site", .type = "Bearer" },
+		{ .name = "bad token, no tokens", .conf = 1, .status = 401,
+		  .reason = AUTHZ_R_BAD_TOKEN, .ch = AUTHZ_CH_BAD_TOKEN,
+		  .rule = "site", .type = "Bearer" },
+		{ .name = "scope", .status = 403, .reason = AUTHZ_R_ROLE,
+		  .ch = AUTHZ_CH_SCOPE, .rule = "admin", .user = "alice",
+		  .type = "Bearer" },
+		{ .name = "role", .status = 403, .reason = AUTHZ_R_ROLE,
+		  .rule = "admin", .user = "carol", .type = "Basic" },
+		{ .name = "network", .status = 403,
+		  .reason = AUTHZ_R_NETWORK, .rule = "internal" },
+		{ .name = "bad path", .status = 400,
+		  .reason = AUTHZ_R_BAD_PATH },
+		{ .name = "role, authz_failure 401", .status = 401,
+		  .reason = AUTHZ_R_ROLE, .ch = AUTHZ_CH_LOGIN,
+		  .rule = "admin", .user = "bob", .type = "Basic" },
+	};
+	static const char *const want[] = {
+		H_BASIC "WWW-Authenticate: Bearer realm=\"" TREALM "\"\n"
+		H_PLAIN,
+		H_BASIC H_PLAIN,
+		/* nginx passes on only the first: Bearer's. */
+		"WWW-Authenticate: Bearer realm=\"" TREALM "\", "
+		"error=\"invalid_token\"\n" H_BASIC H_PLAIN,
+		H_BASIC H_PLAIN,
+		"WWW-Authenticate: Bearer realm=\"" TREALM "\", "
+		"error=\"insufficient_scope\"\n" H_PLAIN,
+		H_PLAIN,
+		H_PLAIN,
+		H_PLAIN,
+		H_BASIC "WWW-Authenticate: Bearer realm=\"" TREALM "\"\n"
+		H_PLAIN,
+	};
+	struct authz_verdict	 v;
+	struct hdrs		 h;
+	char			 buf[4096], *p, *q, *w;
+	size_t			 i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		thttp(&cases[i], &v, &h);
+		ck_assert_msg(strcmp(h.h_text, want[i]) == 0,
+		    "%s:\n%s", cases[i].name, h.h_text);
+		ck_assert_int_eq(render_http_status(&v), cases[i].status);
+		/* The FastCGI answer's WWW-Authenticate lines, the same. */
+		ck_assert_uint_gt(trender(&cases[i], &v, buf, sizeof(buf)),
+		    0);
+		w = h.h_text;
+		for (p = buf; (p = strstr(p, "WWW-Authenticate: ")) != NULL;
+		    p = q + 2) {
+			q = strstr(p, "\r\n");
+			ck_assert_int_eq(strncmp(w, p, (size_t)(q - p)), 0);
+			w += q - p;
+			ck_assert_int_eq(*w++, '\n');
+		}
+		ck_assert_int_eq(strncmp(w, "Content-Type", 12), 0);
+	}
+}
+END_TEST
+
+/* 429: Retry-After with the verdict's seconds, before the rest. */
+START_TEST(test_render_http_retry_after)
+{
+	static const struct rcase busy = { .name = "busy", .status = 429,
+	    .reason = AUTHZ_R_BUSY, .rule = "site", .retry = 7 };
+	static const struct rcase far = { .name = "far", .status = 429,
+	    .reason = AUTHZ_R_THROTTLED, .retry = 4294967295U };
+	struct authz_verdict	v;
+	struct hdrs		h;
+
+	thttp(&busy, &v, &h);
+	ck_assert_int_eq(render_http_status(&v), 429);
+	ck_assert_str_eq(h.h_text, "Retry-After: 7\n" H_PLAIN);
+	thttp(&far, &v, &h);
+	ck_assert_str_eq(h.h_text, "Retry-After: 4294967295\n" H_PLAIN);
+}
+END_TEST
+
+/* The status HTTP has a word for, else 500. */
+static const struct {
+	int	status;
+	int	want;
+	const char *body;
+} status_cases[] = {
+	{ 200, 200, "" },
+	{ 400, 400, "400 Bad Request\n" },
+	{ 401, 401, "401 Unauthorized\n" },
+	{ 403, 403, "403 Forbidden\n" },
+	{ 429, 429, "429 Too Many Requests\n" },
+	{ 500, 500, "500 Internal Server Error\n" },
+	{ 0, 500, "500 Internal Server Error\n" },
+	{ 302, 500, "500 Internal Server Error\n" },
+	{ 404, 500, "500 Internal Server Error\n" },
+	{ 503, 500, "500 Internal Server Error\n" },
+	{ -1, 500, "500 Internal Server Error\n" },
+};
+
+START_TEST(test_render_http_status)
+{
+	struct authz_verdict	v;
+	struct hdrs		h;
+	char			buf[64];
+
+	memset(&v, 0, sizeof(v));
+	v.av_status = status_cases[_i].status;
+	ck_assert_int_eq(render_http_status(&v), status_cases[_i].want);
+	ck_assert_uint_eq(render_http_body(&v, buf, sizeof(buf)),
+	    strlen(status_cases[_i].body));
+	ck_assert_str_eq(buf, status_cases[_i].body);
+	/* No snapshot (nothing loaded): the plain refusal. */
+	if (status_cases[_i].want != 200) {
+		memset(&h, 0, sizeof(h));
+		h.h_fail_at = -1;
+		ck_assert_int_eq(render_http_headers(NULL, &v, hdrs_put, &h),
+		    0);
+		ck_assert_str_eq(h.h_text, v.av_status == 429 ?
+		    "Retry-After: 0\n" H_PLAIN : H_PLAIN);
+	}
+}
+END_TEST
+
+/* Too small a buffer for the body: 0, never a cut body. */
+START_TEST(test_render_http_body_tiny)
+{
+	struct authz_verdict	v;
+	char			buf[64];
+	size_t			n, sz;
+
+	(void)tverdict(&r_deny, &v);
+	n = render_http_body(&v, buf, sizeof(buf));
+	ck_assert_uint_eq(n, 17);
+	ck_assert_str_eq(buf, "401 Unauthorized\n");
+	ck_assert_uint_eq(render_http_body(&v, NULL, 0), 0);
+	for (sz = 1; sz <= n; sz++)
+		ck_assert_msg(render_http_body(&v, buf, sz) == 0,
+		    "%zu bytes of %zu", sz, n);
+	ck_assert_uint_eq(render_http_body(&v, buf, n + 1), n);
+	ck_assert_str_eq(buf, "401 Unauthorized\n");
+}
+END_TEST
+
+/* A put that fails: -1 at once, whichever header it was. */
+START_TEST(test_render_http_put_fails)
+{
+	static const struct rcase busy = { .name = "busy", .status = 429,
+	    .reason = AUTHZ_R_BUSY, .rule = "site", .retry = 7 };
+	static const struct rcase badtok = { .name = "bad token",
+	    .status = 401, .reason = AUTHZ_R_BAD_TOKEN,
+	    .ch = AUTHZ_CH_BAD_TOKEN, .rule = "site", .type = "Bearer" };
+	const struct rcase	*cs[] = { &r_ok, &r_deny, &busy, &badtok };
+	struct authz_verdict	 v;
+	struct hdrs		 h;
+	struct conf		*cf;
+	size_t			 i;
+	int			 k, all;
+
+	for (i = 0; i < NITEMS(cs); i++) {
+		thttp(cs[i], &v, &h);
+		all = h.h_n;
+		ck_assert_int_ge(all, 3);
+		for (k = 0; k < all; k++) {
+			cf = tverdict(cs[i], &v);
+			memset(&h, 0, sizeof(h));
+			h.h_fail_at = k;
+			ck_assert_msg(render_http_headers(cf, &v, hdrs_put,
+			    &h) == -1, "%s: put %d failed unseen",
+			    cs[i]->name, k);
+			ck_assert_msg(h.h_n == k + 1, "%s: %d puts after "
+			    "put %d failed", cs[i]->name, h.h_n - k - 1, k);
+		}
+	}
+}
+END_TEST
+
+/* A realm at its longest: every challenge whole. */
+START_TEST(test_render_http_long_realm)
+{
+	static const struct rcase scope = { .name = "scope", .status = 403,
+	    .reason = AUTHZ_R_ROLE, .ch = AUTHZ_CH_SCOPE, .rule = "admin" };
+	static char		 realm[AUTHZ_REALM_MAX + 1];
+	static const enum authz_challenge chs[] = {
+		AUTHZ_CH_LOGIN, AUTHZ_CH_BAD_TOKEN, AUTHZ_CH_SCOPE
+	};
+	struct authz_verdict	 v;
+	struct hdrs		 h;
+	struct conf		*cf;
+	size_t			 i;
+
+	memset(realm, 'r', AUTHZ_REALM_MAX);
+	for (i = 0; i < NITEMS(chs); i++) {
+		cf = tverdict(&scope, &v);
+		cf->cf_realm = realm;
+		v.av_challenge = chs[i];
+		memset(&h, 0, sizeof(h));
+		h.h_fail_at = -1;
+		ck_assert_int_eq(render_http_headers(cf, &v, hdrs_put, &h),
+		    0);
+		ck_assert_int_eq(count_of(h.h_text, realm), i == 2 ? 1 : 2);
+		ck_assert_int_eq(count_of(h.h_text, "WWW-Authenticate: "),
+		    i == 2 ? 1 : 2);
+		ck_assert_int_eq(strncmp(h.h_text, "WWW-Authenticate: ",
+		    18), 0);
+	}
+}
+END_TEST
+
 static Suite *
 render_suite(void)
 {
@@ -356,12 +700,21 @@ render_suite(void)
 	tcase_add_test(tc, test_render_challenges);
 	tcase_add_test(tc, test_render_same_401);
 	tcase_add_test(tc, test_render_retry_after);
+	tcase_add_test(tc, test_render_http_ok);
+	tcase_add_test(tc, test_render_http_public);
+	tcase_add_test(tc, test_render_http_challenges);
+	tcase_add_test(tc, test_render_http_retry_after);
+	tcase_add_loop_test(tc, test_render_http_status, 0,
+	    NITEMS(status_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_render_tiny);
 	tcase_add_test(tc, test_render_internal);
+	tcase_add_test(tc, test_render_http_body_tiny);
+	tcase_add_test(tc, test_render_http_put_fails);
+	tcase_add_test(tc, test_render_http_long_realm);
 	suite_add_tcase(s, tc);
 
 	return s;

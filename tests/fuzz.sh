@@ -18,7 +18,7 @@ set -u
 top_builddir=${top_builddir:-.}
 top_srcdir=${top_srcdir:-${TEST_SRCDIR:-.}}
 FUZZ_SRC=$top_srcdir/tests/fuzz
-TARGETS="canon conf facts fcgiscan hashfmt httpauth users"
+TARGETS="canon conf facts fcgiscan fwdauth hashfmt httpauth users"
 
 passed=0
 failed=0
