@@ -317,6 +317,14 @@ START_TEST(test_conf_defaults)
 
 	cf = load_ok("defaults.ini", 0);
 	ck_assert_ptr_null(cf->cf_listen);
+	/* No HTTP listener; loopback would be trusted on one. */
+	ck_assert_ptr_null(cf->cf_http);
+	ck_assert_int_eq(cf->cf_http_trusted_set, 0);
+	ck_assert_uint_eq(cf->cf_nhttp_trusted, 2);
+	ck_assert(cidrs_contain(cf->cf_http_trusted, 2, "127.0.0.1"));
+	ck_assert(cidrs_contain(cf->cf_http_trusted, 2, "127.255.0.9"));
+	ck_assert(cidrs_contain(cf->cf_http_trusted, 2, "::1"));
+	ck_assert(!cidrs_contain(cf->cf_http_trusted, 2, "10.0.0.1"));
 	ck_assert_uint_eq(cf->cf_workers, AUTHZ_WORKERS);
 	ck_assert_str_eq(cf->cf_realm, AUTHZ_REALM);
 	ck_assert_int_eq(cf->cf_default, CONF_DEFAULT_DENY);
@@ -348,6 +356,27 @@ START_TEST(test_conf_defaults)
 END_TEST
 
 /* "users = ../conf/./good-users.ini" is taken from the config's directory. */
+/* [server] http and http_trusted: a list replaces the default; empty,
+ * no address is trusted. */
+START_TEST(test_conf_http)
+{
+	struct conf	*cf;
+
+	cf = load_ok("http.ini", 0);
+	ck_assert_str_eq(cf->cf_http, "unix:/run/fcgi-authz/http.sock");
+	ck_assert_int_eq(cf->cf_http_trusted_set, 1);
+	ck_assert_uint_eq(cf->cf_nhttp_trusted, 1);
+	ck_assert(cidrs_contain(cf->cf_http_trusted, 1, "10.9.8.7"));
+	ck_assert(!cidrs_contain(cf->cf_http_trusted, 1, "127.0.0.1"));
+	conf_free(cf);
+	cf = load_ok("http-none.ini", 0);
+	ck_assert_int_eq(cf->cf_http_trusted_set, 1);
+	ck_assert_uint_eq(cf->cf_nhttp_trusted, 0);
+	ck_assert_ptr_null(cf->cf_http_trusted);
+	conf_free(cf);
+}
+END_TEST
+
 START_TEST(test_conf_relative_users)
 {
 	char		 want[PATH_MAX];
@@ -948,6 +977,8 @@ static const struct bad_case {
 	    "[rule:]: a rule name must be non-empty" },
 	{ "c-rule-dup.ini", NULL, 9, 0,
 	    "duplicate section [rule:a] (first at line 5)" },
+	{ "c-http-trusted-garbage.ini", NULL, 5, 0,
+	    "http_trusted: \"proxy.example\": not an IP address" },
 };
 
 START_TEST(test_bad_conf)
@@ -1378,6 +1409,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_good);
 	tcase_add_test(tc, test_conf_design);
 	tcase_add_test(tc, test_conf_defaults);
+	tcase_add_test(tc, test_conf_http);
 	tcase_add_test(tc, test_conf_relative_users);
 	tcase_add_test(tc, test_conf_relative_cwd);
 	tcase_add_test(tc, test_conf_warnings);
