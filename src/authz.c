@@ -656,6 +656,7 @@ authz_grants(const struct rule *ru, const struct authz_principal *who)
 static void
 authz_verdict_reset(struct authz_verdict *v)
 {
+	v->av_role = AUTHZ_ROLE_OTHER;
 	v->av_status = 0;
 	v->av_reason = AUTHZ_R_OK;
 	v->av_challenge = AUTHZ_CH_NONE;
@@ -767,6 +768,7 @@ authz_decide(const struct conf *cf, const struct authz_services *sv,
 	int			 addr_known;
 
 	authz_verdict_reset(v);
+	v->av_role = f->af_role;
 	memset(&who, 0, sizeof(who));
 	if (authz_check_request(cf, sv, f, v) == -1) {
 		/* A bad path is the client's doing: log who sent it (for

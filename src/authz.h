@@ -93,6 +93,7 @@ enum authz_cache {
 
 /* authz_verdict_reset() in authz.c empties every field: add new ones there. */
 struct authz_verdict {
+	enum authz_role	 av_role;	/* who asked (af_role): how to answer */
 	int		 av_status;	/* 200, 400, 401, 403, 429, 500 */
 	enum authz_reason av_reason;
 	enum authz_challenge av_challenge;

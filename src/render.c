@@ -25,9 +25,34 @@ render_put_header(struct strbuf *sb, const char *name, const char *value)
 	strbuf_appendn(sb, "\r\n", 2);
 }
 
+/* render_put_fn for the FastCGI answer: a line in a strbuf. */
+static int
+render_put_line(void *arg, const char *name, const char *value)
+{
+	render_put_header(arg, name, value);
+	return 0;
+}
+
 /*
- * FastCGI 6.3: only Variable-* headers count on a 200.  Copies, not
- * printf: this is every granted request's answer.
+ * The identity of a 200 for a proxy (render.h): Remote-User,
+ * Remote-Groups and Remote-Rule, empty when there is nothing to say.
+ */
+static int
+render_identity(const struct authz_verdict *v, render_put_fn put, void *arg)
+{
+	return put(arg, "Remote-User", v->av_user) == -1 ||
+	    put(arg, "Remote-Groups", v->av_user[0] != '\0' &&
+	    v->av_roles != NULL ? v->av_roles : "") == -1 ||
+	    put(arg, "Remote-Rule", v->av_rule != NULL ?
+	    v->av_rule : "") == -1 ? -1 : 0;
+}
+
+/*
+ * FastCGI 6.3: only Variable-* headers count on a 200.  In the RESPONDER
+ * role (nginx's auth_request, Caddy's forward_auth with its FastCGI
+ * transport) they are plain headers of the answer, and Caddy copies
+ * Remote-* ones: those are there too.  Copies, not printf: this is every
+ * granted request's answer.
  */
 static size_t
 render_granted(const struct authz_verdict *v, char *buf, size_t bufsz)
@@ -45,6 +70,8 @@ render_granted(const struct authz_verdict *v, char *buf, size_t bufsz)
 	}
 	if (v->av_rule != NULL)
 		render_put_header(&sb, "Variable-AUTHZ_RULE", v->av_rule);
+	if (v->av_role == AUTHZ_ROLE_RESPONDER)
+		(void)render_identity(v, render_put_line, &sb);
 	strbuf_appendn(&sb, "\r\n", 2);	/* the blank line */
 	return sb.sb_overflow ? 0 : sb.sb_len;
 }
@@ -110,14 +137,6 @@ render_challenge(const struct conf *cf, const struct authz_verdict *v,
 	return 0;
 }
 
-/* render_put_fn for the FastCGI answer: a line in a strbuf. */
-static int
-render_put_line(void *arg, const char *name, const char *value)
-{
-	render_put_header(arg, name, value);
-	return 0;
-}
-
 size_t
 render_verdict(const struct conf *cf, const struct authz_verdict *v,
     char *buf, size_t bufsz)
@@ -151,11 +170,7 @@ render_http_headers(const struct conf *cf, const struct authz_verdict *v,
 	char retry[16];
 
 	if (v->av_status == 200)
-		return put(arg, "Remote-User", v->av_user) == -1 ||
-		    put(arg, "Remote-Groups", v->av_user[0] != '\0' &&
-		    v->av_roles != NULL ? v->av_roles : "") == -1 ||
-		    put(arg, "Remote-Rule", v->av_rule != NULL ?
-		    v->av_rule : "") == -1 ||
+		return render_identity(v, put, arg) == -1 ||
 		    put(arg, "Cache-Control", "no-store") == -1 ? -1 : 0;
 	if (cf != NULL && render_challenge(cf, v, put, arg) == -1)
 		return -1;

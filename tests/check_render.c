@@ -171,6 +171,45 @@ START_TEST(test_render_ok)
 }
 END_TEST
 
+/*
+ * In the RESPONDER role a 200 carries Remote-User, Remote-Groups and
+ * Remote-Rule beside the Variable-* lines, empty on a public path:
+ * Caddy's forward_auth over FastCGI copies them.  A refusal does not.
+ */
+START_TEST(test_render_responder)
+{
+	static const struct rcase pub = { .name = "public", .status = 200,
+	    .reason = AUTHZ_R_PUBLIC, .rule = "health" };
+	struct authz_verdict	v;
+	struct conf		*cf;
+	char			buf[4096];
+
+	cf = tverdict(&r_ok, &v);
+	v.av_role = AUTHZ_ROLE_RESPONDER;
+	ck_assert_uint_gt(render_verdict(cf, &v, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
+	    "Variable-REMOTE_USER: alice\r\n"
+	    "Variable-AUTHZ_ROLES: admin,editor\r\n"
+	    "Variable-AUTH_TYPE: Basic\r\n"
+	    "Variable-AUTHZ_RULE: admin\r\n"
+	    "Remote-User: alice\r\n"
+	    "Remote-Groups: admin,editor\r\n"
+	    "Remote-Rule: admin\r\n\r\n");
+	cf = tverdict(&pub, &v);
+	v.av_role = AUTHZ_ROLE_RESPONDER;
+	ck_assert_uint_gt(render_verdict(cf, &v, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
+	    "Variable-AUTHZ_RULE: health\r\n"
+	    "Remote-User: \r\n"
+	    "Remote-Groups: \r\n"
+	    "Remote-Rule: health\r\n\r\n");
+	cf = tverdict(&r_deny, &v);
+	v.av_role = AUTHZ_ROLE_RESPONDER;
+	ck_assert_uint_gt(render_verdict(cf, &v, buf, sizeof(buf)), 0);
+	ck_assert_ptr_null(strstr(buf, "Remote-"));
+}
+END_TEST
+
 START_TEST(test_render_challenges)
 {
 	static const char basic[] = "WWW-Authenticate: Basic realm=\""
@@ -697,6 +736,7 @@ render_suite(void)
 	tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_render_ok);
+	tcase_add_test(tc, test_render_responder);
 	tcase_add_test(tc, test_render_challenges);
 	tcase_add_test(tc, test_render_same_401);
 	tcase_add_test(tc, test_render_retry_after);

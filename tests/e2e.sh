@@ -169,19 +169,26 @@ expect_www() {
 }
 
 # expect_200 VAR=VALUE...: a 200 whose headers are exactly Status and
-# these Variable-* lines (any order), CRLF, with no body.
+# these Variable-* lines (any order), CRLF, with no body.  In the
+# RESPONDER role (R200=USER|GROUPS|RULE) Remote-User, Remote-Groups and
+# Remote-Rule too, for Caddy (docs/servers.md).
 expect_200() {
 	echo "Status: 200 OK" >"$T/h.want"
 	for v in "$@"; do
 		printf 'Variable-%s: %s\n' "${v%%=*}" "${v#*=}" >>"$T/h.want"
 	done
+	if [ -n "${R200:-}" ]; then
+		printf 'Remote-User: %s\nRemote-Groups: %s\nRemote-Rule: %s\n' \
+		    "${R200%%|*}" "$(echo "$R200" | cut -d'|' -f2)" \
+		    "${R200##*|}" >>"$T/h.want"
+	fi
 	sort "$T/h.want" >"$T/h.want.s"
 	sort "$T/hdrs" >"$T/h.got.s"
 	if ! cmp -s "$T/h.want.s" "$T/h.got.s"; then
 		fail "200 headers: expected [$(paste -sd'|' "$T/h.want.s")], got [$(paste -sd'|' "$T/h.got.s")]"
 	fi
-	if grep -v -e '^Status: ' -e '^Variable-' "$T/hdrs" >/dev/null; then
-		fail "200 carries other headers: $(grep -v -e '^Status: ' -e '^Variable-' "$T/hdrs" | paste -sd'|')"
+	if grep -v -e '^Status: ' -e '^Variable-' ${R200:+-e '^Remote-'} "$T/hdrs" >/dev/null; then
+		fail "200 carries other headers: $(grep -v -e '^Status: ' -e '^Variable-' ${R200:+-e '^Remote-'} "$T/hdrs" | paste -sd'|')"
 	fi
 	[ "$(body_len)" = 0 ] || fail "200 with a body of $(body_len) bytes"
 }
@@ -705,7 +712,8 @@ q responder REQUEST_METHOD=GET SCRIPT_NAME=/_auth REQUEST_URI=/deploy/app \
     "HTTP_AUTHORIZATION=$A_ALICE"
 expect 200 ok deploy
 expect_dec method POST
-expect_200 REMOTE_USER=alice AUTHZ_ROLES=admin,editor,deploy \
+R200='alice|admin,editor,deploy|deploy' \
+    expect_200 REMOTE_USER=alice AUTHZ_ROLES=admin,editor,deploy \
     AUTHZ_RULE=deploy AUTH_TYPE=Basic
 end
 
@@ -730,8 +738,8 @@ q responder REQUEST_METHOD=GET REQUEST_URI=/site/page \
     AUTHZ_ORIGINAL_METHOD=GET AUTHZ_ORIGINAL_URI=/site/page "$LOCAL" \
     REMOTE_USER=alice "HTTP_AUTHORIZATION=$A_BOB"
 expect 200 ok site
-expect_200 REMOTE_USER=bob AUTHZ_ROLES=editor AUTHZ_RULE=site \
-    AUTH_TYPE=Basic
+R200='bob|editor|site' expect_200 REMOTE_USER=bob AUTHZ_ROLES=editor \
+    AUTHZ_RULE=site AUTH_TYPE=Basic
 end
 
 begin "500: RESPONDER without AUTHZ_ORIGINAL_METHOD (fail closed)"
