@@ -8,7 +8,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-setups=${*:-"lighttpd apache-authnz apache-fcgid nginx nginx-http caddy caddy-fastcgi haproxy browser stress"}
+setups=${*:-"lighttpd apache-authnz apache-fcgid nginx nginx-http caddy caddy-fastcgi haproxy traefik browser stress"}
 results=$(mktemp "${TMPDIR:-/tmp}/fcgi-authz-results.XXXXXX")
 trap 'rm -f "$results"' EXIT
 export SRV_RESULTS=$results
