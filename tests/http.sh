@@ -495,6 +495,24 @@ expect 200 ok "over the unix socket"
 VIA_UNIX=
 end
 
+begin "reload: a changed [server] http is said to need a restart; the listener serves on"
+write_conf "unix:$T/other.sock"
+kill -HUP "$DPID"
+i=0
+while ! grep -q '\[server\] http changes at a restart only' "$T/log" &&
+    [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+grep -q '\[server\] http changes at a restart only' "$T/log" ||
+    fail "no warning in the log"
+VIA_UNIX=1
+fwd GET /public/x
+expect 200 public "the old listener after the reload"
+VIA_UNIX=
+[ ! -e "$T/other.sock" ] || fail "a socket was made at the new address"
+end
+
 begin "HTTP only: no FastCGI socket at all"
 stop
 rm -f "$T/sock" "$HTTP_SOCK"

@@ -459,6 +459,9 @@ server_warn_restart_only(const struct conf *old, const struct conf *cf)
 	    old->cf_max_connections != cf->cf_max_connections)
 		log_warnx("[server] request_timeout, idle_timeout and "
 		    "max_connections change at a restart only");
+	if ((old->cf_http == NULL) != (cf->cf_http == NULL) ||
+	    (old->cf_http != NULL && strcmp(old->cf_http, cf->cf_http) != 0))
+		log_warnx("[server] http changes at a restart only");
 }
 
 /*
