@@ -86,6 +86,7 @@ struct conn {
 	int		 c_in_epoll;	/* added: re-armed with EPOLL_CTL_MOD */
 	size_t		 c_need;	/* peek again once this many are in */
 	int		 c_read_whole;	/* libfcgi's first read takes it all */
+	int		 c_input_ended;	/* its empty FCGI_STDIN was there */
 	uint64_t	 c_deadline;	/* monoclock_ns(); 0 for none */
 	TAILQ_ENTRY(conn) c_link;	/* on lp_lists[c_state] */
 };
@@ -302,6 +303,7 @@ connloop_judge(struct connloop *lp, struct conn *c, const struct fcgiscan *fs,
 	switch (fs->fs_verdict) {
 	case FCGISCAN_READY:
 		c->c_read_whole = conn_read_whole(fs);
+		c->c_input_ended = fs->fs_whole_len != 0;
 		connloop_hand_on(lp, c);
 		return;
 	case FCGISCAN_REFUSE:
@@ -484,6 +486,7 @@ connloop_admit(struct connloop *lp, int fd, uint64_t now)
 		if (fs.fs_verdict == FCGISCAN_READY) {
 			c->c_state = CONN_READY;
 			c->c_read_whole = conn_read_whole(&fs);
+			c->c_input_ended = fs.fs_whole_len != 0;
 		} else {
 			c->c_state = CONN_READING;
 			c->c_deadline = now +
@@ -808,12 +811,16 @@ connloop_fd(const struct conn *c)
 }
 
 /*
- * Whether the web server sent bytes that nobody read (or it cannot be
- * told): closing such a connection would reset it, not end it, and the
- * answer could be lost (CONNLOOP_DRAIN_MS).  A request read whole
+ * Whether the web server may have sent bytes that nobody read, or may
+ * still send some: closing such a connection would reset it, not end
+ * it, and the answer could be lost, or the web server's own write of the
+ * rest fail (CONNLOOP_DRAIN_MS).  A request read whole
  * (CONNLOOP_LIBFCGI_READ) needs no look: what a web server might send
- * after the end of its request is an FCGI_ABORT_REQUEST, which a reset
- * loses nothing of.
+ * after the end of its input is an FCGI_ABORT_REQUEST, which a reset
+ * loses nothing of.  One whose input had not ended when it was handed on
+ * may get its empty FCGI_STDIN record any time: Caddy's FastCGI transport
+ * writes it after the params, and a close in between made its write fail
+ * (502) a few times in a thousand under load.
  */
 static int
 conn_has_unread(const struct conn *c)
@@ -822,6 +829,8 @@ conn_has_unread(const struct conn *c)
 
 	if (c->c_read_whole)
 		return 0;
+	if (!c->c_input_ended)
+		return 1;
 	return ioctl(c->c_fd, FIONREAD, &n) == -1 || n != 0;
 }
 

@@ -173,6 +173,19 @@ function servers(   i, k, s, p, name, r32, r32m, r35, rk, errs) {
 		    ratio(median("ng3", 4), median("ng2", 4)), ratio(median("ng3", 4), median("ng1", 4))
 		metric["nginx.3k/3"] = rk; shown["ng_3k_3"] = "3k/3 = " rk
 	}
+	# The HTTP listener: nginx's proxy_pass against its fastcgi_pass,
+	# and Caddy's forward_auth over HTTP (3) and over FastCGI (3f).
+	if (median("ng3h", 4) != "nan")
+		printf "   %-9s 3h/3 = %s (rounds: %s)\n", "nginx",
+		    paired("ng3h", "ng3"), paired_rounds
+	if (median("cd3", 4) != "nan") {
+		printf "   %-9s 3/2 = %s  3f/2 = %s (rounds: %s)  3/3f = %s  3/1 = %s\n", "caddy",
+		    ratio(median("cd3", 4), median("cd2", 4)), paired("cd3f", "cd2"),
+		    paired_rounds, ratio(median("cd3", 4), median("cd3f", 4)),
+		    ratio(median("cd3", 4), median("cd1", 4))
+		metric["caddy.3/2"] = ratio(median("cd3", 4), median("cd2", 4))
+		shown["cd_3_2"] = "3/2 = " metric["caddy.3/2"]
+	}
 }
 
 # CPU per request of configuration k (2 or 3) against 2, round by round.

@@ -135,6 +135,37 @@ CONF
 }
 CONF
 }
+# cd_start NAME: a Caddy serving $W/www, with the snippet $W/cd-NAME.caddy
+# imported in its site when there is one (launch.sh's launch_caddy).  Sets
+# cport.
+cd_conf() {
+	cat <<CONF
+{
+	admin off
+	auto_https off
+	log {
+		output file $W/logs/caddy-$1-log.log
+		level ERROR
+	}
+}
+CONF
+	[ -f "$W/cd-$1.caddy" ] && echo "import $W/cd-$1.caddy"
+	cat <<CONF
+http://127.0.0.1:$port {
+	root * $W/www
+CONF
+	[ -f "$W/cd-$1.caddy" ] && printf '\timport fcgi_authz\n'
+	cat <<CONF
+	file_server
+}
+CONF
+}
+cd_start() {
+	launch_caddy "$1" cd_conf ||
+	    { cat "$W/logs/caddy-$1-error.log" >&2; die "caddy $1 did not start"; }
+	bg_pid "$pid"
+	cport=$port
+}
 ng_start() {
 	launch_nginx "$1" ng_conf ||
 	    { cat "$W/logs/nginx-$1-check.log" >&2; die "nginx $1 did not start"; }
@@ -164,6 +195,15 @@ apache_authz_snippet() {
 nginx_authz_snippet() {
 	sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$1|" "$top/etc/nginx/fcgi-authz.conf"
 }
+caddy_authz_snippet() {	# http|fastcgi SOCKET
+	if [ "$1" = http ]; then
+		sed -e "s|unix//run/fcgi-authz/http.sock|unix/$2|" \
+		    "$top/etc/caddy/fcgi-authz.caddy"
+	else
+		sed -e "s|unix//run/fcgi-authz/fcgi-authz.sock|unix/$2|" \
+		    "$top/etc/caddy/fcgi-authz-fastcgi.caddy"
+	fi
+}
 
 # gen_auth_snippets: what the servers of section 1 include, $W/lt-KIND.conf
 # and $W/ap-KIND.conf: nothing (none), the snippet from etc/ for the
@@ -171,6 +211,7 @@ nginx_authz_snippet() {
 # $cached_tcp, $nocache_tcp for Apache), and the servers' own htpasswd.
 gen_auth_snippets() {
 	gen_nginx_snippets
+	gen_caddy_snippets
 	: > "$W/lt-none.conf"
 	lighttpd_authz_snippet "$W/run/noop.sock" > "$W/lt-noop.conf"
 	lighttpd_authz_snippet "$W/run/authz-cached.sock" > "$W/lt-cached.conf"
@@ -199,6 +240,21 @@ CONF
 CONF
 }
 
+# gen_caddy_snippets: $W/cd-KIND.caddy for the Caddy of section 1: none
+# for the static file, forward_auth over FastCGI to the do-nothing
+# authorizer (noop) and to the cached daemon (fastcgi), and to the cached
+# daemon's HTTP listener (cached), each from etc/.
+gen_caddy_snippets() {
+	rm -f "$W/cd-none.caddy"
+	caddy_authz_snippet fastcgi "$W/run/noop.sock" > "$W/cd-noop.caddy"
+	caddy_authz_snippet fastcgi "$W/run/authz-cached.sock" > "$W/cd-fastcgi.caddy"
+	caddy_authz_snippet http "$W/run/authz-http.sock" > "$W/cd-cached.caddy"
+	grep -q "unix/$W/run/authz-http.sock" "$W/cd-cached.caddy" ||
+	    die "no 'forward_auth unix//run/fcgi-authz/http.sock' in etc/caddy/fcgi-authz.caddy"
+	grep -q "unix/$W/run/noop.sock" "$W/cd-noop.caddy" ||
+	    die "no 'forward_auth unix//run/fcgi-authz/fcgi-authz.sock' in etc/caddy/fcgi-authz-fastcgi.caddy"
+}
+
 # gen_nginx_snippets: $W/ng-KIND.conf and $W/ng-KIND-http.conf for the
 # nginx of section 1: nothing (none), the snippet from etc/ for the
 # do-nothing authorizer and the cached daemon, and the same for the
@@ -206,7 +262,9 @@ CONF
 # an upstream with "keepalive", and "fastcgi_keep_conn on" (docs/
 # servers.md, "nginx, auth_request").
 gen_nginx_snippets() {
-	for _k in none noop cached keepalive; do : > "$W/ng-$_k-http.conf"; done
+	for _k in none noop cached keepalive http; do : > "$W/ng-$_k-http.conf"; done
+	sed -e "s|/run/fcgi-authz/http.sock|$W/run/authz-http.sock|" \
+	    "$top/etc/nginx/fcgi-authz-http.conf" > "$W/ng-http.conf"
 	: > "$W/ng-none.conf"
 	nginx_authz_snippet "$W/run/noop.sock" > "$W/ng-noop.conf"
 	nginx_authz_snippet "$W/run/authz-cached.sock" > "$W/ng-cached.conf"

@@ -168,3 +168,26 @@ launch_nginx() {
 	done
 	return 2
 }
+
+# launch_caddy NAME CONF_FN [PATH]: Caddy with the Caddyfile CONF_FN NAME
+# writes (for $port), in the foreground, its state under
+# $LAUNCH_DIR/caddy-home; sets pid, port and base as launch_nginx does.
+launch_caddy() {
+	_name=$1 _conf=$LAUNCH_DIR/caddy-$1.caddyfile
+	_err=$LAUNCH_DIR/logs/caddy-$1-error.log
+	mkdir -p "$LAUNCH_DIR/caddy-home"
+	for _try in 1 2 3; do
+		port=$(free_port)
+		base=http://127.0.0.1:$port
+		"$2" "$_name" > "$_conf"
+		XDG_CONFIG_HOME=$LAUNCH_DIR/caddy-home \
+		    XDG_DATA_HOME=$LAUNCH_DIR/caddy-home \
+		    HOME=$LAUNCH_DIR/caddy-home \
+		    caddy run --config "$_conf" --adapter caddyfile >> "$_err" 2>&1 &
+		pid=$!
+		wait_for_url "$base${3:-/}" "$pid" && return 0
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	return 2
+}
