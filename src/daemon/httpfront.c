@@ -40,9 +40,13 @@
 /*
  * A connection's buffer for one request's line and headers: the client's
  * URI (up to AUTHZ_URI_MAX) and cookies come in headers, which proxies
- * pass on.  A request that does not fit gets 431 from libmicrohttpd.
+ * pass on; nginx's own default limit is the same 32 KiB.  A request that
+ * does not fit gets 431 from libmicrohttpd.  No more: libmicrohttpd
+ * 0.9.75 takes a larger buffer from mmap(2) and gives it back with
+ * munmap(2) for every connection, which cut nginx's requests through
+ * proxy_pass (a connection each) from some 5,000 to 500 a second.
  */
-#define HTTPFRONT_CONN_MEMORY	(64 * 1024)
+#define HTTPFRONT_CONN_MEMORY	(32 * 1024)
 #define HTTPFRONT_BODY_MAX	64
 
 struct httpfront {
