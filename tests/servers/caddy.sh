@@ -7,6 +7,7 @@
 # transport.  Caddy serves the files itself; a second site of the same
 # Caddy plays the backend and echoes the identity headers it receives.
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/fwdauth.sh"
 DOOR=${CADDY_DOOR:-http}
 SETUP=caddy
 [ "$DOOR" = http ] || SETUP=caddy-$DOOR
@@ -14,43 +15,7 @@ SETUP=caddy
 command -v caddy >/dev/null || { echo "# caddy not installed"; exit 77; }
 srv_fixture
 
-# What Caddy lets through: the daemon's answer itself for anything but a
-# 2xx (forward_auth copies it to the client).
-expect_status() {
-	case $1 in
-	allow) echo 200 ;;
-	challenge|token_bad|dot_challenge) echo 401 ;;
-	forbidden|dot_forbidden) echo 403 ;;
-	throttled) echo 429 ;;
-	badpath) echo 400 ;;
-	esac
-}
-# Every WWW-Authenticate of the daemon's 401 reaches the client; the one
-# that matters is first (the others are the other scheme).
-expect_challenge() {
-	case $1 in
-	401) [ "$2" = token_bad ] && echo Bearer || echo Basic ;;
-	*) echo - ;;
-	esac
-}
-
-result() { # OK|FAIL MESSAGE [DETAIL]
-	srv_report "$SETUP: $2" "$([ "$1" = OK ] || echo failed)" "${3:-}" 15
-}
-req() { curl -s -i --path-as-is --max-time 10 "$@" | tr -d '\r'; }
-status_of() { printf '%s\n' "$1" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p'; }
-body_of() { printf '%s\n' "$1" | sed '1,/^$/d'; }
-
-# A GET-only path, for the method check (see nginx.sh).
-mkdir -p "$SRV_DIR/www/ro"
-echo "read only" > "$SRV_DIR/www/ro/file.txt"
-cat >> "$SRV_DIR/fcgi-authz.ini" <<'INI'
-
-[rule:readonly]
-path = /ro
-methods = GET
-access = public
-INI
+fwd_serve_ro
 
 # The daemon, as systemd would start it.
 if [ "$DOOR" = http ]; then
@@ -147,30 +112,7 @@ else
 	result FAIL "401: expected the Basic challenge first" "$out"
 fi
 
-# A client's own identity headers never reach the backend: copy_headers
-# replaces them with the daemon's, empty on a public path.
-check_ident() { # NAME URL WANT-STATUS WANT-LINE CURL-ARGS...
-	name=$1 url=$2 want=$3 line=$4
-	shift 4
-	out=$(req -H 'Remote-User: mallory' -H 'Remote-Groups: admin' \
-	    -H 'Remote-Rule: mallory' "$@" "$base$url")
-	st=$(status_of "$out")
-	body=$(body_of "$out")
-	if [ "$st" = "$want" ] && printf '%s\n' "$body" | grep -qx "$line" &&
-	    ! printf '%s\n' "$body" | grep -q 'mallory\|=admin$\|{'; then
-		result OK "$name ($st, $line)"
-	else
-		result FAIL "$name: expected $want and $line" "$out"
-	fi
-}
-check_ident "claimed Remote-User: mallory, alice's credentials" \
-    /site/whoami.cgi 200 REMOTE_USER=alice -u alice:alice-pw
-check_ident "claimed Remote-User: mallory, token" \
-    /site/whoami.cgi 200 AUTHZ_ROLES=editor -H "Authorization: Bearer $TOKEN"
-check_ident "claimed Remote-User: mallory, public path" \
-    /public/whoami.cgi 200 REMOTE_USER=
-check_ident "claimed Remote-User: mallory, public path, rule" \
-    /public/whoami.cgi 200 AUTHZ_RULE=public
+fwd_check_ident
 
 # The daemon's identity headers go to the backend, not to the client.
 out=$(req -u alice:alice-pw "$base/site/index.txt")
@@ -183,32 +125,7 @@ fi
 
 srv_check_backend "$SETUP" "$base/app/index.txt"
 
-# The client's method decides, and a client cannot claim another: /ro is
-# GET-only, so a POST matches no rule and the default denies it, with
-# X-Forwarded-Method or X-Original-Method claiming GET or not.
-for c in "GET|200|" "HEAD|200|" "POST|403|" \
-    "POST|403|X-Forwarded-Method: GET" "POST|4xx|X-Original-Method: GET"; do
-	m=${c%%|*} rest=${c#*|}
-	want=${rest%%|*} forged=${rest#*|}
-	case $m in
-	GET) set -- ;;
-	HEAD) set -- -I ;;
-	POST) set -- -u alice:alice-pw -d 'x=1' ;;
-	esac
-	[ -z "$forged" ] || set -- "$@" -H "$forged"
-	out=$(req "$@" "$base/ro/file.txt")
-	st=$(status_of "$out")
-	case $want in
-	4xx) case $st in 4[0-9][0-9]) ok=1 ;; *) ok= ;; esac ;;
-	*) [ "$st" = "$want" ] && ok=1 || ok= ;;
-	esac
-	if [ -n "$ok" ]; then
-		result OK "$m to a GET-only path${forged:+, $forged} ($st)"
-	else
-		result FAIL "$m to a GET-only path${forged:+, $forged}: expected $want" "$out"
-	fi
-done
-
+fwd_check_method
 srv_check_throttle "$SETUP" "$base"
 
 # The two warnings this test's own global options earn (no admin
@@ -217,16 +134,7 @@ srv_check_log "$SRV_DIR/logs/caddy-error.log" \
     'admin endpoint disabled|automatic HTTPS is completely disabled'
 
 # Fail closed: with the daemon gone, no file is served.
-kill "$dpid"
-wait "$dpid" 2>/dev/null
-for u in /site/index.txt /public/hello.txt; do
-	out=$(req -u alice:alice-pw "$base$u")
-	st=$(status_of "$out")
-	case $st in
-	5[0-9][0-9]) result OK "daemon down, $u: $st" ;;
-	*) result FAIL "daemon down, $u: expected 5xx" "$out" ;;
-	esac
-done
+fwd_check_down 5xx
 
 kill "$cpid" 2>/dev/null
 wait "$cpid" 2>/dev/null

@@ -24,6 +24,12 @@ CTL=$top_builddir/src/fcgi-authz
 TOKEN=fa_integration_token_0123456789abcdefghijklmnopqrstuv
 BAD_TOKEN=fa_not_a_token_we_know_0123456789abcdefghijklmnopq
 
+# req CURL-ARGS...: curl -i with CRs removed; status_of and body_of an
+# answer req printed.
+req() { curl -s -i --path-as-is --max-time 10 "$@" | tr -d '\r'; }
+status_of() { printf '%s\n' "$1" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p'; }
+body_of() { printf '%s\n' "$1" | sed '1,/^$/d'; }
+
 passed=0
 failed=0
 cleanup_cmds=

@@ -5,46 +5,16 @@
 # make the client's answer of the daemon's.  The backend, which serves
 # the files and echoes the identity headers, is tests/servers/echo-backend.py.
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/fwdauth.sh"
 SETUP=haproxy
 
 command -v haproxy >/dev/null || { echo "# haproxy not installed"; exit 77; }
 srv_fixture
 
-# What the recipe's rules answer: the daemon's status.
-expect_status() {
-	case $1 in
-	allow) echo 200 ;;
-	challenge|token_bad|dot_challenge) echo 401 ;;
-	forbidden|dot_forbidden) echo 403 ;;
-	throttled) echo 429 ;;
-	badpath) echo 400 ;;
-	esac
-}
-# The recipe passes the daemon's first challenge, the one that matters.
-expect_challenge() {
-	case $1 in
-	401) [ "$2" = token_bad ] && echo Bearer || echo Basic ;;
-	*) echo - ;;
-	esac
-}
-
-result() { # OK|FAIL MESSAGE [DETAIL]
-	srv_report "$SETUP: $2" "$([ "$1" = OK ] || echo failed)" "${3:-}" 15
-}
-req() { curl -s -i --path-as-is --max-time 10 "$@" | tr -d '\r'; }
-status_of() { printf '%s\n' "$1" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p'; }
-body_of() { printf '%s\n' "$1" | sed '1,/^$/d'; }
-
-mkdir -p "$SRV_DIR/www/ro" "$SRV_DIR/www/app"
-echo "read only" > "$SRV_DIR/www/ro/file.txt"
+fwd_serve_ro
+# The backend serves /app/ from www/ too.
+mkdir -p "$SRV_DIR/www/app"
 cp "$SRV_DIR/backend/app/index.txt" "$SRV_DIR/www/app/index.txt"
-cat >> "$SRV_DIR/fcgi-authz.ini" <<'INI'
-
-[rule:readonly]
-path = /ro
-methods = GET
-access = public
-INI
 
 # The daemon, as systemd would start it: the HTTP listener alone.
 sock=$SRV_DIR/run/http.sock
@@ -54,13 +24,7 @@ dpid=$!
 on_exit "kill $dpid 2>/dev/null"
 wait_for_socket "$sock" || { echo "# fcgi-authzd did not start"; exit 99; }
 
-bport=$(free_port)
-python3 "$(dirname "$0")/echo-backend.py" "$bport" "$SRV_DIR/www" \
-    2> "$SRV_DIR/logs/backend-run.log" &
-bpid=$!
-on_exit "kill $bpid 2>/dev/null"
-wait_for_url "http://127.0.0.1:$bport/public/hello.txt" "$bpid" ||
-    { echo "# the backend did not start"; exit 99; }
+fwd_start_backend
 
 # The recipe from etc/, templated for paths and ports only.
 port=$(free_port)
@@ -98,71 +62,14 @@ wait_for_url "$base/public/hello.txt" "$hpid" || {
 run_scenarios "$SETUP" "$base"
 srv_check_browser "$SETUP" "$base" ""
 
-# A client's own identity headers never reach the backend: the recipe's
-# set-header replaces them, with empty values on a public path.
-check_ident() { # NAME URL WANT-STATUS WANT-LINE CURL-ARGS...
-	name=$1 url=$2 want=$3 line=$4
-	shift 4
-	out=$(req -H 'Remote-User: mallory' -H 'Remote-Groups: admin' \
-	    -H 'Remote-Rule: mallory' "$@" "$base$url")
-	st=$(status_of "$out")
-	body=$(body_of "$out")
-	if [ "$st" = "$want" ] && printf '%s\n' "$body" | grep -qx "$line" &&
-	    ! printf '%s\n' "$body" | grep -q 'mallory\|=admin$'; then
-		result OK "$name ($st, $line)"
-	else
-		result FAIL "$name: expected $want and $line" "$out"
-	fi
-}
-check_ident "claimed Remote-User: mallory, alice's credentials" \
-    /site/whoami.cgi 200 REMOTE_USER=alice -u alice:alice-pw
-check_ident "claimed Remote-User: mallory, token" \
-    /site/whoami.cgi 200 AUTHZ_ROLES=editor -H "Authorization: Bearer $TOKEN"
-check_ident "claimed Remote-User: mallory, public path" \
-    /public/whoami.cgi 200 REMOTE_USER=
-check_ident "claimed Remote-User: mallory, public path, rule" \
-    /public/whoami.cgi 200 AUTHZ_RULE=public
-
-# The client's method decides, and a client cannot claim another.
-for c in "GET|200|" "HEAD|200|" "POST|403|" \
-    "POST|403|X-Forwarded-Method: GET" "POST|4xx|X-Original-Method: GET"; do
-	m=${c%%|*} rest=${c#*|}
-	want=${rest%%|*} forged=${rest#*|}
-	case $m in
-	GET) set -- ;;
-	HEAD) set -- -I ;;
-	POST) set -- -u alice:alice-pw -d 'x=1' ;;
-	esac
-	[ -z "$forged" ] || set -- "$@" -H "$forged"
-	out=$(req "$@" "$base/ro/file.txt")
-	st=$(status_of "$out")
-	case $want in
-	4xx) case $st in 4[0-9][0-9]) ok=1 ;; *) ok= ;; esac ;;
-	*) [ "$st" = "$want" ] && ok=1 || ok= ;;
-	esac
-	if [ -n "$ok" ]; then
-		result OK "$m to a GET-only path${forged:+, $forged} ($st)"
-	else
-		result FAIL "$m to a GET-only path${forged:+, $forged}: expected $want" "$out"
-	fi
-done
-
+fwd_check_ident
+fwd_check_method
 srv_check_backend "$SETUP" "$base/app/index.txt"
 srv_check_throttle "$SETUP" "$base"
 srv_check_log "$SRV_DIR/logs/haproxy-error.log" '^$'
 
 # Fail closed: with the daemon gone, 500.
-kill "$dpid"
-wait "$dpid" 2>/dev/null
-for u in /site/index.txt /public/hello.txt; do
-	out=$(req -u alice:alice-pw "$base$u")
-	st=$(status_of "$out")
-	if [ "$st" = 500 ]; then
-		result OK "daemon down, $u: 500"
-	else
-		result FAIL "daemon down, $u: expected 500" "$out"
-	fi
-done
+fwd_check_down 500
 
 kill "$hpid" "$bpid" 2>/dev/null
 wait "$hpid" "$bpid" 2>/dev/null

@@ -230,10 +230,6 @@ run_scenarios "$SETUP" "$base"
 # browser ask again.
 srv_check_browser "$SETUP" "$base" "403 Forbidden"
 
-# req ARGS...: curl -i with CRs removed.
-req() { curl -s -i --path-as-is --max-time 10 "$@" | tr -d '\r'; }
-status_of() { printf '%s\n' "$1" | sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p'; }
-body_of() { printf '%s\n' "$1" | sed '1,/^$/d'; }
 daemon_lines() { wc -l < "$SRV_DIR/logs/fcgi-authzd.log"; }
 # The daemon writes a denial at once, a grant within 250 ms (fcgi-authzd(8),
 # LOGGING) on an idle machine.  daemon_logged PATTERN: a line matches
