@@ -107,18 +107,6 @@ authz_pop_forwarded(char *buf, size_t *len, struct netaddr *addr)
 	return netaddr_parse(start, addr) == -1 ? -1 : 1;
 }
 
-static int
-authz_is_trusted(const struct netcidr *trusted, size_t ntrusted,
-    const struct netaddr *addr)
-{
-	size_t i;
-
-	for (i = 0; i < ntrusted; i++)
-		if (netcidr_contains(&trusted[i], addr))
-			return 1;
-	return 0;
-}
-
 /*
  * Walks an X-Forwarded-For list from the right while the address in
  * hand is in trusted: the client is the first that is not (entries
@@ -140,7 +128,7 @@ authz_walk_forwarded(const struct netcidr *trusted, size_t ntrusted,
 	memcpy(buf, xff, len + 1);
 	if (from_list && authz_pop_forwarded(buf, &len, addr) != 1)
 		return 0;
-	while (authz_is_trusted(trusted, ntrusted, addr)) {
+	while (netcidr_list_contains(trusted, ntrusted, addr)) {
 		switch (authz_pop_forwarded(buf, &len, addr)) {
 		case 0:
 			return 1;	/* ran out: the last proxy is the client */

@@ -221,3 +221,15 @@ netaddr_format(const struct netaddr *na, char *buf, size_t bufsz)
 		return;
 	memcpy(buf, tmp, len + 1);
 }
+
+int
+netcidr_list_contains(const struct netcidr *list, size_t n,
+    const struct netaddr *addr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (netcidr_contains(&list[i], addr))
+			return 1;
+	return 0;
+}

@@ -39,6 +39,9 @@ int	netcidr_parse(const char *, struct netcidr *, const char **errstr)
 
 /* Returns 1 if the address is inside the network, 0 if not. */
 int	netcidr_contains(const struct netcidr *, const struct netaddr *);
+/* Returns 1 if the address is inside any of the n networks, 0 if not. */
+int	netcidr_list_contains(const struct netcidr *, size_t n,
+	    const struct netaddr *);
 
 /* Writes the address, IPv4-mapped ones as dotted quads. */
 void	netaddr_format(const struct netaddr *, char *buf, size_t bufsz);

@@ -522,16 +522,11 @@ int
 rules_network_allows(const struct rule *ru, const struct netaddr *addr,
     int addr_known)
 {
-	size_t i;
-
 	if (ru->ru_networks == NULL)
 		return 1;
 	if (!addr_known)
 		return 0;
-	for (i = 0; i < ru->ru_nnetworks; i++)
-		if (netcidr_contains(&ru->ru_networks[i], addr))
-			return 1;
-	return 0;
+	return netcidr_list_contains(ru->ru_networks, ru->ru_nnetworks, addr);
 }
 
 void

@@ -169,6 +169,26 @@ START_TEST(test_cidr_good)
 }
 END_TEST
 
+/* A list holds an address if any of its networks does; none, if empty. */
+START_TEST(test_cidr_list_contains)
+{
+	struct netcidr	 list[2];
+	struct netaddr	 a;
+	const char	*err;
+
+	ck_assert_int_eq(netcidr_parse("10.0.0.0/8", &list[0], &err), 0);
+	ck_assert_int_eq(netcidr_parse("::1", &list[1], &err), 0);
+	ck_assert_int_eq(netaddr_parse("10.9.8.7", &a), 0);
+	ck_assert_int_eq(netcidr_list_contains(list, 2, &a), 1);
+	ck_assert_int_eq(netcidr_list_contains(list, 0, &a), 0);
+	ck_assert_int_eq(netaddr_parse("::1", &a), 0);
+	ck_assert_int_eq(netcidr_list_contains(list, 2, &a), 1);
+	ck_assert_int_eq(netcidr_list_contains(list, 1, &a), 0);
+	ck_assert_int_eq(netaddr_parse("127.0.0.1", &a), 0);
+	ck_assert_int_eq(netcidr_list_contains(list, 2, &a), 0);
+}
+END_TEST
+
 START_TEST(test_cidr_v6_form_equal)
 {
 	struct netcidr	a, b;
@@ -357,6 +377,7 @@ netaddr_suite(void)
 	tcase_add_test(tc, test_addr_mapped_equal);
 	tcase_add_loop_test(tc, test_cidr_good, 0, NITEMS(cidr_good));
 	tcase_add_test(tc, test_cidr_v6_form_equal);
+	tcase_add_test(tc, test_cidr_list_contains);
 	tcase_add_loop_test(tc, test_contains, 0, NITEMS(contains));
 	suite_add_tcase(s, tc);
 

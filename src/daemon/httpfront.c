@@ -246,7 +246,6 @@ httpfront_facts(struct httpfront_req *rq, const struct conf *cf, time_t now,
 	const struct sockaddr_in6	*sin6;
 	const char			*peer = NULL;
 	struct netaddr			 addr;
-	size_t				 i;
 	int				 trusted = 0;
 
 	rq->rq_peer_text[0] = '\0';
@@ -265,10 +264,10 @@ httpfront_facts(struct httpfront_req *rq, const struct conf *cf, time_t now,
 		    rq->rq_peer_text, sizeof(rq->rq_peer_text));
 		break;
 	}
-	if (peer != NULL && netaddr_parse(peer, &addr) == 0)
-		for (i = 0; i < cf->cf_nhttp_trusted; i++)
-			if (netcidr_contains(&cf->cf_http_trusted[i], &addr))
-				trusted = 1;
+	if (peer != NULL && netaddr_parse(peer, &addr) == 0 &&
+	    netcidr_list_contains(cf->cf_http_trusted, cf->cf_nhttp_trusted,
+	    &addr))
+		trusted = 1;
 	fwdauth_facts(rq->rq_headers, rq->rq_nheaders, peer, trusted, now,
 	    buf, f);
 	if (rq->rq_too_many && !f->af_untrusted_peer) {
