@@ -61,6 +61,8 @@
 #define AUTHZ_FAILURE_STATUS	403	/* authz_failure: 403 or 401 */
 #define AUTHZ_SOCKET_MODE	0660	/* of a unix socket it creates */
 #define AUTHZ_LISTEN_BACKLOG	128
+/* FastCGI listening sockets at once (systemd may pass several). */
+#define AUTHZ_LISTEN_MAX	16
 
 /* [hashing] */
 #define AUTHZ_HASH_MAX_CONCURRENT 2

@@ -195,7 +195,7 @@ start(unsigned request_ms, unsigned idle_ms, unsigned max)
 {
 	struct connloop_limits lim = { request_ms, idle_ms, max };
 
-	ck_assert_ptr_nonnull(lp = connloop_new(listen_fd, &lim));
+	ck_assert_ptr_nonnull(lp = connloop_new(&listen_fd, 1, &lim));
 	ck_assert_int_eq(connloop_start(lp), 0);
 }
 
@@ -248,6 +248,60 @@ START_TEST(test_connloop_whole_request_handed_out)
 	ck_assert(sees_close(fd));
 	close(fd);
 	ck_assert(STATS_REACH(cs_open, 0));
+}
+END_TEST
+
+/*
+ * Several listening sockets (systemd passes a unix one and a loopback TCP
+ * one: fcgi-authzd(8)): a request on either is handed out, and the
+ * second is watched even while the first is quiet.
+ */
+START_TEST(test_connloop_two_listeners)
+{
+	struct connloop_limits	 lim = { 10000, 10000, 100 };
+	struct sockaddr_un	 a2;
+	socklen_t		 a2_len;
+	struct conn		*c[2];
+	int			 fds[2], l2, fd1, fd2;
+
+	memset(&a2, 0, sizeof(a2));
+	a2.sun_family = AF_UNIX;
+	snprintf(a2.sun_path + 1, sizeof(a2.sun_path) - 1,
+	    "check_connloop.%ld.2", (long)getpid());
+	a2_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+	    strlen(a2.sun_path + 1));
+	ck_assert_int_ne(l2 = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0),
+	    -1);
+	ck_assert_int_eq(bind(l2, (struct sockaddr *)&a2, a2_len), 0);
+	ck_assert_int_eq(listen(l2, 16), 0);
+	fds[0] = listen_fd;
+	fds[1] = l2;
+	ck_assert_ptr_nonnull(lp = connloop_new(fds, 2, &lim));
+	ck_assert_int_eq(connloop_start(lp), 0);
+
+	ck_assert_int_ne(fd2 = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0),
+	    -1);
+	ck_assert_int_eq(connect(fd2, (struct sockaddr *)&a2, a2_len), 0);
+	request(8, 0);
+	send_all(fd2, wire, wlen);
+	ck_assert_ptr_nonnull(c[0] = take());
+	ck_assert_uint_eq(peek_id(c[0]), 8);
+
+	fd1 = client();
+	request(7, 0);
+	send_all(fd1, wire, wlen);
+	ck_assert_ptr_nonnull(c[1] = take());
+	ck_assert_uint_eq(peek_id(c[1]), 7);
+	ck_assert_uint_eq(stats().cs_accepted, 2);
+	connloop_give_back(lp, c[0], CONNLOOP_CLOSE);
+	connloop_give_back(lp, c[1], CONNLOOP_CLOSE);
+	close(fd1);
+	close(fd2);
+	ck_assert(STATS_REACH(cs_open, 0));
+	connloop_stop(lp);
+	connloop_free(lp);
+	lp = NULL;
+	close(l2);
 }
 END_TEST
 
@@ -595,7 +649,7 @@ START_TEST(test_connloop_tasks_only)
 	struct connloop_limits	 lim = { 60000, 60000, 100 };
 	struct connloop_task	 t1, *t;
 
-	ck_assert_ptr_nonnull(lp = connloop_new(-1, &lim));
+	ck_assert_ptr_nonnull(lp = connloop_new(NULL, 0, &lim));
 	ck_assert_int_eq(connloop_start(lp), 0);
 	ck_assert_int_eq(connloop_post(lp, &t1), 0);
 	ck_assert_ptr_null(connloop_take(lp, &t));
@@ -615,6 +669,7 @@ connloop_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_connloop_whole_request_handed_out);
+	tcase_add_test(tc, test_connloop_two_listeners);
 	tcase_add_test(tc, test_connloop_input_not_ended_drained);
 	tcase_add_test(tc, test_connloop_whole_request_no_look);
 	tcase_add_test(tc, test_connloop_slow_peers_wait_in_the_loop);

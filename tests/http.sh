@@ -94,13 +94,6 @@ stop() {
 	fi
 }
 
-# A free TCP port on 127.0.0.1, as the kernel lends one; a daemon that
-# cannot bind it after all says so at start (start_tcp tries again).
-free_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # start_tcp [KEY=VALUE...]: start with the listener on 127.0.0.1:$PORT.
 start_tcp() {
 	tries=0

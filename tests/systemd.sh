@@ -7,7 +7,10 @@
 #  - socket activation: started the way systemd starts it (the listening
 #    socket on fd 3, LISTEN_FDS=1, LISTEN_PID=its pid), by
 #    systemd-socket-activate or else python3, it answers on that socket;
-#    with the LISTEN_PID of another process it leaves fd 3 alone.
+#    with three sockets (unix and TCP FastCGI, and one named "http") it
+#    serves FastCGI on two and HTTP forward auth on the third; two named
+#    "http" stop the start; with the LISTEN_PID of another process it
+#    leaves fd 3 alone.
 # Cases whose tool is missing are skipped.  Needs no running systemd.
 #
 # Run by "make check" (automake TESTS) or by hand:
@@ -178,6 +181,79 @@ else
 	wait "$DPID" 2>/dev/null
 	DPID=
 	rm -f "$SOCK"
+fi
+
+# Three sockets, as a socket unit with a unix and a loopback TCP
+# ListenStream= and an HTTP one named "http" passes them: FastCGI on the
+# first two, HTTP forward auth on the third.
+if [ -z "$ACTIVATOR" ] || [ "$ACTIVATOR" != systemd-socket-activate ] ||
+    ! command -v curl >/dev/null 2>&1; then
+	skip "socket activation with three sockets" \
+	    "no systemd-socket-activate or curl"
+else
+	tries=0
+	while :; do
+		FPORT=$(free_port)
+		HPORT=$(free_port)
+		: >"$T/log3"
+		systemd-socket-activate -l "$SOCK" -l "127.0.0.1:$FPORT" \
+		    -l "127.0.0.1:$HPORT" --fdname=fcgi-authzd.socket:tcp:http \
+		    "$AUTHZD" -f -c "$CONF" </dev/null >/dev/null \
+		    2>>"$T/log3" &
+		DPID=$!
+		wait_socket && break
+		kill "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+		tries=$((tries + 1))
+		[ $tries -lt 5 ] || bail "no daemon; log: $(tr '\n' '|' <"$T/log3")"
+	done
+	guard_start
+	begin "socket activation with three sockets: FastCGI on the unix and the TCP one, HTTP on the one named http"
+	[ "$(status_for alice alice-pw)" = 200 ] ||
+	    fail "unix socket: alice's password refused; log: $(tr '\n' '|' <"$T/log3")"
+	ADDR=127.0.0.1:$FPORT
+	[ "$(status_for alice alice-pw)" = 200 ] ||
+	    fail "TCP socket: alice's password refused"
+	[ "$(status_for alice wrong)" = 401 ] ||
+	    fail "TCP socket: a wrong password not 401"
+	ADDR=unix:$SOCK
+	code=$(curl -s -o /dev/null -w '%{http_code}' -u alice:alice-pw \
+	    -H 'X-Forwarded-Method: GET' -H 'X-Forwarded-Uri: /site/x' \
+	    "http://127.0.0.1:$HPORT/auth")
+	[ "$code" = 200 ] || fail "HTTP listener: $code, not 200"
+	code=$(curl -s -o /dev/null -w '%{http_code}' \
+	    -H 'X-Forwarded-Method: GET' -H 'X-Forwarded-Uri: /site/x' \
+	    "http://127.0.0.1:$HPORT/auth")
+	[ "$code" = 401 ] || fail "HTTP listener, no credentials: $code, not 401"
+	grep -q 'serving with .*, FastCGI, HTTP forward auth' "$T/log3" ||
+	    fail "no 'serving with ... FastCGI, HTTP forward auth' line"
+	end
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+	rm -f "$SOCK"
+
+	begin "socket activation: two sockets named http are refused at start, saying so"
+	systemd-socket-activate -l "$SOCK" -l "127.0.0.1:$HPORT" \
+	    --fdname=http:http "$AUTHZD" -f -c "$CONF" </dev/null \
+	    >/dev/null 2>"$T/twohttp.err" &
+	DPID=$!
+	i=0
+	while [ $i -lt 600 ] && alive "$DPID" &&
+	    ! grep -q 'named http' "$T/twohttp.err"; do
+		# The activator waits for a connection before it starts it.
+		[ -S "$SOCK" ] && "$CLIENT" -r authorizer -t 5 "unix:$SOCK" \
+		    REQUEST_METHOD=GET REQUEST_URI=/ >/dev/null 2>&1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q 'fcgi-authzd: two passed sockets are named http' \
+	    "$T/twohttp.err" || fail "stderr: $(tr '\n' '|' <"$T/twohttp.err")"
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+	rm -f "$SOCK"
+	end
 fi
 
 if ! command -v python3 >/dev/null 2>&1; then

@@ -145,6 +145,14 @@ sanitizer_check() {
 trap cleanup EXIT
 trap 'exit 99' HUP INT TERM
 
+# free_port: a free TCP port on 127.0.0.1, as the kernel lends one; a
+# daemon that cannot bind it after all says so at start, and the caller
+# tries again.
+free_port() {
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # basic_auth USER PASSWORD: the value of a Basic Authorization header.
 basic_auth() {
 	printf 'Basic %s\n' "$(printf '%s:%s' "$1" "$2" | base64 | tr -d '\n')"

@@ -96,12 +96,6 @@ authzd_load(const char *path)
 	return cf;
 }
 
-/* The sockets to serve on (server_run); -1: none of that kind. */
-struct authzd_sockets {
-	int	as_fcgi;
-	int	as_http;
-};
-
 /* [server] group, for the unix sockets: (gid_t)-1 to leave it. */
 static int
 authzd_socket_group(const struct conf *cf, gid_t *gid)
@@ -121,34 +115,37 @@ authzd_socket_group(const struct conf *cf, gid_t *gid)
 }
 
 /*
- * The sockets to serve on: FastCGI inherited (>= 0: fd 0 or 3) or opened
- * here, and the HTTP forward-auth one ([server] http) opened here.  One
- * of them at least.  0, or -1 (said on stderr).
+ * The sockets to serve on, into ls: those passed in (listen_inherited:
+ * ninherited of them), else FastCGI on -l or [server] listen; and HTTP
+ * forward auth on [server] http unless a socket named http was passed.
+ * One at least.  0, or -1 (said on stderr).
  */
 static int
 authzd_open_sockets(const struct conf *cf, const char *listen_arg,
-    int inherited, struct authzd_sockets *so)
+    int ninherited, struct listen_set *ls)
 {
 	const char	*addr = listen_arg != NULL ? listen_arg : cf->cf_listen;
 	const char	*errstr = NULL;
 	gid_t		 gid;
 
-	so->as_fcgi = inherited;
-	so->as_http = -1;
-	if (inherited == -1 && addr == NULL && cf->cf_http == NULL) {
+	if (ninherited == 0 && addr == NULL && cf->cf_http == NULL) {
 		fprintf(stderr, "fcgi-authzd: no socket on fd 0 and no listen "
 		    "address (use -l, [server] listen or [server] http)\n");
 		return -1;
 	}
 	if (authzd_socket_group(cf, &gid) == -1)
 		return -1;
-	if (inherited == -1 && addr != NULL && (so->as_fcgi = listen_open(addr,
-	    cf->cf_socket_mode, gid, &errstr)) == -1) {
-		fprintf(stderr, "fcgi-authzd: listen on %s: %s\n", addr, errstr);
-		return -1;
+	if (ninherited == 0 && addr != NULL) {
+		if ((ls->ls_fcgi[0] = listen_open(addr, cf->cf_socket_mode, gid,
+		    &errstr)) == -1) {
+			fprintf(stderr, "fcgi-authzd: listen on %s: %s\n", addr,
+			    errstr);
+			return -1;
+		}
+		ls->ls_nfcgi = 1;
 	}
-	if (cf->cf_http != NULL && (so->as_http = listen_open(cf->cf_http,
-	    cf->cf_socket_mode, gid, &errstr)) == -1) {
+	if (ls->ls_http == -1 && cf->cf_http != NULL && (ls->ls_http =
+	    listen_open(cf->cf_http, cf->cf_socket_mode, gid, &errstr)) == -1) {
 		fprintf(stderr, "fcgi-authzd: [server] http %s: %s\n",
 		    cf->cf_http, errstr);
 		return -1;
@@ -205,7 +202,7 @@ authzd_open_throttle(const struct conf *cf)
 }
 
 static pid_t
-authzd_spawn(const struct authzd_sockets *so, struct conf *cf,
+authzd_spawn(const struct listen_set *ls, struct conf *cf,
     const char *conf_path, struct throttle *th)
 {
 	pid_t		 pid;
@@ -222,7 +219,7 @@ authzd_spawn(const struct authzd_sockets *so, struct conf *cf,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* exit, not _exit: LeakSanitizer checks the worker too. */
-	exit(server_run(so->as_fcgi, so->as_http, cf, conf_path, th));
+	exit(server_run(ls, cf, conf_path, th));
 }
 
 /* Waits before a restart so that a crash loop cannot spin a core. */
@@ -250,7 +247,7 @@ authzd_restart_pause(struct timespec *last)
  * paces the watch on the files.  Frees cf.
  */
 static int
-authzd_supervise(const struct authzd_sockets *so, struct conf *cf,
+authzd_supervise(const struct listen_set *ls, struct conf *cf,
     const char *conf_path, struct throttle *th)
 {
 	sigset_t	 set;
@@ -275,7 +272,7 @@ authzd_supervise(const struct authzd_sockets *so, struct conf *cf,
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &last);
-	if ((child = authzd_spawn(so, lastgood_conf(lg), conf_path,
+	if ((child = authzd_spawn(ls, lastgood_conf(lg), conf_path,
 	    th)) == -1) {
 		log_warn("fork");
 		lastgood_free(lg);
@@ -313,7 +310,7 @@ authzd_supervise(const struct authzd_sockets *so, struct conf *cf,
 			log_warnx("worker %ld exited with status %d; "
 			    "restarting", (long)child, WEXITSTATUS(status));
 		authzd_restart_pause(&last);
-		if ((child = authzd_spawn(so, lastgood_conf(lg), conf_path,
+		if ((child = authzd_spawn(ls, lastgood_conf(lg), conf_path,
 		    th)) == -1) {
 			log_warn("fork");
 			lastgood_free(lg);
@@ -335,8 +332,9 @@ main(int argc, char *argv[])
 {
 	const char	*conf_path = AUTHZ_CONF_FILE, *listen_arg = NULL;
 	char		 abs_path[PATH_MAX];
-	int		 ch, check_only = 0, foreground = 0, inherited;
-	struct authzd_sockets so;
+	const char	*errstr = NULL;
+	int		 ch, check_only = 0, foreground = 0, inherited = 0;
+	struct listen_set ls;
 	int		 spawned, rc;
 	struct conf	*cf;
 	struct throttle	*th = NULL;
@@ -397,10 +395,16 @@ main(int argc, char *argv[])
 	/* Each FastCGI connection is a descriptor (max_connections). */
 	(void)proc_raise_nofile(AUTHZ_NOFILE_WANT);
 	/* Once: it takes LISTEN_FDS and LISTEN_PID out of the environment. */
-	inherited = listen_arg == NULL ? listen_inherited() : -1;
-	spawned = inherited != -1;
+	listen_set_init(&ls);
+	if (listen_arg == NULL && (inherited = listen_inherited(&ls,
+	    &errstr)) == -1) {
+		fprintf(stderr, "fcgi-authzd: %s\n", errstr);
+		conf_free(cf);
+		return 1;
+	}
+	spawned = inherited > 0;
 	/* The table after the drop: it is the daemon user's file. */
-	if (authzd_open_sockets(cf, listen_arg, inherited, &so) == -1 ||
+	if (authzd_open_sockets(cf, listen_arg, inherited, &ls) == -1 ||
 	    authzd_drop_privileges(cf) == -1 ||
 	    (th = authzd_open_throttle(cf)) == NULL) {
 		conf_free(cf);
@@ -414,7 +418,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "fcgi-authzd: daemon: %s\n", strerror(errno));
 		return 1;
 	}
-	rc = authzd_supervise(&so, cf, conf_path, th);
+	rc = authzd_supervise(&ls, cf, conf_path, th);
 	throttle_close(th);
 	return rc;
 }

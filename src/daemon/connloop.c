@@ -94,8 +94,16 @@ struct conn {
 TAILQ_HEAD(connq, conn);
 STAILQ_HEAD(connloop_taskq, connloop_task);
 
+/* A listening socket, and whether epoll watches it now. */
+struct connloop_listener {
+	int		 li_fd;
+	int		 li_watched;
+	int		 li_gone;	/* failed or shut down: never again */
+};
+
 struct connloop {
-	int		 lp_listen;
+	struct connloop_listener lp_listen[AUTHZ_LISTEN_MAX];
+	size_t		 lp_nlisten;
 	int		 lp_epoll;
 	int		 lp_wake;	/* eventfd: connloop_stop() */
 	struct connloop_limits lp_limits;
@@ -104,7 +112,6 @@ struct connloop {
 	atomic_int	 lp_quit;
 	/* The loop's thread only. */
 	unsigned char	*lp_peek;	/* FCGISCAN_BYTES_MAX */
-	int		 lp_listening;	/* the listening socket is watched */
 	uint64_t	 lp_listen_resume; /* after EMFILE; 0: not paused */
 	int		 lp_full_logged; /* EMFILE said once */
 	/* At most a line a second of each kind (connloop_say). */
@@ -125,8 +132,7 @@ struct connloop {
 	unsigned long	 lp_accepted, lp_timed_out, lp_refused, lp_evicted;
 };
 
-/* Tags in epoll_event.data.ptr besides connections. */
-#define CONNLOOP_TAG_LISTEN(lp)	((void *)&(lp)->lp_listen)
+/* Tags in epoll_event.data.ptr besides connections (and listeners). */
 #define CONNLOOP_TAG_WAKE(lp)	((void *)&(lp)->lp_wake)
 
 /* Moves c to the tail of the list of state; lp_lock held. */
@@ -506,25 +512,49 @@ connloop_admit(struct connloop *lp, int fd, uint64_t now)
 }
 
 static void
-connloop_watch_listen(struct connloop *lp, int on)
+connloop_watch_listen(struct connloop *lp, struct connloop_listener *li,
+    int on)
 {
 	struct epoll_event ev;
 
+	if (li->li_watched == on || (on && li->li_gone))
+		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLRDHUP;
-	ev.data.ptr = CONNLOOP_TAG_LISTEN(lp);
+	ev.data.ptr = li;
 	if (epoll_ctl(lp->lp_epoll, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-	    lp->lp_listen, &ev) == 0)
-		lp->lp_listening = on;
+	    li->li_fd, &ev) == 0)
+		li->li_watched = on;
 	else
-		log_warn("epoll_ctl on the listening socket");
+		log_warn("epoll_ctl on a listening socket");
+}
+
+static void
+connloop_watch_listeners(struct connloop *lp, int on)
+{
+	size_t i;
+
+	for (i = 0; i < lp->lp_nlisten; i++)
+		connloop_watch_listen(lp, &lp->lp_listen[i], on);
+}
+
+/* The listener an event's tag names, or NULL for another tag. */
+static struct connloop_listener *
+connloop_listener_of(struct connloop *lp, void *tag)
+{
+	size_t i;
+
+	for (i = 0; i < lp->lp_nlisten; i++)
+		if (tag == &lp->lp_listen[i])
+			return &lp->lp_listen[i];
+	return NULL;
 }
 
 /*
  * Out of descriptors (or kernel memory) with nothing idle to close: the
- * listening socket stays readable, so it leaves the epoll set for a
+ * listening sockets stay readable, so they leave the epoll set for a
  * moment rather than wake the loop again at once.  Connections wait in
- * the backlog meanwhile.
+ * the backlogs meanwhile.
  */
 static void
 connloop_pause_listen(struct connloop *lp, uint64_t now)
@@ -533,9 +563,17 @@ connloop_pause_listen(struct connloop *lp, uint64_t now)
 		log_warn("accept: cannot take more connections for now "
 		    "(logged once; see max_connections in fcgi-authz.ini(5))");
 	lp->lp_full_logged = 1;
-	connloop_watch_listen(lp, 0);
+	connloop_watch_listeners(lp, 0);
 	lp->lp_listen_resume = now + CONNLOOP_FULL_PAUSE_MS *
 	    CONNLOOP_NS_PER_MS;
+}
+
+/* A listening socket that failed or was shut down is watched no more. */
+static void
+connloop_drop_listen(struct connloop *lp, struct connloop_listener *li)
+{
+	connloop_watch_listen(lp, li, 0);
+	li->li_gone = 1;
 }
 
 /*
@@ -545,12 +583,13 @@ connloop_pause_listen(struct connloop *lp, uint64_t now)
  * fails with EAGAIN.
  */
 static void
-connloop_on_listen(struct connloop *lp, uint32_t events, uint64_t now)
+connloop_on_listen(struct connloop *lp, struct connloop_listener *li,
+    uint32_t events, uint64_t now)
 {
 	int fd, i;
 
 	for (i = 0; i < CONNLOOP_ACCEPT_TRIES; i++) {
-		fd = accept4(lp->lp_listen, NULL, NULL, SOCK_CLOEXEC);
+		fd = accept4(li->li_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd != -1) {
 			connloop_admit(lp, fd, now);
 			break;
@@ -565,15 +604,16 @@ connloop_on_listen(struct connloop *lp, uint32_t events, uint64_t now)
 			return;
 		}
 		if (errno != EAGAIN) {
-			log_warn("accept: no longer accepting");
-			connloop_watch_listen(lp, 0);
+			log_warn("accept: no longer accepting on fd %d",
+			    li->li_fd);
+			connloop_drop_listen(lp, li);
 		}
 		break;
 	}
 	/* Shut down under us (the supervisor has gone: server.c): what
 	 * was queued is accepted above, and nothing more comes. */
-	if (lp->lp_listening && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
-		connloop_watch_listen(lp, 0);
+	if (li->li_watched && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+		connloop_drop_listen(lp, li);
 }
 
 /*
@@ -621,12 +661,13 @@ static void
 connloop_handle(struct connloop *lp, struct epoll_event *ev, int n,
     uint64_t now)
 {
-	uint64_t	junk;
-	int		i;
+	struct connloop_listener *li;
+	uint64_t	 junk;
+	int		 i;
 
 	for (i = 0; i < n; i++) {
-		if (ev[i].data.ptr == CONNLOOP_TAG_LISTEN(lp))
-			connloop_on_listen(lp, ev[i].events, now);
+		if ((li = connloop_listener_of(lp, ev[i].data.ptr)) != NULL)
+			connloop_on_listen(lp, li, ev[i].events, now);
 		else if (ev[i].data.ptr == CONNLOOP_TAG_WAKE(lp)) {
 			if (read(lp->lp_wake, &junk, sizeof(junk)) == -1)
 				continue;	/* EAGAIN: read already */
@@ -652,7 +693,7 @@ connloop_run(void *arg)
 		now = monoclock_ns();
 		if (lp->lp_listen_resume != 0 && now >= lp->lp_listen_resume) {
 			lp->lp_listen_resume = 0;
-			connloop_watch_listen(lp, 1);
+			connloop_watch_listeners(lp, 1);
 		}
 		/* Freed only here: the events just handled may name them. */
 		wait_ms = connloop_tend(lp, now, &dead, &late);
@@ -668,8 +709,10 @@ connloop_run(void *arg)
 static int
 connloop_open_fds(struct connloop *lp)
 {
-	struct epoll_event	ev;
-	int			fl;
+	struct connloop_listener *li;
+	struct epoll_event	 ev;
+	size_t			 i;
+	int			 fl;
 
 	if ((lp->lp_epoll = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (lp->lp_wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
@@ -683,31 +726,43 @@ connloop_open_fds(struct connloop *lp)
 		log_warn("epoll_ctl");
 		return -1;
 	}
-	if (lp->lp_listen == -1)
-		return 0;	/* tasks only (connloop_post) */
 	/* Shared with the supervisor, and with other processes on the same
-	 * socket: each accepts without blocking, whoever wins. */
-	if ((fl = fcntl(lp->lp_listen, F_GETFL)) == -1 ||
-	    fcntl(lp->lp_listen, F_SETFL, fl | O_NONBLOCK) == -1) {
-		log_warn("the listening socket");
-		return -1;
+	 * socket: each accepts without blocking, whoever wins.  None: tasks
+	 * only (connloop_post). */
+	for (i = 0; i < lp->lp_nlisten; i++) {
+		li = &lp->lp_listen[i];
+		if ((fl = fcntl(li->li_fd, F_GETFL)) == -1 ||
+		    fcntl(li->li_fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+			log_warn("listening socket fd %d", li->li_fd);
+			return -1;
+		}
+		connloop_watch_listen(lp, li, 1);
+		if (!li->li_watched)
+			return -1;
 	}
-	connloop_watch_listen(lp, 1);
-	return lp->lp_listening ? 0 : -1;
+	return 0;
 }
 
 struct connloop *
-connloop_new(int listen_fd, const struct connloop_limits *limits)
+connloop_new(const int *fds, size_t nfds,
+    const struct connloop_limits *limits)
 {
 	struct connloop		*lp;
 	pthread_mutexattr_t	 ma;
+	size_t			 j;
 	int			 i;
 
+	if (nfds > AUTHZ_LISTEN_MAX) {
+		log_warnx("more than %d listening sockets", AUTHZ_LISTEN_MAX);
+		return NULL;
+	}
 	if ((lp = calloc(1, sizeof(*lp))) == NULL) {
 		log_warnx("out of memory");
 		return NULL;
 	}
-	lp->lp_listen = listen_fd;
+	for (j = 0; j < nfds; j++)
+		lp->lp_listen[j].li_fd = fds[j];
+	lp->lp_nlisten = nfds;
 	lp->lp_epoll = lp->lp_wake = -1;
 	lp->lp_limits = *limits;
 	atomic_init(&lp->lp_quit, 0);

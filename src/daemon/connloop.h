@@ -60,10 +60,12 @@ enum connloop_after {
 };
 
 /*
- * A loop over listen_fd, which it makes non-blocking and does not own;
- * -1: no FastCGI socket, tasks only.  NULL (logged) on failure.
+ * A loop over the nfds listening sockets fds (at most AUTHZ_LISTEN_MAX),
+ * which it makes non-blocking and does not own; none: no FastCGI socket,
+ * tasks only.  NULL (logged) on failure.
  */
-struct connloop	*connloop_new(int listen_fd, const struct connloop_limits *);
+struct connloop	*connloop_new(const int *fds, size_t nfds,
+		    const struct connloop_limits *);
 /* Starts the loop's thread.  0, or -1 (logged). */
 int		 connloop_start(struct connloop *);
 /*

@@ -1,6 +1,7 @@
 /*
- * The listening socket (listen.h): systemd's fd 3 or a web server's fd 0
- * when it is a listening socket, else a unix or TCP socket opened here.
+ * The listening sockets (listen.h): systemd's from fd 3, or a web
+ * server's fd 0 when it is a listening socket, else unix or TCP sockets
+ * opened here.
  */
 #include "config.h"
 
@@ -28,23 +29,105 @@ listen_is_listening(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
 }
 
-int
-listen_inherited(void)
+void
+listen_set_init(struct listen_set *ls)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->ls_http = -1;
+}
+
+/*
+ * The name of passed fd i in LISTEN_FDNAMES ("a:b:c"), or "" if there is
+ * none, as a length into names.
+ */
+static size_t
+listen_fdname(const char *names, int i, const char **name)
+{
+	const char *end;
+
+	*name = "";
+	for (; names != NULL && i > 0; i--)
+		if ((names = strchr(names, ':')) != NULL)
+			names++;
+	if (names == NULL)
+		return 0;
+	*name = names;
+	end = strchr(names, ':');
+	return end != NULL ? (size_t)(end - names) : strlen(names);
+}
+
+/* Passed fd fd, named name (len bytes), into ls.  0, or -1 (errstr). */
+static int
+listen_take(struct listen_set *ls, int fd, const char *name, size_t len,
+    const char **errstr)
+{
+	if (!listen_is_listening(fd)) {
+		*errstr = "a passed file descriptor is not a listening socket";
+		return -1;
+	}
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (len == 4 && strncmp(name, "http", 4) == 0) {
+		if (ls->ls_http != -1) {
+			*errstr = "two passed sockets are named http";
+			return -1;
+		}
+		ls->ls_http = fd;
+		return 0;
+	}
+	if (ls->ls_nfcgi == AUTHZ_LISTEN_MAX) {
+		*errstr = "too many passed sockets";
+		return -1;
+	}
+	ls->ls_fcgi[ls->ls_nfcgi++] = fd;
+	return 0;
+}
+
+/* systemd socket activation (sd_listen_fds(3)): fds 3 to 3 + n - 1. */
+static int
+listen_systemd(struct listen_set *ls, const char **errstr)
 {
 	const char	*fds = getenv("LISTEN_FDS");
 	const char	*pid = getenv("LISTEN_PID");
+	const char	*names = getenv("LISTEN_FDNAMES");
+	const char	*name;
+	size_t		 len;
+	long		 n;
+	int		 i;
 
-	/* systemd socket activation (sd_listen_fds(3)): the first is fd 3. */
-	if (fds != NULL && pid != NULL && atol(pid) == (long)getpid() &&
-	    atoi(fds) >= 1 && listen_is_listening(3)) {
-		unsetenv("LISTEN_FDS");
-		unsetenv("LISTEN_PID");
-		return 3;
-	}
-	/* FastCGI spec 2.2: FCGI_LISTENSOCK_FILENO is fd 0. */
-	if (listen_is_listening(0))
+	if (fds == NULL || pid == NULL || atol(pid) != (long)getpid())
 		return 0;
-	return -1;
+	n = atol(fds);
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDNAMES");
+	if (n < 1)
+		return 0;
+	if (n > 2 * AUTHZ_LISTEN_MAX) {
+		*errstr = "too many passed sockets";
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		len = listen_fdname(names, i, &name);
+		if (listen_take(ls, 3 + i, name, len, errstr) == -1)
+			return -1;
+	}
+	return (int)n;
+}
+
+int
+listen_inherited(struct listen_set *ls, const char **errstr)
+{
+	int n;
+
+	if ((n = listen_systemd(ls, errstr)) != 0)
+		return n;
+	/* FastCGI spec 2.2: FCGI_LISTENSOCK_FILENO is fd 0. */
+	if (listen_is_listening(0)) {
+		ls->ls_fcgi[ls->ls_nfcgi++] = 0;
+		ls->ls_spawned = 1;
+		return 1;
+	}
+	return 0;
 }
 
 static int

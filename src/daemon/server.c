@@ -38,6 +38,7 @@
 #include "fwdauth.h"
 #include "hashpool.h"
 #include "httpfront.h"
+#include "listen.h"
 #include "log.h"
 #include "metrics.h"
 #include "proc.h"
@@ -82,8 +83,7 @@ struct worker {
 };
 
 struct server {
-	int		 sv_fd;		/* FastCGI; -1: none */
-	int		 sv_http_fd;	/* HTTP forward auth; -1: none */
+	const struct listen_set *sv_listen;	/* the sockets */
 	struct httpfront *sv_http;
 	struct httpfront_limits sv_http_limits;
 	int		 sv_dead_fd;	/* a socket that cannot accept */
@@ -773,11 +773,11 @@ server_orphaned(int sig)
 }
 
 static void
-server_watch_supervisor(int listen_fd)
+server_watch_supervisor(int spawned)
 {
 	struct sigaction	sa;
 
-	if (listen_fd != 0)
+	if (!spawned)
 		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = server_orphaned;
@@ -845,12 +845,11 @@ server_max_connections(const struct conf *cf)
 
 /* Everything but the pool, the snapshot and the workers (server_open). */
 static void
-server_init(struct server *sv, int listen_fd, int http_fd,
+server_init(struct server *sv, const struct listen_set *ls,
     const struct conf *cf, const char *conf_path, struct throttle *throttle)
 {
 	memset(sv, 0, sizeof(*sv));
-	sv->sv_fd = listen_fd;
-	sv->sv_http_fd = http_fd;
+	sv->sv_listen = ls;
 	server_supervisor = getppid();
 	sv->sv_conf_path = conf_path;
 	sv->sv_throttle = throttle;
@@ -913,14 +912,15 @@ server_open(struct server *sv, struct conf *cf)
 		log_warn("socket");
 		return -1;
 	}
-	if ((sv->sv_loop = connloop_new(sv->sv_fd, &sv->sv_limits)) == NULL)
+	if ((sv->sv_loop = connloop_new(sv->sv_listen->ls_fcgi,
+	    sv->sv_listen->ls_nfcgi, &sv->sv_limits)) == NULL)
 		return -1;
 	return 0;
 }
 
 /* The process's signals, before any worker thread starts. */
 static void
-server_take_signals(int listen_fd)
+server_take_signals(int spawned)
 {
 	sigset_t set;
 
@@ -932,7 +932,7 @@ server_take_signals(int listen_fd)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	server_watch_supervisor(listen_fd);
+	server_watch_supervisor(spawned);
 }
 
 /*
@@ -973,14 +973,14 @@ server_serve(struct server *sv)
 		server_stop_workers(sv);
 		return 1;
 	}
-	if (sv->sv_http_fd != -1 && (sv->sv_http = httpfront_start(
-	    sv->sv_http_fd, sv->sv_loop, &sv->sv_http_limits)) == NULL) {
+	if (sv->sv_listen->ls_http != -1 && (sv->sv_http = httpfront_start(
+	    sv->sv_listen->ls_http, sv->sv_loop, &sv->sv_http_limits)) == NULL) {
 		server_stop_workers(sv);
 		return 1;
 	}
 	log_info("serving with %u workers, up to %u connections%s%s",
 	    sv->sv_nworkers, sv->sv_limits.cl_max_conns,
-	    sv->sv_fd != -1 ? ", FastCGI" : "",
+	    sv->sv_listen->ls_nfcgi > 0 ? ", FastCGI" : "",
 	    sv->sv_http != NULL ? ", HTTP forward auth" : "");
 	/*
 	 * From here this thread only watches the files, reloads them and
@@ -1024,17 +1024,18 @@ server_teardown(struct server *sv, struct conf *cf)
 }
 
 int
-server_run(int listen_fd, int http_fd, struct conf *cf,
+server_run(const struct listen_set *ls, struct conf *cf,
     const char *conf_path, struct throttle *throttle)
 {
 	struct server	sv;
+	size_t		i;
 	int		rc = 1;
 
-	server_init(&sv, listen_fd, http_fd, cf, conf_path, throttle);
+	server_init(&sv, ls, cf, conf_path, throttle);
 	if (server_open(&sv, cf) == 0) {
-		server_take_signals(listen_fd);
-		if (listen_fd != -1)
-			server_set_socket_options(listen_fd,
+		server_take_signals(ls->ls_spawned);
+		for (i = 0; i < ls->ls_nfcgi; i++)
+			server_set_socket_options(ls->ls_fcgi[i],
 			    cf->cf_request_timeout);
 		rc = server_serve(&sv);
 	}

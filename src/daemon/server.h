@@ -10,16 +10,17 @@
 #define AUTHZ_SERVER_H
 
 struct conf;
+struct listen_set;
 struct throttle;
 
 /*
- * Serves FastCGI on listen_fd and HTTP forward auth on http_fd (either
- * may be -1, not both) with conf (ownership passes to the server) until
- * SIGTERM or SIGINT; SIGHUP reloads conf_path.  Every snapshot borrows
- * throttle (NULL: none), the table opened at start-up.  Returns the exit
- * status.
+ * Serves FastCGI on ls's FastCGI sockets and HTTP forward auth on its
+ * HTTP one (one at least), with conf (ownership passes to the server)
+ * until SIGTERM or SIGINT; SIGHUP reloads conf_path.  Every snapshot
+ * borrows throttle (NULL: none), the table opened at start-up.  Returns
+ * the exit status.
  */
-int	server_run(int listen_fd, int http_fd, struct conf *conf,
+int	server_run(const struct listen_set *ls, struct conf *conf,
 	    const char *conf_path, struct throttle *throttle);
 
 #endif
