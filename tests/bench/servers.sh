@@ -190,7 +190,7 @@ lighttpd_authz_snippet() {
 	    "$top/etc/lighttpd/fcgi-authz-socket.conf"
 }
 apache_authz_snippet() {
-	sed -e "s|127\.0\.0\.1:9000|$1|g" "$top/etc/apache/fcgi-authz-authnz.conf"
+	sed -e "s|127\.0\.0\.1:9017|$1|g" "$top/etc/apache/fcgi-authz-authnz.conf"
 }
 nginx_authz_snippet() {
 	sed -e "s|/run/fcgi-authz/fcgi-authz.sock|$1|" "$top/etc/nginx/fcgi-authz.conf"

@@ -100,7 +100,7 @@ run_setup() {
 	setup=$1 snippet=$2
 	mkdir -p "$SRV_DIR/run/$setup"
 	chmod 755 "$SRV_DIR/run/$setup"
-	sed -e "s|127\.0\.0\.1:9000|127.0.0.1:$dport|g" \
+	sed -e "s|127\.0\.0\.1:9017|127.0.0.1:$dport|g" \
 	    -e "s|/etc/fcgi-authz/fcgi-authz.ini|$SRV_DIR/fcgi-authz.ini|g" \
 	    -e "s|/usr/sbin/fcgi-authzd|$AUTHZD|g" \
 	    "$top_srcdir/etc/apache/$snippet" > "$SRV_DIR/$setup-snippet.conf"
@@ -234,7 +234,7 @@ run_setup authnz-provider fcgi-authz-authnz-provider.conf
 # cannot hand that port to Apache itself.
 setup=authnz-down
 mkdir -p "$SRV_DIR/run/$setup"
-sed -e "s|127\.0\.0\.1:9000|127.0.0.1:$dport|g" \
+sed -e "s|127\.0\.0\.1:9017|127.0.0.1:$dport|g" \
     "$top_srcdir/etc/apache/fcgi-authz-authnz.conf" > "$SRV_DIR/$setup-snippet.conf"
 if apache_start; then
 	kill "$dpid" 2>/dev/null
