@@ -82,24 +82,15 @@ listen_take(struct listen_set *ls, int fd, const char *name, size_t len,
 	return 0;
 }
 
-/* systemd socket activation (sd_listen_fds(3)): fds 3 to 3 + n - 1. */
+/* The n sockets systemd passed, from fd 3, named by names. */
 static int
-listen_systemd(struct listen_set *ls, const char **errstr)
+listen_take_passed(struct listen_set *ls, long n, const char *names,
+    const char **errstr)
 {
-	const char	*fds = getenv("LISTEN_FDS");
-	const char	*pid = getenv("LISTEN_PID");
-	const char	*names = getenv("LISTEN_FDNAMES");
 	const char	*name;
 	size_t		 len;
-	long		 n;
 	int		 i;
 
-	if (fds == NULL || pid == NULL || atol(pid) != (long)getpid())
-		return 0;
-	n = atol(fds);
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDNAMES");
 	if (n < 1)
 		return 0;
 	if (n > 2 * AUTHZ_LISTEN_MAX) {
@@ -112,6 +103,28 @@ listen_systemd(struct listen_set *ls, const char **errstr)
 			return -1;
 	}
 	return (int)n;
+}
+
+/*
+ * systemd socket activation (sd_listen_fds(3)): fds 3 to 3 + n - 1.  The
+ * variables leave the environment once read, so that nothing the daemon
+ * starts takes them for its own.
+ */
+static int
+listen_systemd(struct listen_set *ls, const char **errstr)
+{
+	const char	*fds = getenv("LISTEN_FDS");
+	const char	*pid = getenv("LISTEN_PID");
+	int		 n;
+
+	if (fds == NULL || pid == NULL || atol(pid) != (long)getpid())
+		return 0;
+	n = listen_take_passed(ls, atol(fds), getenv("LISTEN_FDNAMES"),
+	    errstr);
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDNAMES");
+	return n;
 }
 
 int
