@@ -199,21 +199,33 @@ start(unsigned request_ms, unsigned idle_ms, unsigned max)
 	ck_assert_int_eq(connloop_start(lp), 0);
 }
 
+/*
+ * A listening socket on the abstract address "check_connloop.PID" +
+ * suffix, into *a and *len: no file to clean up; the pid keeps suites
+ * apart.
+ */
+static int
+listen_abstract(const char *suffix, struct sockaddr_un *a, socklen_t *len)
+{
+	int fd;
+
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1,
+	    "check_connloop.%ld%s", (long)getpid(), suffix);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+	    strlen(a->sun_path + 1));
+	ck_assert_int_ne(fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0),
+	    -1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)a, *len), 0);
+	ck_assert_int_eq(listen(fd, 1024), 0);
+	return fd;
+}
+
 static void
 setup(void)
 {
-	memset(&addr, 0, sizeof(addr));
-	addr.sun_family = AF_UNIX;
-	/* Abstract: no file to clean up; the pid keeps suites apart. */
-	snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
-	    "check_connloop.%ld", (long)getpid());
-	addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-	    strlen(addr.sun_path + 1));
-	ck_assert_int_ne(listen_fd = socket(AF_UNIX, SOCK_STREAM |
-	    SOCK_CLOEXEC, 0), -1);
-	ck_assert_int_eq(bind(listen_fd, (struct sockaddr *)&addr, addr_len),
-	    0);
-	ck_assert_int_eq(listen(listen_fd, 1024), 0);
+	listen_fd = listen_abstract("", &addr, &addr_len);
 	lp = NULL;
 }
 
@@ -264,16 +276,7 @@ START_TEST(test_connloop_two_listeners)
 	struct conn		*c[2];
 	int			 fds[2], l2, fd1, fd2;
 
-	memset(&a2, 0, sizeof(a2));
-	a2.sun_family = AF_UNIX;
-	snprintf(a2.sun_path + 1, sizeof(a2.sun_path) - 1,
-	    "check_connloop.%ld.2", (long)getpid());
-	a2_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-	    strlen(a2.sun_path + 1));
-	ck_assert_int_ne(l2 = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0),
-	    -1);
-	ck_assert_int_eq(bind(l2, (struct sockaddr *)&a2, a2_len), 0);
-	ck_assert_int_eq(listen(l2, 16), 0);
+	l2 = listen_abstract(".2", &a2, &a2_len);
 	fds[0] = listen_fd;
 	fds[1] = l2;
 	ck_assert_ptr_nonnull(lp = connloop_new(fds, 2, &lim));
