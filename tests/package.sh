@@ -106,8 +106,19 @@ check "fcgi-authz.ini is a conffile, and so are the web servers' files" \
     sh -c "grep -qx /etc/fcgi-authz/fcgi-authz.ini '$W/control/conffiles' &&
 	grep -qx /etc/apache2/conf-available/fcgi-authz.conf '$W/control/conffiles' &&
 	grep -qx /etc/lighttpd/conf-available/05-fcgi-authz.conf '$W/control/conffiles'"
-check "the jail is not enabled" \
-    grep -qx 'enabled = false' "$(dirname "$0")/../debian/jail.d/fcgi-authz.conf"
+dpkg-deb -x "$DEB" "$W/root"
+check "the packaged jail is not enabled" \
+    grep -qx 'enabled = false' "$W/root/etc/fail2ban/jail.d/fcgi-authz.conf"
+# Apache asks where the socket unit listens.
+tcp=$(sed -n 's/^ListenStream=\([^/].*\)$/\1/p' \
+    "$W/root/lib/systemd/system/fcgi-authzd.socket")
+check "the Apache conf asks fcgi://$tcp/, where fcgi-authzd.socket listens" \
+    grep -q "^AuthnzFcgiDefineProvider authnz fcgi-authz fcgi://$tcp/\$" \
+    "$W/root/etc/apache2/conf-available/fcgi-authz.conf"
+check "the lighttpd module and the nginx snippet name the socket unit's unix socket" \
+    sh -c "sock=\$(sed -n 's|^ListenStream=\\(/.*\\)\$|\\1|p' '$W/root/lib/systemd/system/fcgi-authzd.socket') &&
+	grep -q \"\$sock\" '$W/root/etc/lighttpd/conf-available/05-fcgi-authz.conf' &&
+	grep -q \"unix:\$sock;\" '$W/root/etc/nginx/snippets/fcgi-authz.conf'"
 
 if [ "${FCGI_AUTHZ_TEST_INSTALL:-}" != 1 ]; then
 	skip "install, autopkgtest smoke, upgrade, remove, purge: set FCGI_AUTHZ_TEST_INSTALL=1 to let this test change the machine"
