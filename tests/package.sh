@@ -51,13 +51,23 @@ bail() {
 
 # ---- build -----------------------------------------------------------------
 
-# build DIR: the binary packages from the tarball unpacked in DIR; the
+# build DIR [VERSION]: the binary packages from the tarball unpacked in
+# DIR, as VERSION (a changelog entry above the others) when given; the
 # .deb files land in DIR.
 build() {
 	mkdir -p "$1" && tar -xzf "$TARBALL" -C "$1" || return 1
-	(cd "$1"/fcgi-authz-*/ &&
-	    DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b \
-	    >"$1/build.log" 2>&1)
+	src=$(ls -d "$1"/fcgi-authz-*/)
+	if [ -n "${2:-}" ]; then
+		{
+			printf 'fcgi-authz (%s) unstable; urgency=medium\n\n' "$2"
+			printf '  * A rebuild for the upgrade test.\n\n'
+			printf ' -- fcgi-authz developers <fcgi-authz@lists.example.org>  %s\n\n' "$(date -R)"
+			cat "$src/debian/changelog"
+		} >"$1/changelog" && mv "$1/changelog" "$src/debian/changelog"
+	fi
+	(cd "$src" &&
+	    DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage \
+	    -us -uc -b >"$1/build.log" 2>&1)
 }
 
 build "$W/a" || { tail -n 40 "$W/a/build.log"; bail "dpkg-buildpackage failed"; }
@@ -146,20 +156,8 @@ fi
 # ---- install, upgrade, remove, purge ----------------------------------------
 
 # A rebuild with a higher version, for the upgrade.
-build_bumped() {
-	mkdir -p "$W/b" && tar -xzf "$TARBALL" -C "$W/b" || return 1
-	cl=$(ls -d "$W"/b/fcgi-authz-*/)debian/changelog
-	{
-		printf 'fcgi-authz (%s+upgrade1) unstable; urgency=medium\n\n' "$VERSION"
-		printf '  * A rebuild for the upgrade test.\n\n'
-		printf ' -- fcgi-authz developers <fcgi-authz@lists.example.org>  %s\n\n' "$(date -R)"
-		cat "$cl"
-	} >"$cl.new" && mv "$cl.new" "$cl"
-	(cd "$W"/b/fcgi-authz-*/ &&
-	    DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b \
-	    >"$W/b/build.log" 2>&1)
-}
-build_bumped || { tail -n 40 "$W/b/build.log"; bail "the bumped build failed"; }
+build "$W/b" "$VERSION+upgrade1" ||
+    { tail -n 40 "$W/b/build.log"; bail "the rebuild as $VERSION+upgrade1 failed"; }
 DEB2=$(ls "$W"/b/fcgi-authz_*+upgrade1_*.deb)
 
 dpkg --purge fcgi-authz >/dev/null 2>&1
