@@ -92,12 +92,8 @@ XDG_CONFIG_HOME=$SRV_DIR/caddy XDG_DATA_HOME=$SRV_DIR/caddy HOME=$SRV_DIR/caddy 
 cpid=$!
 on_exit "kill $cpid 2>/dev/null"
 base=http://127.0.0.1:$port
-wait_for_url "$base/public/hello.txt" "$cpid" || {
-	echo "not ok - $SETUP: caddy did not start"
-	sed 's/^/#   /' "$SRV_DIR/logs/caddy-run.log" | tail -20
-	echo fail >> "$SRV_DIR/tally"
-	srv_finish
-}
+wait_for_url "$base/public/hello.txt" "$cpid" ||
+    srv_give_up "$SETUP" "caddy did not start" "$SRV_DIR/logs/caddy-run.log"
 
 run_scenarios "$SETUP" "$base"
 srv_check_browser "$SETUP" "$base" ""

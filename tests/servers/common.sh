@@ -570,6 +570,14 @@ srv_check_browser() {
 	done
 }
 
+# srv_give_up CASE WHY LOG: a setup that cannot go on (its server refused
+# the configuration or did not start): "not ok - CASE: WHY" with the last
+# 20 lines of LOG, then the closing line, and the exit.
+srv_give_up() {
+	srv_report "$1" "$2" "$(tail -n 20 "$3" 2>/dev/null)" 20
+	srv_finish
+}
+
 # srv_finish: prints the closing line and exits with the result.
 srv_finish() {
 	passed=$(grep -c '^pass$' "$SRV_DIR/tally" 2>/dev/null || true)

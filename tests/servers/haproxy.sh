@@ -42,22 +42,16 @@ for want in "lua-load $SRV_DIR/fcgi-authz.lua" "unix@$sock" \
 done
 # Its warnings, and what it logs, to a file.
 printf '\nglobal\n    log stderr format raw local0 warning\n' >> "$SRV_DIR/haproxy.cfg"
-haproxy -c -q -f "$SRV_DIR/haproxy.cfg" > "$SRV_DIR/logs/haproxy-error.log" 2>&1 || {
-	echo "not ok - $SETUP: haproxy -c refused the config"
-	sed 's/^/#   /' "$SRV_DIR/logs/haproxy-error.log"
-	echo fail >> "$SRV_DIR/tally"
-	srv_finish
-}
+haproxy -c -q -f "$SRV_DIR/haproxy.cfg" > "$SRV_DIR/logs/haproxy-error.log" 2>&1 ||
+    srv_give_up "$SETUP" "haproxy -c refused the config" \
+    "$SRV_DIR/logs/haproxy-error.log"
 haproxy -db -f "$SRV_DIR/haproxy.cfg" >> "$SRV_DIR/logs/haproxy-error.log" 2>&1 &
 hpid=$!
 on_exit "kill $hpid 2>/dev/null"
 base=http://127.0.0.1:$port
-wait_for_url "$base/public/hello.txt" "$hpid" || {
-	echo "not ok - $SETUP: haproxy did not start"
-	sed 's/^/#   /' "$SRV_DIR/logs/haproxy-error.log" | tail -20
-	echo fail >> "$SRV_DIR/tally"
-	srv_finish
-}
+wait_for_url "$base/public/hello.txt" "$hpid" ||
+    srv_give_up "$SETUP" "haproxy did not start" \
+    "$SRV_DIR/logs/haproxy-error.log"
 
 run_scenarios "$SETUP" "$base"
 srv_check_browser "$SETUP" "$base" ""

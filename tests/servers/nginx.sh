@@ -215,11 +215,9 @@ $(temp_paths front)
 $keepalive_block
 }
 CONF
-start_nginx front "$SRV_DIR/nginx.conf" || {
-	echo "not ok - $SETUP: nginx -t refused the config"
-	echo fail >> "$SRV_DIR/tally"
-	srv_finish
-}
+start_nginx front "$SRV_DIR/nginx.conf" ||
+    srv_give_up "$SETUP" "nginx -t refused the config" \
+    "$SRV_DIR/logs/nginx-front-error.log"
 fpid=$nginx_pid
 on_exit "kill $fpid 2>/dev/null"
 base=http://127.0.0.1:$port

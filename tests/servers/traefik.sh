@@ -57,12 +57,9 @@ python3 "$(dirname "$0")/traefik-contract.py" "$port" \
 tpid=$!
 on_exit "kill $tpid 2>/dev/null"
 base=http://127.0.0.1:$port
-wait_for_url "$base/public/hello.txt" "$tpid" || {
-	echo "not ok - $SETUP: the forwardAuth proxy did not start"
-	sed 's/^/#   /' "$SRV_DIR/logs/traefik-contract-run.log" | tail -20
-	echo fail >> "$SRV_DIR/tally"
-	srv_finish
-}
+wait_for_url "$base/public/hello.txt" "$tpid" ||
+    srv_give_up "$SETUP" "the forwardAuth proxy did not start" \
+    "$SRV_DIR/logs/traefik-contract-run.log"
 
 run_scenarios "$SETUP" "$base"
 srv_check_browser "$SETUP" "$base" ""
