@@ -93,7 +93,8 @@ listen_take_passed(struct listen_set *ls, long n, const char *names,
 
 	if (n < 1)
 		return 0;
-	if (n > 2 * AUTHZ_LISTEN_MAX) {
+	/* At most AUTHZ_LISTEN_MAX FastCGI ones and the HTTP one. */
+	if (n > AUTHZ_LISTEN_MAX + 1) {
 		*errstr = "too many passed sockets";
 		return -1;
 	}
